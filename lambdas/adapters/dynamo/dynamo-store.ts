@@ -1,0 +1,283 @@
+/**
+ * The Store port on DynamoDB (and on dynalite, its local stand-in). Every change is a single
+ * conditional write; failures of the service become STORE_UNAVAILABLE (503, retryable), a lost
+ * condition becomes a plain `false` for the core to decide on.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AttestoError } from '../../core/errors';
+import type {
+  AuditEvent,
+  CredentialRecord,
+  IdempotencyRecord,
+  PublishedStatusList,
+  SchoolRecord,
+  StatusFlags,
+  StatusPurpose,
+  StatusSlot,
+} from '../../core/records';
+import type { AuditPage, Store } from '../../core/store';
+import { keys, TTL_ATTRIBUTE } from './table';
+
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+type Item = Record<string, unknown>;
+
+export class DynamoStore implements Store {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException || e instanceof AttestoError) throw e;
+      throw new AttestoError('STORE_UNAVAILABLE', `storage is unavailable (${what}); retry`, { cause: e, retryAfter: 1 });
+    }
+  }
+
+  /** A conditional put: true when written, false when the condition did not hold. */
+  private async putIf(item: Item, condition: string, values?: Item, names?: Record<string, string>): Promise<boolean> {
+    try {
+      await this.call('put', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: item,
+            ConditionExpression: condition,
+            ...(values ? { ExpressionAttributeValues: values } : {}),
+            ...(names ? { ExpressionAttributeNames: names } : {}),
+          }),
+        ),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
+  }
+
+  private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {
+    const out = await this.call('get', () => this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true })));
+    return out.Item;
+  }
+
+  // Schools ---------------------------------------------------------------------------------
+
+  async createSchool(school: SchoolRecord): Promise<void> {
+    const ok = await this.putIf({ ...keys.school(school.uai), ...school }, 'attribute_not_exists(pk)');
+    if (!ok) throw new AttestoError('SCHOOL_EXISTS', `school ${school.uai} is already registered`);
+  }
+
+  async getSchool(uai: string): Promise<SchoolRecord | undefined> {
+    const item = await this.get(keys.school(uai));
+    return item ? (strip(item) as unknown as SchoolRecord) : undefined;
+  }
+
+  async advanceList(uai: string, from: number): Promise<number> {
+    try {
+      await this.call('advance list', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: keys.school(uai),
+            UpdateExpression: 'SET currentList = :next',
+            ConditionExpression: 'currentList = :from',
+            ExpressionAttributeValues: { ':from': from, ':next': from + 1 },
+          }),
+        ),
+      );
+      return from + 1;
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const school = await this.getSchool(uai);
+      if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${uai} is not registered`);
+      return school.currentList;
+    }
+  }
+
+  async setTokenHash(uai: string, tokenHash: string): Promise<void> {
+    await this.call('set token', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.school(uai),
+          UpdateExpression: 'SET tokenHash = :h',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':h': tokenHash },
+        }),
+      ),
+    );
+  }
+
+  // Credentials -----------------------------------------------------------------------------
+
+  async isSlotFree(uai: string, slot: StatusSlot): Promise<boolean> {
+    return (await this.get(keys.credential(uai, slot.list, slot.index))) === undefined;
+  }
+
+  async putCredential(record: CredentialRecord): Promise<boolean> {
+    return this.putIf({ ...keys.credential(record.uai, record.slot.list, record.slot.index), ...record }, 'attribute_not_exists(pk)');
+  }
+
+  async getCredential(uai: string, slot: StatusSlot): Promise<CredentialRecord | undefined> {
+    const item = await this.get(keys.credential(uai, slot.list, slot.index));
+    return item ? (strip(item) as unknown as CredentialRecord) : undefined;
+  }
+
+  // Status ----------------------------------------------------------------------------------
+
+  async getFlags(uai: string, slot: StatusSlot): Promise<StatusFlags | undefined> {
+    const item = await this.get(keys.flags(uai, slot.list, slot.index));
+    return item ? (strip(item) as unknown as StatusFlags) : undefined;
+  }
+
+  async putFlags(uai: string, list: number, next: StatusFlags, expected: StatusFlags | undefined): Promise<boolean> {
+    const item = { ...keys.flags(uai, list, next.index), ...next };
+    if (!expected) return this.putIf(item, 'attribute_not_exists(pk)');
+    return this.putIf(
+      item,
+      expected.revokedAt === undefined
+        ? '#u = :u AND suspended = :s AND attribute_not_exists(revokedAt)'
+        : '#u = :u AND suspended = :s AND revokedAt = :r',
+      { ':u': expected.updatedAt, ':s': expected.suspended, ...(expected.revokedAt ? { ':r': expected.revokedAt } : {}) },
+      { '#u': 'updatedAt' },
+    );
+  }
+
+  async listFlags(uai: string, list: number): Promise<StatusFlags[]> {
+    const out: StatusFlags[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.call('list flags', () =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :i)',
+            ExpressionAttributeValues: { ':pk': keys.statusPartition(uai, list), ':i': 'I#' },
+            ConsistentRead: true,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) out.push(strip(item) as unknown as StatusFlags);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  async bumpStatusSeq(uai: string, list: number): Promise<number> {
+    const out = await this.call('bump seq', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.seq(uai, list),
+          UpdateExpression: 'ADD seq :one',
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      ),
+    );
+    return Number(out.Attributes?.seq ?? 0);
+  }
+
+  async getStatusSeq(uai: string, list: number): Promise<number> {
+    return Number((await this.get(keys.seq(uai, list)))?.seq ?? 0);
+  }
+
+  async getPublishedList(uai: string, list: number, purpose: StatusPurpose): Promise<PublishedStatusList | undefined> {
+    const item = await this.get(keys.published(uai, list, purpose));
+    return item ? (strip(item) as unknown as PublishedStatusList) : undefined;
+  }
+
+  async putPublishedList(p: PublishedStatusList): Promise<boolean> {
+    return this.putIf({ ...keys.published(p.uai, p.list, p.purpose), ...p }, 'attribute_not_exists(pk) OR seq < :seq', { ':seq': p.seq });
+  }
+
+  // Idempotency -----------------------------------------------------------------------------
+
+  async getIdempotency(uai: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const item = await this.get(keys.idempotency(uai, key));
+    return item ? (strip(item) as unknown as IdempotencyRecord) : undefined;
+  }
+
+  async reserveIdempotency(record: IdempotencyRecord): Promise<boolean> {
+    return this.putIf(this.idemItem(record), 'attribute_not_exists(pk)');
+  }
+
+  async updateIdempotency(record: IdempotencyRecord, owner: string): Promise<boolean> {
+    return this.putIf(this.idemItem(record), '#o = :o', { ':o': owner }, { '#o': 'owner' });
+  }
+
+  private idemItem(record: IdempotencyRecord): Item {
+    return { ...keys.idempotency(record.uai, record.key), ...record, [TTL_ATTRIBUTE]: Math.floor(Date.parse(record.issuedAt) / 1000) + IDEMPOTENCY_TTL_SECONDS };
+  }
+
+  // Audit -----------------------------------------------------------------------------------
+
+  async appendAudit(event: AuditEvent): Promise<void> {
+    const day = event.at.slice(0, 10);
+    // A deterministic sort key: writing the same event twice (a retried request) stores it once.
+    const sk = `${event.at}#${event.action}#${event.credentialId ?? ''}`;
+    await this.call('audit', () =>
+      this.db.send(new PutCommand({ TableName: this.table, Item: { pk: keys.auditPartition(event.uai, day), sk, ...event } })),
+    );
+  }
+
+  async listAudit(uai: string, q: { from: string; to: string; limit: number; cursor?: string }): Promise<AuditPage> {
+    const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+    if (cursor?.start && cursor.start.pk !== keys.auditPartition(uai, cursor.day)) throw new AttestoError('VALIDATION_FAILED', 'cursor is not valid');
+    const events: AuditEvent[] = [];
+    let day = cursor?.day ?? q.from.slice(0, 10);
+    let start: Item | undefined = cursor?.start;
+    const lastDay = q.to.slice(0, 10);
+    while (day <= lastDay) {
+      const page = await this.call('list audit', () =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': keys.auditPartition(uai, day), ':from': q.from, ':to': `${q.to}~` },
+            Limit: q.limit - events.length,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) events.push(strip(item) as unknown as AuditEvent);
+      start = page.LastEvaluatedKey;
+      if (events.length >= q.limit) {
+        const next = start ? encodeCursor(day, start) : day < lastDay ? encodeCursor(nextDay(day)) : undefined;
+        return { events, ...(next ? { next } : {}) };
+      }
+      if (!start) day = nextDay(day);
+    }
+    return { events };
+  }
+}
+
+function strip(item: Item): Item {
+  const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, ...rest } = item;
+  return rest;
+}
+
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+function encodeCursor(day: string, start?: Item): string {
+  return Buffer.from(JSON.stringify({ day, start })).toString('base64url');
+}
+
+/** Cursors come back from clients: anything not exactly what we issued is refused. */
+function decodeCursor(cursor: string): { day: string; start?: Item } {
+  try {
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof c?.day !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(c.day)) throw new Error();
+    if (c.start !== undefined && (typeof c.start?.pk !== 'string' || typeof c.start?.sk !== 'string' || Object.keys(c.start).length !== 2)) throw new Error();
+    return c;
+  } catch {
+    throw new AttestoError('VALIDATION_FAILED', 'cursor is not valid');
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The single DynamoDB table's layout, shared by the runtime adapter, the local home (which
+ * creates it in dynalite) and the CDK stack (which creates it on AWS).
+ *
+ *   pk                              sk                 item
+ *   SCHOOL#<uai>                    SCHOOL             school: name, DID, key ref, token hash, current list
+ *   CRED#<uai>#<list>#<index>       CRED               credential: id, kind, dates, digest (no personal data)
+ *   STATUS#<uai>#<list>             I#<index>          status flags of one slot (only once changed)
+ *   STATUS#<uai>#<list>             SEQ                status change sequence number
+ *   STATUS#<uai>#<list>             VC#<purpose>       published, signed status list credential
+ *   IDEM#<uai>#<key>                IDEM               idempotency reservation (expires)
+ *   AUDIT#<uai>#<yyyy-mm-dd>        <time>#<action>#…  audit event
+ *
+ * Each credential is its own partition: a school issuing a year group spreads over many items,
+ * never through one hot item.
+ */
+export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
+/** Items with this attribute (epoch seconds) are deleted by DynamoDB TTL. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export const keys = {
+  school: (uai: string) => ({ pk: `SCHOOL#${uai}`, sk: 'SCHOOL' }),
+  credential: (uai: string, list: number, index: number) => ({ pk: `CRED#${uai}#${list}#${index}`, sk: 'CRED' }),
+  statusPartition: (uai: string, list: number) => `STATUS#${uai}#${list}`,
+  flags: (uai: string, list: number, index: number) => ({ pk: `STATUS#${uai}#${list}`, sk: `I#${String(index).padStart(8, '0')}` }),
+  seq: (uai: string, list: number) => ({ pk: `STATUS#${uai}#${list}`, sk: 'SEQ' }),
+  published: (uai: string, list: number, purpose: string) => ({ pk: `STATUS#${uai}#${list}`, sk: `VC#${purpose}` }),
+  idempotency: (uai: string, key: string) => ({ pk: `IDEM#${uai}#${key}`, sk: 'IDEM' }),
+  auditPartition: (uai: string, day: string) => `AUDIT#${uai}#${day}`,
+};

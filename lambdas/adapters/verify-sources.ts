@@ -1,0 +1,127 @@
+/**
+ * Where the verifier gets DID documents, status lists and school facts.
+ * Our own schools are read from the store (no network, no trust in DNS for our own issuers);
+ * did:jwk is self-contained; any other did:web and status list goes through `safeFetch`.
+ * Caches are bounded in size and time.
+ */
+import { LRUCache } from 'lru-cache';
+import type { JWK } from 'jose';
+import { didDocument, didWebDocumentUrl, uaiOfOwnDid } from '../core/did-web';
+import type { SchoolRecord, StatusPurpose } from '../core/records';
+import type { Store } from '../core/store';
+import type { ResolvedDid, VerifyDeps } from '../core/verify/ports';
+import { safeFetch, type SafeFetchOptions } from './safe-fetch';
+
+export interface VerifySourcesOptions {
+  store: Store;
+  publicUrl: string;
+  clock: () => Date;
+  maxClockSkewSeconds: number;
+  /** How long a school's record (name, key) is cached, ms. */
+  schoolCacheMs: number;
+  fetch: Pick<SafeFetchOptions, 'timeoutMs' | 'lookup' | 'tls' | 'allowAddress'>;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Reads the parts of a DID document the verifier needs, refusing anything malformed. */
+export function toResolvedDid(did: string, doc: unknown): ResolvedDid {
+  if (!isObject(doc) || doc.id !== did) throw new Error('the DID document does not describe this DID');
+  const methods = Array.isArray(doc.verificationMethod) ? doc.verificationMethod : [];
+  const verificationMethods: ResolvedDid['verificationMethods'] = [];
+  const absolute = (id: string) => (id.startsWith('#') ? `${did}${id}` : id);
+  for (const vm of methods.slice(0, 20)) {
+    if (isObject(vm) && typeof vm.id === 'string') {
+      verificationMethods.push({ id: absolute(vm.id), ...(isObject(vm.publicKeyJwk) ? { publicKeyJwk: vm.publicKeyJwk as JWK } : {}) });
+    }
+  }
+  const assertionMethod: string[] = [];
+  for (const ref of (Array.isArray(doc.assertionMethod) ? doc.assertionMethod : []).slice(0, 20)) {
+    if (typeof ref === 'string') assertionMethod.push(absolute(ref));
+    else if (isObject(ref) && typeof ref.id === 'string') {
+      verificationMethods.push({ id: absolute(ref.id), ...(isObject(ref.publicKeyJwk) ? { publicKeyJwk: ref.publicKeyJwk as JWK } : {}) });
+      assertionMethod.push(absolute(ref.id));
+    }
+  }
+  return { did, verificationMethods, assertionMethod };
+}
+
+/** did:jwk: the DID is the key (https://github.com/quartzjer/did-jwk/blob/main/spec.md). */
+export function resolveDidJwk(did: string): ResolvedDid {
+  const jwk = JSON.parse(Buffer.from(did.slice('did:jwk:'.length).split('#')[0]!, 'base64url').toString('utf8'));
+  if (!isObject(jwk) || 'd' in jwk) throw new Error('did:jwk must hold a public JWK');
+  const id = `${did}#0`;
+  return { did, verificationMethods: [{ id, publicKeyJwk: jwk as JWK }], assertionMethod: [id] };
+}
+
+export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(uai: string): Promise<SchoolRecord | undefined> } {
+  const base = o.publicUrl.replace(/\/$/, '');
+  const schools = new LRUCache<string, { record: SchoolRecord | null }>({ max: 2000, ttl: o.schoolCacheMs });
+  const foreignDids = new LRUCache<string, ResolvedDid>({ max: 500, ttl: 5 * 60_000 });
+  const foreignLists = new LRUCache<string, string>({ max: 200, ttl: 60_000 });
+  const fetchOpts = (maxBytes: number, accept: string): SafeFetchOptions => ({ ...o.fetch, maxBytes, accept });
+
+  async function school(uai: string): Promise<SchoolRecord | undefined> {
+    const hit = schools.get(uai);
+    if (hit) return hit.record ?? undefined;
+    const record = await o.store.getSchool(uai);
+    schools.set(uai, { record: record ?? null });
+    return record;
+  }
+
+  const ownListPath = /^\/schools\/([0-9]{7}[A-Z])\/status-lists\/(revocation|suspension)\/([1-9][0-9]{0,5})$/;
+
+  return {
+    clock: o.clock,
+    maxClockSkewSeconds: o.maxClockSkewSeconds,
+    school,
+
+    async resolveDid(did) {
+      if (did.length > 2048) throw new Error('DID too long');
+      const uai = uaiOfOwnDid(base, did);
+      if (uai) {
+        const s = await school(uai);
+        if (!s) throw new Error('no such school here');
+        return toResolvedDid(did, didDocument(s));
+      }
+      if (did.startsWith('did:jwk:')) return resolveDidJwk(did);
+      if (did.startsWith('did:web:')) {
+        const cached = foreignDids.get(did);
+        if (cached) return cached;
+        const body = await safeFetch(didWebDocumentUrl(did).toString(), fetchOpts(64 * 1024, 'application/did+json, application/json'));
+        const resolved = toResolvedDid(did, JSON.parse(body));
+        foreignDids.set(did, resolved);
+        return resolved;
+      }
+      throw new Error('unsupported DID method (did:web and did:jwk are supported)');
+    },
+
+    async fetchStatusList(url) {
+      if (url.startsWith(`${base}/`)) {
+        const m = ownListPath.exec(url.slice(base.length));
+        if (!m) throw new Error('no such status list here');
+        const published = await o.store.getPublishedList(m[1]!, Number(m[3]), m[2] as StatusPurpose);
+        if (!published) throw new Error('no such status list here');
+        return published.jwt;
+      }
+      const cached = foreignLists.get(url);
+      if (cached) return cached;
+      const body = (await safeFetch(url, fetchOpts(2 * 1024 * 1024, 'application/vc+jwt, application/jwt, application/vc'))).trim();
+      let jws = body;
+      if (body.startsWith('{')) {
+        const doc = JSON.parse(body);
+        const prefix = 'data:application/vc+jwt,';
+        if (!isObject(doc) || typeof doc.id !== 'string' || !doc.id.startsWith(prefix)) throw new Error('unsigned status list');
+        jws = doc.id.slice(prefix.length);
+      }
+      foreignLists.set(url, jws);
+      return jws;
+    },
+
+    async findSchool(did) {
+      const uai = uaiOfOwnDid(base, did);
+      const s = uai ? await school(uai) : undefined;
+      return s ? { uai: s.uai, name: s.name } : undefined;
+    },
+  };
+}

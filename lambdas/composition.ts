@@ -1,0 +1,66 @@
+/**
+ * The composition root: the one place that turns configuration into real adapters.
+ * Built once per process (Lambda cold start, local server start).
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Config } from './config';
+import type { OperatorDeps } from './core/deps';
+import type { KeyManager, Signer } from './core/ports';
+import type { Store } from './core/store';
+import type { VerifyDeps } from './core/verify/ports';
+import { documentClient } from './adapters/dynamo/client';
+import { DynamoStore } from './adapters/dynamo/dynamo-store';
+import { KmsSigner } from './adapters/kms-signer';
+import { LocalKeys } from './adapters/local-keys';
+import { verifySources } from './adapters/verify-sources';
+
+export interface AppDeps {
+  config: Config;
+  core: OperatorDeps;
+  verify: VerifyDeps;
+  store: Store;
+}
+
+export interface Overrides {
+  db?: DynamoDBDocumentClient;
+  signer?: Signer & KeyManager;
+  clock?: () => Date;
+  verify?: Partial<VerifyDeps>;
+}
+
+export function buildDeps(config: Config, overrides: Overrides = {}): AppDeps {
+  const db =
+    overrides.db ??
+    documentClient({
+      region: config.region,
+      ...(config.dynamoEndpoint
+        ? { endpoint: config.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+        : {}),
+    });
+  const store = new DynamoStore(db, config.tableName);
+  const keys: Signer & KeyManager = overrides.signer ?? (config.signer.kind === 'local' ? new LocalKeys(config.signer.keyDir) : new KmsSigner());
+  const clock = overrides.clock ?? (() => new Date());
+  const core: OperatorDeps = {
+    store,
+    signer: keys,
+    keys,
+    clock,
+    randomInt: (max) => randomInt(max),
+    randomToken: (bytes) => randomBytes(bytes).toString('base64url'),
+    publicUrl: config.publicUrl,
+    listSize: config.listSize,
+  };
+  const verify: VerifyDeps = {
+    ...verifySources({
+      store,
+      publicUrl: config.publicUrl,
+      clock,
+      maxClockSkewSeconds: config.maxClockSkewSeconds,
+      schoolCacheMs: config.schoolCacheSeconds * 1000,
+      fetch: { timeoutMs: config.fetchTimeoutMs },
+    }),
+    ...overrides.verify,
+  };
+  return { config, core, verify, store };
+}

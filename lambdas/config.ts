@@ -1,0 +1,108 @@
+/**
+ * Configuration, read from the environment once at cold start and validated as a whole:
+ * a bad deployment fails on its first request with a message naming every wrong variable,
+ * rather than half-working.
+ */
+import { MIN_LIST_LENGTH } from './core/status/bitstring';
+
+export interface Config {
+  publicUrl: string;
+  tableName: string;
+  region: string;
+  dynamoEndpoint?: string;
+  signer: { kind: 'kms' } | { kind: 'local'; keyDir: string };
+  listSize: number;
+  maxBodyBytes: number;
+  maxClockSkewSeconds: number;
+  schoolCacheSeconds: number;
+  fetchTimeoutMs: number;
+  /** SHA-256 (hex) of the operator token accepted on operator routes; none: operator routes refuse all. */
+  operatorTokenSha256?: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The documented variables, for the README table and error messages. */
+export const ENV_DOCS: Record<string, string> = {
+  ATTESTO_PUBLIC_URL: 'Base URL clients reach the service at (https on AWS). DIDs, status list and schema URLs derive from it. Required.',
+  ATTESTO_TABLE: 'DynamoDB table name. Default "attesto".',
+  ATTESTO_SIGNER: '"kms" (AWS KMS, one key per school) or "local" (P-256 keys in files). Required.',
+  ATTESTO_KEY_DIR: 'Folder of local keys (ATTESTO_SIGNER=local). Required then.',
+  ATTESTO_DYNAMODB_ENDPOINT: 'DynamoDB endpoint override (the local home points it at dynalite).',
+  AWS_REGION: 'AWS region. Default "eu-west-3" (Paris).',
+  ATTESTO_STATUS_LIST_SIZE: `Entries per status list; a multiple of 8, at least ${MIN_LIST_LENGTH}. Default ${MIN_LIST_LENGTH}.`,
+  ATTESTO_MAX_BODY_BYTES: 'Largest accepted request body, bytes. Default 65536.',
+  ATTESTO_CLOCK_SKEW_SECONDS: 'Clock difference tolerated when checking validity, 0 to 300 s. Default 60.',
+  ATTESTO_SCHOOL_CACHE_SECONDS: 'How long the verifier caches a school record, 0 to 3600 s. Default 60.',
+  ATTESTO_FETCH_TIMEOUT_MS: 'Timeout for fetching foreign DID documents and status lists, 100 to 10000 ms. Default 3000.',
+  ATTESTO_OPERATOR_TOKEN_SHA256: 'SHA-256 (hex) of the operator token for POST /schools. Unset: operator routes refuse every caller.',
+  POWERTOOLS_LOG_LEVEL: 'Log level (DEBUG, INFO, WARN, ERROR, SILENT). Default INFO.',
+};
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const str = (name: string, fallback?: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v ? v : fallback;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+
+  const publicUrl = str('ATTESTO_PUBLIC_URL');
+  if (!publicUrl) problems.push(`ATTESTO_PUBLIC_URL is required: ${ENV_DOCS.ATTESTO_PUBLIC_URL}`);
+  else {
+    try {
+      const u = new URL(publicUrl);
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error();
+      if (u.search || u.hash) problems.push('ATTESTO_PUBLIC_URL must not have a query or fragment');
+    } catch {
+      problems.push(`ATTESTO_PUBLIC_URL is not a URL: "${publicUrl}"`);
+    }
+  }
+
+  const signerKind = str('ATTESTO_SIGNER');
+  let signer: Config['signer'] = { kind: 'kms' };
+  if (signerKind === 'local') {
+    const keyDir = str('ATTESTO_KEY_DIR');
+    if (!keyDir) problems.push('ATTESTO_KEY_DIR is required when ATTESTO_SIGNER=local');
+    signer = { kind: 'local', keyDir: keyDir ?? '' };
+  } else if (signerKind !== 'kms') {
+    problems.push(`ATTESTO_SIGNER must be "kms" or "local" (got ${signerKind === undefined ? 'nothing' : `"${signerKind}"`})`);
+  }
+
+  const listSize = int('ATTESTO_STATUS_LIST_SIZE', MIN_LIST_LENGTH, MIN_LIST_LENGTH, 1 << 23);
+  if (listSize % 8 !== 0) problems.push('ATTESTO_STATUS_LIST_SIZE must be a multiple of 8');
+
+  const operatorTokenSha256 = str('ATTESTO_OPERATOR_TOKEN_SHA256');
+  if (operatorTokenSha256 && !/^[0-9a-f]{64}$/.test(operatorTokenSha256)) problems.push('ATTESTO_OPERATOR_TOKEN_SHA256 must be 64 lowercase hex characters');
+
+  const config: Config = {
+    publicUrl: (publicUrl ?? '').replace(/\/$/, ''),
+    tableName: str('ATTESTO_TABLE', 'attesto')!,
+    region: str('AWS_REGION', 'eu-west-3')!,
+    ...(str('ATTESTO_DYNAMODB_ENDPOINT') ? { dynamoEndpoint: str('ATTESTO_DYNAMODB_ENDPOINT') } : {}),
+    signer,
+    listSize,
+    maxBodyBytes: int('ATTESTO_MAX_BODY_BYTES', 65_536, 1024, 6 * 1024 * 1024),
+    maxClockSkewSeconds: int('ATTESTO_CLOCK_SKEW_SECONDS', 60, 0, 300),
+    schoolCacheSeconds: int('ATTESTO_SCHOOL_CACHE_SECONDS', 60, 0, 3600),
+    fetchTimeoutMs: int('ATTESTO_FETCH_TIMEOUT_MS', 3000, 100, 10_000),
+    ...(operatorTokenSha256 ? { operatorTokenSha256 } : {}),
+    logLevel: str('POWERTOOLS_LOG_LEVEL', 'INFO')!,
+  };
+  if (problems.length > 0) throw new ConfigError(`attesto configuration is invalid:\n  - ${problems.join('\n  - ')}`);
+  return config;
+}

@@ -1,0 +1,57 @@
+/**
+ * did:web for schools. Each school is its own issuer: `did:web:<host>:schools:<uai>`, whose
+ * document is served at `https://<host>/schools/<uai>/did.json`.
+ * https://w3c-ccg.github.io/did-method-web/#create-register
+ */
+import type { JWK } from 'jose';
+import type { SchoolRecord } from './records';
+
+/** The method-specific id prefix for a public base URL: host (port as %3A) then path segments. */
+export function didWebPrefix(publicUrl: string): string {
+  const u = new URL(publicUrl);
+  const host = u.port ? `${u.hostname}%3A${u.port}` : u.hostname;
+  const path = u.pathname.split('/').filter(Boolean).map(encodeURIComponent);
+  return ['did:web', host, ...path].join(':');
+}
+
+export function schoolDid(publicUrl: string, uai: string): string {
+  return `${didWebPrefix(publicUrl)}:schools:${uai}`;
+}
+
+/** The UAI of one of our own schools' DIDs, or undefined when the DID is not ours. */
+export function uaiOfOwnDid(publicUrl: string, did: string): string | undefined {
+  const prefix = `${didWebPrefix(publicUrl)}:schools:`;
+  if (!did.startsWith(prefix)) return undefined;
+  const rest = did.slice(prefix.length);
+  return /^[0-9]{7}[A-Z]$/.test(rest) ? rest : undefined;
+}
+
+/** The HTTPS URL of a did:web document (did:web spec §3.2.2 "Read (Resolve)"). */
+export function didWebDocumentUrl(did: string): URL {
+  const parts = did.split(':');
+  if (parts.length < 3 || parts[0] !== 'did' || parts[1] !== 'web') throw new TypeError('not a did:web');
+  const [host, ...path] = parts.slice(2).map((p) => decodeURIComponent(p));
+  if (!host || /[/?#@\\]/.test(host) || path.some((p) => p === '' || p === '.' || p === '..' || /[/?#\\]/.test(p))) {
+    throw new TypeError('malformed did:web');
+  }
+  const url = new URL(`https://${host}`);
+  url.pathname = path.length ? `/${path.join('/')}/did.json` : '/.well-known/did.json';
+  return url;
+}
+
+/** Only the public members of a P-256 JWK: a DID document must never carry `d`. */
+export function publicJwk(jwk: JWK): JWK {
+  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } as JWK;
+}
+
+/** The school's DID document: its one key, authorised for `assertionMethod` only. */
+export function didDocument(school: Pick<SchoolRecord, 'did' | 'kid' | 'publicJwk'>) {
+  return {
+    '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/suites/jws-2020/v1'],
+    id: school.did,
+    verificationMethod: [
+      { id: school.kid, type: 'JsonWebKey2020', controller: school.did, publicKeyJwk: publicJwk(school.publicJwk) },
+    ],
+    assertionMethod: [school.kid],
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The registry of credential kinds: how each is validated on the way in, what `type`
+ * and `@context` it carries, how its subject is built and how long it stays valid.
+ */
+import type { TSchema } from '@sinclair/typebox';
+import type { CredentialKind } from '../records';
+import type { SubjectContext } from './common';
+import { buildDiplomaSubject, DiplomaInput, DiplomaSubject } from './diploma';
+import { buildEnrollmentSubject, EnrollmentInput, EnrollmentSubject } from './enrollment';
+import { buildTranscriptSubject, TranscriptInput, TranscriptSubject } from './transcript';
+
+/** Open Badges 3.0 JSON-LD context (bundled knowledge, never fetched at run time). */
+export const OB3_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
+
+export interface KindDefinition {
+  kind: CredentialKind;
+  /** File stem of the published schemas: `/schemas/{slug}.json`, `/schemas/{slug}-credential.json`. */
+  slug: string;
+  title: { fr: string; en: string };
+  /** The `credentialSubject` a school sends. */
+  input: TSchema;
+  /** The `credentialSubject` as issued, checked again at verification. */
+  subject: TSchema;
+  /** Types after "VerifiableCredential" (OB 3.0 kinds add AchievementCredential). */
+  types: string[];
+  extraContexts: string[];
+  buildSubject(input: unknown, ctx: SubjectContext): Record<string, unknown>;
+  /** Default end of validity when the request gives none (ISO date-time), or undefined for none. */
+  defaultValidUntil(input: unknown): string | undefined;
+  /** Top-level claims beside credentialSubject (e.g. OB 3.0 `awardedDate`, `name`). */
+  extraClaims(input: unknown): Record<string, unknown>;
+}
+
+const endOfDay = (date: string) => `${date}T23:59:59Z`;
+
+export const KINDS: Record<CredentialKind, KindDefinition> = {
+  EnrollmentCredential: {
+    kind: 'EnrollmentCredential',
+    slug: 'enrollment',
+    title: { fr: 'Attestation de scolarité', en: 'Certificate of enrolment' },
+    input: EnrollmentInput,
+    subject: EnrollmentSubject,
+    types: ['EnrollmentCredential'],
+    extraContexts: [],
+    buildSubject: (i, ctx) => buildEnrollmentSubject(i as EnrollmentInput, ctx),
+    // An enrolment attestation speaks for the enrolment period only.
+    defaultValidUntil: (i) => endOfDay((i as EnrollmentInput).endDate),
+    extraClaims: () => ({ name: 'Attestation de scolarité' }),
+  },
+  TranscriptCredential: {
+    kind: 'TranscriptCredential',
+    slug: 'transcript',
+    title: { fr: 'Relevé de notes', en: 'Transcript of records' },
+    input: TranscriptInput,
+    subject: TranscriptSubject,
+    types: ['AchievementCredential', 'TranscriptCredential'],
+    extraContexts: [OB3_CONTEXT],
+    buildSubject: (i, ctx) => buildTranscriptSubject(i as TranscriptInput, ctx),
+    defaultValidUntil: () => undefined,
+    extraClaims: (i) => ({
+      name: `Relevé de notes — ${(i as TranscriptInput).period.label} ${(i as TranscriptInput).academicYear}`,
+      awardedDate: endOfDay((i as TranscriptInput).period.endDate),
+    }),
+  },
+  DiplomaCredential: {
+    kind: 'DiplomaCredential',
+    slug: 'diploma',
+    title: { fr: 'Diplôme', en: 'Diploma' },
+    input: DiplomaInput,
+    subject: DiplomaSubject,
+    types: ['AchievementCredential', 'DiplomaCredential'],
+    extraContexts: [OB3_CONTEXT],
+    buildSubject: (i, ctx) => buildDiplomaSubject(i as DiplomaInput, ctx),
+    // A diploma does not expire.
+    defaultValidUntil: () => undefined,
+    extraClaims: (i) => ({ name: (i as DiplomaInput).title, awardedDate: `${(i as DiplomaInput).awardDate}T00:00:00Z` }),
+  },
+};
+
+export const KIND_NAMES = Object.keys(KINDS) as CredentialKind[];
+
+/** The kind named in a credential's `type`, if exactly one is. */
+export function kindOf(types: unknown): CredentialKind | undefined {
+  const list = Array.isArray(types) ? types : typeof types === 'string' ? [types] : [];
+  const found = KIND_NAMES.filter((k) => list.includes(k));
+  return found.length === 1 ? found[0] : undefined;
+}
+
+export function kindBySlug(slug: string): KindDefinition | undefined {
+  return Object.values(KINDS).find((k) => k.slug === slug);
+}

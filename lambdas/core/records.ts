@@ -1,0 +1,99 @@
+/**
+ * What attesto keeps. Deliberately no personal data: a credential record holds ids,
+ * kind, school, status slot, dates and a digest of what was signed, never names,
+ * birth dates or grades (CNIL data minimisation).
+ */
+import type { JWK } from 'jose';
+
+export type CredentialKind = 'EnrollmentCredential' | 'TranscriptCredential' | 'DiplomaCredential';
+export type CredentialFormat = 'jwt_vc' | 'vc+jwt';
+export type StatusPurpose = 'revocation' | 'suspension';
+export const STATUS_PURPOSES: readonly StatusPurpose[] = ['revocation', 'suspension'];
+
+export interface SchoolRecord {
+  uai: string;
+  name: string;
+  did: string;
+  /** Verification method id used as JWS `kid`: `${did}#key-1`. */
+  kid: string;
+  /** Backend key reference (KMS key ARN, or local key id). */
+  keyRef: string;
+  publicJwk: JWK;
+  /** SHA-256 (hex) of the school's API token; the token itself is never stored. */
+  tokenHash: string;
+  /** Status list currently used for new credentials (1-based). */
+  currentList: number;
+  createdAt: string;
+}
+
+/** Where a credential's status bits live: list number and index within it. */
+export interface StatusSlot {
+  list: number;
+  index: number;
+}
+
+export interface CredentialRecord {
+  uai: string;
+  credentialId: string;
+  slot: StatusSlot;
+  kind: CredentialKind;
+  format: CredentialFormat;
+  issuedAt: string;
+  validFrom: string;
+  validUntil?: string;
+  /** SHA-256 (base64url) of the signed credential, to recognise it later without keeping it. */
+  digest: string;
+  issuedBy: string;
+}
+
+/** Current status flags of one slot; absent means "never changed". */
+export interface StatusFlags {
+  index: number;
+  revokedAt?: string;
+  suspended: boolean;
+  updatedAt: string;
+}
+
+/** A published (signed) status list credential. */
+export interface PublishedStatusList {
+  uai: string;
+  list: number;
+  purpose: StatusPurpose;
+  jwt: string;
+  /** Status change sequence number the list was built from (orders concurrent publications). */
+  seq: number;
+  publishedAt: string;
+}
+
+export type AuditAction =
+  | 'school.registered'
+  | 'school.token-rotated'
+  | 'key.created'
+  | 'credential.issued'
+  | 'credential.revoked'
+  | 'credential.suspended'
+  | 'credential.unsuspended'
+  | 'status-list.created';
+
+/** An audit event. Actor, school, action, target, time: never personal data. */
+export interface AuditEvent {
+  uai: string;
+  at: string;
+  action: AuditAction;
+  actor: string;
+  credentialId?: string;
+  detail?: Record<string, string | number | boolean>;
+}
+
+export interface IdempotencyRecord {
+  uai: string;
+  key: string;
+  requestHash: string;
+  state: 'pending' | 'complete';
+  /** Who holds the reservation; a stale one can be taken over. */
+  owner: string;
+  reservedAt: string;
+  credentialId: string;
+  slot: StatusSlot;
+  issuedAt: string;
+}

@@ -1,0 +1,76 @@
+/**
+ * The bodies of the VC-API routes (https://w3c-ccg.github.io/vc-api/), as JSON Schema.
+ * The same schemas validate requests and generate /openapi.json.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+export const CredentialFormat = Type.Union([Type.Literal('jwt_vc'), Type.Literal('vc+jwt')], {
+  description: '"jwt_vc": VC Data Model 1.1 as a JWT (default). "vc+jwt": VC Data Model 2.0 secured with JOSE (VC-JOSE-COSE).',
+});
+
+export const IssueRequest = Type.Object(
+  {
+    credential: Type.Object(
+      {
+        '@context': Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 10 })),
+        type: Type.Array(Type.String({ maxLength: 100 }), {
+          minItems: 1,
+          maxItems: 6,
+          description: 'Must name exactly one kind: EnrollmentCredential, TranscriptCredential or DiplomaCredential.',
+        }),
+        credentialSubject: Type.Object({}, { additionalProperties: true, description: 'The kind\'s input schema, /schemas/{kind}.json.' }),
+        validFrom: Type.Optional(Type.String({ format: 'date-time' })),
+        validUntil: Type.Optional(Type.String({ format: 'date-time' })),
+      },
+      { additionalProperties: false },
+    ),
+    options: Type.Optional(Type.Object({ format: Type.Optional(CredentialFormat) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false, $id: 'IssueRequest' },
+);
+export type IssueRequest = Static<typeof IssueRequest>;
+
+export const StatusPurposeSchema = Type.Union([Type.Literal('revocation'), Type.Literal('suspension')]);
+
+export const UpdateStatusRequest = Type.Object(
+  {
+    credentialId: Type.String({ minLength: 1, maxLength: 200 }),
+    credentialStatus: Type.Array(
+      Type.Object(
+        {
+          type: Type.Literal('BitstringStatusListEntry'),
+          statusPurpose: StatusPurposeSchema,
+          status: Type.Boolean({ description: 'true sets the bit (revoked / suspended), false clears it. Revocation cannot be cleared.' }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 2 },
+    ),
+  },
+  { additionalProperties: false, $id: 'UpdateStatusRequest' },
+);
+export type UpdateStatusRequest = Static<typeof UpdateStatusRequest>;
+
+export const EnvelopedCredential = Type.Object(
+  {
+    '@context': Type.Optional(Type.Unknown()),
+    type: Type.Union([Type.Literal('EnvelopedVerifiableCredential'), Type.Array(Type.String(), { contains: Type.Literal('EnvelopedVerifiableCredential'), maxItems: 5 })]),
+    id: Type.String({ pattern: '^data:application/vc\\+jwt,', maxLength: 65_536 }),
+  },
+  { additionalProperties: true },
+);
+
+export const VerifyRequest = Type.Object(
+  {
+    verifiableCredential: Type.Union([Type.String({ minLength: 1, maxLength: 65_536, description: 'A compact JWS: VC 1.1 JWT or VC 2.0 vc+jwt.' }), EnvelopedCredential]),
+    options: Type.Optional(Type.Object({}, { additionalProperties: true })),
+  },
+  { additionalProperties: false, $id: 'VerifyRequest' },
+);
+export type VerifyRequest = Static<typeof VerifyRequest>;
+
+export const RegisterSchoolRequest = Type.Object(
+  { uai: Type.String({ maxLength: 8 }), name: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false, $id: 'RegisterSchoolRequest' },
+);
+export type RegisterSchoolRequest = Static<typeof RegisterSchoolRequest>;

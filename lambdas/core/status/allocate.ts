@@ -1,0 +1,36 @@
+/**
+ * Choosing a credential's status slot. The index is drawn at random over the whole list, so
+ * nobody can tell issuance order from it (herd privacy, Bitstring Status List §6.1), and no
+ * counter item funnels a school's issuance through one hot DynamoDB item.
+ * "Free" is only a hint here: the slot is claimed by the conditional write that records the
+ * credential, so two issuers can never both get it.
+ */
+import type { CoreDeps } from '../deps';
+import { AttestoError } from '../errors';
+import type { SchoolRecord, StatusSlot } from '../records';
+import { publishStatusLists } from './publish';
+import { isoSeconds } from '../credential/build';
+
+/** Probes before moving to a fresh list; at fill ratio p a rollover happens with probability p³. */
+const PROBES_BEFORE_ROLLOVER = 3;
+const MAX_PROBES = 8;
+
+export async function allocateSlot(deps: CoreDeps, school: SchoolRecord): Promise<StatusSlot> {
+  let list = school.currentList;
+  for (let probe = 0; probe < MAX_PROBES; probe++) {
+    if (probe === PROBES_BEFORE_ROLLOVER) list = await rollover(deps, school, list);
+    const slot = { list, index: deps.randomInt(deps.listSize) };
+    if (await deps.store.isSlotFree(school.uai, slot)) return slot;
+  }
+  throw new AttestoError('STATUS_LIST_EXHAUSTED', 'no free status slot found; retry', { retryAfter: 1 });
+}
+
+/** Moves the school to its next list and publishes that list before anything points at it. */
+async function rollover(deps: CoreDeps, school: SchoolRecord, from: number): Promise<number> {
+  const list = await deps.store.advanceList(school.uai, from);
+  if (!(await deps.store.getPublishedList(school.uai, list, 'revocation'))) {
+    await publishStatusLists(deps, school, list);
+    await deps.store.appendAudit({ uai: school.uai, at: isoSeconds(deps.clock()), action: 'status-list.created', actor: 'attesto', detail: { list } });
+  }
+  return list;
+}

@@ -1,0 +1,62 @@
+/**
+ * Storage port. Every method that changes state is one conditional write (DynamoDB-style),
+ * so a failure never leaves a half-made change behind.
+ */
+import type {
+  AuditEvent,
+  CredentialRecord,
+  IdempotencyRecord,
+  PublishedStatusList,
+  SchoolRecord,
+  StatusFlags,
+  StatusPurpose,
+  StatusSlot,
+} from './records';
+
+export interface AuditPage {
+  events: AuditEvent[];
+  next?: string;
+}
+
+export interface Store {
+  // Schools
+  /** Fails with SCHOOL_EXISTS when the UAI is taken. */
+  createSchool(school: SchoolRecord): Promise<void>;
+  getSchool(uai: string): Promise<SchoolRecord | undefined>;
+  /** Moves the school to list `from + 1` if it is still on `from`; returns the list now current. */
+  advanceList(uai: string, from: number): Promise<number>;
+  setTokenHash(uai: string, tokenHash: string): Promise<void>;
+
+  // Credentials
+  isSlotFree(uai: string, slot: StatusSlot): Promise<boolean>;
+  /** Claims the slot and records the credential in one conditional write; false if the slot is taken. */
+  putCredential(record: CredentialRecord): Promise<boolean>;
+  getCredential(uai: string, slot: StatusSlot): Promise<CredentialRecord | undefined>;
+
+  // Status
+  getFlags(uai: string, slot: StatusSlot): Promise<StatusFlags | undefined>;
+  /**
+   * Sets a flag if the slot is in `expected` state. Returns false when the condition failed
+   * (a concurrent change won); the caller re-reads and decides.
+   */
+  putFlags(uai: string, list: number, next: StatusFlags, expected: StatusFlags | undefined): Promise<boolean>;
+  /** Every slot of a list whose flags were ever set (strongly consistent). */
+  listFlags(uai: string, list: number): Promise<StatusFlags[]>;
+  /** Increments and returns the list's status sequence number. */
+  bumpStatusSeq(uai: string, list: number): Promise<number>;
+  getStatusSeq(uai: string, list: number): Promise<number>;
+  getPublishedList(uai: string, list: number, purpose: StatusPurpose): Promise<PublishedStatusList | undefined>;
+  /** Stores the list unless one built from a newer (or equal) sequence number is there already. */
+  putPublishedList(published: PublishedStatusList): Promise<boolean>;
+
+  // Idempotency
+  getIdempotency(uai: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /** Creates the reservation; false if the key already has one. */
+  reserveIdempotency(record: IdempotencyRecord): Promise<boolean>;
+  /** Replaces the record if its owner is still `owner`; false otherwise. */
+  updateIdempotency(record: IdempotencyRecord, owner: string): Promise<boolean>;
+
+  // Audit
+  appendAudit(event: AuditEvent): Promise<void>;
+  listAudit(uai: string, query: { from: string; to: string; limit: number; cursor?: string }): Promise<AuditPage>;
+}

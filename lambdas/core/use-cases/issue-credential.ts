@@ -1,0 +1,212 @@
+/**
+ * Issuing a credential (VC-API "Issue Credential").
+ *
+ * The commit point is one conditional write that claims the status slot and records the
+ * credential (no personal data): before it nothing is stored, after it the credential exists.
+ * A credential is signed before that write and returned only after it succeeds.
+ *
+ * With an Idempotency-Key, the key first reserves (id, slot, issuance time). A retry of the
+ * same request rebuilds the identical credential from the request it carries again and
+ * re-signs it: same id, same claims, same status entries, never a second credential, and
+ * nothing personal kept to replay it. (ECDSA signatures are randomised, so the signature
+ * bytes of a replay differ; the credential they secure does not.)
+ */
+import type { CoreDeps } from '../deps';
+import { AttestoError } from '../errors';
+import { canonicalDigest } from '../hash';
+import { KINDS, kindOf, type KindDefinition } from '../kinds';
+import type { CredentialFormat, IdempotencyRecord, SchoolRecord, StatusSlot } from '../records';
+import type { IssueRequest } from '../requests';
+import { assertValid } from '../validation';
+import { buildCredential, isoSeconds } from '../credential/build';
+import { envelope, signVcJose, signVcJwt } from '../credential/jws';
+import { allocateSlot } from '../status/allocate';
+import { credentialIdFor } from '../status/slot';
+
+export interface IssueCommand {
+  school: SchoolRecord;
+  actor: string;
+  request: IssueRequest;
+  idempotencyKey?: string;
+}
+
+export interface IssueResult {
+  credentialId: string;
+  kind: string;
+  format: CredentialFormat;
+  /** The compact JWT (jwt_vc) or the VC-API envelope (vc+jwt). */
+  verifiableCredential: string | ReturnType<typeof envelope>;
+  replayed: boolean;
+}
+
+/** A pending reservation older than this is taken to belong to a crashed request. */
+const STALE_RESERVATION_MS = 30_000;
+const MAX_COMMIT_ATTEMPTS = 4;
+
+interface Prepared {
+  kind: KindDefinition;
+  format: CredentialFormat;
+  requestHash: string;
+}
+
+export async function issueCredential(deps: CoreDeps, cmd: IssueCommand): Promise<IssueResult> {
+  const prepared = prepare(cmd.request);
+  if (!cmd.idempotencyKey) {
+    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+      const slot = await allocateSlot(deps, cmd.school);
+      const done = await signAndCommit(deps, cmd, prepared, slot, isoSeconds(deps.clock()));
+      if (done) return finish(deps, cmd, prepared, done, false);
+    }
+    throw new AttestoError('STATUS_LIST_EXHAUSTED', 'could not claim a status slot; retry', { retryAfter: 1 });
+  }
+  return issueIdempotent(deps, cmd, prepared, cmd.idempotencyKey);
+}
+
+function prepare(request: IssueRequest): Prepared {
+  const kindName = kindOf(request.credential.type);
+  if (!kindName) {
+    throw new AttestoError('UNKNOWN_KIND', `credential.type must name exactly one of ${Object.keys(KINDS).join(', ')}`);
+  }
+  const kind = KINDS[kindName];
+  assertValid(kind.input, request.credential.credentialSubject, `credentialSubject of a ${kindName}`, '/credential/credentialSubject');
+  checkDates(request, kindName);
+  return { kind, format: request.options?.format ?? 'jwt_vc', requestHash: canonicalDigest(request) };
+}
+
+function checkDates(request: IssueRequest, kind: string) {
+  const { validFrom, validUntil, credentialSubject: s } = request.credential as IssueRequest['credential'] & { credentialSubject: Record<string, unknown> };
+  if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom)) {
+    throw new AttestoError('VALIDATION_FAILED', 'validUntil must be after validFrom', { errors: [{ pointer: '/credential/validUntil', message: 'must be after validFrom' }] });
+  }
+  const period = kind === 'TranscriptCredential' ? (s.period as { startDate: string; endDate: string }) : kind === 'EnrollmentCredential' ? (s as { startDate: string; endDate: string }) : undefined;
+  if (period && period.endDate < period.startDate) {
+    throw new AttestoError('VALIDATION_FAILED', 'endDate must not be before startDate', { errors: [{ pointer: '/credential/credentialSubject', message: 'endDate is before startDate' }] });
+  }
+}
+
+interface Signed {
+  credentialId: string;
+  jws: string;
+  digest: string;
+  slot: StatusSlot;
+}
+
+async function sign(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slot: StatusSlot, issuedAt: string) {
+  const { school, request } = cmd;
+  const built = buildCredential({
+    kind: p.kind,
+    subjectInput: request.credential.credentialSubject,
+    school,
+    slot,
+    format: p.format,
+    issuedAt,
+    ...(request.credential.validFrom ? { validFrom: request.credential.validFrom } : {}),
+    ...(request.credential.validUntil ? { validUntil: request.credential.validUntil } : {}),
+    publicUrl: deps.publicUrl,
+  });
+  const key = { signer: deps.signer, keyRef: school.keyRef, did: school.did, kid: school.kid };
+  const jws = p.format === 'vc+jwt' ? await signVcJose(built.credential, key) : await signVcJwt(built.credential, key);
+  return { built, jws, digest: canonicalDigest(built.credential) };
+}
+
+/** Signs, then claims the slot; undefined when another credential already holds the slot. */
+async function signAndCommit(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slot: StatusSlot, issuedAt: string): Promise<Signed | undefined> {
+  const { built, jws, digest } = await sign(deps, cmd, p, slot, issuedAt);
+  const claimed = await deps.store.putCredential({
+    uai: cmd.school.uai,
+    credentialId: built.id,
+    slot,
+    kind: p.kind.kind,
+    format: p.format,
+    issuedAt,
+    validFrom: built.validFrom,
+    ...(built.validUntil ? { validUntil: built.validUntil } : {}),
+    digest,
+    issuedBy: cmd.actor,
+  });
+  if (claimed) return { credentialId: built.id, jws, digest, slot };
+  // The slot is taken. If it holds this very credential (a crashed attempt of the same
+  // idempotent request committed it), it is ours.
+  const existing = await deps.store.getCredential(cmd.school.uai, slot);
+  return existing?.digest === digest ? { credentialId: built.id, jws, digest, slot } : undefined;
+}
+
+async function finish(deps: CoreDeps, cmd: IssueCommand, p: Prepared, s: Signed, replayed: boolean, issuedAt?: string): Promise<IssueResult> {
+  if (!replayed) {
+    await deps.store.appendAudit({
+      uai: cmd.school.uai,
+      at: issuedAt ?? isoSeconds(deps.clock()),
+      action: 'credential.issued',
+      actor: cmd.actor,
+      credentialId: s.credentialId,
+      detail: { kind: p.kind.kind, format: p.format },
+    });
+  }
+  return {
+    credentialId: s.credentialId,
+    kind: p.kind.kind,
+    format: p.format,
+    verifiableCredential: p.format === 'vc+jwt' ? envelope(s.jws) : s.jws,
+    replayed,
+  };
+}
+
+async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, key: string): Promise<IssueResult> {
+  const uai = cmd.school.uai;
+  let record = await deps.store.getIdempotency(uai, key);
+  if (!record) {
+    const slot = await allocateSlot(deps, cmd.school);
+    const fresh: IdempotencyRecord = {
+      uai,
+      key,
+      requestHash: p.requestHash,
+      state: 'pending',
+      owner: deps.randomToken(16),
+      reservedAt: deps.clock().toISOString(),
+      credentialId: credentialIdFor(uai, slot),
+      slot,
+      issuedAt: isoSeconds(deps.clock()),
+    };
+    if (await deps.store.reserveIdempotency(fresh)) return completeReservation(deps, cmd, p, fresh);
+    record = await deps.store.getIdempotency(uai, key);
+    if (!record) throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'the idempotency key is being used; retry', { retryAfter: 1 });
+  }
+  if (record.requestHash !== p.requestHash) {
+    throw new AttestoError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
+  }
+  if (record.state === 'complete') {
+    const { built, jws, digest } = await sign(deps, cmd, p, record.slot, record.issuedAt);
+    return finish(deps, cmd, p, { credentialId: built.id, jws, digest, slot: record.slot }, true);
+  }
+  const age = deps.clock().getTime() - Date.parse(record.reservedAt);
+  if (age < STALE_RESERVATION_MS) {
+    throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is in progress; retry', { retryAfter: 1 });
+  }
+  const takeover: IdempotencyRecord = { ...record, owner: deps.randomToken(16), reservedAt: deps.clock().toISOString() };
+  if (!(await deps.store.updateIdempotency(takeover, record.owner))) {
+    throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is in progress; retry', { retryAfter: 1 });
+  }
+  return completeReservation(deps, cmd, p, takeover);
+}
+
+async function completeReservation(deps: CoreDeps, cmd: IssueCommand, p: Prepared, reservation: IdempotencyRecord): Promise<IssueResult> {
+  let current = reservation;
+  for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+    const done = await signAndCommit(deps, cmd, p, current.slot, current.issuedAt);
+    if (done) {
+      const complete: IdempotencyRecord = { ...current, state: 'complete' };
+      if (!(await deps.store.updateIdempotency(complete, current.owner))) {
+        throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'the idempotent request was taken over; retry', { retryAfter: 1 });
+      }
+      return finish(deps, cmd, p, done, false, current.issuedAt);
+    }
+    // Another credential won the slot between reservation and commit: move the reservation.
+    const slot = await allocateSlot(deps, cmd.school);
+    const moved: IdempotencyRecord = { ...current, slot, credentialId: credentialIdFor(cmd.school.uai, slot) };
+    if (!(await deps.store.updateIdempotency(moved, current.owner))) {
+      throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'the idempotent request was taken over; retry', { retryAfter: 1 });
+    }
+    current = moved;
+  }
+  throw new AttestoError('STATUS_LIST_EXHAUSTED', 'could not claim a status slot; retry', { retryAfter: 1 });
+}

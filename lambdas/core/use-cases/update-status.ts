@@ -1,0 +1,89 @@
+/**
+ * Revoking, suspending and unsuspending (VC-API "Update Status"), scoped to the caller's school.
+ * Revocation is final. The flag change is one conditional write (retried on a concurrent change),
+ * then the list's sequence number moves on and the list is re-published, so the change is
+ * visible to every verifier that fetches the list.
+ */
+import type { CoreDeps } from '../deps';
+import { AttestoError } from '../errors';
+import type { AuditAction, SchoolRecord, StatusFlags } from '../records';
+import type { UpdateStatusRequest } from '../requests';
+import { isoSeconds } from '../credential/build';
+import { publishStatusLists } from '../status/publish';
+import { parseCredentialId } from '../status/slot';
+
+export interface StatusView {
+  credentialId: string;
+  revoked: boolean;
+  suspended: boolean;
+  revokedAt?: string;
+}
+
+const MAX_ATTEMPTS = 10;
+
+export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; actor: string; request: UpdateStatusRequest }): Promise<StatusView> {
+  const { school, request } = cmd;
+  const parsed = parseCredentialId(request.credentialId);
+  if (!parsed) throw new AttestoError('INVALID_CREDENTIAL_ID', 'credentialId is not an attesto credential id (urn:attesto:<uai>:<list>:<index>)');
+  if (parsed.uai !== school.uai) throw new AttestoError('FORBIDDEN', 'this credential was issued by another school');
+  const purposes = request.credentialStatus.map((s) => s.statusPurpose);
+  if (new Set(purposes).size !== purposes.length) throw new AttestoError('VALIDATION_FAILED', 'each statusPurpose may appear once');
+  if (!(await deps.store.getCredential(school.uai, parsed.slot))) {
+    throw new AttestoError('UNKNOWN_CREDENTIAL', `no credential ${request.credentialId} for school ${school.uai}`);
+  }
+
+  let actions: AuditAction[] = [];
+  let flags: StatusFlags | undefined;
+  let at = isoSeconds(deps.clock());
+  for (let attempt = 0; ; attempt++) {
+    if (attempt === MAX_ATTEMPTS) throw new AttestoError('STORE_UNAVAILABLE', 'too many concurrent status changes; retry', { retryAfter: 1 });
+    const current = await deps.store.getFlags(school.uai, parsed.slot);
+    at = isoSeconds(deps.clock());
+    const next = apply(current, request, parsed.slot.index, at);
+    actions = next.actions;
+    flags = next.flags;
+    if (actions.length === 0) break; // nothing changes: already in the asked state
+    if (await deps.store.putFlags(school.uai, parsed.slot.list, next.flags, current)) break;
+  }
+
+  for (const action of actions) {
+    await deps.store.appendAudit({ uai: school.uai, at, action, actor: cmd.actor, credentialId: request.credentialId });
+  }
+  // Publish even when nothing changed: a retried request whose first attempt died between
+  // the flag write and the publication is how that publication gets finished.
+  await deps.store.bumpStatusSeq(school.uai, parsed.slot.list);
+  await publishStatusLists(deps, school, parsed.slot.list);
+  return view(request.credentialId, flags);
+}
+
+function apply(current: StatusFlags | undefined, request: UpdateStatusRequest, index: number, at: string) {
+  const revoked = current?.revokedAt !== undefined;
+  let next: StatusFlags = current ? { ...current } : { index, suspended: false, updatedAt: at };
+  const actions: AuditAction[] = [];
+  for (const change of request.credentialStatus) {
+    if (change.statusPurpose === 'revocation') {
+      if (!change.status && revoked) throw new AttestoError('REVOCATION_IS_FINAL', 'a revoked credential cannot be reinstated');
+      if (change.status && !revoked) {
+        next = { ...next, revokedAt: at };
+        actions.push('credential.revoked');
+      }
+    } else {
+      if (revoked) throw new AttestoError('CREDENTIAL_REVOKED', 'the credential is revoked; its suspension can no longer change');
+      if (change.status !== next.suspended) {
+        next = { ...next, suspended: change.status };
+        actions.push(change.status ? 'credential.suspended' : 'credential.unsuspended');
+      }
+    }
+  }
+  if (actions.length > 0) next.updatedAt = at;
+  return { flags: next, actions };
+}
+
+function view(credentialId: string, flags: StatusFlags | undefined): StatusView {
+  return {
+    credentialId,
+    revoked: flags?.revokedAt !== undefined,
+    suspended: flags?.suspended ?? false,
+    ...(flags?.revokedAt ? { revokedAt: flags.revokedAt } : {}),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Reading an untrusted compact JWS into a credential, for VC 1.1 JWTs (VC-DATA-MODEL 1.1 §6.3.1)
+ * and VC 2.0 `vc+jwt` (VC-JOSE-COSE). Nothing here trusts the content: it only shapes it.
+ */
+import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { VerifyFailure } from './result';
+
+export interface ParsedCredential {
+  jws: string;
+  header: ProtectedHeaderParameters;
+  format: 'jwt_vc' | 'vc+jwt';
+  issuer: string;
+  credential: Record<string, unknown>;
+  validFrom?: Date;
+  validUntil?: Date;
+}
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The JWS inside a verify request: a compact JWS, or an EnvelopedVerifiableCredential. */
+export function extractJws(input: unknown): string {
+  if (typeof input === 'string') return input.trim();
+  if (isObject(input) && typeof input.id === 'string') {
+    const prefix = 'data:application/vc+jwt,';
+    if (input.id.startsWith(prefix)) return input.id.slice(prefix.length);
+  }
+  throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'expected a compact JWS or an EnvelopedVerifiableCredential with a data:application/vc+jwt id');
+}
+
+function date(value: unknown, what: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = typeof value === 'number' ? new Date(value * 1000) : typeof value === 'string' ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(d.getTime())) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', `${what} is not a valid date`);
+  return d;
+}
+
+function issuerId(issuer: unknown): string | undefined {
+  if (typeof issuer === 'string') return issuer;
+  if (isObject(issuer) && typeof issuer.id === 'string') return issuer.id;
+  return undefined;
+}
+
+export function parseCredentialJws(jws: string): ParsedCredential {
+  if (!COMPACT_JWS.test(jws)) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'not a compact JWS');
+  let header: ProtectedHeaderParameters;
+  let payload: JWTPayload;
+  try {
+    header = decodeProtectedHeader(jws);
+    payload = decodeJwt(jws);
+  } catch {
+    throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'the JWS header or payload is not valid base64url JSON');
+  }
+
+  if (isObject(payload.vc)) {
+    // VC 1.1 JWT: registered claims carry issuer, id, subject and validity (§6.3.1.1).
+    const vc = payload.vc;
+    const iss = payload.iss;
+    if (typeof iss !== 'string') throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'a VC JWT needs an "iss" claim');
+    const declared = issuerId(vc.issuer);
+    if (declared !== undefined && declared !== iss) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'vc.issuer and iss disagree');
+    const subject = isObject(vc.credentialSubject) ? { ...vc.credentialSubject } : vc.credentialSubject;
+    if (isObject(subject) && typeof payload.sub === 'string' && subject.id === undefined) subject.id = payload.sub;
+    const credential: Record<string, unknown> = {
+      ...vc,
+      ...(payload.jti ? { id: payload.jti } : {}),
+      issuer: isObject(vc.issuer) ? { ...vc.issuer, id: iss } : iss,
+      credentialSubject: subject,
+    };
+    const validFrom = date(payload.nbf ?? vc.issuanceDate, 'nbf');
+    const validUntil = date(payload.exp ?? vc.expirationDate, 'exp');
+    return { jws, header, format: 'jwt_vc', issuer: iss, credential, ...(validFrom ? { validFrom } : {}), ...(validUntil ? { validUntil } : {}) };
+  }
+
+  if (Array.isArray(payload['@context']) || payload.type !== undefined) {
+    // VC 2.0 secured with JOSE: the claims set is the credential (VC-JOSE-COSE §3.1.1).
+    if (header.typ !== undefined && header.typ !== 'vc+jwt') throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', `unexpected typ "${header.typ}" for a VC 2.0 credential`);
+    const iss = issuerId(payload.issuer);
+    if (!iss) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'the credential has no issuer');
+    if (payload.iss !== undefined && payload.iss !== iss) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'iss and issuer disagree');
+    const validFrom = date(payload.validFrom ?? payload.nbf, 'validFrom');
+    const validUntil = date(payload.validUntil ?? payload.exp, 'validUntil');
+    return { jws, header, format: 'vc+jwt', issuer: iss, credential: payload as Record<string, unknown>, ...(validFrom ? { validFrom } : {}), ...(validUntil ? { validUntil } : {}) };
+  }
+  throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'the JWT holds no verifiable credential');
+}

@@ -1,0 +1,21 @@
+import type { JWK } from 'jose';
+
+/** What the verifier needs of a DID document: its keys, and which may assert (sign credentials). */
+export interface ResolvedDid {
+  did: string;
+  verificationMethods: { id: string; publicKeyJwk?: JWK }[];
+  /** Ids of the methods listed under `assertionMethod`. */
+  assertionMethod: string[];
+}
+
+export interface VerifyDeps {
+  clock: () => Date;
+  /** Tolerated clock difference with the issuer, seconds. */
+  maxClockSkewSeconds: number;
+  /** Resolves a DID; throws when it cannot be resolved. */
+  resolveDid(did: string): Promise<ResolvedDid>;
+  /** Fetches a status list credential (a compact JWS); throws when unreachable. */
+  fetchStatusList(url: string): Promise<string>;
+  /** The registered school behind a DID, if any. */
+  findSchool(did: string): Promise<{ uai: string; name: string } | undefined>;
+}

@@ -1,0 +1,51 @@
+/** The outcome of a verification: what was checked, what failed, with stable codes. */
+export type CheckName = 'format' | 'signature' | 'validity' | 'status' | 'issuer' | 'schema';
+
+/** Every check a credential must pass to be "verified". */
+export const REQUIRED_CHECKS: readonly CheckName[] = ['format', 'signature', 'validity', 'status', 'issuer', 'schema'];
+
+export const VERIFY_ERROR_CODES = [
+  'MALFORMED_CREDENTIAL',
+  'UNSUPPORTED_ALGORITHM',
+  'DID_RESOLUTION_FAILED',
+  'KEY_NOT_AUTHORIZED',
+  'SIGNATURE_INVALID',
+  'NOT_YET_VALID',
+  'EXPIRED',
+  'REVOKED',
+  'SUSPENDED',
+  'STATUS_UNAVAILABLE',
+  'STATUS_LIST_INVALID',
+  'STATUS_MISSING',
+  'ISSUER_NOT_REGISTERED',
+  'UNKNOWN_KIND',
+  'SCHEMA_INVALID',
+] as const;
+export type VerifyErrorCode = (typeof VERIFY_ERROR_CODES)[number];
+
+export interface VerifyProblem {
+  code: VerifyErrorCode;
+  check: CheckName;
+  message: string;
+}
+
+export interface VerificationResult {
+  verified: boolean;
+  /** Checks that passed. */
+  checks: CheckName[];
+  errors: VerifyProblem[];
+  warnings: { code: string; message: string }[];
+  issuer?: { did: string; uai?: string; name?: string };
+  credential?: { id?: string; type: string[]; kind?: string; format: 'jwt_vc' | 'vc+jwt'; validFrom?: string; validUntil?: string };
+}
+
+/** Thrown inside the verifier to stop at a failed check; never escapes `verifyCredential`. */
+export class VerifyFailure extends Error {
+  constructor(
+    readonly code: VerifyErrorCode,
+    readonly check: CheckName,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The status check (Bitstring Status List v1.0 §3.2 "Validate Algorithm"): fetch each list the
+ * credential names, check the list is signed by the same issuer, decode it, read the bit.
+ * Anything unexpected fails closed: an unreachable, unsigned or malformed list never passes.
+ */
+import { compactVerify, decodeJwt } from 'jose';
+import { LRUCache } from 'lru-cache';
+import { decodeList, getBit } from '../status/bitstring';
+import { assertionKey, importKey } from './keys';
+import type { ParsedCredential } from './parse';
+import type { ResolvedDid, VerifyDeps } from './ports';
+import { VerifyFailure } from './result';
+
+/** Largest list accepted: 2^23 entries (1 MiB of bits), far above what any issuer needs. */
+const MAX_LIST_BYTES = 1 << 20;
+const KNOWN_PURPOSES = ['revocation', 'suspension'];
+
+interface DecodedList {
+  issuer: string;
+  purpose: string;
+  bits: Uint8Array;
+}
+/** Decoded lists by their exact JWS: a changed list is a new JWS, so this never serves stale bits. */
+const decoded = new LRUCache<string, DecodedList>({ max: 256 });
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export async function checkStatus(deps: VerifyDeps, parsed: ParsedCredential, issuerDoc: ResolvedDid) {
+  const raw = parsed.credential.credentialStatus;
+  const entries = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const warnings: { code: string; message: string }[] = [];
+  if (entries.length === 0) {
+    // Every attesto credential has status entries; a credential without any cannot be checked.
+    throw new VerifyFailure('STATUS_MISSING', 'status', 'the credential has no credentialStatus to check');
+  }
+  if (entries.length > 4) throw new VerifyFailure('STATUS_LIST_INVALID', 'status', 'too many status entries');
+  for (const entry of entries) {
+    if (!isObject(entry) || entry.type !== 'BitstringStatusListEntry') {
+      throw new VerifyFailure('STATUS_LIST_INVALID', 'status', 'only BitstringStatusListEntry status entries are supported');
+    }
+    const { statusPurpose: purpose, statusListIndex, statusListCredential: url } = entry;
+    if (typeof purpose !== 'string' || typeof url !== 'string' || typeof statusListIndex !== 'string' || !/^(0|[1-9][0-9]{0,8})$/.test(statusListIndex)) {
+      throw new VerifyFailure('STATUS_LIST_INVALID', 'status', 'malformed BitstringStatusListEntry');
+    }
+    if (!KNOWN_PURPOSES.includes(purpose)) {
+      warnings.push({ code: 'STATUS_PURPOSE_IGNORED', message: `status purpose "${purpose}" is not checked` });
+      continue;
+    }
+    const list = await loadList(deps, url, issuerDoc);
+    if (list.issuer !== parsed.issuer) throw new VerifyFailure('STATUS_LIST_INVALID', 'status', 'the status list was not issued by the credential\'s issuer');
+    if (list.purpose !== purpose) throw new VerifyFailure('STATUS_LIST_INVALID', 'status', `the status list is for "${list.purpose}", not "${purpose}"`);
+    const index = Number(statusListIndex);
+    if (index >= list.bits.length * 8) throw new VerifyFailure('STATUS_LIST_INVALID', 'status', 'statusListIndex is outside the list');
+    if (getBit(list.bits, index)) {
+      throw new VerifyFailure(purpose === 'revocation' ? 'REVOKED' : 'SUSPENDED', 'status', `the credential is ${purpose === 'revocation' ? 'revoked' : 'suspended'}`);
+    }
+  }
+  return warnings;
+}
+
+async function loadList(deps: VerifyDeps, url: string, issuerDoc: ResolvedDid): Promise<DecodedList> {
+  let jws: string;
+  try {
+    jws = (await deps.fetchStatusList(url)).trim();
+  } catch (e) {
+    throw new VerifyFailure('STATUS_UNAVAILABLE', 'status', `cannot fetch status list ${url}: ${e instanceof Error ? e.message : 'unknown error'}`);
+  }
+  const cached = decoded.get(jws);
+  if (cached) return cached;
+  try {
+    const claims = decodeJwt(jws);
+    const issuer = typeof claims.issuer === 'string' ? claims.issuer : isObject(claims.issuer) ? String(claims.issuer.id) : claims.iss;
+    if (issuer !== issuerDoc.did) throw new Error('issued by another DID');
+    const header = JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString('utf8'));
+    const key = await importKey(assertionKey(issuerDoc, header).jwk);
+    await compactVerify(jws, key, { algorithms: ['ES256'] });
+    const subject = claims.credentialSubject;
+    const types = claims.type;
+    if (!Array.isArray(types) || !types.includes('BitstringStatusListCredential') || !isObject(subject) || subject.type !== 'BitstringStatusList') {
+      throw new Error('not a BitstringStatusListCredential');
+    }
+    if (typeof subject.statusPurpose !== 'string' || typeof subject.encodedList !== 'string') throw new Error('malformed list');
+    const list = { issuer, purpose: subject.statusPurpose, bits: decodeList(subject.encodedList, MAX_LIST_BYTES) };
+    decoded.set(jws, list);
+    return list;
+  } catch (e) {
+    if (e instanceof VerifyFailure && e.code !== 'KEY_NOT_AUTHORIZED') throw e;
+    throw new VerifyFailure('STATUS_LIST_INVALID', 'status', `status list ${url} is not a valid signed list: ${e instanceof Error ? e.message : 'invalid'}`);
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Verifying a credential: genuine signature by a key the issuer's DID authorises for assertions,
+ * within its validity window, not revoked or suspended, issued by a registered school, and shaped
+ * like its kind. Returns a result; "not verified" is an answer, never an exception.
+ */
+import { compactVerify } from 'jose';
+import { KINDS, kindOf } from '../kinds';
+import { check } from '../validation';
+import { assertionKey, importKey } from './keys';
+import { extractJws, parseCredentialJws, type ParsedCredential } from './parse';
+import type { VerifyDeps } from './ports';
+import { REQUIRED_CHECKS, VerifyFailure, type CheckName, type VerificationResult, type VerifyProblem } from './result';
+import { checkStatus } from './status';
+
+/** Only ES256 is accepted: never `none`, never HMAC (whose "key" a verifier would have to share). */
+export const ALLOWED_ALGORITHMS = ['ES256'];
+
+export async function verifyCredential(deps: VerifyDeps, input: unknown): Promise<VerificationResult> {
+  const passed: CheckName[] = [];
+  const errors: VerifyProblem[] = [];
+  const warnings: VerificationResult['warnings'] = [];
+  const result = (extra: Partial<VerificationResult> = {}): VerificationResult => ({
+    // Verified only when nothing failed and every required check actually ran and passed.
+    verified: errors.length === 0 && REQUIRED_CHECKS.every((c) => passed.includes(c)),
+    checks: passed,
+    errors,
+    warnings,
+    ...extra,
+  });
+  const fail = (e: unknown) => {
+    if (e instanceof VerifyFailure) errors.push({ code: e.code, check: e.check, message: e.message });
+    else throw e;
+  };
+
+  let parsed: ParsedCredential;
+  try {
+    parsed = parseCredentialJws(extractJws(input));
+    if (!ALLOWED_ALGORITHMS.includes(String(parsed.header.alg))) {
+      throw new VerifyFailure('UNSUPPORTED_ALGORITHM', 'format', `alg "${String(parsed.header.alg)}" is not accepted; use ${ALLOWED_ALGORITHMS.join(', ')}`);
+    }
+    passed.push('format');
+  } catch (e) {
+    fail(e);
+    return result();
+  }
+
+  const types = Array.isArray(parsed.credential.type) ? parsed.credential.type.map(String) : [String(parsed.credential.type)];
+  const kind = kindOf(types);
+  const described = {
+    issuer: { did: parsed.issuer } as NonNullable<VerificationResult['issuer']>,
+    credential: {
+      ...(typeof parsed.credential.id === 'string' ? { id: parsed.credential.id } : {}),
+      type: types,
+      ...(kind ? { kind } : {}),
+      format: parsed.format,
+      ...(parsed.validFrom ? { validFrom: parsed.validFrom.toISOString() } : {}),
+      ...(parsed.validUntil ? { validUntil: parsed.validUntil.toISOString() } : {}),
+    },
+  };
+
+  // Signature: nothing else about the credential can be trusted without it.
+  let issuerDoc;
+  try {
+    try {
+      issuerDoc = await deps.resolveDid(parsed.issuer);
+    } catch (e) {
+      throw new VerifyFailure('DID_RESOLUTION_FAILED', 'signature', `cannot resolve issuer ${parsed.issuer}: ${e instanceof Error ? e.message : 'unknown error'}`);
+    }
+    const { jwk } = assertionKey(issuerDoc, parsed.header);
+    const key = await importKey(jwk);
+    try {
+      await compactVerify(parsed.jws, key, { algorithms: ALLOWED_ALGORITHMS });
+    } catch {
+      throw new VerifyFailure('SIGNATURE_INVALID', 'signature', 'the signature does not verify with the issuer\'s assertion key');
+    }
+    passed.push('signature');
+  } catch (e) {
+    fail(e);
+    return result(described);
+  }
+
+  // Validity window, with a bounded tolerance for clock differences.
+  const now = deps.clock().getTime();
+  const skew = deps.maxClockSkewSeconds * 1000;
+  if (parsed.validFrom && parsed.validFrom.getTime() > now + skew) {
+    errors.push({ code: 'NOT_YET_VALID', check: 'validity', message: `valid from ${parsed.validFrom.toISOString()}` });
+  } else if (parsed.validUntil && parsed.validUntil.getTime() < now - skew) {
+    errors.push({ code: 'EXPIRED', check: 'validity', message: `expired at ${parsed.validUntil.toISOString()}` });
+  } else {
+    passed.push('validity');
+  }
+
+  const [school] = await Promise.all([
+    deps.findSchool(parsed.issuer),
+    checkStatus(deps, parsed, issuerDoc).then(
+      (w) => {
+        warnings.push(...w);
+        passed.push('status');
+      },
+      fail,
+    ),
+  ]);
+
+  if (school) {
+    described.issuer = { did: parsed.issuer, uai: school.uai, name: school.name };
+    passed.push('issuer');
+  } else {
+    errors.push({ code: 'ISSUER_NOT_REGISTERED', check: 'issuer', message: `${parsed.issuer} signed this credential but is not a registered school` });
+  }
+
+  if (!kind) {
+    errors.push({ code: 'UNKNOWN_KIND', check: 'schema', message: 'type names none of EnrollmentCredential, TranscriptCredential, DiplomaCredential' });
+  } else {
+    const problems = check(KINDS[kind].subject, parsed.credential.credentialSubject, '/credentialSubject');
+    if (problems.length === 0) passed.push('schema');
+    else errors.push({ code: 'SCHEMA_INVALID', check: 'schema', message: `${problems[0]!.pointer} ${problems[0]!.message}` });
+  }
+
+  return result(described);
+}

@@ -1,0 +1,53 @@
+/**
+ * One Hono app per route group, built from the route table. Errors are mapped in one place:
+ * AttestoError → its problem+json; anything else → a logged 500 that reveals nothing.
+ */
+import { Hono } from 'hono';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { AppDeps } from '../composition';
+import { AttestoError, isAttestoError } from '../core/errors';
+import { problemResponse } from './problem';
+import { ROUTES, toHonoPath, type RouteGroup } from './routes';
+import { documentRoutes } from './routes/documents';
+import { issuerRoutes } from './routes/issuer';
+import { operatorRoutes } from './routes/operator';
+import type { RouteHandler } from './routes/types';
+import { verifierRoutes } from './routes/verifier';
+
+const IMPLEMENTATIONS: Record<RouteGroup, Record<string, RouteHandler>> = {
+  issuer: issuerRoutes,
+  verifier: verifierRoutes,
+  documents: documentRoutes,
+  operator: operatorRoutes,
+};
+
+export const logger = new Logger({ serviceName: 'attesto' });
+
+export function createApp(group: RouteGroup, deps: AppDeps): Hono {
+  const app = new Hono();
+  const impl = IMPLEMENTATIONS[group];
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    // Method, route and outcome only: never bodies, tokens or anything personal.
+    logger.info('request', { group, method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) });
+  });
+
+  for (const route of ROUTES.filter((r) => r.group === group)) {
+    const handler = impl[route.operationId];
+    if (!handler) throw new Error(`route ${route.operationId} has no implementation in group ${group}`);
+    app.on(route.method, toHonoPath(route.path), (c) => handler(c, deps));
+  }
+
+  app.notFound((c) => problemResponse(c, new AttestoError('NOT_FOUND', `no route ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 200)}`)));
+  app.onError((err, c) => {
+    if (isAttestoError(err)) {
+      if (err.status >= 500) logger.warn('unavailable', { code: err.code, cause: String((err.cause as Error | undefined)?.name ?? '') });
+      return problemResponse(c, err);
+    }
+    logger.error('unexpected error', err as Error);
+    return problemResponse(c, new AttestoError('INTERNAL', 'an unexpected error occurred'));
+  });
+  return app;
+}

@@ -1,0 +1,24 @@
+/**
+ * The Lambda entry shape shared by every route group: configuration is read and dependencies
+ * are built once per container (cold start), then every event goes through the group's app.
+ */
+import { handle } from 'hono/aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { loadConfig } from '../config';
+import { buildDeps } from '../composition';
+import { createApp, logger } from './app';
+import type { RouteGroup } from './routes';
+
+export type LambdaHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export function lambdaHandler(group: RouteGroup): LambdaHandler {
+  let handler: ReturnType<typeof handle> | undefined;
+  return async (event, context) => {
+    if (!handler) {
+      const config = loadConfig(process.env);
+      logger.setLogLevel(config.logLevel as 'INFO');
+      handler = handle(createApp(group, buildDeps(config)));
+    }
+    return (await handler(event as never, context as never)) as APIGatewayProxyStructuredResultV2;
+  };
+}

@@ -1,0 +1,60 @@
+/** Public documents: DID documents, status lists, schemas, the OpenAPI description. Read-only. */
+import { createHash } from 'node:crypto';
+import type { Context } from 'hono';
+import { didDocument } from '../../core/did-web';
+import { AttestoError } from '../../core/errors';
+import type { StatusPurpose } from '../../core/records';
+import { isValidUai } from '../../core/uai';
+import { openApiDocument, publishedSchemas } from '../openapi';
+import type { RouteHandler } from './types';
+
+function etagged(c: Context, body: string, contentType: string, maxAge: number): Response {
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  const headers = { etag, 'cache-control': `public, max-age=${maxAge}`, 'content-type': contentType };
+  const inm = c.req.header('if-none-match');
+  if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`)) return c.body(null, 304, headers);
+  return c.body(body, 200, headers);
+}
+
+async function schoolOr404(c: Context, store: Parameters<RouteHandler>[1]['store']) {
+  const uai = c.req.param('uai') ?? '';
+  if (!isValidUai(uai)) throw new AttestoError('UNKNOWN_SCHOOL', `no school ${uai.slice(0, 20)}`);
+  const school = await store.getSchool(uai);
+  if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `no school ${uai}`);
+  return school;
+}
+
+export const documentRoutes: Record<string, RouteHandler> = {
+  async didDocument(c, deps) {
+    const school = await schoolOr404(c, deps.store);
+    return etagged(c, JSON.stringify(didDocument(school)), 'application/did+json', 300);
+  },
+
+  async statusList(c, deps) {
+    const purpose = c.req.param('purpose');
+    const list = c.req.param('list') ?? '';
+    if ((purpose !== 'revocation' && purpose !== 'suspension') || !/^[1-9][0-9]{0,5}$/.test(list)) {
+      throw new AttestoError('NOT_FOUND', 'no such status list');
+    }
+    const school = await schoolOr404(c, deps.store);
+    const published = await deps.store.getPublishedList(school.uai, Number(list), purpose as StatusPurpose);
+    if (!published) throw new AttestoError('NOT_FOUND', 'no such status list');
+    // Short shared caching: a revocation reaches cached copies within a minute.
+    return etagged(c, published.jwt, 'application/vc+jwt', 60);
+  },
+
+  async schema(c, deps) {
+    const name = c.req.param('name') ?? '';
+    const schema = publishedSchemas(deps.config.publicUrl)[name.replace(/\.json$/, '')];
+    if (!schema) throw new AttestoError('NOT_FOUND', `no schema ${name.slice(0, 60)}`);
+    return etagged(c, JSON.stringify(schema), 'application/schema+json', 3600);
+  },
+
+  async openapi(c, deps) {
+    return etagged(c, JSON.stringify(openApiDocument(deps.config.publicUrl)), 'application/json', 3600);
+  },
+
+  async health(c) {
+    return c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' });
+  },
+};

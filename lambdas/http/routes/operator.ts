@@ -1,0 +1,16 @@
+/** Operator routes: registering schools. */
+import { RegisterSchoolRequest } from '../../core/requests';
+import { registerSchool } from '../../core/use-cases/register-school';
+import { authenticateOperator } from '../auth';
+import { readJson } from '../body';
+import type { RouteHandler } from './types';
+
+export const operatorRoutes: Record<string, RouteHandler> = {
+  async registerSchool(c, deps) {
+    const { actor } = authenticateOperator(c, deps.config.operatorTokenSha256);
+    const body = await readJson<RegisterSchoolRequest>(c, RegisterSchoolRequest, deps.config.maxBodyBytes);
+    const school = await registerSchool(deps.core, { ...body, actor });
+    c.header('cache-control', 'no-store');
+    return c.json(school, 201);
+  },
+};

@@ -1,0 +1,14 @@
+/** The public verification route (VC-API "Verify Credential"). */
+import { VerifyRequest } from '../../core/requests';
+import { verifyCredential } from '../../core/verify/verify-credential';
+import { readJson } from '../body';
+import type { RouteHandler } from './types';
+
+export const verifierRoutes: Record<string, RouteHandler> = {
+  async verifyCredential(c, deps) {
+    const request = await readJson<VerifyRequest>(c, VerifyRequest, deps.config.maxBodyBytes);
+    const result = await verifyCredential(deps.verify, request.verifiableCredential);
+    c.header('cache-control', 'no-store');
+    return c.json(result, result.verified ? 200 : 400);
+  },
+};

@@ -1,0 +1,28 @@
+/** The local home's data folder (git-ignored): the embedded store, keys and tokens, private to the user. */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const defaultDataDir = (env: Record<string, string | undefined> = process.env) => resolve(env.ATTESTO_DATA_DIR ?? '.attesto');
+
+export function ensureDataDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
+/** Writes a JSON file readable by its owner only (mode 0600). */
+export function writePrivateJson(path: string, value: unknown): void {
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
+export function readJsonFile<T>(path: string): T | undefined {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : undefined;
+}
+
+export const paths = (dir: string) => ({
+  dynamo: join(dir, 'dynamodb'),
+  keys: join(dir, 'keys'),
+  demo: join(dir, 'demo-school.json'),
+  operator: join(dir, 'operator.json'),
+  runtime: join(dir, 'runtime.json'),
+});

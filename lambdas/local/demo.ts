@@ -1,0 +1,54 @@
+/** The demo school registered on first start, so the local home can be tried at once. */
+import type { AppDeps } from '../composition';
+import { registerSchool } from '../core/use-cases/register-school';
+import { uaiCheckLetter } from '../core/uai';
+import { paths, readJsonFile, writePrivateJson } from './data-dir';
+
+export const DEMO_UAI = `0750001${uaiCheckLetter('0750001')}`;
+
+export interface DemoSchool {
+  uai: string;
+  name: string;
+  did: string;
+  token: string;
+  url: string;
+  try: Record<string, string>;
+}
+
+export async function ensureDemoSchool(deps: AppDeps, dataDir: string, url: string): Promise<DemoSchool> {
+  const file = paths(dataDir).demo;
+  const saved = readJsonFile<DemoSchool>(file);
+  if (saved && (await deps.store.getSchool(saved.uai))) {
+    const refreshed = { ...saved, url, try: examples(url, saved.token) };
+    writePrivateJson(file, refreshed);
+    return refreshed;
+  }
+  const school = await registerSchool(deps.core, { uai: DEMO_UAI, name: 'Lycée de démonstration attesto', actor: 'local-home' });
+  const demo = { ...school, url, try: examples(url, school.token) };
+  writePrivateJson(file, demo);
+  return demo;
+}
+
+/** The school year in progress (September to August), so the example is valid today. */
+function currentSchoolYear(now: Date) {
+  const y = now.getUTCMonth() >= 7 ? now.getUTCFullYear() : now.getUTCFullYear() - 1;
+  return { academicYear: `${y}-${y + 1}`, startDate: `${y}-09-01`, endDate: `${y + 1}-07-04` };
+}
+
+function examples(url: string, token: string, now = new Date()): Record<string, string> {
+  const issue = JSON.stringify({
+    credential: {
+      type: ['VerifiableCredential', 'EnrollmentCredential'],
+      credentialSubject: {
+        student: { givenName: 'Camille', familyName: 'Martin', birthDate: '2008-03-14' },
+        level: 'Terminale',
+        ...currentSchoolYear(now),
+      },
+    },
+  });
+  return {
+    issue: `curl -s -X POST ${url}/credentials/issue -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '${issue}'`,
+    verify: `curl -s -X POST ${url}/credentials/verify -H 'content-type: application/json' -d '{"verifiableCredential":"<jwt>"}'`,
+    revoke: `curl -s -X POST ${url}/credentials/status -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '{"credentialId":"<credentialId>","credentialStatus":[{"type":"BitstringStatusListEntry","statusPurpose":"revocation","status":true}]}'`,
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The environment the Lambda handlers get in the local home: the same variables as on AWS,
+ * pointed at dynalite and at local keys.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { paths, readJsonFile, writePrivateJson } from './data-dir';
+
+export interface LocalEnvInput {
+  dataDir: string;
+  dynamoEndpoint: string;
+  publicUrl: string;
+}
+
+/** The operator token of this data folder, created on first use. */
+export function operatorToken(dataDir: string): string {
+  const file = paths(dataDir).operator;
+  const existing = readJsonFile<{ token: string }>(file);
+  if (existing?.token) return existing.token;
+  const token = `atop_${randomBytes(32).toString('base64url')}`;
+  writePrivateJson(file, { token });
+  return token;
+}
+
+export function localEnv(i: LocalEnvInput): Record<string, string> {
+  return {
+    ATTESTO_PUBLIC_URL: i.publicUrl,
+    ATTESTO_SIGNER: 'local',
+    ATTESTO_KEY_DIR: paths(i.dataDir).keys,
+    ATTESTO_DYNAMODB_ENDPOINT: i.dynamoEndpoint,
+    ATTESTO_TABLE: 'attesto',
+    AWS_REGION: 'eu-west-3',
+    ATTESTO_OPERATOR_TOKEN_SHA256: createHash('sha256').update(operatorToken(i.dataDir)).digest('hex'),
+    // The SDK insists on credentials even for dynalite, which ignores them.
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  };
+}

@@ -1,0 +1,43 @@
+/** `npm start`: the local home on http://127.0.0.1:$PORT (default 3000). */
+import { defaultDataDir } from './data-dir';
+import { startLocalServer } from './server';
+
+const port = Number(process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT must be a port number (got "${process.env.PORT}")`);
+  process.exit(1);
+}
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+// The local home runs on Node 20+; the SDK's notice about its future Node 22 floor is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const dataDir = defaultDataDir();
+const server = await startLocalServer({ dataDir, port, host: process.env.HOST ?? '127.0.0.1' });
+const { demo } = server;
+console.log(`
+attesto is running at ${server.url}   (data: ${dataDir})
+
+Demo school  ${demo.name}
+  UAI        ${demo.uai}
+  DID        ${demo.did}
+  API token  ${demo.token}
+  (saved in ${dataDir}/demo-school.json, mode 0600)
+
+Try it:
+  ${demo.try.issue}
+
+  then verify the returned JWT:
+  ${demo.try.verify}
+
+  and revoke it by its credentialId:
+  ${demo.try.revoke}
+
+OpenAPI: ${server.url}/openapi.json      Stop: Ctrl+C
+`);
+
+const stop = async () => {
+  await server.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,123 @@
+/**
+ * The local home: the exact Lambda handlers of lambdas/handlers/, behind a small HTTP server
+ * that does what API Gateway does (route matching by the shared route table, payload 2.0
+ * events), with dynalite as the store and local keys as the signer.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { loadConfig } from '../config';
+import { buildDeps } from '../composition';
+import { documentClient } from '../adapters/dynamo/client';
+import { ensureTable } from '../adapters/dynamo/create-table';
+import { ROUTES, routeRegex, type RouteGroup } from '../http/routes';
+import { toApiGatewayEvent, writeResult } from './apigw-event';
+import { ensureDataDir, paths, writePrivateJson } from './data-dir';
+import { ensureDemoSchool, type DemoSchool } from './demo';
+import { startDynalite } from './dynalite';
+import { localEnv } from './local-env';
+
+type Handler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface LocalServerOptions {
+  dataDir: string;
+  port?: number;
+  host?: string;
+  /** Keep the store in memory (tests); otherwise it persists in the data folder. */
+  inMemory?: boolean;
+  /** Extra environment for the handlers (e.g. a smaller status list in tests). */
+  env?: Record<string, string>;
+}
+
+export interface LocalServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  demo: DemoSchool;
+  dynamoEndpoint: string;
+  close(): Promise<void>;
+}
+
+/** API Gateway's own limit for a request payload; the app applies its smaller limit itself. */
+const HARD_BODY_LIMIT = 10 * 1024 * 1024;
+
+const compiled = ROUTES.map((r) => ({ ...r, regex: routeRegex(r.path), routeKey: `${r.method} ${r.path}` }));
+
+function localProblem(res: ServerResponse, status: number, code: string, detail: string, extra: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/problem+json', ...extra });
+  res.end(JSON.stringify({ type: `urn:attesto:problem:${code.toLowerCase().replace(/_/g, '-')}`, title: code, status, detail, code }));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > HARD_BODY_LIMIT) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
+  ensureDataDir(opts.dataDir);
+  const dynamo = await startDynalite(opts.inMemory ? undefined : paths(opts.dataDir).dynamo);
+
+  let handlers: Record<RouteGroup, Handler> | undefined;
+  const server = createServer(async (req, res) => {
+    try {
+      if (!handlers) return localProblem(res, 503, 'STARTING', 'attesto is starting', { 'retry-after': '1' });
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const candidates = compiled.filter((r) => r.regex.test(path));
+      const route = candidates.find((r) => r.method === req.method);
+      if (!route) {
+        req.resume();
+        if (candidates.length) return localProblem(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { allow: candidates.map((r) => r.method).join(', ') });
+        return localProblem(res, 404, 'NOT_FOUND', `no route ${req.method} ${path.slice(0, 200)}`);
+      }
+      const body = await readBody(req);
+      if (!body) return localProblem(res, 413, 'BODY_TOO_LARGE', 'the body is too large', { connection: 'close' });
+      const pathParameters = Object.fromEntries(Object.entries(route.regex.exec(path)?.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+      const event = toApiGatewayEvent(req, body, { routeKey: route.routeKey, pathParameters });
+      writeResult(res, await handlers[route.group](event));
+    } catch {
+      if (!res.headersSent) localProblem(res, 500, 'INTERNAL', 'an unexpected error occurred');
+      else res.destroy();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
+
+  // The handlers read their environment at cold start, like on AWS: set it before loading them.
+  Object.assign(process.env, localEnv({ dataDir: opts.dataDir, dynamoEndpoint: dynamo.endpoint, publicUrl: process.env.ATTESTO_PUBLIC_URL_OVERRIDE ?? url }), opts.env ?? {});
+  const config = loadConfig(process.env);
+  const deps = buildDeps(config);
+  await ensureTable(documentClient({ region: config.region, endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) as never, config.tableName);
+  const demo = await ensureDemoSchool(deps, opts.dataDir, config.publicUrl);
+  handlers = {
+    issuer: (await import('../handlers/issuer')).handler,
+    verifier: (await import('../handlers/verifier')).handler,
+    documents: (await import('../handlers/documents')).handler,
+    operator: (await import('../handlers/operator')).handler,
+  };
+  writePrivateJson(paths(opts.dataDir).runtime, { pid: process.pid, url, dynamoEndpoint: dynamo.endpoint });
+
+  return {
+    url,
+    port,
+    dataDir: opts.dataDir,
+    demo,
+    dynamoEndpoint: dynamo.endpoint,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await dynamo.close();
+    },
+  };
+}
