@@ -1,0 +1,33 @@
+/**
+ * The CLI's view of the local home: the running server's store when it is up (dynalite holds an
+ * exclusive lock on its folder), otherwise the data folder opened directly.
+ */
+import { loadConfig } from '../config';
+import { buildDeps, type AppDeps } from '../composition';
+import { documentClient } from '../adapters/dynamo/client';
+import { ensureTable } from '../adapters/dynamo/create-table';
+import { defaultDataDir, ensureDataDir, paths, readJsonFile } from '../local/data-dir';
+import { startDynalite } from '../local/dynalite';
+import { localEnv } from '../local/local-env';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function openLocalDeps(): Promise<{ deps: AppDeps; close(): Promise<void> }> {
+  const dataDir = defaultDataDir();
+  ensureDataDir(dataDir);
+  const runtime = readJsonFile<{ pid: number; url: string; dynamoEndpoint: string }>(paths(dataDir).runtime);
+  const running = runtime && alive(runtime.pid) ? runtime : undefined;
+  const embedded = running ? undefined : await startDynalite(paths(dataDir).dynamo);
+  const endpoint = running?.dynamoEndpoint ?? embedded!.endpoint;
+  const publicUrl = process.env.ATTESTO_PUBLIC_URL ?? running?.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+  const config = loadConfig({ ...process.env, ...localEnv({ dataDir, dynamoEndpoint: endpoint, publicUrl }) });
+  await ensureTable(documentClient({ region: config.region, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) as never, config.tableName);
+  return { deps: buildDeps(config), close: async () => embedded?.close() };
+}

@@ -1,0 +1,79 @@
+/**
+ * The operator CLI.
+ *
+ *   attesto school add --uai 0750001U --name "Lycée …"   register a school, print its DID and API token
+ *   attesto school rotate-token --uai 0750001U            replace a school's API token
+ *   attesto audit --uai 0750001U [--from ISO] [--to ISO]  print a school's audit trail
+ *
+ * Locally it works on the data folder ($ATTESTO_DATA_DIR, default ./.attesto), through the running
+ * local home's store when there is one. With ATTESTO_SIGNER set in the environment it works on
+ * whatever that configuration names instead (on AWS: the DynamoDB table and KMS, with the
+ * operator's own AWS credentials).
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config';
+import { buildDeps, type AppDeps } from '../composition';
+import { isAttestoError } from '../core/errors';
+import { registerSchool, rotateToken } from '../core/use-cases/register-school';
+import { readAudit } from '../core/use-cases/read-audit';
+import { openLocalDeps } from './local-deps';
+
+const USAGE = `usage:
+  attesto school add --uai <UAI> --name <name>
+  attesto school rotate-token --uai <UAI>
+  attesto audit --uai <UAI> [--from <ISO date>] [--to <ISO date>] [--limit <n>]`;
+
+async function withDeps<T>(fn: (deps: AppDeps) => Promise<T>): Promise<T> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  if (process.env.ATTESTO_SIGNER) return fn(buildDeps(loadConfig(process.env)));
+  const local = await openLocalDeps();
+  try {
+    return await fn(local.deps);
+  } finally {
+    await local.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { uai: { type: 'string' }, name: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const command = positionals.join(' ');
+  const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const actor = `operator:${process.env.USER ?? 'cli'}`;
+  switch (command) {
+    case 'school add':
+      if (!values.uai || !values.name) break;
+      print(await withDeps((d) => registerSchool(d.core, { uai: values.uai!, name: values.name!, actor })));
+      return 0;
+    case 'school rotate-token':
+      if (!values.uai) break;
+      print(await withDeps((d) => rotateToken(d.core, { uai: values.uai!, actor })));
+      return 0;
+    case 'audit':
+      if (!values.uai) break;
+      print(
+        await withDeps((d) =>
+          readAudit(d.core, { uai: values.uai!, ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}), ...(values.limit ? { limit: Number(values.limit) } : {}) }),
+        ),
+      );
+      return 0;
+  }
+  process.stderr.write(`${USAGE}\n`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`${JSON.stringify(isAttestoError(e) ? { code: e.code, detail: e.message } : { code: 'ERROR', detail: e instanceof Error ? e.message : String(e) })}\n`);
+    process.exit(1);
+  },
+);
