@@ -44,6 +44,8 @@ export interface CredentialRecord {
   /** SHA-256 (base64url) of the signed credential, to recognise it later without keeping it. */
   digest: string;
   issuedBy: string;
+  /** The Idempotency-Key of the request that issued it, so a retry can recognise its own commit. */
+  idempotencyKey?: string;
 }
 
 /** Current status flags of one slot; absent means "never changed". */

@@ -33,6 +33,10 @@ export function statusListCredential(publicUrl: string, school: Pick<SchoolRecor
 
 export async function publishStatusLists(deps: CoreDeps, school: SchoolRecord, list: number): Promise<void> {
   const seq = await deps.store.getStatusSeq(school.uai, list);
+  // Already published from this sequence number or a newer one: that publication holds every
+  // change up to it, ours included. Under a burst of revocations most publishers stop here.
+  const existing = await Promise.all(STATUS_PURPOSES.map((p) => deps.store.getPublishedList(school.uai, list, p)));
+  if (existing.every((e) => e !== undefined && e.seq >= seq)) return;
   const flags = await deps.store.listFlags(school.uai, list);
   const now = deps.clock();
   await Promise.all(

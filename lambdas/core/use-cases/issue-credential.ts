@@ -123,12 +123,14 @@ async function signAndCommit(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slo
     ...(built.validUntil ? { validUntil: built.validUntil } : {}),
     digest,
     issuedBy: cmd.actor,
+    ...(cmd.idempotencyKey ? { idempotencyKey: cmd.idempotencyKey } : {}),
   });
   if (claimed) return { credentialId: built.id, jws, digest, slot };
-  // The slot is taken. If it holds this very credential (a crashed attempt of the same
-  // idempotent request committed it), it is ours.
+  // The slot is taken. It is ours only if an earlier attempt of this very idempotent request
+  // committed it (and then died); an identical request without the same key never shares it.
+  if (!cmd.idempotencyKey) return undefined;
   const existing = await deps.store.getCredential(cmd.school.uai, slot);
-  return existing?.digest === digest ? { credentialId: built.id, jws, digest, slot } : undefined;
+  return existing?.idempotencyKey === cmd.idempotencyKey && existing.digest === digest ? { credentialId: built.id, jws, digest, slot } : undefined;
 }
 
 async function finish(deps: CoreDeps, cmd: IssueCommand, p: Prepared, s: Signed, replayed: boolean, issuedAt?: string): Promise<IssueResult> {

@@ -1,0 +1,73 @@
+import { compactVerify, importJWK } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { derToJose, KmsSigner } from '../../lambdas/adapters/kms-signer';
+import { AttestoError } from '../../lambdas/core/errors';
+import { signVcJose, signVcJwt } from '../../lambdas/core/credential/jws';
+import { fakeKms, sha256 } from '../helpers/fake-kms';
+
+describe('KMS signer', () => {
+  it('creates a P-256 SIGN_VERIFY key per school, tagged with its UAI', async () => {
+    const kms = fakeKms();
+    const signer = new KmsSigner(kms.client);
+    const { keyRef, publicJwk } = await signer.createKey('0751234J');
+    expect(kms.keys.get(keyRef)!.tags['attesto:uai']).toBe('0751234J');
+    expect(publicJwk).toMatchObject({ kty: 'EC', crv: 'P-256' });
+    expect(publicJwk).not.toHaveProperty('d');
+  });
+
+  it('turns the DER signature KMS returns into the 64-byte JWS form, which jose verifies', async () => {
+    const kms = fakeKms();
+    const signer = new KmsSigner(kms.client);
+    const { keyRef, publicJwk } = await signer.createKey('0751234J');
+    const input = new TextEncoder().encode('header.payload');
+    const signature = await signer.sign(keyRef, input);
+    expect(signature.length).toBe(64);
+    // KMS was sent the SHA-256 of the signing input, never the input itself.
+    expect(kms.stats.digests[0]).toEqual(sha256(input));
+    const jws = `${Buffer.from('{"alg":"ES256"}').toString('base64url')}.${Buffer.from('hi').toString('base64url')}`;
+    const sig = await signer.sign(keyRef, new TextEncoder().encode(jws));
+    const { payload } = await compactVerify(`${jws}.${Buffer.from(sig).toString('base64url')}`, await importJWK(publicJwk, 'ES256'));
+    expect(new TextDecoder().decode(payload)).toBe('hi');
+  });
+
+  it('signs credentials (VC 1.1 JWT and VC 2.0 vc+jwt) that jose verifies with the key from GetPublicKey', async () => {
+    const kms = fakeKms();
+    const signer = new KmsSigner(kms.client);
+    const { keyRef, publicJwk } = await signer.createKey('0751234J');
+    const key = { signer, keyRef, did: 'did:web:a.fr:schools:0751234J', kid: 'did:web:a.fr:schools:0751234J#key-1' };
+    const big = { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiableCredential'], issuanceDate: '2026-01-01T00:00:00Z', issuer: key.did, credentialSubject: { notes: 'x'.repeat(10_000) } };
+    for (const jws of [await signVcJwt(big, key), await signVcJose({ ...big, '@context': ['https://www.w3.org/ns/credentials/v2'] }, key)]) {
+      const { protectedHeader } = await compactVerify(jws, await importJWK(publicJwk, 'ES256'));
+      expect(protectedHeader).toMatchObject({ alg: 'ES256', kid: key.kid });
+    }
+  });
+
+  it('caches the public key: GetPublicKey is called once per key', async () => {
+    const kms = fakeKms();
+    const signer = new KmsSigner(kms.client);
+    const { keyRef } = await signer.createKey('0751234J');
+    await signer.publicJwk(keyRef);
+    await signer.publicJwk(keyRef);
+    expect(kms.mock.commandCalls((await import('@aws-sdk/client-kms')).GetPublicKeyCommand)).toHaveLength(1);
+  });
+
+  it('reports a throttled or failing KMS as SIGNER_UNAVAILABLE (503, retryable)', async () => {
+    const kms = fakeKms({ throttleRatio: 1 });
+    const signer = new KmsSigner(kms.client);
+    const { keyRef } = await signer.createKey('0751234J');
+    const error = await signer.sign(keyRef, new Uint8Array([1])).catch((e) => e);
+    expect(error).toBeInstanceOf(AttestoError);
+    expect(error).toMatchObject({ code: 'SIGNER_UNAVAILABLE', status: 503, retryAfter: 1 });
+  });
+
+  it('converts DER with leading-zero integers to fixed-width r‖s', () => {
+    // r = 0x00ff…(32 bytes with high bit set → DER adds 0x00), s = 1 (DER: one byte).
+    const r = Buffer.alloc(32, 0xff);
+    const der = Buffer.concat([Buffer.from([0x30, 2 + 33 + 2 + 1, 0x02, 33, 0x00]), r, Buffer.from([0x02, 1, 0x01])]);
+    const jose = derToJose(der);
+    expect(jose.length).toBe(64);
+    expect(Buffer.from(jose.subarray(0, 32))).toEqual(r);
+    expect(jose[63]).toBe(1);
+    expect(jose.subarray(32, 63).every((b) => b === 0)).toBe(true);
+  });
+});

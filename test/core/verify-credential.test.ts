@@ -1,0 +1,226 @@
+/**
+ * The verifier against real issuance (dynalite store, local keys) and crafted attacks,
+ * under a frozen clock.
+ */
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifySources } from '../../lambdas/adapters/verify-sources';
+import { signVcJose, signVcJwt } from '../../lambdas/core/credential/jws';
+import { buildCredential } from '../../lambdas/core/credential/build';
+import { KINDS } from '../../lambdas/core/kinds';
+import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
+import { updateStatus } from '../../lambdas/core/use-cases/update-status';
+import type { VerifyDeps } from '../../lambdas/core/verify/ports';
+import { verifyCredential } from '../../lambdas/core/verify/verify-credential';
+import { coreDeps, PUBLIC_URL, schoolWithToken } from '../helpers/core';
+import { enrollmentSubject, issueRequest, type KindName } from '../helpers/fixtures';
+import { startStore } from '../helpers/store';
+
+let env: Awaited<ReturnType<typeof startStore>>;
+let deps: ReturnType<typeof coreDeps>;
+let verify: VerifyDeps;
+let school: Awaited<ReturnType<typeof schoolWithToken>>['school'];
+let other: Awaited<ReturnType<typeof schoolWithToken>>['school'];
+
+beforeAll(async () => {
+  env = await startStore();
+  deps = coreDeps(env.store);
+  ({ school } = await schoolWithToken(deps, '0751234', 'Lycée Victor Hugo'));
+  ({ school: other } = await schoolWithToken(deps, '0130001'));
+  verify = verifySources({ store: env.store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 0, fetch: { timeoutMs: 500 } });
+});
+afterAll(() => env.close());
+
+async function issued(kind: KindName = 'EnrollmentCredential', format: 'jwt_vc' | 'vc+jwt' = 'jwt_vc') {
+  const r = await issueCredential(deps, { school, actor: 't', request: issueRequest(kind, format) });
+  const jws = typeof r.verifiableCredential === 'string' ? r.verifiableCredential : r.verifiableCredential.id.replace('data:application/vc+jwt,', '');
+  return { ...r, jws };
+}
+
+const at = (iso: string) => (deps.now.value = new Date(iso));
+const codes = (r: { errors: { code: string }[] }) => r.errors.map((e) => e.code);
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+describe('a genuine credential', () => {
+  it.each([
+    ['EnrollmentCredential', 'jwt_vc'],
+    ['TranscriptCredential', 'jwt_vc'],
+    ['DiplomaCredential', 'jwt_vc'],
+    ['EnrollmentCredential', 'vc+jwt'],
+    ['TranscriptCredential', 'vc+jwt'],
+    ['DiplomaCredential', 'vc+jwt'],
+  ] as const)('%s as %s passes every check and names its school', async (kind, format) => {
+    at('2026-11-22T10:00:00Z');
+    const { jws, credentialId } = await issued(kind, format);
+    const r = await verifyCredential(verify, jws);
+    expect(r.errors).toEqual([]);
+    expect(r.verified).toBe(true);
+    expect(new Set(r.checks)).toEqual(new Set(['format', 'signature', 'validity', 'status', 'issuer', 'schema']));
+    expect(r.issuer).toEqual({ did: school.did, uai: school.uai, name: 'Lycée Victor Hugo' });
+    expect(r.credential).toMatchObject({ id: credentialId, kind, format });
+  });
+
+  it('is accepted in the VC-API enveloped form', async () => {
+    at('2026-11-22T10:00:00Z');
+    const { jws } = await issued('DiplomaCredential', 'vc+jwt');
+    expect((await verifyCredential(verify, { type: 'EnvelopedVerifiableCredential', id: `data:application/vc+jwt,${jws}` })).verified).toBe(true);
+  });
+});
+
+describe('validity window', () => {
+  it('is expired after validUntil, beyond the tolerated skew only', async () => {
+    at('2026-11-22T10:00:00Z');
+    const { jws } = await issued(); // valid until 2027-07-04T23:59:59Z (end of enrolment)
+    at('2027-07-05T00:00:30Z');
+    expect((await verifyCredential(verify, jws)).verified).toBe(true);
+    at('2027-07-05T00:01:01Z');
+    const r = await verifyCredential(verify, jws);
+    expect(r.verified).toBe(false);
+    expect(codes(r)).toEqual(['EXPIRED']);
+  });
+
+  it('is not yet valid before validFrom', async () => {
+    at('2026-11-22T10:00:00Z');
+    const { jws } = await issued();
+    at('2026-11-22T09:58:00Z');
+    expect(codes(await verifyCredential(verify, jws))).toEqual(['NOT_YET_VALID']);
+  });
+});
+
+describe('signature', () => {
+  it('fails when a single claim is changed', async () => {
+    at('2026-11-22T10:00:00Z');
+    const { jws } = await issued('DiplomaCredential', 'vc+jwt');
+    const [h, p, s] = jws.split('.');
+    const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    claims.credentialSubject.result[0].value = 'Passable';
+    const r = await verifyCredential(verify, `${h}.${b64(claims)}.${s}`);
+    expect(r.verified).toBe(false);
+    expect(codes(r)).toEqual(['SIGNATURE_INVALID']);
+  });
+
+  it('refuses alg "none"', async () => {
+    const { jws } = await issued();
+    const [, p] = jws.split('.');
+    const r = await verifyCredential(verify, `${b64({ alg: 'none', typ: 'JWT' })}.${p}.`);
+    expect(r.verified).toBe(false);
+    expect(codes(r)[0]).toMatch(/MALFORMED_CREDENTIAL|UNSUPPORTED_ALGORITHM/);
+  });
+
+  it('refuses HS256, even "signed" with the public key as HMAC secret (algorithm confusion)', async () => {
+    const { jws } = await issued();
+    const [, p] = jws.split('.');
+    const h = b64({ alg: 'HS256', kid: school.kid });
+    const mac = createHmac('sha256', JSON.stringify(school.publicJwk)).update(`${h}.${p}`).digest('base64url');
+    expect(codes(await verifyCredential(verify, `${h}.${p}.${mac}`))).toEqual(['UNSUPPORTED_ALGORITHM']);
+  });
+
+  it('never takes the key from a jwk header', async () => {
+    const attacker = await generateKeyPair('ES256');
+    const jwk = await exportJWK(attacker.publicKey);
+    const vc = buildCredential({ kind: KINDS.EnrollmentCredential, subjectInput: enrollmentSubject, school, slot: { list: 1, index: 1 }, format: 'vc+jwt', issuedAt: '2026-11-22T10:00:00Z', publicUrl: PUBLIC_URL });
+    const forged = await new SignJWT(vc.credential).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', kid: school.kid, jwk }).sign(attacker.privateKey);
+    expect(codes(await verifyCredential(verify, forged))).toEqual(['SIGNATURE_INVALID']);
+  });
+
+  it('refuses a kid that belongs to another issuer', async () => {
+    const { jws } = await issued();
+    const [, p, s] = jws.split('.');
+    const r = await verifyCredential(verify, `${b64({ alg: 'ES256', typ: 'JWT', kid: other.kid })}.${p}.${s}`);
+    expect(codes(r)).toEqual(['KEY_NOT_AUTHORIZED']);
+  });
+
+  it('reports a DID it cannot resolve (an unregistered school under our domain)', async () => {
+    const vc = buildCredential({ kind: KINDS.EnrollmentCredential, subjectInput: enrollmentSubject, school: { ...school, uai: '0000000A', did: `${school.did.replace(school.uai, '0000000A')}` }, slot: { list: 1, index: 1 }, format: 'vc+jwt', issuedAt: '2026-11-22T10:00:00Z', publicUrl: PUBLIC_URL });
+    const attacker = await generateKeyPair('ES256');
+    const forged = await new SignJWT(vc.credential).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt' }).sign(attacker.privateKey);
+    expect(codes(await verifyCredential(verify, forged))).toEqual(['DID_RESOLUTION_FAILED']);
+  });
+});
+
+describe('issuer', () => {
+  it('reports a valid signature from a DID that is not a registered school as such', async () => {
+    at('2026-11-22T10:00:00Z');
+    const attacker = await generateKeyPair('ES256');
+    const did = `did:jwk:${b64(await exportJWK(attacker.publicKey))}`;
+    // A perfect copy of a school's credential, status entries included, signed by an outsider.
+    const vc = buildCredential({ kind: KINDS.DiplomaCredential, subjectInput: (await import('../helpers/fixtures')).diplomaSubject, school: { ...school, did }, slot: { list: 1, index: 1 }, format: 'vc+jwt', issuedAt: '2026-11-22T10:00:00Z', publicUrl: PUBLIC_URL });
+    const forged = await new SignJWT(vc.credential).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', kid: `${did}#0` }).sign(attacker.privateKey);
+    const r = await verifyCredential(verify, forged);
+    expect(r.verified).toBe(false);
+    expect(r.checks).toContain('signature');
+    expect(codes(r)).toContain('ISSUER_NOT_REGISTERED');
+    expect(r.issuer).toEqual({ did });
+  });
+});
+
+describe('status', () => {
+  it('fails once revoked, and while suspended', async () => {
+    at('2026-11-22T10:00:00Z');
+    const a = await issued();
+    const b = await issued('TranscriptCredential', 'vc+jwt');
+    const set = (credentialId: string, statusPurpose: 'revocation' | 'suspension', status: boolean) =>
+      updateStatus(deps, { school, actor: 't', request: { credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose, status }] } });
+    await set(a.credentialId, 'revocation', true);
+    await set(b.credentialId, 'suspension', true);
+    expect(codes(await verifyCredential(verify, a.jws))).toEqual(['REVOKED']);
+    expect(codes(await verifyCredential(verify, b.jws))).toEqual(['SUSPENDED']);
+    await set(b.credentialId, 'suspension', false);
+    expect((await verifyCredential(verify, b.jws)).verified).toBe(true);
+  });
+
+  it('fails closed when the list is unreachable, unsigned, or signed by someone else', async () => {
+    at('2026-11-22T10:00:00Z');
+    const { jws } = await issued();
+    const attacker = await generateKeyPair('ES256');
+    const published = (await env.store.getPublishedList(school.uai, 1, 'revocation'))!.jwt;
+    const [h, p] = published.split('.');
+    const cases: [VerifyDeps['fetchStatusList'], string][] = [
+      [async () => { throw new Error('ECONNREFUSED'); }, 'STATUS_UNAVAILABLE'],
+      [async () => `${h}.${p}.`, 'STATUS_LIST_INVALID'],
+      [async () => new SignJWT(JSON.parse(Buffer.from(p!, 'base64url').toString())).setProtectedHeader({ alg: 'ES256', kid: school.kid }).sign(attacker.privateKey), 'STATUS_LIST_INVALID'],
+      [async () => 'not a jwt', 'STATUS_LIST_INVALID'],
+    ];
+    for (const [fetchStatusList, code] of cases) {
+      const r = await verifyCredential({ ...verify, fetchStatusList }, jws);
+      expect(r.verified).toBe(false);
+      expect(codes(r)).toEqual([code]);
+    }
+  });
+
+  it('refuses a credential without any status entry', async () => {
+    const vc = buildCredential({ kind: KINDS.EnrollmentCredential, subjectInput: enrollmentSubject, school, slot: { list: 1, index: 1 }, format: 'vc+jwt', issuedAt: '2026-11-22T10:00:00Z', publicUrl: PUBLIC_URL });
+    delete vc.credential.credentialStatus;
+    const jws = await signVcJose(vc.credential, { signer: deps.signer, keyRef: school.keyRef, did: school.did, kid: school.kid });
+    expect(codes(await verifyCredential(verify, jws))).toEqual(['STATUS_MISSING']);
+  });
+});
+
+describe('schema', () => {
+  it('fails a correctly signed credential whose subject does not fit its kind', async () => {
+    at('2026-11-22T10:00:00Z');
+    const vc = buildCredential({ kind: KINDS.EnrollmentCredential, subjectInput: enrollmentSubject, school, slot: { list: 1, index: 2 }, format: 'jwt_vc', issuedAt: '2026-11-22T10:00:00Z', publicUrl: PUBLIC_URL });
+    (vc.credential.credentialSubject as Record<string, unknown>).academicYear = 'last year';
+    const jws = await signVcJwt(vc.credential, { signer: deps.signer, keyRef: school.keyRef, did: school.did, kid: school.kid });
+    expect(codes(await verifyCredential(verify, jws))).toEqual(['SCHEMA_INVALID']);
+  });
+});
+
+describe('malformed input is an answer, not an exception', () => {
+  it.each([['abc'], ['a.b.c'], ['eyJhbGciOiJFUzI1NiJ9.e30.AAAA'], [`${b64({ alg: 'ES256' })}.${b64([1, 2])}.AAAA`], [`${b64({ alg: 'ES256' })}.${b64({ vc: { type: ['VerifiableCredential'] } })}.AAAA`], [{ id: 'data:text/plain,hello' }], [42]])('%j', async (input) => {
+    const r = await verifyCredential(verify, input);
+    expect(r.verified).toBe(false);
+    expect(r.errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe('did:jwk keys', () => {
+  it('only accepts public P-256 keys', async () => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const priv = (await exportJWK(privateKey)) as JWK;
+    const did = `did:jwk:${b64(priv)}`;
+    const forged = await new SignJWT({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: did, credentialSubject: {} }).setProtectedHeader({ alg: 'ES256' }).sign(privateKey);
+    expect(codes(await verifyCredential(verify, forged))).toEqual(['DID_RESOLUTION_FAILED']);
+  });
+});

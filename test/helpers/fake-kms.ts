@@ -1,0 +1,49 @@
+/**
+ * An AWS KMS stand-in built on aws-sdk-client-mock: keys are real P-256 keys, and Sign signs the
+ * given SHA-256 digest and returns it DER-encoded, exactly as KMS does for ECDSA_SHA_256 with
+ * MessageType DIGEST. Optionally throttles a share of Sign calls.
+ */
+import { CreateKeyCommand, GetPublicKeyCommand, KMSClient, KMSInvalidStateException, SignCommand, ThrottlingException } from '@aws-sdk/client-kms';
+import { p256 } from '@noble/curves/p256';
+import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mockClient } from 'aws-sdk-client-mock';
+
+export function fakeKms(options: { throttleRatio?: number; random?: () => number } = {}) {
+  const client = new KMSClient({ region: 'eu-west-3', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
+  const mock = mockClient(client);
+  const keys = new Map<string, { privateKey: KeyObject; publicKey: KeyObject; tags: Record<string, string> }>();
+  const stats = { sign: 0, throttled: 0, digests: [] as Buffer[] };
+  const random = options.random ?? Math.random;
+
+  mock.on(CreateKeyCommand).callsFake((input) => {
+    if (input.KeySpec !== 'ECC_NIST_P256' || input.KeyUsage !== 'SIGN_VERIFY') throw new Error('unexpected key spec');
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const arn = `arn:aws:kms:eu-west-3:111122223333:key/${keys.size + 1}`;
+    keys.set(arn, { privateKey, publicKey, tags: Object.fromEntries((input.Tags ?? []).map((t: { TagKey: string; TagValue: string }) => [t.TagKey, t.TagValue])) });
+    return { KeyMetadata: { Arn: arn, KeyId: String(keys.size) } };
+  });
+  mock.on(GetPublicKeyCommand).callsFake((input) => {
+    const key = keys.get(input.KeyId);
+    if (!key) throw new KMSInvalidStateException({ message: 'no key', $metadata: {} });
+    return { KeyId: input.KeyId, KeySpec: 'ECC_NIST_P256', PublicKey: new Uint8Array(key.publicKey.export({ format: 'der', type: 'spki' })) };
+  });
+  mock.on(SignCommand).callsFake((input) => {
+    stats.sign += 1;
+    if (options.throttleRatio && random() < options.throttleRatio) {
+      stats.throttled += 1;
+      throw new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+    }
+    const key = keys.get(input.KeyId);
+    if (!key) throw new KMSInvalidStateException({ message: 'no key', $metadata: {} });
+    if (input.SigningAlgorithm !== 'ECDSA_SHA_256' || input.MessageType !== 'DIGEST' || input.Message.length !== 32) throw new Error('unexpected sign request');
+    stats.digests.push(Buffer.from(input.Message));
+    const d = Buffer.from(key.privateKey.export({ format: 'jwk' }).d!, 'base64url');
+    // KMS signs the digest as given (prehash: false) and returns ASN.1 DER.
+    const signature = p256.sign(input.Message, d, { prehash: false, lowS: false });
+    return { KeyId: input.KeyId, Signature: signature.toDERRawBytes(), SigningAlgorithm: 'ECDSA_SHA_256' };
+  });
+
+  return { client, mock, keys, stats, publicKeyOf: (arn: string) => createPublicKey(keys.get(arn)!.publicKey) };
+}
+
+export const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest();

@@ -1,0 +1,30 @@
+/** A real DynamoStore on an in-memory dynalite over loopback. */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../lambdas/adapters/dynamo/client';
+import { ensureTable } from '../../lambdas/adapters/dynamo/create-table';
+import { DynamoStore } from '../../lambdas/adapters/dynamo/dynamo-store';
+import { startDynalite } from '../../lambdas/local/dynalite';
+
+export async function startStore() {
+  const dynamo = await startDynalite();
+  const db = documentClient({ region: 'eu-west-3', endpoint: dynamo.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  await ensureTable(db as never, 'attesto');
+  const store = new DynamoStore(db, 'attesto');
+  return {
+    store,
+    db,
+    endpoint: dynamo.endpoint,
+    /** Every item in the table, raw. */
+    async scanAll(): Promise<Record<string, unknown>[]> {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(new ScanCommand({ TableName: 'attesto', ...(start ? { ExclusiveStartKey: start } : {}) }));
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items;
+    },
+    close: () => dynamo.close(),
+  };
+}

@@ -1,0 +1,133 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AttestoError } from '../../lambdas/core/errors';
+import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
+import { parseCredentialId } from '../../lambdas/core/status/slot';
+import { coreDeps, schoolWithToken } from '../helpers/core';
+import { issueRequest } from '../helpers/fixtures';
+import { startStore } from '../helpers/store';
+
+let env: Awaited<ReturnType<typeof startStore>>;
+let deps: ReturnType<typeof coreDeps>;
+let school: Awaited<ReturnType<typeof schoolWithToken>>['school'];
+
+beforeAll(async () => {
+  env = await startStore();
+  deps = coreDeps(env.store);
+  ({ school } = await schoolWithToken(deps, '0751234'));
+});
+afterAll(() => env.close());
+
+const issue = (request = issueRequest(), idempotencyKey?: string) =>
+  issueCredential(deps, { school, actor: 'school:test', request, ...(idempotencyKey ? { idempotencyKey } : {}) });
+
+describe('issuing', () => {
+  it('signs a VC 1.1 JWT with the school DID as issuer and its key as kid', async () => {
+    const r = await issue();
+    expect(typeof r.verifiableCredential).toBe('string');
+    const header = decodeProtectedHeader(r.verifiableCredential as string);
+    const claims = decodeJwt(r.verifiableCredential as string);
+    expect(header).toMatchObject({ alg: 'ES256', typ: 'JWT', kid: school.kid });
+    expect(claims.iss).toBe(school.did);
+    expect(claims.jti).toBe(r.credentialId);
+    expect(claims.nbf).toBe(Date.parse('2026-11-22T10:00:00Z') / 1000);
+  });
+
+  it('returns a VC 2.0 vc+jwt inside a VC-API EnvelopedVerifiableCredential', async () => {
+    const r = await issue(issueRequest('DiplomaCredential', 'vc+jwt'));
+    const env = r.verifiableCredential as { id: string; type: string };
+    expect(env.type).toBe('EnvelopedVerifiableCredential');
+    const jws = env.id.replace('data:application/vc+jwt,', '');
+    expect(decodeProtectedHeader(jws)).toMatchObject({ alg: 'ES256', typ: 'vc+jwt', cty: 'vc' });
+    const vc = decodeJwt(jws);
+    expect(vc).toMatchObject({ id: r.credentialId, issuer: { id: school.did }, type: ['VerifiableCredential', 'AchievementCredential', 'DiplomaCredential'] });
+  });
+
+  it('gives every credential a revocation and a suspension entry at one random slot of the current list', async () => {
+    const r = await issue();
+    const vc = decodeJwt(r.verifiableCredential as string).vc as { credentialStatus: Record<string, string>[] };
+    const { slot } = parseCredentialId(r.credentialId)!;
+    expect(vc.credentialStatus.map((s) => s.statusPurpose)).toEqual(['revocation', 'suspension']);
+    for (const s of vc.credentialStatus) {
+      expect(s).toMatchObject({ type: 'BitstringStatusListEntry', statusListIndex: String(slot.index) });
+      expect(s.statusListCredential).toBe(`https://attesto.test/schools/${school.uai}/status-lists/${s.statusPurpose}/1`);
+    }
+  });
+
+  it('refuses a credentialSubject that does not match its kind, naming the field', async () => {
+    const bad = issueRequest('DiplomaCredential', 'jwt_vc', { student: { givenName: 'A', familyName: 'B', birthDate: '2000-01-01' }, title: 'X', level: { eqf: 9 }, awardDate: '2026-01-01', awardingBody: { name: 'Y' } });
+    const error = await issue(bad).catch((e) => e);
+    expect(error).toBeInstanceOf(AttestoError);
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.errors[0].pointer).toBe('/credential/credentialSubject/level/eqf');
+  });
+
+  it('refuses a type that names no kind, or two', async () => {
+    for (const type of [['VerifiableCredential'], ['VerifiableCredential', 'EnrollmentCredential', 'DiplomaCredential']]) {
+      const error = await issue({ credential: { type, credentialSubject: {} } }).catch((e) => e);
+      expect(error.code).toBe('UNKNOWN_KIND');
+    }
+  });
+
+  it('gives 200 concurrent issuances 200 distinct slots', async () => {
+    const results = await Promise.all(Array.from({ length: 200 }, () => issue()));
+    const ids = new Set(results.map((r) => r.credentialId));
+    expect(ids.size).toBe(200);
+    for (const r of results) expect(await env.store.getCredential(school.uai, parseCredentialId(r.credentialId)!.slot)).toMatchObject({ credentialId: r.credentialId });
+  });
+
+  it('never gives a slot twice, even when the random draw repeats', async () => {
+    const fixed = coreDeps(env.store, { randomInt: () => 4242, signer: deps.signer, keys: deps.keys });
+    const first = await issueCredential(fixed, { school, actor: 't', request: issueRequest() });
+    expect(first.credentialId).toBe(`urn:attesto:${school.uai}:1:4242`);
+    // Every further draw hits the taken slot: after a few probes the school moves to a fresh list.
+    const second = await issueCredential(fixed, { school, actor: 't', request: issueRequest() });
+    expect(second.credentialId).toBe(`urn:attesto:${school.uai}:2:4242`);
+    expect((await env.store.getSchool(school.uai))!.currentList).toBe(2);
+    expect(await env.store.getPublishedList(school.uai, 2, 'revocation')).toBeDefined();
+  });
+
+  it('never hands one credential to two identical requests that draw the same slot at the same second', async () => {
+    const same = coreDeps(env.store, { randomInt: () => 31337, signer: deps.signer, keys: deps.keys });
+    const fresh = { ...school, currentList: (await env.store.getSchool(school.uai))!.currentList };
+    const [a, b] = await Promise.all([1, 2].map(() => issueCredential(same, { school: fresh, actor: 't', request: issueRequest() })));
+    expect(a!.credentialId).not.toBe(b!.credentialId);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('returns the same credential for a retried request, never a second one', async () => {
+    const first = await issue(issueRequest('TranscriptCredential'), 'retry-key-0001');
+    const again = await issue(issueRequest('TranscriptCredential'), 'retry-key-0001');
+    expect(again.replayed).toBe(true);
+    expect(again.credentialId).toBe(first.credentialId);
+    // Same credential: identical claims (ECDSA signatures themselves are randomised).
+    expect(decodeJwt(again.verifiableCredential as string)).toEqual(decodeJwt(first.verifiableCredential as string));
+  });
+
+  it('gives concurrent requests with one key one credential', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => issue(issueRequest(), 'concurrent-key-01')));
+    const ok = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof issue>>>).value);
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(ok.map((r) => r.credentialId)).size).toBe(1);
+    expect(new Set(refused)).toEqual(new Set(refused.length ? ['IDEMPOTENCY_IN_PROGRESS'] : []));
+    const later = await issue(issueRequest(), 'concurrent-key-01');
+    expect(later.credentialId).toBe(ok[0]!.credentialId);
+  });
+
+  it('refuses the same key with a different request (422)', async () => {
+    await issue(issueRequest(), 'reused-key-0001');
+    const error = await issue(issueRequest('DiplomaCredential'), 'reused-key-0001').catch((e) => e);
+    expect(error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', status: 422 });
+  });
+
+  it('finishes the work of a request that died after reserving its key', async () => {
+    const request = issueRequest();
+    // Simulate the crash: a stale pending reservation, nothing committed.
+    await env.store.reserveIdempotency({ uai: school.uai, key: 'crashed-key-0001', requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId: `urn:attesto:${school.uai}:1:777`, slot: { list: 1, index: 777 }, issuedAt: '2026-11-22T09:00:00Z' });
+    const r = await issue(request, 'crashed-key-0001');
+    expect(r.credentialId).toBe(`urn:attesto:${school.uai}:1:777`);
+    expect(decodeJwt(r.verifiableCredential as string).nbf).toBe(Date.parse('2026-11-22T09:00:00Z') / 1000);
+  });
+});

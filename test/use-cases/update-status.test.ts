@@ -1,0 +1,116 @@
+import { decodeList } from '@digitalbazaar/vc-bitstring-status-list';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
+import { updateStatus } from '../../lambdas/core/use-cases/update-status';
+import { readAudit } from '../../lambdas/core/use-cases/read-audit';
+import { parseCredentialId } from '../../lambdas/core/status/slot';
+import type { UpdateStatusRequest } from '../../lambdas/core/requests';
+import { coreDeps, schoolWithToken } from '../helpers/core';
+import { issueRequest, PERSONAL_VALUES } from '../helpers/fixtures';
+import { startStore } from '../helpers/store';
+
+let env: Awaited<ReturnType<typeof startStore>>;
+let deps: ReturnType<typeof coreDeps>;
+let school: Awaited<ReturnType<typeof schoolWithToken>>['school'];
+
+beforeAll(async () => {
+  env = await startStore();
+  deps = coreDeps(env.store);
+  ({ school } = await schoolWithToken(deps, '0130001'));
+});
+afterAll(() => env.close());
+
+const issue = async (kind: Parameters<typeof issueRequest>[0] = 'EnrollmentCredential') =>
+  (await issueCredential(deps, { school, actor: 'school:test', request: issueRequest(kind) })).credentialId;
+
+const change = (credentialId: string, statusPurpose: 'revocation' | 'suspension', status: boolean) =>
+  updateStatus(deps, { school, actor: 'school:test', request: { credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose, status }] } as UpdateStatusRequest });
+
+async function publishedBits(purpose: 'revocation' | 'suspension', list = 1) {
+  const published = await env.store.getPublishedList(school.uai, list, purpose);
+  const subject = decodeJwt(published!.jwt).credentialSubject as { encodedList: string; statusPurpose: string };
+  expect(subject.statusPurpose).toBe(purpose);
+  return decodeList({ encodedList: subject.encodedList });
+}
+
+describe('revocation and suspension', () => {
+  it('revokes: the published revocation list has the bit set, the suspension list does not', async () => {
+    const id = await issue();
+    const { slot } = parseCredentialId(id)!;
+    expect(await change(id, 'revocation', true)).toMatchObject({ credentialId: id, revoked: true, suspended: false });
+    expect((await publishedBits('revocation')).getStatus(slot.index)).toBe(true);
+    expect((await publishedBits('suspension')).getStatus(slot.index)).toBe(false);
+  });
+
+  it('treats revoking twice as done (idempotent), and refuses to reinstate with 409', async () => {
+    const id = await issue();
+    await change(id, 'revocation', true);
+    expect(await change(id, 'revocation', true)).toMatchObject({ revoked: true });
+    await expect(change(id, 'revocation', false)).rejects.toMatchObject({ code: 'REVOCATION_IS_FINAL', status: 409 });
+    await expect(change(id, 'suspension', true)).rejects.toMatchObject({ code: 'CREDENTIAL_REVOKED', status: 409 });
+  });
+
+  it('suspends and unsuspends', async () => {
+    const id = await issue();
+    const { slot } = parseCredentialId(id)!;
+    await change(id, 'suspension', true);
+    expect((await publishedBits('suspension')).getStatus(slot.index)).toBe(true);
+    expect(await change(id, 'suspension', false)).toMatchObject({ suspended: false });
+    expect((await publishedBits('suspension')).getStatus(slot.index)).toBe(false);
+  });
+
+  it('refuses unknown credentials and other schools\' credentials', async () => {
+    await expect(change(`urn:attesto:${school.uai}:1:99999`, 'revocation', true)).rejects.toMatchObject({ code: 'UNKNOWN_CREDENTIAL', status: 404 });
+    await expect(change('urn:attesto:0751234J:1:5', 'revocation', true)).rejects.toMatchObject({ code: 'FORBIDDEN', status: 403 });
+    await expect(change('not-an-id', 'revocation', true)).rejects.toMatchObject({ code: 'INVALID_CREDENTIAL_ID', status: 400 });
+  });
+
+  it('loses no bit under 1,000 concurrent revocations on one list', async () => {
+    const ids: string[] = [];
+    for (let batch = 0; batch < 10; batch++) ids.push(...(await Promise.all(Array.from({ length: 100 }, () => issue()))));
+    expect(new Set(ids).size).toBe(1000);
+    const already = await publishedBits('revocation');
+    await Promise.all(ids.map((id) => change(id, 'revocation', true)));
+    const bits = await publishedBits('revocation');
+    for (const id of ids) expect(bits.getStatus(parseCredentialId(id)!.slot.index)).toBe(true);
+    let set = 0;
+    let before = 0;
+    for (let i = 0; i < bits.length; i++) {
+      if (bits.getStatus(i)) set++;
+      if (already.getStatus(i)) before++;
+    }
+    expect(set).toBe(before + 1000);
+  }, 120_000);
+});
+
+describe('audit and data minimisation', () => {
+  it('records registration, issuance and status changes: actor, school, action, credential id, time', async () => {
+    const { school: other } = await schoolWithToken(deps, '0690002');
+    const id = (await issueCredential(deps, { school: other, actor: 'school:other', request: issueRequest('DiplomaCredential') })).credentialId;
+    const req = (statusPurpose: 'revocation' | 'suspension') => ({ credentialId: id, credentialStatus: [{ type: 'BitstringStatusListEntry' as const, statusPurpose, status: true }] });
+    await updateStatus(deps, { school: other, actor: 'school:other', request: req('suspension') });
+    await updateStatus(deps, { school: other, actor: 'school:other', request: req('revocation') });
+    const { events } = await readAudit(deps, { uai: other.uai });
+    expect(events.map((e) => e.action).sort()).toEqual(['credential.issued', 'credential.revoked', 'credential.suspended', 'key.created', 'school.registered']);
+    for (const e of events.filter((e) => e.action.startsWith('credential.'))) {
+      expect(e).toMatchObject({ uai: other.uai, actor: 'school:other', credentialId: id, at: '2026-11-22T10:00:00Z' });
+    }
+    // Another school's trail is its own.
+    const { events: mine } = await readAudit(deps, { uai: school.uai, limit: 500 });
+    expect(mine.some((e) => e.credentialId === id)).toBe(false);
+  });
+
+  it('keeps no personal data: no name, birth date, grade or student id in any stored item', async () => {
+    for (const kind of ['EnrollmentCredential', 'TranscriptCredential', 'DiplomaCredential'] as const) await issue(kind);
+    const items = await env.scanAll();
+    expect(items.length).toBeGreaterThan(100);
+    const dump = JSON.stringify(items);
+    for (const value of PERSONAL_VALUES) expect(dump, value).not.toContain(value);
+    // The published status lists are signed JWTs: check their payloads too.
+    for (const item of items.filter((i) => typeof i.jwt === 'string')) {
+      const claims = JSON.stringify(decodeJwt(item.jwt as string));
+      for (const value of PERSONAL_VALUES) expect(claims).not.toContain(value);
+    }
+  });
+});
