@@ -11,8 +11,7 @@ import type { Store } from './core/store';
 import type { VerifyDeps } from './core/verify/ports';
 import { documentClient } from './adapters/dynamo/client';
 import { DynamoStore } from './adapters/dynamo/dynamo-store';
-import { KmsSigner } from './adapters/kms-signer';
-import { LocalKeys } from './adapters/local-keys';
+import { AttestoError } from './core/errors';
 import { verifySources } from './adapters/verify-sources';
 
 export interface AppDeps {
@@ -22,8 +21,19 @@ export interface AppDeps {
   store: Store;
 }
 
+/** For functions that never sign: any attempt is a wiring bug, reported as such. */
+export const NO_SIGNER: Signer & KeyManager = {
+  sign: async () => {
+    throw new AttestoError('INTERNAL', 'this function has no signing right');
+  },
+  createKey: async () => {
+    throw new AttestoError('INTERNAL', 'this function has no signing right');
+  },
+};
+
 export interface Overrides {
   db?: DynamoDBDocumentClient;
+  /** The signer (see signers.ts); NO_SIGNER when absent. */
   signer?: Signer & KeyManager;
   clock?: () => Date;
   verify?: Partial<VerifyDeps>;
@@ -39,7 +49,7 @@ export function buildDeps(config: Config, overrides: Overrides = {}): AppDeps {
         : {}),
     });
   const store = new DynamoStore(db, config.tableName);
-  const keys: Signer & KeyManager = overrides.signer ?? (config.signer.kind === 'local' ? new LocalKeys(config.signer.keyDir) : new KmsSigner());
+  const keys: Signer & KeyManager = overrides.signer ?? NO_SIGNER;
   const clock = overrides.clock ?? (() => new Date());
   const core: OperatorDeps = {
     store,

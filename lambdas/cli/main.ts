@@ -13,6 +13,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { buildDeps, type AppDeps } from '../composition';
+import { signerFor } from '../signers';
 import { isAttestoError } from '../core/errors';
 import { registerSchool, rotateToken } from '../core/use-cases/register-school';
 import { readAudit } from '../core/use-cases/read-audit';
@@ -26,7 +27,10 @@ const USAGE = `usage:
 async function withDeps<T>(fn: (deps: AppDeps) => Promise<T>): Promise<T> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  if (process.env.ATTESTO_SIGNER) return fn(buildDeps(loadConfig(process.env)));
+  if (process.env.ATTESTO_SIGNER) {
+    const config = loadConfig(process.env);
+    return fn(buildDeps(config, { signer: signerFor(config) }));
+  }
   const local = await openLocalDeps();
   try {
     return await fn(local.deps);

@@ -8,24 +8,16 @@ import type { AppDeps } from '../composition';
 import { AttestoError, isAttestoError } from '../core/errors';
 import { problemResponse } from './problem';
 import { ROUTES, toHonoPath, type RouteGroup } from './routes';
-import { documentRoutes } from './routes/documents';
-import { issuerRoutes } from './routes/issuer';
-import { operatorRoutes } from './routes/operator';
 import type { RouteHandler } from './routes/types';
-import { verifierRoutes } from './routes/verifier';
-
-const IMPLEMENTATIONS: Record<RouteGroup, Record<string, RouteHandler>> = {
-  issuer: issuerRoutes,
-  verifier: verifierRoutes,
-  documents: documentRoutes,
-  operator: operatorRoutes,
-};
 
 export const logger = new Logger({ serviceName: 'attesto' });
 
-export function createApp(group: RouteGroup, deps: AppDeps): Hono {
+/**
+ * `impl` holds the group's route implementations, passed in by the entry point so that each
+ * Lambda bundle contains only its own routes and their dependencies.
+ */
+export function createApp(group: RouteGroup, deps: AppDeps, impl: Record<string, RouteHandler>): Hono {
   const app = new Hono();
-  const impl = IMPLEMENTATIONS[group];
 
   app.use(async (c, next) => {
     const started = performance.now();

@@ -4,20 +4,21 @@
  */
 import { handle } from 'hono/aws-lambda';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { loadConfig } from '../config';
-import { buildDeps } from '../composition';
+import { loadConfig, type Config } from '../config';
+import type { AppDeps } from '../composition';
 import { createApp, logger } from './app';
 import type { RouteGroup } from './routes';
+import type { RouteHandler } from './routes/types';
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
-export function lambdaHandler(group: RouteGroup): LambdaHandler {
+export function lambdaHandler(group: RouteGroup, routes: Record<string, RouteHandler>, compose: (config: Config) => AppDeps): LambdaHandler {
   let handler: ReturnType<typeof handle> | undefined;
   return async (event, context) => {
     if (!handler) {
       const config = loadConfig(process.env);
       logger.setLogLevel(config.logLevel as 'INFO');
-      handler = handle(createApp(group, buildDeps(config)));
+      handler = handle(createApp(group, compose(config), routes));
     }
     return (await handler(event as never, context as never)) as APIGatewayProxyStructuredResultV2;
   };

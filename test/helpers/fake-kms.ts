@@ -3,7 +3,7 @@
  * given SHA-256 digest and returns it DER-encoded, exactly as KMS does for ECDSA_SHA_256 with
  * MessageType DIGEST. Optionally throttles a share of Sign calls.
  */
-import { CreateKeyCommand, GetPublicKeyCommand, KMSClient, KMSInvalidStateException, SignCommand, ThrottlingException } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, GetPublicKeyCommand, KMSClient, KMSInvalidStateException, KMSServiceException, SignCommand } from '@aws-sdk/client-kms';
 import { p256 } from '@noble/curves/p256';
 import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -31,7 +31,8 @@ export function fakeKms(options: { throttleRatio?: number; random?: () => number
     stats.sign += 1;
     if (options.throttleRatio && random() < options.throttleRatio) {
       stats.throttled += 1;
-      throw new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+      // What KMS answers past its request quota (not modelled as a class by the SDK).
+      throw new KMSServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
     }
     const key = keys.get(input.KeyId);
     if (!key) throw new KMSInvalidStateException({ message: 'no key', $metadata: {} });
