@@ -40,6 +40,7 @@ const BODY_SCHEMA: Record<string, string> = {
   UpdateStatusRequest: 'update-status-request',
   VerifyRequest: 'verify-request',
   RegisterSchoolRequest: 'register-school-request',
+  IssueBatchRequest: 'issue-batch-request',
 };
 
 export function openApiDocument(publicUrl: string) {

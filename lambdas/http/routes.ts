@@ -21,6 +21,7 @@ export interface RouteDef {
 
 export const ROUTES: readonly RouteDef[] = [
   { method: 'POST', path: '/credentials/issue', group: 'issuer', auth: 'school', operationId: 'issueCredential', summary: 'Issue a credential (VC-API). Optional Idempotency-Key header.', body: 'IssueRequest' },
+  { method: 'POST', path: '/credentials/issue/batch', group: 'issuer', auth: 'school', operationId: 'issueBatch', summary: 'Issue many credentials in one call, with a result per item; retry-safe per item.', body: 'IssueBatchRequest' },
   { method: 'POST', path: '/credentials/status', group: 'issuer', auth: 'school', operationId: 'updateStatus', summary: 'Revoke, suspend or unsuspend a credential (VC-API).', body: 'UpdateStatusRequest' },
   { method: 'GET', path: '/schools/{uai}/audit', group: 'issuer', auth: 'school', operationId: 'readAudit', summary: "The school's audit trail (query: from, to, limit, cursor)." },
   { method: 'POST', path: '/credentials/verify', group: 'verifier', auth: 'public', operationId: 'verifyCredential', summary: 'Verify a credential (VC-API): 200 verified, 400 not.', body: 'VerifyRequest' },
