@@ -12,7 +12,12 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const dataDir = defaultDataDir();
-const server = await startLocalServer({ dataDir, port, host: process.env.HOST ?? '127.0.0.1' });
+const server = await startLocalServer({
+  dataDir,
+  port,
+  host: process.env.HOST ?? '127.0.0.1',
+  ...(process.env.ATTESTO_PUBLIC_URL ? { publicUrl: process.env.ATTESTO_PUBLIC_URL } : {}),
+});
 const { demo } = server;
 console.log(`
 attesto is running at ${server.url}   (data: ${dataDir})

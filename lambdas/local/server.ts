@@ -26,7 +26,9 @@ export interface LocalServerOptions {
   host?: string;
   /** Keep the store in memory (tests); otherwise it persists in the data folder. */
   inMemory?: boolean;
-  /** Extra environment for the handlers (e.g. a smaller status list in tests). */
+  /** Public base URL, when the server is reached through another address (default: its own). */
+  publicUrl?: string;
+  /** Extra environment for the handlers. */
   env?: Record<string, string>;
 }
 
@@ -94,7 +96,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   const url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
 
   // The handlers read their environment at cold start, like on AWS: set it before loading them.
-  Object.assign(process.env, localEnv({ dataDir: opts.dataDir, dynamoEndpoint: dynamo.endpoint, publicUrl: process.env.ATTESTO_PUBLIC_URL_OVERRIDE ?? url }), opts.env ?? {});
+  Object.assign(process.env, localEnv({ dataDir: opts.dataDir, dynamoEndpoint: dynamo.endpoint, publicUrl: opts.publicUrl ?? url }), opts.env ?? {});
   const config = loadConfig(process.env);
   const deps = buildDeps(config, { signer: signerFor(config) });
   await ensureTable(documentClient({ region: config.region, endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) as never, config.tableName);

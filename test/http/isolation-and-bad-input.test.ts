@@ -1,0 +1,133 @@
+/**
+ * The public endpoints face the internet. Every bad request gets a 4xx problem+json with a
+ * stable code, never a 5xx, never a partial write; and a school can only ever act as itself.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueRequest } from '../helpers/fixtures';
+import { localHome, type Reply } from '../helpers/http';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../lambdas/adapters/dynamo/client';
+
+let home: Awaited<ReturnType<typeof localHome>>;
+const schools: Record<'A' | 'B', { uai: string; token: string; credentialId: string }> = {} as never;
+
+async function itemCount(): Promise<number> {
+  const db = documentClient({ region: 'eu-west-3', endpoint: home.server.dynamoEndpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new ScanCommand({ TableName: 'attesto', Select: 'COUNT', ...(start ? { ExclusiveStartKey: start } : {}) }));
+    count += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return count;
+}
+
+function expectProblem(res: Reply, status: number, code: string) {
+  expect(res.status, res.text).toBe(status);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  expect(res.json).toMatchObject({ status, code, type: expect.stringMatching(/^urn:attesto:problem:/), title: expect.any(String), detail: expect.any(String) });
+}
+
+beforeAll(async () => {
+  home = await localHome();
+  const operator = JSON.parse(readFileSync(join(home.server.dataDir, 'operator.json'), 'utf8')).token;
+  for (const [name, uai] of [['A', '0751234J'], ['B', '0130001F']] as const) {
+    const res = await home.post('/schools', { uai, name: `École ${name}` }, { token: operator });
+    expect(res.status).toBe(201);
+    const issued = await home.post('/credentials/issue', issueRequest(), { token: res.json.token });
+    schools[name] = { uai, token: res.json.token, credentialId: issued.json.credentialId };
+  }
+});
+afterAll(() => home.server.close());
+
+describe('school isolation', () => {
+  const revoke = (credentialId: string) => ({ credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }] });
+
+  it.each([
+    ['A', 'B'],
+    ['B', 'A'],
+  ] as const)('school %s cannot revoke, suspend or read the audit of school %s', async (me, them) => {
+    const { token } = schools[me];
+    expectProblem(await home.post('/credentials/status', revoke(schools[them].credentialId), { token }), 403, 'FORBIDDEN');
+    expectProblem(await home.post('/credentials/status', { ...revoke(schools[them].credentialId), credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'suspension', status: true }] }, { token }), 403, 'FORBIDDEN');
+    expectProblem(await home.get(`/schools/${schools[them].uai}/audit`, { token }), 403, 'FORBIDDEN');
+    // Nor can it issue as them: the issuer is never taken from the request.
+    const asThem = issueRequest();
+    (asThem.credential as Record<string, unknown>).issuer = `did:web:127.0.0.1:schools:${schools[them].uai}`;
+    expectProblem(await home.post('/credentials/issue', asThem, { token }), 400, 'VALIDATION_FAILED');
+    const mine = await home.post('/credentials/issue', issueRequest(), { token });
+    expect(mine.json.credentialId).toMatch(new RegExp(`^urn:attesto:${schools[me].uai}:`));
+  });
+
+  it('their credentials are untouched', async () => {
+    for (const s of Object.values(schools)) {
+      const audit = await home.get(`/schools/${s.uai}/audit`, { token: s.token });
+      expect(audit.json.events.filter((e: { action: string }) => e.action === 'credential.revoked' || e.action === 'credential.suspended')).toEqual([]);
+    }
+  });
+
+  it('refuses a token whose secret belongs to another school, a missing token, an operator route without operator credentials', async () => {
+    const forged = `atst_${schools.A.uai}_${schools.B.token.split('_').pop()}`;
+    expectProblem(await home.post('/credentials/issue', issueRequest(), { token: forged }), 401, 'UNAUTHORIZED');
+    const none = await home.post('/credentials/issue', issueRequest());
+    expectProblem(none, 401, 'UNAUTHORIZED');
+    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expectProblem(await home.post('/schools', { uai: '0690002C', name: 'X' }, { token: schools.A.token }), 401, 'UNAUTHORIZED');
+  });
+});
+
+describe('bad input', () => {
+  const big = 'x'.repeat(70_000);
+  const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
+  const token = () => schools.A.token;
+  type Case = [string, () => Promise<Reply>, number, string];
+  const cases: Case[] = [
+    ['malformed JSON', () => home.call('POST', '/credentials/issue', { token: token(), raw: '{"credential":', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_JSON'],
+    ['invalid UTF-8', () => home.call('POST', '/credentials/issue', { token: token(), raw: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), headers: { 'content-type': 'application/json' } }), 400, 'INVALID_JSON'],
+    ['deeply nested JSON', () => home.call('POST', '/credentials/verify', { raw: deep, headers: { 'content-type': 'application/json' } }), 400, 'VALIDATION_FAILED'],
+    ['not JSON at all', () => home.call('POST', '/credentials/issue', { token: token(), raw: 'credential=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['oversized body', () => home.post('/credentials/issue', { credential: { type: ['VerifiableCredential', 'EnrollmentCredential'], credentialSubject: { x: big } } }, { token: token() }), 413, 'BODY_TOO_LARGE'],
+    ['a JSON array', () => home.post('/credentials/issue', [1, 2], { token: token() }), 400, 'VALIDATION_FAILED'],
+    ['null', () => home.post('/credentials/issue', null, { token: token() }), 400, 'VALIDATION_FAILED'],
+    ['wrong types', () => home.post('/credentials/issue', { credential: { type: 'EnrollmentCredential', credentialSubject: 'me' } }, { token: token() }), 400, 'VALIDATION_FAILED'],
+    ['unknown kind', () => home.post('/credentials/issue', { credential: { type: ['VerifiableCredential', 'PassportCredential'], credentialSubject: {} } }, { token: token() }), 400, 'UNKNOWN_KIND'],
+    ['two kinds', () => home.post('/credentials/issue', { credential: { type: ['EnrollmentCredential', 'DiplomaCredential'], credentialSubject: {} } }, { token: token() }), 400, 'UNKNOWN_KIND'],
+    ['an invalid date', () => home.post('/credentials/issue', issueRequest('EnrollmentCredential', 'jwt_vc', { ...issueRequest().credential.credentialSubject, startDate: '2026-02-30' }), { token: token() }), 400, 'VALIDATION_FAILED'],
+    ['end before start', () => home.post('/credentials/issue', issueRequest('EnrollmentCredential', 'jwt_vc', { ...issueRequest().credential.credentialSubject, endDate: '2020-01-01' }), { token: token() }), 400, 'VALIDATION_FAILED'],
+    ['validUntil before validFrom', () => home.post('/credentials/issue', { ...issueRequest(), credential: { ...issueRequest().credential, validFrom: '2027-01-01T00:00:00Z', validUntil: '2026-01-01T00:00:00Z' } }, { token: token() }), 400, 'VALIDATION_FAILED'],
+    ['unknown format', () => home.post('/credentials/issue', { ...issueRequest(), options: { format: 'ldp_vc' } }, { token: token() }), 400, 'VALIDATION_FAILED'],
+    ['a bad Idempotency-Key', () => home.post('/credentials/issue', issueRequest(), { token: token(), headers: { 'idempotency-key': 'no spaces allowed' } }), 400, 'INVALID_IDEMPOTENCY_KEY'],
+    ['a garbage token', () => home.post('/credentials/issue', issueRequest(), { token: 'x'.repeat(5000) }), 401, 'UNAUTHORIZED'],
+    ['an unknown UAI', () => home.get('/schools/0000000A/did.json'), 404, 'UNKNOWN_SCHOOL'],
+    ['a malformed UAI', () => home.get('/schools/..%2F..%2Fetc/did.json'), 404, 'UNKNOWN_SCHOOL'],
+    ['an unknown status purpose', () => home.get(`/schools/${schools.A.uai}/status-lists/message/1`), 404, 'NOT_FOUND'],
+    ['an unknown route', () => home.get('/admin'), 404, 'NOT_FOUND'],
+    ['a wrong method', () => home.get('/credentials/issue'), 405, 'METHOD_NOT_ALLOWED'],
+    ['status: unknown purpose', () => home.post('/credentials/status', { credentialId: schools.A.credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'message', status: true }] }, { token: token() }), 400, 'VALIDATION_FAILED'],
+    ['status: not an attesto id', () => home.post('/credentials/status', { credentialId: 'urn:uuid:0b5c', credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }] }, { token: token() }), 400, 'INVALID_CREDENTIAL_ID'],
+    ['status: unknown credential', () => home.post('/credentials/status', { credentialId: `urn:attesto:${schools.A.uai}:1:3`, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }] }, { token: token() }), 404, 'UNKNOWN_CREDENTIAL'],
+    ['status: same purpose twice', () => home.post('/credentials/status', { credentialId: schools.A.credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }, { type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: false }] }, { token: token() }), 400, 'VALIDATION_FAILED'],
+    ['verify: empty body', () => home.post('/credentials/verify', {}), 400, 'VALIDATION_FAILED'],
+    ['verify: a number', () => home.post('/credentials/verify', { verifiableCredential: 12 }), 400, 'VALIDATION_FAILED'],
+    ['audit: a forged cursor', () => home.get(`/schools/${schools.A.uai}/audit?cursor=${Buffer.from(JSON.stringify({ day: '2026-11-22', start: { pk: `AUDIT#${schools.B.uai}#2026-11-22`, sk: 'x' } })).toString('base64url')}`, { token: token() }), 400, 'VALIDATION_FAILED'],
+    ['audit: a window too wide', () => home.get(`/schools/${schools.A.uai}/audit?from=2020-01-01&to=2026-01-01`, { token: token() }), 400, 'VALIDATION_FAILED'],
+    ['register: an invalid UAI', () => home.post('/schools', { uai: '0751234A', name: 'X' }, { token: JSON.parse(readFileSync(join(home.server.dataDir, 'operator.json'), 'utf8')).token }), 400, 'INVALID_UAI'],
+    ['register: a taken UAI', () => home.post('/schools', { uai: schools.A.uai, name: 'X' }, { token: JSON.parse(readFileSync(join(home.server.dataDir, 'operator.json'), 'utf8')).token }), 409, 'SCHOOL_EXISTS'],
+  ];
+
+  it.each(cases)('%s → %i %s, and nothing is written', async (_name, send, status, code) => {
+    const before = await itemCount();
+    expectProblem(await send(), status, code);
+    expect(await itemCount()).toBe(before);
+  });
+
+  it('answers malformed credentials with {verified: false}, never 5xx', async () => {
+    for (const vc of ['', 'a.b.c', 'e30.e30.e30', `${'A'.repeat(60_000)}`, { type: 'EnvelopedVerifiableCredential', id: 'data:application/vc+jwt,x.y.z' }]) {
+      const res = await home.post('/credentials/verify', { verifiableCredential: vc });
+      expect(res.status).toBe(400);
+    }
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * The basic loop over real HTTP, through the exact Lambda handlers: a school issues, anyone
+ * verifies, the school revokes, verification fails. What attesto signs is checked by
+ * independent implementations: jose, did-jwt-vc and Digital Bazaar's status list decoder.
+ */
+import { decodeList } from '@digitalbazaar/vc-bitstring-status-list';
+import { Resolver } from 'did-resolver';
+import { verifyCredential as didJwtVcVerify } from 'did-jwt-vc';
+import { compactVerify, decodeJwt, importJWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueRequest, type KindName } from '../helpers/fixtures';
+import { jwsOf, localHome } from '../helpers/http';
+
+let home: Awaited<ReturnType<typeof localHome>>;
+let token: string;
+let uai: string;
+
+beforeAll(async () => {
+  home = await localHome();
+  ({ token, uai } = home.server.demo);
+});
+afterAll(() => home.server.close());
+
+/** A did:web resolver written for this test, over the server's own HTTP route. */
+function testResolver() {
+  return new Resolver({
+    web: async (did) => {
+      const res = await home.get(`/schools/${did.split(':').pop()}/did.json`);
+      return { didDocument: res.json, didDocumentMetadata: {}, didResolutionMetadata: { contentType: 'application/did+json' } };
+    },
+  });
+}
+
+async function publicKey() {
+  const doc = (await home.get(`/schools/${uai}/did.json`)).json;
+  return importJWK(doc.verificationMethod[0].publicKeyJwk, 'ES256');
+}
+
+const cases: [KindName, 'jwt_vc' | 'vc+jwt'][] = [
+  ['EnrollmentCredential', 'jwt_vc'],
+  ['TranscriptCredential', 'jwt_vc'],
+  ['DiplomaCredential', 'jwt_vc'],
+  ['EnrollmentCredential', 'vc+jwt'],
+  ['TranscriptCredential', 'vc+jwt'],
+  ['DiplomaCredential', 'vc+jwt'],
+];
+
+describe.each(cases)('%s as %s', (kind, format) => {
+  let credentialId: string;
+  let jws: string;
+  let body: unknown;
+
+  it('is issued: 201 with the credential', async () => {
+    const res = await home.post('/credentials/issue', issueRequest(kind, format), { token });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ kind, format });
+    credentialId = res.json.credentialId;
+    jws = jwsOf(res.json.verifiableCredential);
+    body = format === 'vc+jwt' ? { verifiableCredential: res.json.verifiableCredential } : { verifiableCredential: jws };
+  });
+
+  it('verifies with jose against the key in the school DID document', async () => {
+    const { protectedHeader } = await compactVerify(jws, await publicKey(), { algorithms: ['ES256'] });
+    expect(protectedHeader.typ).toBe(format === 'vc+jwt' ? 'vc+jwt' : 'JWT');
+  });
+
+  it('is verified by attesto: 200, every check, the issuing school named', async () => {
+    const res = await home.post('/credentials/verify', body);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ verified: true, errors: [], issuer: { did: home.server.demo.did, uai, name: home.server.demo.name } });
+    expect(res.json.checks).toHaveLength(6);
+  });
+
+  it('is revoked by its school, shows in the published list, and no longer verifies', async () => {
+    const res = await home.post('/credentials/status', { credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }] }, { token });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ credentialId, revoked: true });
+
+    const entry = ((decodeJwt(jws).vc ?? decodeJwt(jws)) as { credentialStatus: { statusPurpose: string; statusListCredential: string; statusListIndex: string }[] }).credentialStatus.find((s) => s.statusPurpose === 'revocation')!;
+    const list = await home.get(new URL(entry.statusListCredential).pathname);
+    expect(list.status).toBe(200);
+    expect(list.headers.get('content-type')).toBe('application/vc+jwt');
+    const { payload } = await compactVerify(list.text, await publicKey());
+    const statusList = JSON.parse(new TextDecoder().decode(payload));
+    expect(statusList.issuer).toBe(home.server.demo.did);
+    expect((await decodeList({ encodedList: statusList.credentialSubject.encodedList })).getStatus(Number(entry.statusListIndex))).toBe(true);
+
+    const again = await home.post('/credentials/verify', body);
+    expect(again.status).toBe(400);
+    expect(again.json.verified).toBe(false);
+    expect(again.json.errors).toEqual([expect.objectContaining({ code: 'REVOKED', check: 'status' })]);
+  });
+});
+
+describe('did-jwt-vc verifies what attesto issues as VC Data Model 1.1', () => {
+  it.each(['EnrollmentCredential', 'TranscriptCredential', 'DiplomaCredential'] as const)('%s', async (kind) => {
+    const res = await home.post('/credentials/issue', issueRequest(kind, 'jwt_vc'), { token });
+    const verified = await didJwtVcVerify(res.json.verifiableCredential, testResolver());
+    expect(verified.issuer).toBe(home.server.demo.did);
+    expect(verified.verifiableCredential.type).toContain(kind);
+    expect(verified.verifiableCredential.id).toBe(res.json.credentialId);
+  });
+});
+
+describe('public documents', () => {
+  it('serves the DID document with its key as assertionMethod, cacheable, with ETag and 304', async () => {
+    const res = await home.get(`/schools/${uai}/did.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/did+json');
+    expect(res.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
+    expect(res.json.id).toBe(home.server.demo.did);
+    expect(res.json.assertionMethod).toEqual([res.json.verificationMethod[0].id]);
+    const etag = res.headers.get('etag')!;
+    const cached = await home.get(`/schools/${uai}/did.json`, { headers: { 'if-none-match': etag } });
+    expect(cached.status).toBe(304);
+    expect(cached.text).toBe('');
+  });
+
+  it('serves status lists with a short shared cache and revalidation', async () => {
+    const res = await home.get(`/schools/${uai}/status-lists/suspension/1`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=60');
+    expect((await home.get(`/schools/${uai}/status-lists/suspension/1`, { headers: { 'if-none-match': res.headers.get('etag')! } })).status).toBe(304);
+    expect((await home.get(`/schools/${uai}/status-lists/suspension/99`)).status).toBe(404);
+  });
+
+  it('serves the schemas it validates with, and an OpenAPI description of every route', async () => {
+    const { ROUTES } = await import('../../lambdas/http/routes');
+    const openapi = (await home.get('/openapi.json')).json;
+    for (const r of ROUTES) expect(openapi.paths[r.path]?.[r.method.toLowerCase()], `${r.method} ${r.path}`).toBeDefined();
+    for (const name of ['enrollment', 'transcript', 'diploma', 'enrollment-credential', 'issue-request', 'verify-request']) {
+      const res = await home.get(`/schemas/${name}.json`);
+      expect(res.status, name).toBe(200);
+      expect(res.json.$id).toBe(`${home.server.url}/schemas/${name}.json`);
+    }
+    expect(openapi.components.schemas.diploma.properties.level.properties.eqf).toMatchObject({ minimum: 1, maximum: 8 });
+  });
+});
+
+describe('retries', () => {
+  it('returns the same credential for the same Idempotency-Key', async () => {
+    const headers = { 'idempotency-key': 'sis-export-2026-11-22-0001' };
+    const first = await home.post('/credentials/issue', issueRequest('DiplomaCredential'), { token, headers });
+    const second = await home.post('/credentials/issue', issueRequest('DiplomaCredential'), { token, headers });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(second.json.credentialId).toBe(first.json.credentialId);
+    expect(decodeJwt(second.json.verifiableCredential)).toEqual(decodeJwt(first.json.verifiableCredential));
+    const changed = await home.post('/credentials/issue', issueRequest('EnrollmentCredential'), { token, headers });
+    expect(changed.status).toBe(422);
+    expect(changed.json.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+});
+
+describe('audit', () => {
+  it('lets the school read its own trail', async () => {
+    const res = await home.get(`/schools/${uai}/audit`, { token });
+    expect(res.status).toBe(200);
+    const actions = new Set(res.json.events.map((e: { action: string }) => e.action));
+    for (const a of ['school.registered', 'key.created', 'credential.issued', 'credential.revoked']) expect(actions.has(a), a).toBe(true);
+  });
+});
