@@ -64,6 +64,8 @@ export async function safeFetch(url: string, opts: SafeFetchOptions): Promise<st
         method: 'GET',
         headers: { accept: opts.accept, 'user-agent': 'attesto-verifier' },
         lookup: guardedLookup(opts),
+        // A fresh connection every time: a pooled socket would skip the address check above.
+        agent: false,
         timeout: opts.timeoutMs,
         ...(opts.tls ?? {}),
       },

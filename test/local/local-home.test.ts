@@ -1,0 +1,127 @@
+/**
+ * The local home: `npm start` on a laptop. State persists in the data folder, private to its
+ * owner; the CLI registers schools whether the server runs or not.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { issueRequest } from '../helpers/fixtures';
+import { client, localHome } from '../helpers/http';
+
+const run = promisify(execFile);
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** `npm start`'s entry point in its own process, as a user runs it. */
+async function startHome(dataDir: string, port: number) {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'lambdas/local/main.ts'], {
+    env: { ...process.env, ATTESTO_DATA_DIR: dataDir, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start: ${out}`)), 30_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('attesto is running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr!.on('data', (d) => (out += d));
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+  const demo = JSON.parse((await import('node:fs')).readFileSync(join(dataDir, 'demo-school.json'), 'utf8'));
+  return {
+    ...client(`http://127.0.0.1:${port}`),
+    demo,
+    output: out,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.removeAllListeners('exit');
+        child.on('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+const cli = (dataDir: string, ...args: string[]) =>
+  run(process.execPath, ['bin/attesto.mjs', ...args], { env: { ...process.env, ATTESTO_DATA_DIR: dataDir, ATTESTO_SIGNER: '' }, cwd: process.cwd() });
+
+describe('the local home', () => {
+  it('keeps schools, keys and credentials across a restart, in a folder only its owner can read', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'attesto-persist-'));
+    const port = await freePort();
+    const first = await startHome(dataDir, port);
+    expect(first.output).toContain(first.demo.token);
+    const issued = await first.post('/credentials/issue', issueRequest('DiplomaCredential'), { token: first.demo.token });
+    expect(issued.status).toBe(201);
+    const demo = first.demo;
+    await first.stop();
+
+    const second = await startHome(dataDir, port);
+    expect(second.demo).toMatchObject({ uai: demo.uai, did: demo.did, token: demo.token });
+    const verified = await second.post('/credentials/verify', { verifiableCredential: issued.json.verifiableCredential });
+    expect(verified.json).toMatchObject({ verified: true });
+    const revoked = await second.post('/credentials/status', { credentialId: issued.json.credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }] }, { token: demo.token });
+    expect(revoked.status).toBe(200);
+    await second.stop();
+
+    expect(mode(dataDir)).toBe(0o700);
+    expect(mode(join(dataDir, 'demo-school.json'))).toBe(0o600);
+    expect(mode(join(dataDir, 'operator.json'))).toBe(0o600);
+    for (const key of readdirSync(join(dataDir, 'keys'))) expect(mode(join(dataDir, 'keys', key))).toBe(0o600);
+  }, 60_000);
+
+  it('registers a school from the CLI while the server runs, and its token works at once', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
+    const port = await freePort();
+    const home = await startHome(dataDir, port);
+    try {
+      const { stdout } = await cli(dataDir, 'school', 'add', '--uai', '0330003Z', '--name', 'Lycée Montesquieu');
+      const school = JSON.parse(stdout);
+      expect(school).toMatchObject({ uai: '0330003Z', name: 'Lycée Montesquieu', did: `did:web:127.0.0.1%3A${port}:schools:0330003Z` });
+      expect(school.token).toMatch(/^atst_0330003Z_/);
+      const issued = await home.post('/credentials/issue', issueRequest(), { token: school.token });
+      expect(issued.status).toBe(201);
+      expect((await home.post('/credentials/verify', { verifiableCredential: issued.json.verifiableCredential })).json.issuer).toMatchObject({ uai: '0330003Z', name: 'Lycée Montesquieu' });
+
+      const audit = JSON.parse((await cli(dataDir, 'audit', '--uai', '0330003Z')).stdout);
+      expect(audit.events.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['school.registered', 'credential.issued']));
+
+      const rotated = JSON.parse((await cli(dataDir, 'school', 'rotate-token', '--uai', '0330003Z')).stdout);
+      expect((await home.post('/credentials/issue', issueRequest(), { token: school.token })).status).toBe(401);
+      expect((await home.post('/credentials/issue', issueRequest(), { token: rotated.token })).status).toBe(201);
+    } finally {
+      await home.stop();
+    }
+  }, 60_000);
+
+  it('refuses an invalid UAI with a clear message and a non-zero exit', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
+    const error = await cli(dataDir, 'school', 'add', '--uai', '0330003A', '--name', 'X').catch((e) => e);
+    expect(error.code).toBe(1);
+    expect(JSON.parse(error.stderr)).toMatchObject({ code: 'INVALID_UAI' });
+  }, 30_000);
+
+  it('serves the same handlers as on AWS: a health route answers through the API Gateway event adapter', async () => {
+    const home = await localHome();
+    try {
+      const res = await client(home.server.url).get('/health');
+      expect(res.json).toEqual({ status: 'ok' });
+    } finally {
+      await home.server.close();
+    }
+  });
+});
