@@ -3,15 +3,17 @@
  * `assertionMethod` may secure a credential (VC-DATA-MODEL 2.0 §4.12 "Securing mechanisms");
  * a `jwk`, `jku` or `x5u` header is never used to find it.
  */
-import { importJWK, type JWK, type ProtectedHeaderParameters } from 'jose';
-import { LRUCache } from 'lru-cache';
+import type { KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
+import { BoundedCache } from './bounded-cache';
+import { p256PublicKey } from './jws';
 import type { ResolvedDid } from './ports';
 import { VerifyFailure } from './result';
 
-type Key = Awaited<ReturnType<typeof importJWK>>;
-const imported = new LRUCache<string, Key>({ max: 1000 });
+/** Imported keys by their coordinates: a key import costs more than the signature check itself. */
+const imported = new BoundedCache<string, KeyObject>(1000);
 
-export function assertionKey(doc: ResolvedDid, header: ProtectedHeaderParameters): { id: string; jwk: JWK } {
+export function assertionKey(doc: ResolvedDid, header: { kid?: unknown }): { id: string; jwk: JWK } {
   const candidates = doc.verificationMethods.filter((vm) => doc.assertionMethod.includes(vm.id) && vm.publicKeyJwk);
   let chosen;
   if (typeof header.kid === 'string') {
@@ -27,7 +29,8 @@ export function assertionKey(doc: ResolvedDid, header: ProtectedHeaderParameters
   return { id: chosen!.id, jwk: chosen!.publicKeyJwk! };
 }
 
-export async function importKey(jwk: JWK): Promise<Key> {
+/** The native public key of a P-256 JWK (public members only), imported once and cached. */
+export function importKey(jwk: JWK): KeyObject {
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.x !== 'string' || typeof jwk.y !== 'string' || 'd' in jwk) {
     throw new VerifyFailure('KEY_NOT_AUTHORIZED', 'signature', 'the assertion key is not a public P-256 key');
   }
@@ -35,7 +38,7 @@ export async function importKey(jwk: JWK): Promise<Key> {
   let key = imported.get(cacheKey);
   if (!key) {
     try {
-      key = await importJWK({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, 'ES256');
+      key = p256PublicKey(jwk.x, jwk.y);
     } catch {
       throw new VerifyFailure('KEY_NOT_AUTHORIZED', 'signature', 'the assertion key cannot be imported');
     }

@@ -2,12 +2,18 @@
  * Reading an untrusted compact JWS into a credential, for VC 1.1 JWTs (VC-DATA-MODEL 1.1 §6.3.1)
  * and VC 2.0 `vc+jwt` (VC-JOSE-COSE). Nothing here trusts the content: it only shapes it.
  */
-import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { decodeCompactJws } from './jws';
 import { VerifyFailure } from './result';
+
+/** The protected header as sent: untrusted until the signature is checked. */
+export type JwsHeader = Record<string, unknown> & { alg?: unknown; kid?: unknown; typ?: unknown };
 
 export interface ParsedCredential {
   jws: string;
-  header: ProtectedHeaderParameters;
+  header: JwsHeader;
+  /** What the signature covers, and the signature (decoded once, here). */
+  signingInput: string;
+  signature: Buffer;
   format: 'jwt_vc' | 'vc+jwt';
   issuer: string;
   credential: Record<string, unknown>;
@@ -43,14 +49,16 @@ function issuerId(issuer: unknown): string | undefined {
 
 export function parseCredentialJws(jws: string): ParsedCredential {
   if (!COMPACT_JWS.test(jws)) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'not a compact JWS');
-  let header: ProtectedHeaderParameters;
-  let payload: JWTPayload;
+  let decoded;
   try {
-    header = decodeProtectedHeader(jws);
-    payload = decodeJwt(jws);
+    decoded = decodeCompactJws(jws);
   } catch {
     throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'the JWS header or payload is not valid base64url JSON');
   }
+  const { header, payload, signingInput, signature } = decoded;
+  // RFC 7515 §4.1.11: a recipient must refuse critical extensions it does not understand; we understand none.
+  if (header.crit !== undefined) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'the JWS names critical header extensions ("crit"), which are not supported');
+  const jwsParts = { jws, header, signingInput, signature };
 
   if (isObject(payload.vc)) {
     // VC 1.1 JWT: registered claims carry issuer, id, subject and validity (§6.3.1.1).
@@ -69,7 +77,7 @@ export function parseCredentialJws(jws: string): ParsedCredential {
     };
     const validFrom = date(payload.nbf ?? vc.issuanceDate, 'nbf');
     const validUntil = date(payload.exp ?? vc.expirationDate, 'exp');
-    return { jws, header, format: 'jwt_vc', issuer: iss, credential, ...(validFrom ? { validFrom } : {}), ...(validUntil ? { validUntil } : {}) };
+    return { ...jwsParts, format: 'jwt_vc', issuer: iss, credential, ...(validFrom ? { validFrom } : {}), ...(validUntil ? { validUntil } : {}) };
   }
 
   if (Array.isArray(payload['@context']) || payload.type !== undefined) {
@@ -80,7 +88,7 @@ export function parseCredentialJws(jws: string): ParsedCredential {
     if (payload.iss !== undefined && payload.iss !== iss) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'iss and issuer disagree');
     const validFrom = date(payload.validFrom ?? payload.nbf, 'validFrom');
     const validUntil = date(payload.validUntil ?? payload.exp, 'validUntil');
-    return { jws, header, format: 'vc+jwt', issuer: iss, credential: payload as Record<string, unknown>, ...(validFrom ? { validFrom } : {}), ...(validUntil ? { validUntil } : {}) };
+    return { ...jwsParts, format: 'vc+jwt', issuer: iss, credential: payload, ...(validFrom ? { validFrom } : {}), ...(validUntil ? { validUntil } : {}) };
   }
   throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'the JWT holds no verifiable credential');
 }

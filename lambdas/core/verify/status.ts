@@ -3,9 +3,9 @@
  * credential names, check the list is signed by the same issuer, decode it, read the bit.
  * Anything unexpected fails closed: an unreachable, unsigned or malformed list never passes.
  */
-import { compactVerify, decodeJwt } from 'jose';
-import { LRUCache } from 'lru-cache';
 import { decodeList, getBit } from '../status/bitstring';
+import { BoundedCache } from './bounded-cache';
+import { decodeCompactJws, verifyEs256 } from './jws';
 import { assertionKey, importKey } from './keys';
 import type { ParsedCredential } from './parse';
 import type { ResolvedDid, VerifyDeps } from './ports';
@@ -14,6 +14,7 @@ import { VerifyFailure } from './result';
 /** Largest list accepted: 2^23 entries (1 MiB of bits), far above what any issuer needs. */
 const MAX_LIST_BYTES = 1 << 20;
 const KNOWN_PURPOSES = ['revocation', 'suspension'];
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 interface DecodedList {
   issuer: string;
@@ -21,7 +22,7 @@ interface DecodedList {
   bits: Uint8Array;
 }
 /** Decoded lists by their exact JWS: a changed list is a new JWS, so this never serves stale bits. */
-const decoded = new LRUCache<string, DecodedList>({ max: 256 });
+const decoded = new BoundedCache<string, DecodedList>(256);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -68,12 +69,12 @@ async function loadList(deps: VerifyDeps, url: string, issuerDoc: ResolvedDid): 
   const cached = decoded.get(jws);
   if (cached) return cached;
   try {
-    const claims = decodeJwt(jws);
+    if (!COMPACT_JWS.test(jws)) throw new Error('not a compact JWS');
+    const { header, payload: claims, signingInput, signature } = decodeCompactJws(jws);
     const issuer = typeof claims.issuer === 'string' ? claims.issuer : isObject(claims.issuer) ? String(claims.issuer.id) : claims.iss;
     if (issuer !== issuerDoc.did) throw new Error('issued by another DID');
-    const header = JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString('utf8'));
-    const key = await importKey(assertionKey(issuerDoc, header).jwk);
-    await compactVerify(jws, key, { algorithms: ['ES256'] });
+    if (header.alg !== 'ES256' || header.crit !== undefined) throw new Error('only plain ES256 lists are accepted');
+    if (!verifyEs256(signingInput, signature, importKey(assertionKey(issuerDoc, header).jwk))) throw new Error('the signature does not verify');
     const subject = claims.credentialSubject;
     const types = claims.type;
     if (!Array.isArray(types) || !types.includes('BitstringStatusListCredential') || !isObject(subject) || subject.type !== 'BitstringStatusList') {
