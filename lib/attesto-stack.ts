@@ -1,0 +1,152 @@
+/**
+ * The attesto stack, in the data region: one function per route group of lambdas/http/routes.ts,
+ * each with the rights group-access.ts gives it and nothing more; the state table; school
+ * authentication; per-school signing isolation; the HTTP API behind CloudFront and WAF; alarms.
+ */
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { NagSuppressions } from 'cdk-nag';
+import { ROUTE_GROUPS, type RouteGroup } from '../lambdas/http/routes';
+import { AttestoApi } from './constructs/attesto-api';
+import { AttestoFunction } from './constructs/attesto-function';
+import { IssuerDistribution } from './constructs/issuer-distribution';
+import { OperationsAlarms } from './constructs/operations-alarms';
+import { SchoolClients } from './constructs/school-clients';
+import { SchoolSigning } from './constructs/school-signing';
+import { StateTable } from './constructs/state-table';
+import { GROUP_ACCESS } from './group-access';
+import { SCHOOL_SCOPES } from './school-scopes';
+import type { Settings } from './settings';
+
+export interface AttestoStackProps extends StackProps {
+  settings: Settings;
+  /** ARN of the CloudFront web ACL (edge stack, us-east-1). */
+  webAclArn: string;
+}
+
+/** One value per route group, typed so that none can be missing. */
+const byGroup = <T>(make: (group: RouteGroup) => T): Record<RouteGroup, T> =>
+  Object.fromEntries(ROUTE_GROUPS.map((g) => [g, make(g)])) as Record<RouteGroup, T>;
+
+const FUNCTION_IDS: Record<RouteGroup, string> = { issuer: 'Issuer', verifier: 'Verifier', documents: 'Documents', operator: 'Operator' };
+
+const DESCRIPTIONS: Record<RouteGroup, string> = {
+  issuer: 'attesto issuer routes: issue credentials, change their status, read the audit trail',
+  verifier: 'attesto verifier route: verify a credential',
+  documents: 'attesto public documents: DID documents, status lists, schemas, OpenAPI (read-only)',
+  operator: 'attesto operator routes: register schools',
+};
+
+export class AttestoStack extends Stack {
+  readonly functions: Record<RouteGroup, AttestoFunction>;
+  readonly state: StateTable;
+  readonly schoolClients: SchoolClients;
+  readonly signing: SchoolSigning;
+  readonly api: AttestoApi;
+  readonly edge: IssuerDistribution;
+  readonly operations: OperationsAlarms;
+
+  constructor(scope: Construct, id: string, props: AttestoStackProps) {
+    super(scope, id, { ...props, crossRegionReferences: true });
+    const { settings } = props;
+    const publicUrl = `https://${settings.issuerDomain}`;
+
+    this.state = new StateTable(this, 'State');
+    this.schoolClients = new SchoolClients(this, 'SchoolClients', { domainPrefix: settings.authDomainPrefix });
+
+    this.functions = byGroup(
+      (group) =>
+        new AttestoFunction(this, FUNCTION_IDS[group], {
+          entry: `lambdas/handlers/${group}.ts`,
+          description: DESCRIPTIONS[group],
+          serviceName: `attesto-${group}`,
+          // Registration waits for a new key's tag to reach KMS authorization (see kms-school-signer.ts).
+          timeout: group === 'operator' ? Duration.seconds(29) : group === 'verifier' ? Duration.seconds(15) : Duration.seconds(10),
+          environment: {
+            ATTESTO_PUBLIC_URL: publicUrl,
+            ATTESTO_SIGNER: 'kms',
+            ATTESTO_TABLE: this.state.table.tableName,
+          },
+        }),
+    );
+
+    const signers = ROUTE_GROUPS.filter((g) => GROUP_ACCESS[g].signs);
+    this.signing = new SchoolSigning(this, 'SchoolSigning', { signers: signers.map((g) => this.functions[g].role) });
+
+    for (const group of ROUTE_GROUPS) {
+      const access = GROUP_ACCESS[group];
+      const fn = this.functions[group];
+      this.state.grantTo(fn.role, access.table);
+      this.signing.denyKeyAdministration(fn.role, { mayTagNewKeys: access.registersSchools });
+      if (access.signs) {
+        this.signing.allowSigningSessions(fn.role);
+        fn.function.addEnvironment('ATTESTO_SCHOOL_SIGNER_ROLE_ARN', this.signing.signerRole.roleArn);
+      }
+      if (access.registersSchools) {
+        this.signing.allowKeyCreation(fn.role);
+        this.schoolClients.allowRegistration(fn.role);
+        fn.function.addEnvironment('ATTESTO_USER_POOL_ID', this.schoolClients.userPool.userPoolId);
+        fn.function.addEnvironment('ATTESTO_SCHOOL_SCOPES', SCHOOL_SCOPES.join(' '));
+      }
+    }
+    // The authorizer reads nothing but the pool's public keys over HTTPS.
+    this.signing.denyKeyAdministration(this.schoolClients.authorizerFunction.role, { mayTagNewKeys: false });
+
+    this.api = new AttestoApi(this, 'Api', {
+      functions: byGroup((g) => this.functions[g].function),
+      schoolAuthorizer: this.schoolClients.authorizer,
+    });
+
+    this.edge = new IssuerDistribution(this, 'IssuerDomain', {
+      originDomain: this.api.originDomain,
+      issuerDomain: settings.issuerDomain,
+      certificateArn: settings.certificateArn,
+      webAclArn: props.webAclArn,
+    });
+
+    this.operations = new OperationsAlarms(this, 'Operations', {
+      api: this.api.api,
+      functions: { ...Object.fromEntries(ROUTE_GROUPS.map((g) => [FUNCTION_IDS[g], this.functions[g]])), SchoolAuthorizer: this.schoolClients.authorizerFunction },
+      signing: signers.map((g) => this.functions[g]),
+      table: this.state.table,
+      alarmEmail: settings.alarmEmail,
+    });
+
+    this.suppressFunctionFindings([...ROUTE_GROUPS.map((g) => this.functions[g]), this.schoolClients.authorizerFunction]);
+
+    new CfnOutput(this, 'IssuerUrl', { value: publicUrl, description: 'Issuer domain: DIDs are did:web:<domain>:schools:<uai>; schools and verifiers call this URL' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.api.apiEndpoint, description: 'Regional API endpoint, for operators signing requests with SigV4 (POST /schools)' });
+    new CfnOutput(this, 'DistributionDomainName', { value: this.edge.distribution.distributionDomainName, description: 'Point the issuer domain here (CNAME, or alias A/AAAA)' });
+    new CfnOutput(this, 'TokenEndpoint', { value: this.schoolClients.tokenEndpoint, description: 'OAuth2 token endpoint for school systems (client_credentials)' });
+    new CfnOutput(this, 'UserPoolId', { value: this.schoolClients.userPool.userPoolId, description: 'Cognito user pool holding one app client per school' });
+    new CfnOutput(this, 'SchoolSignerRoleArn', { value: this.signing.signerRole.roleArn, description: 'Role signing sessions assume, tagged with one school' });
+    new CfnOutput(this, 'OperatorPolicyArn', { value: this.api.operatorPolicy.managedPolicyArn, description: 'Attach to operator identities to allow POST /schools' });
+    new CfnOutput(this, 'TableName', { value: this.state.table.tableName, description: 'DynamoDB state table (retained on teardown)' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.operations.topic.topicArn, description: 'Subscribe to receive alarms' });
+  }
+
+  /** Findings that hold for every attesto function, each with why it does not apply. */
+  private suppressFunctionFindings(functions: AttestoFunction[]): void {
+    for (const fn of functions) {
+      NagSuppressions.addResourceSuppressions(
+        fn,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason: 'X-Ray: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so the tracing statement CDK adds must use "*".',
+            appliesTo: ['Resource::*'],
+          },
+          {
+            id: 'Serverless-LambdaDLQ',
+            reason: 'Invoked synchronously by API Gateway only: a failure is returned to the caller as an HTTP error, no event is left to park in a dead-letter queue.',
+          },
+          {
+            id: 'Serverless-LambdaAsyncFailureDestination',
+            reason: 'Invoked synchronously by API Gateway only: there are no asynchronous invocations whose failures a destination would receive.',
+          },
+        ],
+        true,
+      );
+    }
+  }
+}

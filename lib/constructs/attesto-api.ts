@@ -1,0 +1,127 @@
+/**
+ * The HTTP API, built from the route table: one Lambda integration per route group, the
+ * authorizer each route's `auth` calls for, throttling per route, JSON access logs without
+ * addresses or user agents.
+ */
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { NagSuppressions } from 'cdk-nag';
+import { ROUTES, type RouteAuth, type RouteGroup } from '../../lambdas/http/routes';
+import { routeThrottle, STAGE_THROTTLE } from '../route-limits';
+import { routeKey } from '../school-scopes';
+import { LOG_RETENTION } from './attesto-function';
+
+export interface AttestoApiProps {
+  functions: Record<RouteGroup, IFunction>;
+  schoolAuthorizer: apigwv2.IHttpRouteAuthorizer;
+}
+
+/** Per request: what happened and how long it took. No source IP, no user agent, no body. */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTimeEpoch',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+  authorizerStatus: '$context.authorizer.status',
+};
+
+export class AttestoApi extends Construct {
+  readonly api: apigwv2.HttpApi;
+  readonly stage: apigwv2.HttpStage;
+  readonly accessLogs: logs.LogGroup;
+  /** Attach to the IAM identities of the platform's operators: lets them call operator routes. */
+  readonly operatorPolicy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: AttestoApiProps) {
+    super(scope, id);
+
+    this.api = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: 'attesto',
+      description: 'attesto: issue and verify W3C Verifiable Credentials for schools',
+      createDefaultStage: false,
+    });
+
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.RETAIN });
+    this.stage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: STAGE_THROTTLE,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
+    cfnStage.routeSettings = Object.fromEntries(
+      ROUTES.map((r) => {
+        const t = routeThrottle(r);
+        return [routeKey(r), { ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit }];
+      }),
+    );
+
+    const integrations = new Map<RouteGroup, HttpLambdaIntegration>();
+    const integrationFor = (group: RouteGroup) => {
+      let integration = integrations.get(group);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${group}-integration`, props.functions[group], { payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0 });
+        integrations.set(group, integration);
+      }
+      return integration;
+    };
+    const iamAuthorizer = new HttpIamAuthorizer();
+    const authorizers: Record<RouteAuth, apigwv2.IHttpRouteAuthorizer> = {
+      public: new apigwv2.HttpNoneAuthorizer(),
+      school: props.schoolAuthorizer,
+      operator: iamAuthorizer,
+    };
+
+    for (const route of ROUTES) {
+      const [created] = this.api.addRoutes({
+        path: route.path,
+        methods: [apigwv2.HttpMethod[route.method]],
+        integration: integrationFor(route.group),
+        authorizer: authorizers[route.auth],
+      });
+      if (route.auth === 'public') {
+        NagSuppressions.addResourceSuppressions(created!, [
+          {
+            id: 'AwsSolutions-APIG4',
+            reason: `${routeKey(route)} is public by design: did:web documents, status lists, schemas and verification must be reachable by any verifier without an account. It is rate limited by WAF and route throttling.`,
+          },
+        ]);
+      }
+    }
+
+    const operatorRoutes = ROUTES.filter((r) => r.auth === 'operator');
+    this.operatorPolicy = new iam.ManagedPolicy(this, 'OperatorAccess', {
+      description: 'attesto: call the operator routes (register schools) with SigV4',
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'InvokeOperatorRoutes',
+          actions: ['execute-api:Invoke'],
+          resources: operatorRoutes.map((r) => this.api.arnForExecuteApi(r.method, r.path, this.stage.stageName)),
+        }),
+      ],
+    });
+  }
+
+  /** The execute-api host, CloudFront's origin. */
+  get originDomain(): string {
+    const stack = Stack.of(this);
+    return `${this.api.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The one way attesto builds a Lambda function: latest Node.js runtime on ARM64, an ESM bundle
+ * built by the locally installed esbuild (never Docker, never the network), minified with source
+ * maps, its own role that starts empty, its own log group with a fixed retention, JSON logs
+ * through Powertools without the event, and X-Ray tracing.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** The repository root: bundles are built from here, with its package-lock.json. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Between the 180 and 365 days the issue allows: a school year plus the summer, for audits. */
+export const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
+
+export const RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** ESM bundles still contain CommonJS dependencies that call require(). */
+const REQUIRE_SHIM = "import { createRequire as __attestoRequire } from 'node:module'; const require = __attestoRequire(import.meta.url);";
+
+export interface AttestoFunctionProps {
+  /** Entry file, relative to the repository root (e.g. lambdas/handlers/issuer.ts). */
+  entry: string;
+  description: string;
+  /** Powertools service name; logs and metrics are grouped by it. */
+  serviceName: string;
+  environment?: Record<string, string>;
+  memorySize?: number;
+  timeout?: Duration;
+}
+
+/** Fails synth instead of letting NodejsFunction fall back to Docker bundling. */
+function assertLocalEsbuild(scope: Construct): void {
+  try {
+    createRequire(import.meta.url).resolve('esbuild');
+  } catch {
+    throw new Error(`${scope.node.path}: esbuild is not installed locally; attesto bundles with the esbuild in node_modules and never with Docker`);
+  }
+}
+
+export class AttestoFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: AttestoFunctionProps) {
+    super(scope, id);
+    assertLocalEsbuild(this);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: LOG_RETENTION,
+      // Logs outlive a teardown until their retention ends: they are the operations record.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // No managed policy: the role can write to its own log group and nothing else until the
+    // stack grants it exactly what its route group needs (group-access.ts).
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `attesto ${props.serviceName}`,
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: `${PROJECT_ROOT}${props.entry}`,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      description: props.description,
+      runtime: RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: 'attesto',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        // Events carry request bodies (names, grades): never log them, never sample DEBUG.
+        POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+        POWERTOOLS_LOGGER_SAMPLE_RATE: '0',
+        POWERTOOLS_DEV: 'false',
+        ...props.environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: REQUIRE_SHIM,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // The SDK is bundled from package-lock.json, not taken from the runtime: what was
+        // tested is what runs.
+        bundleAwsSDK: true,
+      },
+    });
+  }
+}

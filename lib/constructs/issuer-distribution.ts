@@ -1,0 +1,102 @@
+/**
+ * CloudFront in front of the API, under the issuer domain: did:web requires DID documents at
+ * https://<issuer domain>/schools/<uai>/did.json, and WAF can only guard an HTTP API through
+ * CloudFront. Public documents are cached for as long as the function's Cache-Control says
+ * (60 s for status lists, so a revocation reaches every verifier within a minute or two);
+ * everything else passes through uncached, Authorization header included.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import { Construct } from 'constructs';
+import { NagSuppressions } from 'cdk-nag';
+import { ROUTES, type RouteDef } from '../../lambdas/http/routes';
+
+/** `/schools/{uai}/did.json` → `/schools/*\/did.json` (CloudFront path pattern). */
+export const pathPattern = (path: string) => path.replace(/\{[a-zA-Z]+\}/g, '*');
+
+/** Routes CloudFront may cache: public reads. Their functions set Cache-Control and ETag. */
+export const CACHEABLE_ROUTES: readonly RouteDef[] = ROUTES.filter((r) => r.auth === 'public' && r.method === 'GET');
+
+export interface IssuerDistributionProps {
+  originDomain: string;
+  issuerDomain: string;
+  certificateArn: string;
+  webAclArn: string;
+}
+
+export class IssuerDistribution extends Construct {
+  readonly distribution: cloudfront.Distribution;
+
+  constructor(scope: Construct, id: string, props: IssuerDistributionProps) {
+    super(scope, id);
+
+    const origin = new origins.HttpOrigin(props.originDomain, {
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      readTimeout: Duration.seconds(30),
+    });
+
+    // The origin decides (Cache-Control: public, max-age=…); without it nothing is cached.
+    const documents = new cloudfront.CachePolicy(this, 'PublicDocuments', {
+      comment: 'attesto public documents: TTL from the origin Cache-Control, at most one hour',
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(0),
+      maxTtl: Duration.hours(1),
+      headerBehavior: cloudfront.CacheHeaderBehavior.none(),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.none(),
+      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+
+    const cached: cloudfront.BehaviorOptions = {
+      origin,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
+      cachePolicy: documents,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+      compress: true,
+    };
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `attesto ${props.issuerDomain}`,
+      domainNames: [props.issuerDomain],
+      certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn),
+      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      sslSupportMethod: cloudfront.SSLMethod.SNI,
+      webAclId: props.webAclArn,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      enableIpv6: true,
+      // North America and Europe edges: the users are European, and it is the cheapest class.
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      defaultBehavior: {
+        origin,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        // Everything but Host (API Gateway routes on its own host name); with caching disabled
+        // this includes Authorization.
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        // No redirect: an API client sending credentials over http must fail, not be redirected.
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        compress: true,
+      },
+      additionalBehaviors: Object.fromEntries(CACHEABLE_ROUTES.map((r) => [pathPattern(r.path), cached])),
+    });
+
+    NagSuppressions.addResourceSuppressions(this.distribution, [
+      {
+        id: 'AwsSolutions-CFR1',
+        reason: 'No geo restriction: credentials are verified wherever their holders go (Erasmus, studies or work abroad), so DID documents and status lists must be reachable worldwide.',
+      },
+      {
+        id: 'AwsSolutions-CFR3',
+        reason:
+          'No CloudFront access logs: they would record every client IP address (personal data) in a bucket outside the data region. Requests are accounted for by the API access logs (without addresses) and WAF metrics.',
+      },
+    ]);
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * What wakes someone up: server errors at the API, throttling (Lambda and DynamoDB) and failures
+ * of the signing service. Every alarm notifies one encrypted SNS topic; subscribe to it (the
+ * `alarmEmail` context value does so for one address).
+ *
+ * KMS publishes no error metric of its own, so signing failures are counted from the functions'
+ * logs: the HTTP layer logs every 5xx AttestoError as `{"message":"unavailable","code":…}`, and a
+ * failed KMS (or STS) call becomes SIGNER_UNAVAILABLE.
+ */
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { AttestoFunction } from './attesto-function';
+
+export const METRICS_NAMESPACE = 'attesto';
+export const SIGNER_UNAVAILABLE_METRIC = 'SignerUnavailable';
+/** Matches the HTTP layer's log line for a failed signing call (lambdas/http/app.ts, onError). */
+export const SIGNER_UNAVAILABLE_PATTERN = '{ $.message = "unavailable" && $.code = "SIGNER_UNAVAILABLE" }';
+
+export interface OperationsAlarmsProps {
+  api: apigwv2.HttpApi;
+  /** Every function, by a short name used in alarm names. */
+  functions: Record<string, AttestoFunction>;
+  /** The functions that sign (their logs are searched for signing failures). */
+  signing: AttestoFunction[];
+  table: dynamodb.ITable;
+  alarmEmail: string | undefined;
+}
+
+export class OperationsAlarms extends Construct {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: OperationsAlarmsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    const key = new kms.Key(this, 'TopicKey', {
+      description: 'attesto: encrypts alarm notifications',
+      enableKeyRotation: true,
+      // Alarm messages are transient: nothing to read once the stack is gone.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    // CloudWatch encrypts what it publishes to the topic with this key.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    this.topic = new sns.Topic(this, 'Topic', { displayName: 'attesto alarms', masterKey: key, enforceSSL: true });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+
+    const fiveMinutes = Duration.minutes(5);
+    const alarm = (id: string, description: string, metric: cloudwatch.IMetric, threshold: number) => {
+      const a = new cloudwatch.Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      a.addAlarmAction(new actions.SnsAction(this.topic));
+      this.alarms.push(a);
+      return a;
+    };
+
+    alarm('Api5xx', 'attesto API answered 5xx (server errors) 5 times or more in 5 minutes', props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }), 5);
+
+    for (const [name, fn] of Object.entries(props.functions)) {
+      alarm(`${name}Throttles`, `attesto ${name} function was throttled (concurrency exhausted)`, fn.function.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }), 1);
+      alarm(`${name}Errors`, `attesto ${name} function failed (crash or timeout, not an HTTP error answer)`, fn.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }), 1);
+    }
+
+    alarm(
+      'TableThrottles',
+      'attesto state table throttled requests',
+      props.table.metricThrottledRequestsForOperations({
+        operations: [dynamodb.Operation.GET_ITEM, dynamodb.Operation.QUERY, dynamodb.Operation.PUT_ITEM, dynamodb.Operation.UPDATE_ITEM],
+        period: fiveMinutes,
+      }),
+      1,
+    );
+
+    for (const fn of props.signing) {
+      new logs.MetricFilter(this, `${fn.node.id}SignerUnavailable`, {
+        logGroup: fn.logGroup,
+        filterPattern: logs.FilterPattern.literal(SIGNER_UNAVAILABLE_PATTERN),
+        metricNamespace: METRICS_NAMESPACE,
+        metricName: SIGNER_UNAVAILABLE_METRIC,
+        metricValue: '1',
+        defaultValue: 0,
+      });
+    }
+    alarm(
+      'SignerUnavailable',
+      'attesto could not sign (KMS or STS error): credentials and status changes are failing',
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: SIGNER_UNAVAILABLE_METRIC, period: fiveMinutes, statistic: 'Sum' }),
+      1,
+    );
+  }
+}

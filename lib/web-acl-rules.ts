@@ -1,0 +1,76 @@
+/**
+ * The WAF rules in front of the issuer domain. Rate limits target the public routes, found in
+ * the route table: anyone can call them, so anyone could flood them. Counting is per client IP
+ * over five minutes; an IP over the limit gets 429 until its rate falls back under it.
+ */
+import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
+import { ROUTES, type RouteDef } from '../lambdas/http/routes';
+
+/** Requests per client IP per 5 minutes on every public route together. */
+export const PUBLIC_RATE_LIMIT = 1000;
+/** Requests per client IP per 5 minutes on public POST routes (verification): costlier to serve. */
+export const PUBLIC_WRITE_RATE_LIMIT = 100;
+
+export const RATE_LIMITED_BODY = 'RateLimited';
+
+/** `/schools/{uai}/did.json` → `^/schools/[^/]+/did\.json$`: one path segment per parameter, as API Gateway matches. */
+export function pathRegex(path: string): string {
+  const escaped = path.split(/(\{[a-zA-Z]+\})/).map((part) => (/^\{[a-zA-Z]+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')));
+  return `^${escaped.join('')}$`;
+}
+
+/** One regex for several routes; alternatives are anchored one by one (WAF regexes take no capturing groups). */
+export const routesRegex = (routes: readonly RouteDef[]) => [...new Set(routes.map((r) => pathRegex(r.path)))].join('|');
+
+const visibility = (metricName: string): CfnWebACL.VisibilityConfigProperty => ({
+  metricName,
+  cloudWatchMetricsEnabled: true,
+  // Sampled requests keep client IPs and headers (bearer tokens included) for three hours: off.
+  sampledRequestsEnabled: false,
+});
+
+const pathMatches = (routes: readonly RouteDef[]): CfnWebACL.StatementProperty => ({
+  regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: routesRegex(routes), textTransformations: [{ priority: 0, type: 'NONE' }] },
+});
+
+const rateLimited = (name: string, priority: number, limit: number, scopeDown: CfnWebACL.StatementProperty): CfnWebACL.RuleProperty => ({
+  name,
+  priority,
+  statement: { rateBasedStatement: { limit, evaluationWindowSec: 300, aggregateKeyType: 'IP', scopeDownStatement: scopeDown } },
+  action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: RATE_LIMITED_BODY } } },
+  visibilityConfig: visibility(name),
+});
+
+const managed = (name: string, priority: number, ruleActionOverrides?: CfnWebACL.RuleActionOverrideProperty[]): CfnWebACL.RuleProperty => ({
+  name,
+  priority,
+  statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ...(ruleActionOverrides ? { ruleActionOverrides } : {}) } },
+  overrideAction: { none: {} },
+  visibilityConfig: visibility(name),
+});
+
+export function webAclRules(routes: readonly RouteDef[] = ROUTES): CfnWebACL.RuleProperty[] {
+  const publicRoutes = routes.filter((r) => r.auth === 'public');
+  const publicWrites = publicRoutes.filter((r) => r.method !== 'GET');
+  const rules: CfnWebACL.RuleProperty[] = [managed('AWSManagedRulesAmazonIpReputationList', 0)];
+  if (publicWrites.length > 0) {
+    rules.push(
+      rateLimited('PublicWriteRateLimit', 1, PUBLIC_WRITE_RATE_LIMIT, {
+        andStatement: {
+          statements: [
+            { byteMatchStatement: { fieldToMatch: { method: {} }, positionalConstraint: 'EXACTLY', searchString: 'POST', textTransformations: [{ priority: 0, type: 'NONE' }] } },
+            pathMatches(publicWrites),
+          ],
+        },
+      }),
+    );
+  }
+  rules.push(rateLimited('PublicRateLimit', 2, PUBLIC_RATE_LIMIT, pathMatches(publicRoutes)));
+  rules.push(
+    // Credential requests (a transcript with its grades) exceed the common rule set's 8 KB body
+    // limit; the functions enforce their own limit (ATTESTO_MAX_BODY_BYTES), so that one rule counts only.
+    managed('AWSManagedRulesCommonRuleSet', 3, [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]),
+    managed('AWSManagedRulesKnownBadInputsRuleSet', 4),
+  );
+  return rules;
+}

@@ -1,0 +1,214 @@
+/**
+ * The school-scoped KMS signer. STS and KMS are mocked; the KMS stand-in behind each session
+ * applies the rule the signer role's IAM policy applies on AWS (sign only with keys whose
+ * `attesto:uai` tag equals the session's `uai` tag), so these tests show the adapter opens the
+ * right session for the right school. That IAM itself enforces the rule is asserted on the
+ * synthesized policy in test/infra.
+ */
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { CreateKeyCommand, GetPublicKeyCommand, KMSClient, KMSServiceException, SignCommand } from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
+import { compactVerify, importJWK } from 'jose';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { KmsSchoolSigner, type SessionCredentials } from '../../lambdas/adapters/kms-school-signer';
+import { AttestoError } from '../../lambdas/core/errors';
+import { fakeKms } from '../helpers/fake-kms';
+
+const ROLE_ARN = 'arn:aws:iam::111122223333:role/attesto-school-signer';
+const SCHOOL_A = '0751234J';
+const SCHOOL_B = '0330003Z';
+const T0 = Date.UTC(2026, 10, 2, 8, 0, 0);
+
+const accessDenied = () => new KMSServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized', $metadata: { httpStatusCode: 400 } });
+
+/** Prepare: STS handing out numbered credentials, a KMS with real keys, a clock. */
+function setup(options: { tagVisibleAfterMs?: number } = {}) {
+  const kms = fakeKms();
+  const sts = new STSClient({ region: 'eu-west-3', credentials: { accessKeyId: 'fn', secretAccessKey: 'fn' } });
+  const stsMock = mockClient(sts);
+  let issued = 0;
+  let clock = T0;
+  // Which school each session credential was issued for, as STS records the session tag.
+  const sessionSchool = new Map<string, string>();
+  stsMock.on(AssumeRoleCommand).callsFake((input) => {
+    issued += 1;
+    const accessKeyId = `ASIA${issued}`;
+    sessionSchool.set(accessKeyId, input.Tags.find((t: { Key: string }) => t.Key === 'uai').Value);
+    return { Credentials: { AccessKeyId: accessKeyId, SecretAccessKey: 's', SessionToken: `session-${issued}`, Expiration: new Date(clock + 3600_000) } };
+  });
+
+  // The function's own KMS client: creates keys in the stand-in and notes when.
+  const keyCreatedAt = new Map<string, number>();
+  const ownKms = new KMSClient({ region: 'eu-west-3', credentials: { accessKeyId: 'fn', secretAccessKey: 'fn' }, maxAttempts: 1 });
+  mockClient(ownKms)
+    .on(CreateKeyCommand)
+    .callsFake(async (input) => {
+      const out = await kms.client.send(new CreateKeyCommand(input));
+      keyCreatedAt.set(out.KeyMetadata!.Arn!, clock);
+      return out;
+    });
+
+  const sessionsOpened: SessionCredentials[] = [];
+  const kmsFor = (credentials: SessionCredentials) => {
+    sessionsOpened.push(credentials);
+    const client = new KMSClient({ region: 'eu-west-3', credentials, maxAttempts: 1 });
+    const mock = mockClient(client);
+    // The signer role's policy: the key's attesto:uai tag must equal the session's uai tag.
+    const authorize = (keyId: string) => {
+      const tag = kms.keys.get(keyId)?.tags['attesto:uai'];
+      const propagated = clock - (keyCreatedAt.get(keyId) ?? -Infinity) >= (options.tagVisibleAfterMs ?? 0);
+      if (tag !== sessionSchool.get(credentials.accessKeyId) || !propagated) throw accessDenied();
+    };
+    mock.on(SignCommand).callsFake(async (input) => {
+      authorize(input.KeyId);
+      return kms.client.send(new SignCommand(input));
+    });
+    mock.on(GetPublicKeyCommand).callsFake(async (input) => {
+      authorize(input.KeyId);
+      return kms.client.send(new GetPublicKeyCommand(input));
+    });
+    return client;
+  };
+
+  const sleeps: number[] = [];
+  const signers = new KmsSchoolSigner({
+    roleArn: ROLE_ARN,
+    sts,
+    kms: ownKms,
+    kmsFor,
+    now: () => clock,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock += ms;
+    },
+  });
+  return { kms, stsMock, signers, sessionsOpened, sleeps, advance: (ms: number) => (clock += ms) };
+}
+
+/** A key for a school, created directly in the stand-in (as an earlier registration would have). */
+async function existingKey(kms: ReturnType<typeof fakeKms>, uai: string) {
+  const out = await kms.client.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Tags: [{ TagKey: 'attesto:uai', TagValue: uai }] }));
+  return out.KeyMetadata!.Arn!;
+}
+
+describe('KMS school signer', () => {
+  let env: ReturnType<typeof setup>;
+  beforeEach(() => {
+    env = setup();
+  });
+
+  it('signs through a session tagged with the school the request is for, and the signature verifies', async () => {
+    const keyRef = await existingKey(env.kms, SCHOOL_A);
+    const signer = env.signers.forSchool(SCHOOL_A);
+    const jws = `${Buffer.from('{"alg":"ES256"}').toString('base64url')}.${Buffer.from('hello').toString('base64url')}`;
+
+    const signature = await signer.sign(keyRef, new TextEncoder().encode(jws));
+
+    expect(env.stsMock.commandCalls(AssumeRoleCommand)[0]!.args[0].input).toEqual({
+      RoleArn: ROLE_ARN,
+      RoleSessionName: `school-${SCHOOL_A}`,
+      Tags: [{ Key: 'uai', Value: SCHOOL_A }],
+      DurationSeconds: 3600,
+    });
+    const publicJwk = await signer.publicJwk(keyRef);
+    const { payload } = await compactVerify(`${jws}.${Buffer.from(signature).toString('base64url')}`, await importJWK(publicJwk, 'ES256'));
+    expect(new TextDecoder().decode(payload)).toBe('hello');
+  });
+
+  it("never signs with another school's key: a session for school A asking for B's key gets SIGNER_UNAVAILABLE", async () => {
+    const keyOfB = await existingKey(env.kms, SCHOOL_B);
+
+    const error = await env.signers.forSchool(SCHOOL_A).sign(keyOfB, new Uint8Array([1])).catch((e) => e);
+
+    expect(error).toBeInstanceOf(AttestoError);
+    expect(error).toMatchObject({ code: 'SIGNER_UNAVAILABLE', status: 503 });
+    expect(error.cause).toMatchObject({ name: 'AccessDeniedException' });
+    // An old key's AccessDenied is final: no waiting for a tag to propagate.
+    expect(env.sleeps).toEqual([]);
+  });
+
+  it('keeps one session per school, each with its own credentials', async () => {
+    const [keyA, keyB] = [await existingKey(env.kms, SCHOOL_A), await existingKey(env.kms, SCHOOL_B)];
+
+    await env.signers.forSchool(SCHOOL_A).sign(keyA, new Uint8Array([1]));
+    await env.signers.forSchool(SCHOOL_B).sign(keyB, new Uint8Array([2]));
+    await env.signers.forSchool(SCHOOL_A).sign(keyA, new Uint8Array([3]));
+
+    const tags = env.stsMock.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.Tags);
+    expect(tags).toEqual([[{ Key: 'uai', Value: SCHOOL_A }], [{ Key: 'uai', Value: SCHOOL_B }]]);
+    expect(new Set(env.sessionsOpened.map((c) => c.accessKeyId)).size).toBe(2);
+  });
+
+  it('reuses a school session for 15 minutes, then opens a new one', async () => {
+    const keyRef = await existingKey(env.kms, SCHOOL_A);
+    const signer = env.signers.forSchool(SCHOOL_A);
+
+    await signer.sign(keyRef, new Uint8Array([1]));
+    env.advance(14 * 60_000);
+    await signer.sign(keyRef, new Uint8Array([2]));
+    expect(env.stsMock.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+
+    env.advance(2 * 60_000);
+    await signer.sign(keyRef, new Uint8Array([3]));
+    expect(env.stsMock.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+  });
+
+  it('opens one session for concurrent requests of the same school', async () => {
+    const keyRef = await existingKey(env.kms, SCHOOL_A);
+    const signer = env.signers.forSchool(SCHOOL_A);
+
+    await Promise.all([1, 2, 3, 4].map((n) => signer.sign(keyRef, new Uint8Array([n]))));
+
+    expect(env.stsMock.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+  });
+
+  it('refuses to open a session for anything but a valid UAI, without calling STS', () => {
+    for (const notAUai of ['', '0751234A', '0751234j', '*', '0751234J,0330003Z']) {
+      expect(() => env.signers.forSchool(notAUai)).toThrow(AttestoError);
+    }
+    expect(env.stsMock.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+  });
+
+  it('reports an STS failure as SIGNER_UNAVAILABLE (503, retryable)', async () => {
+    env.stsMock.on(AssumeRoleCommand).rejects(new Error('STS is down'));
+
+    const error = await env.signers.forSchool(SCHOOL_A).sign('arn:aws:kms:eu-west-3:111122223333:key/1', new Uint8Array([1])).catch((e) => e);
+
+    expect(error).toMatchObject({ code: 'SIGNER_UNAVAILABLE', status: 503, retryAfter: 1 });
+  });
+});
+
+describe('KMS school signer: creating a school key', () => {
+  it("creates a P-256 signing key tagged with the school, with the function's own client", async () => {
+    const env = setup();
+
+    const { keyRef, publicJwk } = await env.signers.createKey(SCHOOL_A);
+
+    const create = env.kms.mock.commandCalls(CreateKeyCommand)[0]!.args[0].input;
+    expect(create).toMatchObject({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Tags: [{ TagKey: 'attesto:uai', TagValue: SCHOOL_A }] });
+    expect(create).not.toHaveProperty('Origin');
+    expect(create).not.toHaveProperty('MultiRegion');
+    expect(env.kms.keys.get(keyRef)!.tags['attesto:uai']).toBe(SCHOOL_A);
+    expect(publicJwk).toMatchObject({ kty: 'EC', crv: 'P-256' });
+    expect(publicJwk).not.toHaveProperty('d');
+  });
+
+  it("waits for a new key's tag to reach KMS authorization, then signs the school's first status lists", async () => {
+    const env = setup({ tagVisibleAfterMs: 1500 });
+
+    const { keyRef } = await env.signers.createKey(SCHOOL_A);
+    const signature = await env.signers.forSchool(SCHOOL_A).sign(keyRef, new Uint8Array([1]));
+
+    expect(signature).toHaveLength(64);
+    expect(env.sleeps).toEqual([250, 500, 1000]);
+  });
+
+  it('gives up with SIGNER_UNAVAILABLE when the tag takes longer than the wait budget', async () => {
+    const env = setup({ tagVisibleAfterMs: 10 * 60_000 });
+
+    const error = await env.signers.createKey(SCHOOL_A).catch((e) => e);
+
+    expect(error).toMatchObject({ code: 'SIGNER_UNAVAILABLE', status: 503 });
+    expect(env.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(20_000);
+  });
+});
