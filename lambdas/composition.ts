@@ -11,6 +11,8 @@ import type { Store } from './core/store';
 import type { VerifyDeps } from './core/verify/ports';
 import { documentClient } from './adapters/dynamo/client';
 import { DynamoStore } from './adapters/dynamo/dynamo-store';
+import { DynamoWalletStore } from './adapters/dynamo/wallet-store';
+import type { WalletStore } from './core/oid4vci/store';
 import { AttestoError } from './core/errors';
 import { verifySources } from './adapters/verify-sources';
 
@@ -19,6 +21,7 @@ export interface AppDeps {
   core: OperatorDeps;
   verify: VerifyDeps;
   store: Store;
+  wallet: WalletStore;
 }
 
 /** For functions that never sign: any attempt is a wiring bug, reported as such. */
@@ -72,5 +75,5 @@ export function buildDeps(config: Config, overrides: Overrides = {}): AppDeps {
     }),
     ...overrides.verify,
   };
-  return { config, core, verify, store };
+  return { config, core, verify, store, wallet: new DynamoWalletStore(db, config.tableName) };
 }

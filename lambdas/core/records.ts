@@ -75,7 +75,9 @@ export type AuditAction =
   | 'credential.revoked'
   | 'credential.suspended'
   | 'credential.unsuspended'
-  | 'status-list.created';
+  | 'status-list.created'
+  | 'offer.created'
+  | 'offer.redeemed';
 
 /** An audit event. Actor, school, action, target, time: never personal data. */
 export interface AuditEvent {

@@ -74,3 +74,13 @@ export const RegisterSchoolRequest = Type.Object(
   { additionalProperties: false, $id: 'RegisterSchoolRequest' },
 );
 export type RegisterSchoolRequest = Static<typeof RegisterSchoolRequest>;
+
+export const CreateOfferRequest = Type.Object(
+  {
+    credential: IssueRequest.properties.credential,
+    txCode: Type.Optional(Type.Boolean({ description: 'Require a 6-digit PIN, returned to the school to hand over out of band.' })),
+    expiresInSeconds: Type.Optional(Type.Integer({ minimum: 300, maximum: 30 * 86_400, description: 'Offer lifetime; default one day.' })),
+  },
+  { additionalProperties: false, $id: 'CreateOfferRequest' },
+);
+export type CreateOfferRequest = Static<typeof CreateOfferRequest>;

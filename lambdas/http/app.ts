@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { AppDeps } from '../composition';
 import { AttestoError, isAttestoError } from '../core/errors';
+import { OAuthError } from '../core/oid4vci/errors';
 import { problemResponse } from './problem';
 import { ROUTES, toHonoPath, type RouteGroup } from './routes';
 import type { RouteHandler } from './routes/types';
@@ -34,6 +35,12 @@ export function createApp(group: RouteGroup, deps: AppDeps, impl: Record<string,
 
   app.notFound((c) => problemResponse(c, new AttestoError('NOT_FOUND', `no route ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 200)}`)));
   app.onError((err, c) => {
+    if (err instanceof OAuthError) {
+      // OAuth endpoints answer in RFC 6749 §5.2 form, which wallets expect.
+      const headers: Record<string, string> = { 'cache-control': 'no-store' };
+      if (err.status === 401) headers['www-authenticate'] = `Bearer error="${err.error}"`;
+      return c.json({ error: err.error, error_description: err.description }, err.status, headers);
+    }
     if (isAttestoError(err)) {
       if (err.status >= 500) logger.warn('unavailable', { code: err.code, cause: String((err.cause as Error | undefined)?.name ?? '') });
       return problemResponse(c, err);

@@ -4,7 +4,7 @@
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import { KINDS } from '../core/kinds';
-import { IssueRequest, RegisterSchoolRequest, UpdateStatusRequest, VerifyRequest } from '../core/requests';
+import { CreateOfferRequest, IssueRequest, RegisterSchoolRequest, UpdateStatusRequest, VerifyRequest } from '../core/requests';
 import { ROUTES } from './routes';
 
 const DRAFT = 'http://json-schema.org/draft-07/schema#';
@@ -31,6 +31,7 @@ export function publishedSchemas(publicUrl: string): Record<string, Record<strin
   add('update-status-request', 'POST /credentials/status', UpdateStatusRequest);
   add('verify-request', 'POST /credentials/verify', VerifyRequest);
   add('register-school-request', 'POST /schools', RegisterSchoolRequest);
+  add('create-offer-request', 'POST /offers', CreateOfferRequest);
   memo = { base: publicUrl, schemas };
   return schemas;
 }
@@ -41,6 +42,7 @@ const BODY_SCHEMA: Record<string, string> = {
   VerifyRequest: 'verify-request',
   RegisterSchoolRequest: 'register-school-request',
   IssueBatchRequest: 'issue-batch-request',
+  CreateOfferRequest: 'create-offer-request',
 };
 
 export function openApiDocument(publicUrl: string) {
@@ -75,7 +77,7 @@ export function openApiDocument(publicUrl: string) {
       ...(r.auth === 'public' ? { security: [] } : { security: [{ [r.auth === 'school' ? 'schoolToken' : 'operatorToken']: [] }] }),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${BODY_SCHEMA[r.body]}` } } } } } : {}),
       responses: {
-        [r.operationId === 'issueCredential' || r.operationId === 'registerSchool' ? '201' : '200']: { description: 'Success' },
+        [['issueCredential', 'registerSchool', 'createOffer'].includes(r.operationId) ? '201' : '200']: { description: 'Success' },
         ...(r.operationId === 'verifyCredential' ? { '400': { description: 'Not verified: {verified: false, checks, errors}, or a problem for a malformed request' } } : {}),
         default: { description: 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
       },

@@ -3,7 +3,7 @@
  * CDK stack. One Lambda per group, so each function gets only the permissions its routes need.
  * Paths use API Gateway syntax ({param}).
  */
-export type RouteGroup = 'issuer' | 'verifier' | 'documents' | 'operator';
+export type RouteGroup = 'issuer' | 'verifier' | 'documents' | 'operator' | 'wallet';
 
 /** public: anyone; school: a school's credentials (bearer token); operator: the platform operator. */
 export type RouteAuth = 'public' | 'school' | 'operator';
@@ -31,9 +31,19 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/openapi.json', group: 'documents', auth: 'public', operationId: 'openapi', summary: 'This API, as OpenAPI 3.1.' },
   { method: 'GET', path: '/health', group: 'documents', auth: 'public', operationId: 'health', summary: 'Liveness.' },
   { method: 'POST', path: '/schools', group: 'operator', auth: 'operator', operationId: 'registerSchool', summary: 'Register a school (operator).', body: 'RegisterSchoolRequest' },
+  // OpenID4VCI 1.0: a school offers a credential; a wallet fetches it (pre-authorized code flow).
+  { method: 'POST', path: '/offers', group: 'issuer', auth: 'school', operationId: 'createOffer', summary: 'Offer a credential to a wallet: link, QR code (PNG, SVG), optional PIN.', body: 'CreateOfferRequest' },
+  { method: 'GET', path: '/.well-known/openid-credential-issuer', group: 'wallet', auth: 'public', operationId: 'issuerMetadataRoot', summary: 'OpenID4VCI Credential Issuer metadata of the deployment.' },
+  { method: 'GET', path: '/.well-known/openid-credential-issuer/schools/{uai}', group: 'wallet', auth: 'public', operationId: 'issuerMetadata', summary: "OpenID4VCI Credential Issuer metadata of a school." },
+  { method: 'GET', path: '/.well-known/oauth-authorization-server', group: 'wallet', auth: 'public', operationId: 'authServerMetadataRoot', summary: 'OAuth 2.0 authorization server metadata (RFC 8414) of the deployment.' },
+  { method: 'GET', path: '/.well-known/oauth-authorization-server/schools/{uai}', group: 'wallet', auth: 'public', operationId: 'authServerMetadata', summary: "OAuth 2.0 authorization server metadata of a school." },
+  { method: 'GET', path: '/offers/{offer}', group: 'wallet', auth: 'public', operationId: 'credentialOffer', summary: 'A credential offer by reference (credential_offer_uri).' },
+  { method: 'POST', path: '/token', group: 'wallet', auth: 'public', operationId: 'token', summary: 'Pre-authorized code (and PIN) for an access token.' },
+  { method: 'POST', path: '/nonce', group: 'wallet', auth: 'public', operationId: 'nonce', summary: 'A fresh c_nonce for a proof of possession.' },
+  { method: 'POST', path: '/credential', group: 'wallet', auth: 'public', operationId: 'credential', summary: "A credential bound to the wallet's key (access token + proof)." },
 ];
 
-export const ROUTE_GROUPS: readonly RouteGroup[] = ['issuer', 'verifier', 'documents', 'operator'];
+export const ROUTE_GROUPS: readonly RouteGroup[] = ['issuer', 'verifier', 'documents', 'operator', 'wallet'];
 
 /** `/schools/{uai}/did.json` → `/schools/:uai/did.json` (Hono syntax). */
 export const toHonoPath = (path: string) => path.replace(/\{([a-zA-Z]+)\}/g, ':$1');

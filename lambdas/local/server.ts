@@ -106,6 +106,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     verifier: (await import('../handlers/verifier')).handler,
     documents: (await import('../handlers/documents')).handler,
     operator: (await import('../handlers/operator')).handler,
+    wallet: (await import('../handlers/wallet')).handler,
   };
   writePrivateJson(paths(opts.dataDir).runtime, { pid: process.pid, url, dynamoEndpoint: dynamo.endpoint });
 

@@ -1,0 +1,95 @@
+/**
+ * A school offers a credential to a student's wallet (OpenID4VCI §4, pre-authorized code flow).
+ * The request is validated now, so a school learns of a mistake at once, not when the student
+ * scans the code; it is then kept only sealed, until the wallet comes or the offer expires.
+ */
+import { createHmac } from 'node:crypto';
+import type { CoreDeps } from '../deps';
+import { AttestoError } from '../errors';
+import { KINDS, kindOf } from '../kinds';
+import type { SchoolRecord } from '../records';
+import type { IssueRequest } from '../requests';
+import { assertValid } from '../validation';
+import { isoSeconds } from '../credential/build';
+import { configurationId, PRE_AUTHORIZED_GRANT, schoolIssuer } from './metadata';
+import { lookupHash, seal } from './sealing';
+import type { WalletStore } from './store';
+
+export const PIN_ATTEMPTS = 5;
+export const DEFAULT_OFFER_SECONDS = 86_400;
+
+export interface CreateOfferCommand {
+  school: SchoolRecord;
+  actor: string;
+  credential: IssueRequest['credential'];
+  txCode: boolean;
+  expiresInSeconds?: number;
+}
+
+export const pinMac = (secret: string, pin: string) => createHmac('sha256', secret).update(`tx_code:${pin}`).digest('base64url');
+
+export async function createOffer(deps: CoreDeps & { wallet: WalletStore }, cmd: CreateOfferCommand) {
+  const kind = kindOf(cmd.credential.type);
+  if (!kind) throw new AttestoError('UNKNOWN_KIND', `credential.type must name exactly one of ${Object.keys(KINDS).join(', ')}`);
+  assertValid(KINDS[kind].input, cmd.credential.credentialSubject, `credentialSubject of a ${kind}`, '/credential/credentialSubject');
+  if ((cmd.credential.credentialSubject as { id?: unknown }).id !== undefined) {
+    throw new AttestoError('VALIDATION_FAILED', 'an offered credential is bound to the wallet key: leave credentialSubject.id out', {
+      errors: [{ pointer: '/credential/credentialSubject/id', message: 'set by the wallet\'s proof of possession' }],
+    });
+  }
+  const now = deps.clock();
+  const secret = deps.randomToken(32);
+  const hash = lookupHash(secret);
+  const pin = cmd.txCode ? String(deps.randomInt(1_000_000)).padStart(6, '0') : undefined;
+  const credentialIssuer = schoolIssuer(deps.publicUrl, cmd.school.uai);
+  const expiresAt = isoSeconds(new Date(now.getTime() + (cmd.expiresInSeconds ?? DEFAULT_OFFER_SECONDS) * 1000));
+  const offerId = hash.slice(0, 16);
+  await deps.wallet.putOffer({
+    hash,
+    offerId,
+    uai: cmd.school.uai,
+    credentialIssuer,
+    configurationId: configurationId(kind),
+    kind,
+    sealed: seal(secret, 'offer', cmd.credential),
+    ...(pin ? { txCodeMac: pinMac(secret, pin) } : {}),
+    attemptsLeft: PIN_ATTEMPTS,
+    state: 'offered',
+    createdAt: isoSeconds(now),
+    expiresAt,
+  });
+  await deps.store.appendAudit({ uai: cmd.school.uai, at: isoSeconds(now), action: 'offer.created', actor: cmd.actor, detail: { offer: offerId, kind, pin: Boolean(pin) } });
+
+  const credentialOffer = credentialOfferObject(credentialIssuer, configurationId(kind), secret, Boolean(pin));
+  const credentialOfferUri = `${deps.publicUrl}/offers/${secret}`;
+  return {
+    offerId,
+    credentialConfigurationId: configurationId(kind),
+    credentialOffer,
+    credentialOfferUri,
+    link: `openid-credential-offer://?credential_offer_uri=${encodeURIComponent(credentialOfferUri)}`,
+    ...(pin ? { txCode: pin } : {}),
+    expiresAt,
+  };
+}
+
+/** The offer a wallet reads (§4.1.1): the pre-authorized code is the offer secret itself. */
+export function credentialOfferObject(credentialIssuer: string, configuration: string, secret: string, pin: boolean) {
+  return {
+    credential_issuer: credentialIssuer,
+    credential_configuration_ids: [configuration],
+    grants: {
+      [PRE_AUTHORIZED_GRANT]: {
+        'pre-authorized_code': secret,
+        ...(pin ? { tx_code: { input_mode: 'numeric', length: 6, description: 'Code à 6 chiffres remis par votre établissement / 6-digit code from your school' } } : {}),
+      },
+    },
+  };
+}
+
+/** What GET /offers/{secret} serves, while the offer is open. */
+export async function readOffer(deps: Pick<CoreDeps, 'clock'> & { wallet: WalletStore }, secret: string) {
+  const offer = /^[A-Za-z0-9_-]{43}$/.test(secret) ? await deps.wallet.getOffer(lookupHash(secret)) : undefined;
+  if (!offer || offer.state !== 'offered' || Date.parse(offer.expiresAt) <= deps.clock().getTime()) return undefined;
+  return credentialOfferObject(offer.credentialIssuer, offer.configurationId, secret, offer.txCodeMac !== undefined);
+}

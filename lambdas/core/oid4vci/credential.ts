@@ -1,0 +1,79 @@
+/**
+ * The credential endpoint (OpenID4VCI 1.0 §8): an access token and a proof of possession for a
+ * credential bound to the wallet's key. Accepts the 1.0 `proofs` form and the earlier `proof`
+ * form (answered in the matching response shape). Issuance goes through the same use case as
+ * every credential (status entries, audit), with an idempotency key derived from the access
+ * token: one token can never yield two credentials, even under concurrent requests.
+ */
+import type { CoreDeps } from '../deps';
+import { isAttestoError } from '../errors';
+import type { IssueRequest } from '../requests';
+import { issueCredential } from '../use-cases/issue-credential';
+import { OAuthError } from './errors';
+import { FORMAT, kindOfConfiguration } from './metadata';
+import { verifyProof } from './proof';
+import { lookupHash, unseal } from './sealing';
+import type { WalletStore } from './store';
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function proofJwt(body: Record<string, unknown>): { jwt: unknown; legacy: boolean } {
+  const { proof, proofs } = body;
+  if ((proof === undefined) === (proofs === undefined)) throw new OAuthError('invalid_credential_request', 'send exactly one of proof or proofs');
+  if (proof !== undefined) {
+    if (!isObject(proof) || proof.proof_type !== 'jwt') throw new OAuthError('invalid_proof', 'only the jwt proof type is supported');
+    return { jwt: proof.jwt, legacy: true };
+  }
+  if (!isObject(proofs) || Object.keys(proofs).length !== 1 || !Array.isArray(proofs.jwt)) throw new OAuthError('invalid_proof', 'only the jwt proof type is supported');
+  if (proofs.jwt.length !== 1) throw new OAuthError('invalid_credential_request', 'one proof per request: batch issuance is not offered');
+  return { jwt: proofs.jwt[0], legacy: false };
+}
+
+export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, accessToken: string | undefined, body: unknown) {
+  if (!accessToken || !/^[A-Za-z0-9_-]{43}$/.test(accessToken)) throw new OAuthError('invalid_token', 'a valid access token is required');
+  const tokenHash = lookupHash(accessToken);
+  const token = await deps.wallet.getAccessToken(tokenHash);
+  const now = deps.clock();
+  if (!token || token.used || !token.sealed || Date.parse(token.expiresAt) <= now.getTime()) {
+    throw new OAuthError('invalid_token', 'the access token is unknown, expired or already used');
+  }
+  if (!isObject(body)) throw new OAuthError('invalid_credential_request', 'the body must be a JSON object');
+
+  const requested = body.credential_configuration_id;
+  if (requested !== undefined) {
+    if (typeof requested !== 'string' || !kindOfConfiguration(requested)) throw new OAuthError('unknown_credential_configuration', 'unknown credential_configuration_id');
+    if (requested !== token.configurationId) throw new OAuthError('invalid_credential_request', 'this token was granted for another credential');
+  } else if (body.format !== undefined) {
+    if (body.format !== FORMAT) throw new OAuthError('unsupported_credential_format', `only ${FORMAT} is issued`);
+  } else {
+    throw new OAuthError('invalid_credential_request', 'credential_configuration_id is required');
+  }
+
+  const { jwt, legacy } = proofJwt(body);
+  const proof = await verifyProof(jwt, { audience: token.credentialIssuer, now });
+  if (!(await deps.wallet.consumeNonce(lookupHash(proof.nonce), now.toISOString()))) {
+    throw new OAuthError('invalid_nonce', 'the c_nonce is unknown, expired or already used: get a fresh one');
+  }
+
+  const school = await deps.store.getSchool(token.uai);
+  if (!school) throw new OAuthError('invalid_token', 'the school of this offer no longer exists');
+  const credential = unseal<IssueRequest['credential']>(accessToken, 'token', token.sealed);
+  const request: IssueRequest = {
+    credential: { ...credential, credentialSubject: { ...credential.credentialSubject, id: proof.holder } },
+    options: { format: 'jwt_vc' },
+  };
+  let issued;
+  try {
+    issued = await issueCredential(deps, { school, actor: `wallet:offer:${token.offerId}`, request, idempotencyKey: `oid4vci:${tokenHash}` });
+  } catch (e) {
+    // The same token with another wallet key: the credential already went to the first key.
+    if (isAttestoError(e) && (e.code === 'IDEMPOTENCY_KEY_REUSED' || e.code === 'IDEMPOTENCY_IN_PROGRESS')) {
+      throw new OAuthError('invalid_token', 'this access token has already been used');
+    }
+    throw e;
+  }
+  // Issued: drop the sealed data; the token is spent.
+  await deps.wallet.consumeAccessToken(tokenHash);
+  const jws = issued.verifiableCredential as string;
+  return legacy ? { credential: jws, format: FORMAT } : { credentials: [{ credential: jws }] };
+}

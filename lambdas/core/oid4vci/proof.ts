@@ -1,0 +1,105 @@
+/**
+ * The wallet's proof of possession (OpenID4VCI 1.0 Appendix F.1, JWT proof type): a JWT of type
+ * `openid4vci-proof+jwt`, signed by the key it names (`kid` as did:jwk / did:key, or `jwk`),
+ * for this credential issuer (`aud`), recently (`iat`), over a nonce we handed out (`nonce`).
+ */
+import { createPublicKey } from 'node:crypto';
+import { base58ToBytes } from 'did-jwt';
+import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { OAuthError } from './errors';
+
+/** How far a proof's `iat` may be from now, seconds. */
+export const PROOF_MAX_AGE_SECONDS = 300;
+
+export interface VerifiedProof {
+  /** The holder's DID: the credential is bound to it (`credentialSubject.id`). */
+  holder: string;
+  nonce: string;
+}
+
+const b64json = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function p256(jwk: unknown): JWK {
+  if (!isObject(jwk) || jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.x !== 'string' || typeof jwk.y !== 'string' || 'd' in jwk) {
+    throw new OAuthError('invalid_proof', 'the proof key must be a public P-256 key (ES256)');
+  }
+  return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };
+}
+
+/** did:key for P-256: multibase base58btc of multicodec 0x1200 (varint 0x80 0x24) + compressed point. */
+function didKeyToJwk(did: string): JWK {
+  const id = did.slice('did:key:'.length);
+  if (!id.startsWith('z')) throw new OAuthError('invalid_proof', 'did:key must be base58btc');
+  let bytes: Uint8Array;
+  try {
+    bytes = base58ToBytes(id.slice(1));
+  } catch {
+    throw new OAuthError('invalid_proof', 'did:key is not base58btc');
+  }
+  if (bytes.length !== 35 || bytes[0] !== 0x80 || bytes[1] !== 0x24) throw new OAuthError('invalid_proof', 'only P-256 did:key is supported');
+  // SubjectPublicKeyInfo for a compressed P-256 point; OpenSSL decompresses it.
+  const spki = Buffer.concat([Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex'), bytes.subarray(2)]);
+  try {
+    return p256(createPublicKey({ key: spki, format: 'der', type: 'spki' }).export({ format: 'jwk' }));
+  } catch (e) {
+    if (e instanceof OAuthError) throw e;
+    throw new OAuthError('invalid_proof', 'did:key does not hold a valid P-256 point');
+  }
+}
+
+function keyOf(header: Record<string, unknown>): { holder: string; jwk: JWK } {
+  const { kid, jwk } = header;
+  if ((kid === undefined) === (jwk === undefined)) throw new OAuthError('invalid_proof', 'the proof must name its key by exactly one of kid or jwk');
+  if (jwk !== undefined) {
+    const key = p256(jwk);
+    return { holder: `did:jwk:${b64json(key)}`, jwk: key };
+  }
+  if (typeof kid !== 'string' || kid.length > 1024) throw new OAuthError('invalid_proof', 'kid must be a DID URL');
+  const did = kid.split('#')[0]!;
+  if (did.startsWith('did:jwk:')) {
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(Buffer.from(did.slice('did:jwk:'.length), 'base64url').toString('utf8'));
+    } catch {
+      throw new OAuthError('invalid_proof', 'did:jwk does not hold a JWK');
+    }
+    return { holder: did, jwk: p256(decoded) };
+  }
+  if (did.startsWith('did:key:')) return { holder: did, jwk: didKeyToJwk(did) };
+  throw new OAuthError('invalid_proof', 'kid must be a did:jwk or did:key DID URL');
+}
+
+export async function verifyProof(jwt: unknown, expect: { audience: string; now: Date }): Promise<VerifiedProof> {
+  if (typeof jwt !== 'string' || jwt.length > 8192 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jwt)) {
+    throw new OAuthError('invalid_proof', 'the proof is not a compact JWT');
+  }
+  let header: Record<string, unknown>;
+  let claims: Record<string, unknown>;
+  try {
+    header = decodeProtectedHeader(jwt) as Record<string, unknown>;
+    claims = decodeJwt(jwt) as Record<string, unknown>;
+  } catch {
+    throw new OAuthError('invalid_proof', 'the proof is not a readable JWT');
+  }
+  if (header.typ !== 'openid4vci-proof+jwt') throw new OAuthError('invalid_proof', 'the proof typ must be openid4vci-proof+jwt');
+  if (header.alg !== 'ES256') throw new OAuthError('invalid_proof', 'the proof must be signed with ES256');
+  const { holder, jwk } = keyOf(header);
+  try {
+    await compactVerify(jwt, await importJWK(jwk, 'ES256'), { algorithms: ['ES256'] });
+  } catch {
+    throw new OAuthError('invalid_proof', 'the proof is not signed by the key it names');
+  }
+  const aud = claims.aud;
+  if (!(aud === expect.audience || (Array.isArray(aud) && aud.includes(expect.audience)))) {
+    throw new OAuthError('invalid_proof', `the proof audience must be ${expect.audience}`);
+  }
+  const iat = claims.iat;
+  if (typeof iat !== 'number' || Math.abs(expect.now.getTime() / 1000 - iat) > PROOF_MAX_AGE_SECONDS) {
+    throw new OAuthError('invalid_proof', 'the proof is not fresh (iat)');
+  }
+  if (typeof claims.nonce !== 'string' || claims.nonce.length === 0 || claims.nonce.length > 200) {
+    throw new OAuthError('invalid_nonce', 'the proof must carry a c_nonce from the nonce endpoint');
+  }
+  return { holder, nonce: claims.nonce };
+}

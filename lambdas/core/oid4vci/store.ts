@@ -1,0 +1,57 @@
+/**
+ * State of wallet delivery: offers, access tokens, nonces. All short-lived (DynamoDB TTL), all
+ * keyed by the SHA-256 of their secret, every single use enforced by a conditional write.
+ */
+import type { CredentialKind } from '../records';
+
+export interface OfferRecord {
+  hash: string;
+  /** Short, non-secret id for audit and support (a prefix of the hash). */
+  offerId: string;
+  uai: string;
+  credentialIssuer: string;
+  configurationId: string;
+  kind: CredentialKind;
+  /** The credential request, sealed under the offer secret. */
+  sealed: string;
+  /** HMAC of the PIN under the offer secret, when a PIN is required. */
+  txCodeMac?: string;
+  attemptsLeft: number;
+  state: 'offered' | 'redeemed';
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface AccessTokenRecord {
+  hash: string;
+  offerId: string;
+  uai: string;
+  credentialIssuer: string;
+  configurationId: string;
+  kind: CredentialKind;
+  /** The credential request, re-sealed under the access token; removed once issued. */
+  sealed?: string;
+  used: boolean;
+  expiresAt: string;
+}
+
+export interface WalletStore {
+  putOffer(offer: OfferRecord): Promise<void>;
+  getOffer(hash: string): Promise<OfferRecord | undefined>;
+  /**
+   * Consumes one PIN attempt if any is left, atomically; returns the attempts left after it,
+   * or undefined when none was left. Every attempt pays before it is checked, so parallel
+   * guesses cannot get more tries than the limit.
+   */
+  spendPinAttempt(hash: string): Promise<number | undefined>;
+  /** Marks the offer redeemed and drops its sealed data, if still offered; false otherwise. */
+  redeemOffer(hash: string): Promise<boolean>;
+  putAccessToken(token: AccessTokenRecord): Promise<void>;
+  getAccessToken(hash: string): Promise<AccessTokenRecord | undefined>;
+  deleteAccessToken(hash: string): Promise<void>;
+  /** Marks the token used and drops its sealed data, if unused; false otherwise. */
+  consumeAccessToken(hash: string): Promise<boolean>;
+  putNonce(hash: string, expiresAt: string): Promise<void>;
+  /** Deletes the nonce if it exists and has not expired at `now`; false otherwise. */
+  consumeNonce(hash: string, now: string): Promise<boolean>;
+}

@@ -1,0 +1,70 @@
+/**
+ * The token endpoint (OpenID4VCI §6): a pre-authorized code (and its PIN) for an access token.
+ * A code is redeemed once, ever: concurrent or replayed redemptions lose the conditional write.
+ * PIN attempts are limited; the last wrong one burns the offer.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { CoreDeps } from '../deps';
+import { isoSeconds } from '../credential/build';
+import { OAuthError } from './errors';
+import { PRE_AUTHORIZED_GRANT } from './metadata';
+import { pinMac } from './create-offer';
+import { lookupHash, seal, unseal } from './sealing';
+import type { WalletStore } from './store';
+
+export const ACCESS_TOKEN_SECONDS = 600;
+
+const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: WalletStore }, form: Record<string, string>) {
+  if (form.grant_type !== PRE_AUTHORIZED_GRANT) throw new OAuthError('unsupported_grant_type', `only ${PRE_AUTHORIZED_GRANT} is supported`);
+  const code = form['pre-authorized_code'];
+  if (!code || !/^[A-Za-z0-9_-]{43}$/.test(code)) throw new OAuthError('invalid_grant', 'unknown pre-authorized code');
+  const hash = lookupHash(code);
+  const offer = await deps.wallet.getOffer(hash);
+  const now = deps.clock();
+  if (!offer || offer.state !== 'offered') throw new OAuthError('invalid_grant', 'the pre-authorized code is unknown or already used');
+  if (Date.parse(offer.expiresAt) <= now.getTime()) throw new OAuthError('invalid_grant', 'the offer has expired');
+
+  if (offer.txCodeMac) {
+    const pin = form.tx_code;
+    const left = await deps.wallet.spendPinAttempt(hash);
+    if (left === undefined) throw new OAuthError('invalid_grant', 'too many wrong codes: ask your school for a new offer');
+    if (!pin || !/^[0-9]{6}$/.test(pin) || !same(pinMac(code, pin), offer.txCodeMac)) {
+      throw new OAuthError('invalid_grant', left > 0 ? `wrong code (${left} attempts left)` : 'too many wrong codes: ask your school for a new offer');
+    }
+  } else if (form.tx_code !== undefined) {
+    throw new OAuthError('invalid_request', 'this offer has no transaction code');
+  }
+
+  const accessToken = deps.randomToken(32);
+  const tokenHash = lookupHash(accessToken);
+  const request = unseal<unknown>(code, 'offer', offer.sealed);
+  await deps.wallet.putAccessToken({
+    hash: tokenHash,
+    offerId: offer.offerId,
+    uai: offer.uai,
+    credentialIssuer: offer.credentialIssuer,
+    configurationId: offer.configurationId,
+    kind: offer.kind,
+    sealed: seal(accessToken, 'token', request),
+    used: false,
+    expiresAt: isoSeconds(new Date(now.getTime() + ACCESS_TOKEN_SECONDS * 1000)),
+  });
+  // Single use: only one redemption wins; a loser's token is withdrawn before anyone sees it.
+  if (!(await deps.wallet.redeemOffer(hash))) {
+    await deps.wallet.deleteAccessToken(tokenHash);
+    throw new OAuthError('invalid_grant', 'the pre-authorized code is unknown or already used');
+  }
+  await deps.store.appendAudit({ uai: offer.uai, at: isoSeconds(now), action: 'offer.redeemed', actor: 'wallet', detail: { offer: offer.offerId } });
+  return { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS };
+}
+
+export const NONCE_SECONDS = 300;
+
+/** The nonce endpoint (§7): a fresh c_nonce, valid once, for a few minutes. */
+export async function newNonce(deps: CoreDeps & { wallet: WalletStore }) {
+  const nonce = deps.randomToken(24);
+  await deps.wallet.putNonce(lookupHash(nonce), isoSeconds(new Date(deps.clock().getTime() + NONCE_SECONDS * 1000)));
+  return { c_nonce: nonce, c_nonce_expires_in: NONCE_SECONDS };
+}

@@ -1,0 +1,24 @@
+/** A school offers a credential to a student's wallet: link, offer URI, QR code, optional PIN. */
+import QRCode from 'qrcode';
+import { createOffer } from '../../core/oid4vci/create-offer';
+import { CreateOfferRequest } from '../../core/requests';
+import { authenticateSchool } from '../auth';
+import { readJson } from '../body';
+import type { RouteHandler } from './types';
+
+export const offerRoutes: Record<string, RouteHandler> = {
+  async createOffer(c, deps) {
+    const { school, actor } = await authenticateSchool(c, deps.store);
+    const body = await readJson<CreateOfferRequest>(c, CreateOfferRequest, deps.config.maxBodyBytes);
+    const offer = await createOffer(
+      { ...deps.core, wallet: deps.wallet },
+      { school, actor, credential: body.credential, txCode: body.txCode ?? false, ...(body.expiresInSeconds ? { expiresInSeconds: body.expiresInSeconds } : {}) },
+    );
+    const [svg, png] = await Promise.all([
+      QRCode.toString(offer.link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),
+      QRCode.toDataURL(offer.link, { errorCorrectionLevel: 'M', margin: 2, scale: 6 }),
+    ]);
+    c.header('cache-control', 'no-store');
+    return c.json({ ...offer, qrCode: { svg, png } }, 201);
+  },
+};

@@ -1,0 +1,83 @@
+/**
+ * The wallet-facing OpenID4VCI 1.0 endpoints: metadata, offers by reference, token, nonce,
+ * credential. Errors here are OAuth error objects (see core/oid4vci/errors.ts).
+ */
+import type { Context } from 'hono';
+import { AttestoError } from '../../core/errors';
+import { readOffer } from '../../core/oid4vci/create-offer';
+import { issueToWallet } from '../../core/oid4vci/credential';
+import { OAuthError } from '../../core/oid4vci/errors';
+import { authorizationServerMetadata, credentialIssuerMetadata, schoolIssuer } from '../../core/oid4vci/metadata';
+import { exchangePreAuthorizedCode, newNonce } from '../../core/oid4vci/token';
+import { isValidUai } from '../../core/uai';
+import type { AppDeps } from '../../composition';
+import type { RouteHandler } from './types';
+
+async function school(c: Context, deps: AppDeps) {
+  const uai = c.req.param('uai') ?? '';
+  const s = isValidUai(uai) ? await deps.store.getSchool(uai) : undefined;
+  if (!s) throw new AttestoError('UNKNOWN_SCHOOL', `no school ${uai.slice(0, 20)}`);
+  return s;
+}
+
+/** A bounded read of a body as text: the wallet endpoints face the internet too. */
+async function bodyText(c: Context, maxBytes: number): Promise<string> {
+  const raw = await c.req.arrayBuffer();
+  if (raw.byteLength > maxBytes) throw new OAuthError('invalid_request', 'the body is too large');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new OAuthError('invalid_request', 'the body is not UTF-8');
+  }
+}
+
+const publicJson = (c: Context, body: unknown) => c.json(body, 200, { 'cache-control': 'public, max-age=300' });
+const noStore = { 'cache-control': 'no-store' };
+
+export const walletRoutes: Record<string, RouteHandler> = {
+  async issuerMetadataRoot(c, deps) {
+    return publicJson(c, credentialIssuerMetadata(deps.config.publicUrl, deps.config.publicUrl, 'attesto'));
+  },
+  async issuerMetadata(c, deps) {
+    const s = await school(c, deps);
+    return publicJson(c, credentialIssuerMetadata(deps.config.publicUrl, schoolIssuer(deps.config.publicUrl, s.uai), s.name));
+  },
+  async authServerMetadataRoot(c, deps) {
+    return publicJson(c, authorizationServerMetadata(deps.config.publicUrl, deps.config.publicUrl));
+  },
+  async authServerMetadata(c, deps) {
+    const s = await school(c, deps);
+    return publicJson(c, authorizationServerMetadata(deps.config.publicUrl, schoolIssuer(deps.config.publicUrl, s.uai)));
+  },
+
+  async credentialOffer(c, deps) {
+    const offer = await readOffer({ clock: deps.core.clock, wallet: deps.wallet }, c.req.param('offer') ?? '');
+    if (!offer) throw new AttestoError('NOT_FOUND', 'no open offer here: it may have expired or been used');
+    return c.json(offer, 200, noStore);
+  },
+
+  async token(c, deps) {
+    if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
+      throw new OAuthError('invalid_request', 'send the token request as application/x-www-form-urlencoded');
+    }
+    const form = Object.fromEntries(new URLSearchParams(await bodyText(c, 4096)));
+    return c.json(await exchangePreAuthorizedCode({ ...deps.core, wallet: deps.wallet }, form), 200, noStore);
+  },
+
+  async nonce(c, deps) {
+    return c.json(await newNonce({ ...deps.core, wallet: deps.wallet }), 200, noStore);
+  },
+
+  async credential(c, deps) {
+    const auth = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
+    if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) throw new OAuthError('invalid_credential_request', 'send the credential request as application/json');
+    let body: unknown;
+    try {
+      body = JSON.parse(await bodyText(c, 16_384));
+    } catch (e) {
+      if (e instanceof OAuthError) throw e;
+      throw new OAuthError('invalid_credential_request', 'the body is not JSON');
+    }
+    return c.json(await issueToWallet({ ...deps.core, wallet: deps.wallet }, auth?.[1], body), 200, noStore);
+  },
+};
