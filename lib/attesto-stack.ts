@@ -6,7 +6,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
-import { ROUTE_GROUPS, type RouteGroup } from '../lambdas/http/routes';
+import { ROUTE_GROUPS, ROUTES, type RouteGroup } from '../lambdas/http/routes';
 import { AttestoApi } from './constructs/attesto-api';
 import { AttestoFunction } from './constructs/attesto-function';
 import { IssuerDistribution } from './constructs/issuer-distribution';
@@ -14,7 +14,7 @@ import { OperationsAlarms } from './constructs/operations-alarms';
 import { SchoolClients } from './constructs/school-clients';
 import { SchoolSigning } from './constructs/school-signing';
 import { StateTable } from './constructs/state-table';
-import { GROUP_ACCESS } from './group-access';
+import { GROUP_ACCESS, writesTable } from './group-access';
 import { SCHOOL_SCOPES } from './school-scopes';
 import type { Settings } from './settings';
 
@@ -24,17 +24,24 @@ export interface AttestoStackProps extends StackProps {
   webAclArn: string;
 }
 
-/** One value per route group, typed so that none can be missing. */
+/** One value per route group of the route table, typed so that none can be missing. */
 const byGroup = <T>(make: (group: RouteGroup) => T): Record<RouteGroup, T> =>
   Object.fromEntries(ROUTE_GROUPS.map((g) => [g, make(g)])) as Record<RouteGroup, T>;
 
-const FUNCTION_IDS: Record<RouteGroup, string> = { issuer: 'Issuer', verifier: 'Verifier', documents: 'Documents', operator: 'Operator' };
+/** `issuer` → `Issuer`: construct ids, stable across deployments. */
+const functionId = (group: RouteGroup) => `${group[0]!.toUpperCase()}${group.slice(1)}`;
 
-const DESCRIPTIONS: Record<RouteGroup, string> = {
-  issuer: 'attesto issuer routes: issue credentials, change their status, read the audit trail',
-  verifier: 'attesto verifier route: verify a credential',
-  documents: 'attesto public documents: DID documents, status lists, schemas, OpenAPI (read-only)',
-  operator: 'attesto operator routes: register schools',
+const describeGroup = (group: RouteGroup) =>
+  `attesto ${group}: ${ROUTES.filter((r) => r.group === group)
+    .map((r) => r.operationId)
+    .join(', ')}`.slice(0, 256);
+
+/** Lambda timeouts (API Gateway waits 30 s at most). */
+const TIMEOUTS: Partial<Record<string, Duration>> = {
+  // Registration may wait for a new key's tag to reach KMS authorization (kms-school-signer.ts).
+  operator: Duration.seconds(29),
+  // Verification may fetch foreign DID documents and status lists (3 s each at most).
+  verifier: Duration.seconds(15),
 };
 
 export class AttestoStack extends Stack {
@@ -56,12 +63,11 @@ export class AttestoStack extends Stack {
 
     this.functions = byGroup(
       (group) =>
-        new AttestoFunction(this, FUNCTION_IDS[group], {
+        new AttestoFunction(this, functionId(group), {
           entry: `lambdas/handlers/${group}.ts`,
-          description: DESCRIPTIONS[group],
+          description: describeGroup(group),
           serviceName: `attesto-${group}`,
-          // Registration waits for a new key's tag to reach KMS authorization (see kms-school-signer.ts).
-          timeout: group === 'operator' ? Duration.seconds(29) : group === 'verifier' ? Duration.seconds(15) : Duration.seconds(10),
+          timeout: TIMEOUTS[group] ?? Duration.seconds(10),
           environment: {
             ATTESTO_PUBLIC_URL: publicUrl,
             ATTESTO_SIGNER: 'kms',
@@ -76,7 +82,7 @@ export class AttestoStack extends Stack {
     for (const group of ROUTE_GROUPS) {
       const access = GROUP_ACCESS[group];
       const fn = this.functions[group];
-      this.state.grantTo(fn.role, access.table);
+      this.state.grantTo(fn.role, access.table, writesTable(access) ? 'write' : 'read');
       this.signing.denyKeyAdministration(fn.role, { mayTagNewKeys: access.registersSchools });
       if (access.signs) {
         this.signing.allowSigningSessions(fn.role);
@@ -106,7 +112,7 @@ export class AttestoStack extends Stack {
 
     this.operations = new OperationsAlarms(this, 'Operations', {
       api: this.api.api,
-      functions: { ...Object.fromEntries(ROUTE_GROUPS.map((g) => [FUNCTION_IDS[g], this.functions[g]])), SchoolAuthorizer: this.schoolClients.authorizerFunction },
+      functions: { ...Object.fromEntries(ROUTE_GROUPS.map((g) => [functionId(g), this.functions[g]])), SchoolAuthorizer: this.schoolClients.authorizerFunction },
       signing: signers.map((g) => this.functions[g]),
       table: this.state.table,
       alarmEmail: settings.alarmEmail,

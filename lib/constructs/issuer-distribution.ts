@@ -17,7 +17,23 @@ import { ROUTES, type RouteDef } from '../../lambdas/http/routes';
 export const pathPattern = (path: string) => path.replace(/\{[a-zA-Z]+\}/g, '*');
 
 /** Routes CloudFront may cache: public reads. Their functions set Cache-Control and ETag. */
-export const CACHEABLE_ROUTES: readonly RouteDef[] = ROUTES.filter((r) => r.auth === 'public' && r.method === 'GET');
+export const cacheableRoutes = (routes: readonly RouteDef[] = ROUTES) => routes.filter((r) => r.auth === 'public' && r.method === 'GET');
+
+/** Does a CloudFront path pattern (`*` any characters, `?` one) match a route's path? */
+const patternMatches = (pattern: string, path: string) =>
+  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(path.replace(/\{[a-zA-Z]+\}/g, 'x'));
+
+/**
+ * Cached behaviors answer GET and HEAD only and forward no Authorization header: a route that is
+ * not cacheable (a POST, or a GET needing a token) must never fall under one of their patterns.
+ */
+export function cachedBehaviorConflicts(routes: readonly RouteDef[] = ROUTES): string[] {
+  const cached = cacheableRoutes(routes);
+  const patterns = [...new Set(cached.map((r) => pathPattern(r.path)))];
+  return routes
+    .filter((r) => !cached.includes(r))
+    .flatMap((r) => patterns.filter((p) => patternMatches(p, r.path)).map((p) => `${r.method} ${r.path} falls under the cached pattern ${p}`));
+}
 
 export interface IssuerDistributionProps {
   originDomain: string;
@@ -31,6 +47,8 @@ export class IssuerDistribution extends Construct {
 
   constructor(scope: Construct, id: string, props: IssuerDistributionProps) {
     super(scope, id);
+    const conflicts = cachedBehaviorConflicts();
+    if (conflicts.length > 0) throw new Error(`${this.node.path}: ${conflicts.join('; ')}`);
 
     const origin = new origins.HttpOrigin(props.originDomain, {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
@@ -84,7 +102,7 @@ export class IssuerDistribution extends Construct {
         responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
         compress: true,
       },
-      additionalBehaviors: Object.fromEntries(CACHEABLE_ROUTES.map((r) => [pathPattern(r.path), cached])),
+      additionalBehaviors: Object.fromEntries(cacheableRoutes().map((r) => [pathPattern(r.path), cached])),
     });
 
     NagSuppressions.addResourceSuppressions(this.distribution, [

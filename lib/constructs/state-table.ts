@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
-import { TABLE_ACTIONS } from '../group-access';
+import type { TableAction } from '../group-access';
 import { TABLE_KEYS, TTL_ATTRIBUTE } from '../../lambdas/adapters/dynamo/table';
 
 export class StateTable extends Construct {
@@ -46,11 +46,11 @@ export class StateTable extends Construct {
    * Exactly the table actions a route group's store calls, and the key use DynamoDB makes on
    * the caller's behalf (only through DynamoDB, never directly).
    */
-  grantTo(role: iam.IRole, access: 'read' | 'write'): void {
+  grantTo(role: iam.IRole, actions: readonly TableAction[], access: 'read' | 'write'): void {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: access === 'read' ? 'ReadStateTable' : 'ReadWriteStateTable',
-        actions: [...TABLE_ACTIONS[access]],
+        actions: [...actions],
         resources: [this.table.tableArn],
       }),
     );
