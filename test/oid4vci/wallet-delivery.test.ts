@@ -1,0 +1,249 @@
+/**
+ * OpenID4VCI 1.0, pre-authorized code flow, over HTTP against the local home, driven by a real
+ * wallet-side library. Then every way a wallet (or an attacker) can get it wrong.
+ */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { Resolver } from 'did-resolver';
+import { verifyCredential as didJwtVcVerify } from 'did-jwt-vc';
+import { decodeJwt, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentClient } from '../../lambdas/adapters/dynamo/client';
+import { lookupHash } from '../../lambdas/core/oid4vci/sealing';
+import { issueRequest, PERSONAL_VALUES, type KindName } from '../helpers/fixtures';
+import { localHome } from '../helpers/http';
+import { receive, walletKey, type WalletKey } from '../helpers/wallet';
+
+let home: Awaited<ReturnType<typeof localHome>>;
+let token: string;
+let base: string;
+
+beforeAll(async () => {
+  home = await localHome();
+  token = home.server.demo.token;
+  base = home.server.url;
+});
+afterAll(() => home.server.close());
+
+const offer = async (kind: KindName = 'DiplomaCredential', extra: Record<string, unknown> = {}) => {
+  const res = await home.post('/offers', { credential: issueRequest(kind).credential, ...extra }, { token });
+  expect(res.status, res.text).toBe(201);
+  return res.json as { link: string; credentialOfferUri: string; txCode?: string; offerId: string; credentialConfigurationId: string; qrCode: { svg: string; png: string } };
+};
+const secretOf = (o: { credentialOfferUri: string }) => o.credentialOfferUri.split('/').pop()!;
+const form = (fields: Record<string, string>) => ({ raw: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+const tokenFor = async (o: { credentialOfferUri: string }, extra: Record<string, string> = {}) =>
+  home.call('POST', '/token', form({ grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': secretOf(o), ...extra }));
+const nonce = async () => (await home.post('/nonce', {})).json.c_nonce as string;
+async function proof(key: WalletKey, o: { nonce?: string; aud?: string; iat?: number; header?: Record<string, unknown>; signWith?: WalletKey } = {}) {
+  return new SignJWT({ aud: o.aud ?? `${base}/schools/${home.server.demo.uai}`, iat: o.iat ?? Math.floor(Date.now() / 1000), ...(o.nonce ? { nonce: o.nonce } : {}) })
+    .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', kid: key.kid, ...o.header })
+    .sign((o.signWith ?? key).privateKey);
+}
+const credentialRequest = (accessToken: string | undefined, body: unknown) => home.post('/credential', body, accessToken ? { token: accessToken } : {});
+
+describe('a student receives a credential in a wallet', () => {
+  it.each(['EnrollmentCredential', 'TranscriptCredential', 'DiplomaCredential'] as const)('%s: scan, redeem, prove possession, receive a credential bound to the wallet key', async (kind) => {
+    const o = await offer(kind);
+    expect(o.link).toBe(`openid-credential-offer://?credential_offer_uri=${encodeURIComponent(o.credentialOfferUri)}`);
+    const key = await walletKey();
+    const { response, issuerMetadata } = await receive(o.link, key);
+    expect(issuerMetadata.credentialIssuer.credential_issuer).toBe(`${base}/schools/${home.server.demo.uai}`);
+    const jwt = (response.credentials as { credential: string }[])[0]!.credential;
+    const claims = decodeJwt(jwt);
+    expect(claims.sub).toBe(key.did);
+    expect((claims.vc as { credentialSubject: { id?: string }; credentialStatus: unknown[] }).credentialStatus).toHaveLength(2);
+
+    // attesto's verifier, and an independent one, accept it.
+    const verified = await home.post('/credentials/verify', { verifiableCredential: jwt });
+    expect(verified.json).toMatchObject({ verified: true, issuer: { uai: home.server.demo.uai } });
+    const resolver = new Resolver({ web: async (did) => ({ didDocument: (await home.get(`/schools/${did.split(':').pop()}/did.json`)).json, didDocumentMetadata: {}, didResolutionMetadata: {} }) });
+    const independent = await didJwtVcVerify(jwt, resolver);
+    expect(independent.verifiableCredential.credentialSubject.id).toBe(key.did);
+    expect(independent.verifiableCredential.type).toContain(kind);
+  });
+
+  it('with a PIN delivered out of band', async () => {
+    const o = await offer('EnrollmentCredential', { txCode: true });
+    expect(o.txCode).toMatch(/^\d{6}$/);
+    const { response } = await receive(o.link, await walletKey(), o.txCode);
+    expect(response.credentials).toHaveLength(1);
+  });
+
+  it('gives the school a QR code as PNG and SVG, and records the offer and its redemption in the audit', async () => {
+    const o = await offer();
+    expect(o.qrCode.svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    const png = Buffer.from(o.qrCode.png.replace(/^data:image\/png;base64,/, ''), 'base64');
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    await receive(o.link, await walletKey());
+    const audit = (await home.get(`/schools/${home.server.demo.uai}/audit`, { token })).json.events as { action: string; actor: string; detail?: { offer?: string } }[];
+    expect(audit.filter((e) => e.detail?.offer === o.offerId).map((e) => e.action).sort()).toEqual(['offer.created', 'offer.redeemed']);
+    expect(audit.some((e) => e.action === 'credential.issued' && e.actor === `wallet:offer:${o.offerId}`)).toBe(true);
+  });
+
+  it('accepts the earlier `proof` request form, answered in its own shape', async () => {
+    const o = await offer('EnrollmentCredential');
+    const at = (await tokenFor(o)).json.access_token;
+    const key = await walletKey();
+    const res = await credentialRequest(at, { credential_configuration_id: o.credentialConfigurationId, proof: { proof_type: 'jwt', jwt: await proof(key, { nonce: await nonce() }) } });
+    expect(res.status).toBe(200);
+    expect(decodeJwt(res.json.credential).sub).toBe(key.did);
+  });
+
+  it('binds to a key given as a `jwk` header or a P-256 did:key', async () => {
+    const key = await walletKey();
+    const jwkOffer = await offer('EnrollmentCredential');
+    const viaJwk = await credentialRequest((await tokenFor(jwkOffer)).json.access_token, {
+      credential_configuration_id: jwkOffer.credentialConfigurationId,
+      proofs: { jwt: [await proof(key, { nonce: await nonce(), header: { kid: undefined, jwk: key.publicJwk } })] },
+    });
+    expect(viaJwk.status).toBe(200);
+    expect(decodeJwt(viaJwk.json.credentials[0].credential).sub).toMatch(/^did:jwk:/);
+
+    // did:key: multicodec p256-pub (0x1200) + compressed point, base58btc.
+    const { bytesToBase58 } = await import('did-jwt');
+    const x = Buffer.from(key.publicJwk.x!, 'base64url');
+    const y = Buffer.from(key.publicJwk.y!, 'base64url');
+    const compressed = Buffer.concat([Buffer.from([0x02 + (y[31]! & 1)]), x]);
+    const didKey = `did:key:z${bytesToBase58(Buffer.concat([Buffer.from([0x80, 0x24]), compressed]))}`;
+    const keyOffer = await offer('EnrollmentCredential');
+    const viaDidKey = await credentialRequest((await tokenFor(keyOffer)).json.access_token, {
+      credential_configuration_id: keyOffer.credentialConfigurationId,
+      proofs: { jwt: [await proof(key, { nonce: await nonce(), header: { kid: `${didKey}#${didKey.slice(8)}` } })] },
+    });
+    expect(viaDidKey.status, viaDidKey.text).toBe(200);
+    expect(decodeJwt(viaDidKey.json.credentials[0].credential).sub).toBe(didKey);
+  });
+
+  it('keeps the pending offer only sealed, and nothing personal once delivered', async () => {
+    const o = await offer('TranscriptCredential');
+    const scan = async () => {
+      const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+      const db = documentClient({ region: 'eu-west-3', endpoint: home.server.dynamoEndpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+      return JSON.stringify((await db.send(new ScanCommand({ TableName: 'attesto' }))).Items);
+    };
+    const pending = await scan();
+    for (const v of PERSONAL_VALUES) expect(pending).not.toContain(v);
+    expect(pending).not.toContain(secretOf(o)); // only its hash
+    await receive(o.link, await walletKey());
+    const after = await scan();
+    for (const v of PERSONAL_VALUES) expect(after).not.toContain(v);
+  });
+});
+
+describe('metadata', () => {
+  it('describes each school as a credential issuer, in French and English, with the pre-authorized grant', async () => {
+    const uai = home.server.demo.uai;
+    const meta = (await home.get(`/.well-known/openid-credential-issuer/schools/${uai}`)).json;
+    expect(meta).toMatchObject({ credential_issuer: `${base}/schools/${uai}`, credential_endpoint: `${base}/credential`, nonce_endpoint: `${base}/nonce` });
+    expect(Object.keys(meta.credential_configurations_supported).sort()).toEqual(['DiplomaCredential_jwt_vc_json', 'EnrollmentCredential_jwt_vc_json', 'TranscriptCredential_jwt_vc_json']);
+    const diploma = meta.credential_configurations_supported.DiplomaCredential_jwt_vc_json;
+    expect(diploma.credential_metadata.display.map((d: { locale: string }) => d.locale)).toEqual(['fr-FR', 'en-US']);
+    expect(diploma.proof_types_supported.jwt.proof_signing_alg_values_supported).toEqual(['ES256']);
+    const as = (await home.get(`/.well-known/oauth-authorization-server/schools/${uai}`)).json;
+    expect(as).toMatchObject({ issuer: `${base}/schools/${uai}`, token_endpoint: `${base}/token`, 'pre-authorized_grant_anonymous_access_supported': true });
+    expect(as.grant_types_supported).toEqual(['urn:ietf:params:oauth:grant-type:pre-authorized_code']);
+    expect((await home.get('/.well-known/openid-credential-issuer')).json.credential_issuer).toBe(base);
+    expect((await home.get('/.well-known/oauth-authorization-server')).json.issuer).toBe(base);
+    expect((await home.get('/.well-known/openid-credential-issuer/schools/0000000A')).status).toBe(404);
+  });
+});
+
+describe('what never yields a credential', () => {
+  const issuedCount = async () => ((await home.get(`/schools/${home.server.demo.uai}/audit?limit=500`, { token })).json.events as { action: string }[]).filter((e) => e.action === 'credential.issued').length;
+  const oauthError = (res: { status: number; json: { error?: string } }, status: number, error: string) => {
+    expect(res.status).toBe(status);
+    expect(res.json.error).toBe(error);
+  };
+
+  it('a replayed pre-authorized code', async () => {
+    const o = await offer();
+    expect((await tokenFor(o)).status).toBe(200);
+    oauthError(await tokenFor(o), 400, 'invalid_grant');
+    expect((await home.get(new URL(o.credentialOfferUri).pathname)).status).toBe(404);
+  });
+
+  it('concurrent redemptions of one code: exactly one wins', async () => {
+    const o = await offer();
+    const results = await Promise.all(Array.from({ length: 12 }, () => tokenFor(o)));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    for (const r of results.filter((r) => r.status !== 200)) oauthError(r, 400, 'invalid_grant');
+  });
+
+  it('a wrong PIN, past the limit, even with the right one afterwards', async () => {
+    const o = await offer('EnrollmentCredential', { txCode: true });
+    const wrong = o.txCode === '000000' ? '111111' : '000000';
+    oauthError(await tokenFor(o), 400, 'invalid_grant'); // no PIN at all counts as an attempt
+    for (let i = 0; i < 4; i++) oauthError(await tokenFor(o, { tx_code: wrong }), 400, 'invalid_grant');
+    oauthError(await tokenFor(o, { tx_code: o.txCode! }), 400, 'invalid_grant');
+  });
+
+  it('parallel PIN guesses get no more tries than the limit', async () => {
+    const o = await offer('EnrollmentCredential', { txCode: true });
+    const guesses = Array.from({ length: 30 }, (_, i) => String((Number(o.txCode) + 1 + i) % 1_000_000).padStart(6, '0'));
+    await Promise.all(guesses.map((g) => tokenFor(o, { tx_code: g })));
+    oauthError(await tokenFor(o, { tx_code: o.txCode! }), 400, 'invalid_grant');
+  });
+
+  it('an expired offer', async () => {
+    const o = await offer();
+    const db = documentClient({ region: 'eu-west-3', endpoint: home.server.dynamoEndpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    await db.send(new UpdateCommand({ TableName: 'attesto', Key: { pk: `OFFER#${lookupHash(secretOf(o))}`, sk: 'OFFER' }, UpdateExpression: 'SET expiry = :past', ExpressionAttributeValues: { ':past': '2020-01-01T00:00:00Z' } }));
+    oauthError(await tokenFor(o), 400, 'invalid_grant');
+    expect((await home.get(new URL(o.credentialOfferUri).pathname)).status).toBe(404);
+  });
+
+  it('proofs with a wrong nonce, a reused nonce, a wrong audience, a stale iat, a key other than the one named', async () => {
+    const before = await issuedCount();
+    const o = await offer('EnrollmentCredential');
+    const at = (await tokenFor(o)).json.access_token;
+    const key = await walletKey();
+    const other = await walletKey();
+    const body = async (jwt: string) => ({ credential_configuration_id: o.credentialConfigurationId, proofs: { jwt: [jwt] } });
+    oauthError(await credentialRequest(at, await body(await proof(key, { nonce: 'not-a-nonce-we-gave' }))), 400, 'invalid_nonce');
+    oauthError(await credentialRequest(at, await body(await proof(key))), 400, 'invalid_nonce');
+    oauthError(await credentialRequest(at, await body(await proof(key, { nonce: await nonce(), aud: 'https://evil.example' }))), 400, 'invalid_proof');
+    oauthError(await credentialRequest(at, await body(await proof(key, { nonce: await nonce(), iat: Math.floor(Date.now() / 1000) - 3600 }))), 400, 'invalid_proof');
+    oauthError(await credentialRequest(at, await body(await proof(key, { nonce: await nonce(), signWith: other }))), 400, 'invalid_proof');
+    oauthError(await credentialRequest(at, await body(await proof(key, { nonce: await nonce(), header: { typ: 'JWT' } }))), 400, 'invalid_proof');
+    // A nonce already spent by a successful request cannot serve again.
+    const n = await nonce();
+    expect((await credentialRequest(at, await body(await proof(key, { nonce: n })))).status).toBe(200);
+    const o2 = await offer('EnrollmentCredential');
+    const at2 = (await tokenFor(o2)).json.access_token;
+    oauthError(await credentialRequest(at2, { credential_configuration_id: o2.credentialConfigurationId, proofs: { jwt: [await proof(key, { nonce: n })] } }), 400, 'invalid_nonce');
+    expect(await issuedCount()).toBe(before + 1);
+  });
+
+  it('an unsupported format or configuration, a missing or spent access token', async () => {
+    const o = await offer('EnrollmentCredential');
+    const at = (await tokenFor(o)).json.access_token;
+    const key = await walletKey();
+    oauthError(await credentialRequest(at, { credential_configuration_id: 'PassportCredential_mso_mdoc', proofs: { jwt: [await proof(key, { nonce: await nonce() })] } }), 400, 'unknown_credential_configuration');
+    oauthError(await credentialRequest(at, { format: 'ldp_vc', proofs: { jwt: [await proof(key, { nonce: await nonce() })] } }), 400, 'unsupported_credential_format');
+    oauthError(await credentialRequest(at, { credential_configuration_id: 'DiplomaCredential_jwt_vc_json', proofs: { jwt: [await proof(key, { nonce: await nonce() })] } }), 400, 'invalid_credential_request');
+    const missing = await credentialRequest(undefined, { credential_configuration_id: o.credentialConfigurationId });
+    oauthError(missing, 401, 'invalid_token');
+    expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+    expect((await credentialRequest(at, { credential_configuration_id: o.credentialConfigurationId, proofs: { jwt: [await proof(key, { nonce: await nonce() })] } })).status).toBe(200);
+    oauthError(await credentialRequest(at, { credential_configuration_id: o.credentialConfigurationId, proofs: { jwt: [await proof(key, { nonce: await nonce() })] } }), 401, 'invalid_token');
+  });
+
+  it('garbage at the protocol endpoints is a 4xx, never a 5xx', async () => {
+    const cases = [
+      home.call('POST', '/token', { raw: '{"grant_type":"x"}', headers: { 'content-type': 'application/json' } }),
+      home.call('POST', '/token', form({ grant_type: 'authorization_code', code: 'x' })),
+      home.call('POST', '/token', form({ grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': 'x'.repeat(43) })),
+      home.call('POST', '/token', { raw: Buffer.alloc(10_000, 0x61), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      home.call('POST', '/credential', { token: 'A'.repeat(43), raw: '{', headers: { 'content-type': 'application/json' } }),
+      home.call('POST', '/credential', { token: 'A'.repeat(43), raw: '[]', headers: { 'content-type': 'application/json' } }),
+      home.get('/offers/not-a-secret'),
+      home.post('/offers', { credential: { ...issueRequest().credential, credentialSubject: { ...issueRequest().credential.credentialSubject, id: 'did:jwk:abc' } } }, { token }),
+      home.post('/offers', issueRequest(), { token }),
+      home.post('/offers', { credential: issueRequest().credential }),
+    ];
+    for (const res of await Promise.all(cases)) {
+      expect(res.status, res.text).toBeGreaterThanOrEqual(400);
+      expect(res.status, res.text).toBeLessThan(500);
+    }
+  });
+});
