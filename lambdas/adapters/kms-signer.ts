@@ -1,8 +1,14 @@
 /**
  * Signing with AWS KMS (ECC_NIST_P256 keys, SIGN_VERIFY). KMS returns ECDSA signatures DER-encoded
  * (ASN.1 SEQUENCE of two INTEGERs); JWS wants the fixed 64-byte r‖s form (RFC 7518 §3.4).
- * Throttling is retried with backoff and full jitter by the SDK's adaptive retry strategy; what
- * still fails becomes SIGNER_UNAVAILABLE (503 with Retry-After), never a half-made credential.
+ *
+ * Quota: ECC `Sign` requests are limited per account and region (300/s by default, shared by every
+ * school). A throttled or transiently failing Sign is retried here, with capped exponential backoff
+ * and full jitter (https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/),
+ * so concurrent issuers spread out instead of retrying in step. Attempts the SDK client already
+ * made count towards the same budget, whatever the client's own retry settings. What still fails
+ * becomes SIGNER_UNAVAILABLE (503 with Retry-After). Signing has no side effect and a credential is
+ * committed only after it is signed, so a retry can never duplicate or half-write a credential.
  */
 import {
   CreateKeyCommand,
@@ -17,33 +23,76 @@ import type { JWK } from 'jose';
 import { AttestoError } from '../core/errors';
 import type { KeyManager, Signer } from '../core/ports';
 
+export interface KmsRetryOptions {
+  /** Sign attempts in all, the SDK client's own included. Default 6. */
+  maxAttempts?: number;
+  /** First backoff ceiling, ms; doubles each attempt. Default 50. */
+  baseDelayMs?: number;
+  /** Largest backoff ceiling, ms. Default 1000. */
+  maxDelayMs?: number;
+}
+
 export interface KmsSignerOptions {
   /** Tags added to every key a school gets (the UAI tag is always added). */
   tags?: Tag[];
   /** Key policy document (JSON) for new keys; KMS default when absent. */
   keyPolicy?: string;
+  retry?: KmsRetryOptions;
+  /** Injected by tests: the wait between attempts, and the jitter source in [0, 1). */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/** Errors worth another attempt: request throttling, and KMS or network trouble that passes. */
+const THROTTLING = new Set(['ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'LimitExceededException']);
+const TRANSIENT = new Set(['KMSInternalException', 'DependencyTimeoutException', 'InternalFailure', 'ServiceUnavailable', 'TimeoutError', 'RequestTimeout', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED']);
+
+interface SdkError {
+  name?: string;
+  code?: string;
+  $retryable?: { throttling?: boolean };
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+}
+
+export function isRetryableKmsError(e: unknown): boolean {
+  const err = (e ?? {}) as SdkError;
+  const status = err.$metadata?.httpStatusCode;
+  return THROTTLING.has(err.name ?? '') || TRANSIENT.has(err.name ?? '') || TRANSIENT.has(err.code ?? '') || err.$retryable !== undefined || status === 429 || (status !== undefined && status >= 500);
 }
 
 export class KmsSigner implements Signer, KeyManager {
   private readonly publicKeys = new Map<string, JWK>();
 
   constructor(
-    private readonly kms: KMSClient = new KMSClient({ retryMode: 'adaptive', maxAttempts: 5 }),
+    // Retries are made (and counted) by `sign` below; the client makes one attempt per call.
+    private readonly kms: KMSClient = new KMSClient({ maxAttempts: 1 }),
     private readonly options: KmsSignerOptions = {},
   ) {}
 
   async sign(keyRef: string, data: Uint8Array): Promise<Uint8Array> {
-    let out;
-    try {
-      // KMS takes at most 4 KB as a RAW message; a transcript's signing input can be larger, so
-      // hash here and let KMS sign the digest.
-      const digest = createHash('sha256').update(data).digest();
-      out = await this.kms.send(new SignCommand({ KeyId: keyRef, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' }));
-    } catch (e) {
-      throw new AttestoError('SIGNER_UNAVAILABLE', 'the signing service is unavailable; retry', { cause: e, retryAfter: 1 });
+    // KMS takes at most 4 KB as a RAW message; a transcript's signing input can be larger, so
+    // hash here and let KMS sign the digest.
+    const digest = createHash('sha256').update(data).digest();
+    const command = new SignCommand({ KeyId: keyRef, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' });
+    const { maxAttempts = 6, baseDelayMs = 50, maxDelayMs = 1000 } = this.options.retry ?? {};
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const random = this.options.random ?? Math.random;
+    let attempts = 0;
+    for (let round = 0; ; round++) {
+      try {
+        const out = await this.kms.send(command);
+        if (!out.Signature) throw new AttestoError('SIGNER_UNAVAILABLE', 'the signing service returned no signature', { retryAfter: 1 });
+        return derToJose(out.Signature);
+      } catch (e) {
+        if (e instanceof AttestoError) throw e;
+        attempts += Math.max(1, (e as SdkError).$metadata?.attempts ?? 1);
+        if (!isRetryableKmsError(e) || attempts >= maxAttempts) {
+          throw new AttestoError('SIGNER_UNAVAILABLE', 'the signing service is unavailable; retry', { cause: e, retryAfter: 1 });
+        }
+        // Full jitter: a random wait below a ceiling that doubles with each attempt.
+        await sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** round));
+      }
     }
-    if (!out.Signature) throw new AttestoError('SIGNER_UNAVAILABLE', 'the signing service returned no signature', { retryAfter: 1 });
-    return derToJose(out.Signature);
   }
 
   /** The key's public half as a JWK, from its SubjectPublicKeyInfo; cached (it never changes). */
