@@ -5,6 +5,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { KINDS } from '../core/kinds';
 import { CreateOfferRequest, IssueRequest, RegisterSchoolRequest, UpdateStatusRequest, VerifyRequest } from '../core/requests';
+import { IssueBatchRequest } from '../core/batch-request';
 import { ROUTES } from './routes';
 
 const DRAFT = 'http://json-schema.org/draft-07/schema#';
@@ -28,6 +29,7 @@ export function publishedSchemas(publicUrl: string): Record<string, Record<strin
     );
   }
   add('issue-request', 'POST /credentials/issue', IssueRequest);
+  add('issue-batch-request', 'POST /credentials/issue/batch', IssueBatchRequest);
   add('update-status-request', 'POST /credentials/status', UpdateStatusRequest);
   add('verify-request', 'POST /credentials/verify', VerifyRequest);
   add('register-school-request', 'POST /schools', RegisterSchoolRequest);

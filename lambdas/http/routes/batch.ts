@@ -1,9 +1,65 @@
-/** Batch issuance (issue 5): implemented by lambdas/core/use-cases/issue-batch.ts. */
+/**
+ * POST /credentials/issue/batch: up to 100 credentials in one call, one result per item.
+ * The batch Idempotency-Key is required: it is what makes resending a batch (or its failed items)
+ * safe. The answer is 200 whenever the batch was read; each item has its own status, a 201-like
+ * success with the credential, or an RFC 9457 problem with a stable code.
+ */
+import { IssueBatchRequest, MAX_BATCH_ITEMS } from '../../core/batch-request';
 import { AttestoError } from '../../core/errors';
+import { issueBatch } from '../../core/use-cases/issue-batch';
+import { logger } from '../app';
+import { authenticateSchool } from '../auth';
+import { readJson } from '../body';
+import { problemOf } from '../problem';
 import type { RouteHandler } from './types';
 
+/** A batch carries up to MAX_BATCH_ITEMS issue requests: 16 KiB each on average is generous. */
+const BATCH_MAX_BODY_BYTES = MAX_BATCH_ITEMS * 16 * 1024;
+/** Time kept back from the Lambda timeout to answer with what was done. */
+const ANSWER_MARGIN_MS = 2_000;
+/** Without a Lambda context (local home): the API Gateway integration timeout, less the margin. */
+const DEFAULT_BUDGET_MS = 28_000;
+
+interface LambdaEnv {
+  lambdaContext?: { getRemainingTimeInMillis?: () => number };
+}
+
 export const batchRoutes: Record<string, RouteHandler> = {
-  async issueBatch() {
-    throw new AttestoError('NOT_FOUND', 'batch issuance is not available yet');
+  async issueBatch(c, deps) {
+    const { school, actor } = await authenticateSchool(c, deps.store);
+    const batchKey = c.req.header('idempotency-key');
+    if (batchKey === undefined) {
+      throw new AttestoError('INVALID_IDEMPOTENCY_KEY', 'batch issuance needs an Idempotency-Key header (8 to 63 characters of A-Z a-z 0-9 . _ -), reused when the batch is resent');
+    }
+    const body = await readJson<IssueBatchRequest>(c, IssueBatchRequest, Math.max(deps.config.maxBodyBytes, BATCH_MAX_BODY_BYTES));
+    const remaining = (c.env as LambdaEnv | undefined)?.lambdaContext?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + ANSWER_MARGIN_MS;
+    const outcome = await issueBatch(deps.core, {
+      school,
+      actor,
+      batchKey,
+      items: body.items.map(({ id, ...request }) => ({ id, request })),
+      deadline: deps.core.clock().getTime() + remaining - ANSWER_MARGIN_MS,
+    });
+
+    const results = outcome.results.map((r) => {
+      if (r.ok) {
+        const { credentialId, kind, format, verifiableCredential, replayed } = r.result;
+        return { id: r.id, status: 201, credentialId, kind, format, verifiableCredential, replayed };
+      }
+      if (r.error.code === 'INTERNAL') logger.error('batch item failed unexpectedly', { cause: String((r.error.cause as Error | undefined)?.name ?? '') });
+      return { id: r.id, status: r.error.status, problem: problemOf(r.error) };
+    });
+    // Counts only: never item contents.
+    logger.info('batch', { uai: school.uai, total: results.length, issued: outcome.issued, replayed: outcome.replayed, failed: outcome.failed });
+    c.header('cache-control', 'no-store');
+    if (outcome.retryAfter !== undefined) c.header('retry-after', String(outcome.retryAfter));
+    return c.json(
+      {
+        summary: { total: results.length, issued: outcome.issued, replayed: outcome.replayed, failed: outcome.failed },
+        ...(outcome.retryAfter !== undefined ? { retryAfter: outcome.retryAfter } : {}),
+        results,
+      },
+      200,
+    );
   },
 };
