@@ -124,10 +124,13 @@ describe('Idempotency-Key', () => {
 
   it('finishes the work of a request that died after reserving its key', async () => {
     const request = issueRequest();
+    // A slot no earlier test drew (they draw at random).
+    let index = 777;
+    while (!(await env.store.isSlotFree(school.uai, { list: 1, index }))) index++;
     // Simulate the crash: a stale pending reservation, nothing committed.
-    await env.store.reserveIdempotency({ uai: school.uai, key: 'crashed-key-0001', requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId: `urn:attesto:${school.uai}:1:777`, slot: { list: 1, index: 777 }, issuedAt: '2026-11-22T09:00:00Z' });
+    await env.store.reserveIdempotency({ uai: school.uai, key: 'crashed-key-0001', requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId: `urn:attesto:${school.uai}:1:${index}`, slot: { list: 1, index }, issuedAt: '2026-11-22T09:00:00Z' });
     const r = await issue(request, 'crashed-key-0001');
-    expect(r.credentialId).toBe(`urn:attesto:${school.uai}:1:777`);
+    expect(r.credentialId).toBe(`urn:attesto:${school.uai}:1:${index}`);
     expect(decodeJwt(r.verifiableCredential as string).nbf).toBe(Date.parse('2026-11-22T09:00:00Z') / 1000);
   });
 });
