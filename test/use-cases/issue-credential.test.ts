@@ -122,6 +122,18 @@ describe('Idempotency-Key', () => {
     expect(error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', status: 422 });
   });
 
+  it('moves a dead reservation whose slot another credential took meanwhile', async () => {
+    const taken = await issue();
+    const { slot } = (await import('../../lambdas/core/status/slot')).parseCredentialId(taken.credentialId)!;
+    const request = issueRequest('DiplomaCredential');
+    await env.store.reserveIdempotency({ uai: school.uai, key: 'crashed-key-0002', requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId: taken.credentialId, slot, issuedAt: '2026-11-22T09:00:00Z' });
+    const r = await issue(request, 'crashed-key-0002');
+    expect(r.credentialId).not.toBe(taken.credentialId);
+    expect(await env.store.getIdempotency(school.uai, 'crashed-key-0002')).toMatchObject({ state: 'complete', credentialId: r.credentialId });
+    // The other credential is untouched.
+    expect((await env.store.getCredential(school.uai, slot))!.kind).toBe('EnrollmentCredential');
+  });
+
   it('finishes the work of a request that died after reserving its key', async () => {
     const request = issueRequest();
     // A slot no earlier test drew (they draw at random).
