@@ -14,7 +14,7 @@ import { updateStatus } from '../../lambdas/core/use-cases/update-status';
 import type { VerifyDeps } from '../../lambdas/core/verify/ports';
 import { verifyCredential } from '../../lambdas/core/verify/verify-credential';
 import { coreDeps, PUBLIC_URL, schoolWithToken } from '../helpers/core';
-import { enrollmentSubject, issueRequest, type KindName } from '../helpers/fixtures';
+import { enrollmentSubject, issueRequest, KIND_FORMAT_CASES, type KindName } from '../helpers/fixtures';
 import { startStore } from '../helpers/store';
 
 let env: Awaited<ReturnType<typeof startStore>>;
@@ -43,14 +43,7 @@ const codes = (r: { errors: { code: string }[] }) => r.errors.map((e) => e.code)
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 describe('a genuine credential', () => {
-  it.each([
-    ['EnrollmentCredential', 'jwt_vc'],
-    ['TranscriptCredential', 'jwt_vc'],
-    ['DiplomaCredential', 'jwt_vc'],
-    ['EnrollmentCredential', 'vc+jwt'],
-    ['TranscriptCredential', 'vc+jwt'],
-    ['DiplomaCredential', 'vc+jwt'],
-  ] as const)('%s as %s passes every check and names its school', async (kind, format) => {
+  it.each(KIND_FORMAT_CASES)('%s as %s passes every check and names its school', async (kind, format) => {
     at('2026-11-22T10:00:00Z');
     const { jws, credentialId } = await issued(kind, format);
     const r = await verifyCredential(verify, jws);

@@ -48,6 +48,11 @@ export const SUBJECTS: Record<KindName, Record<string, unknown>> = {
   DiplomaCredential: diplomaSubject,
 };
 
+export const KINDS: KindName[] = ['EnrollmentCredential', 'TranscriptCredential', 'DiplomaCredential'];
+export const FORMATS = ['jwt_vc', 'vc+jwt'] as const;
+/** Every kind in every encoding. */
+export const KIND_FORMAT_CASES: [KindName, (typeof FORMATS)[number]][] = FORMATS.flatMap((f) => KINDS.map((k) => [k, f] as [KindName, (typeof FORMATS)[number]]));
+
 export function issueRequest(kind: KindName = 'EnrollmentCredential', format: 'jwt_vc' | 'vc+jwt' = 'jwt_vc', subject: Record<string, unknown> = SUBJECTS[kind]): IssueRequest {
   return { credential: { type: ['VerifiableCredential', kind], credentialSubject: subject }, options: { format } };
 }

@@ -8,7 +8,7 @@ import { Resolver } from 'did-resolver';
 import { verifyCredential as didJwtVcVerify } from 'did-jwt-vc';
 import { compactVerify, decodeJwt, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueRequest, type KindName } from '../helpers/fixtures';
+import { issueRequest, KIND_FORMAT_CASES, KINDS } from '../helpers/fixtures';
 import { jwsOf, localHome } from '../helpers/http';
 
 let home: Awaited<ReturnType<typeof localHome>>;
@@ -36,16 +36,7 @@ async function publicKey() {
   return importJWK(doc.verificationMethod[0].publicKeyJwk, 'ES256');
 }
 
-const cases: [KindName, 'jwt_vc' | 'vc+jwt'][] = [
-  ['EnrollmentCredential', 'jwt_vc'],
-  ['TranscriptCredential', 'jwt_vc'],
-  ['DiplomaCredential', 'jwt_vc'],
-  ['EnrollmentCredential', 'vc+jwt'],
-  ['TranscriptCredential', 'vc+jwt'],
-  ['DiplomaCredential', 'vc+jwt'],
-];
-
-describe.each(cases)('%s as %s', (kind, format) => {
+describe.each(KIND_FORMAT_CASES)('%s as %s', (kind, format) => {
   let credentialId: string;
   let jws: string;
   let body: unknown;
@@ -93,7 +84,7 @@ describe.each(cases)('%s as %s', (kind, format) => {
 });
 
 describe('did-jwt-vc verifies what attesto issues as VC Data Model 1.1', () => {
-  it.each(['EnrollmentCredential', 'TranscriptCredential', 'DiplomaCredential'] as const)('%s', async (kind) => {
+  it.each(KINDS)('%s', async (kind) => {
     const res = await home.post('/credentials/issue', issueRequest(kind, 'jwt_vc'), { token });
     const verified = await didJwtVcVerify(res.json.verifiableCredential, testResolver());
     expect(verified.issuer).toBe(home.server.demo.did);
