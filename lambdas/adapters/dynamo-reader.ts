@@ -1,0 +1,251 @@
+/**
+ * The Store port, read-only, on DynamoDB's JSON protocol over a kept-alive HTTPS connection,
+ * signed with SigV4 (./sigv4.ts). For the functions that only read (verify, public documents):
+ * the AWS SDK with its DynamoDB marshalling is about 550 KB of their bundle, and a bundle's size
+ * is its cold start. Only GetItem is needed; every write refuses, as does the IAM role of those
+ * functions.
+ *
+ * Reads are strongly consistent, like DynamoStore's: a revocation is visible to the next
+ * verification. Identical reads in flight at the same moment share one request: under load,
+ * every verification of a school's credentials reads the same two status lists, and they are
+ * read once per round trip instead of once per request, with nothing cached beyond it.
+ */
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { AttestoError } from '../core/errors';
+import type { IdempotencyRecord, PublishedStatusList, SchoolRecord, StatusFlags, StatusPurpose, StatusSlot, CredentialRecord } from '../core/records';
+import type { Store } from '../core/store';
+import { keys, TTL_ATTRIBUTE } from './dynamo/table';
+import { signPost, type AwsCredentials } from './sigv4';
+
+export interface DynamoReaderOptions {
+  table: string;
+  region: string;
+  /** Endpoint override, e.g. dynalite's `http://127.0.0.1:port`; default the regional HTTPS endpoint. */
+  endpoint?: string;
+  /** Default: the execution role's credentials, which the Lambda runtime puts in the environment. */
+  credentials?: () => AwsCredentials;
+  /** Signing time; injected by tests. */
+  clock?: () => Date;
+  timeoutMs?: number;
+  /** Attempts per read, for throttling, 5xx and network errors (full-jitter backoff between). */
+  maxAttempts?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+type AttributeValue = Record<string, unknown>;
+type Item = Record<string, unknown>;
+
+/** The same variables the AWS SDK's default credential chain reads first. */
+export function environmentCredentials(env: Record<string, string | undefined> = process.env): AwsCredentials {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set');
+  return { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
+}
+
+/** DynamoDB JSON → plain values, as lib-dynamodb's unmarshall does (numbers as `number`). */
+export function unmarshall(value: AttributeValue): unknown {
+  if ('S' in value) return value.S;
+  if ('N' in value) return Number(value.N);
+  if ('BOOL' in value) return value.BOOL;
+  if ('NULL' in value) return null;
+  if ('M' in value) return unmarshallItem(value.M as Record<string, AttributeValue>);
+  if ('L' in value) return (value.L as AttributeValue[]).map(unmarshall);
+  if ('SS' in value) return new Set(value.SS as string[]);
+  if ('NS' in value) return new Set((value.NS as string[]).map(Number));
+  if ('B' in value) return new Uint8Array(Buffer.from(value.B as string, 'base64'));
+  if ('BS' in value) return new Set((value.BS as string[]).map((b) => new Uint8Array(Buffer.from(b, 'base64'))));
+  throw new TypeError(`unknown attribute value type ${Object.keys(value).join(',')}`);
+}
+
+export function unmarshallItem(item: Record<string, AttributeValue>): Item {
+  const out: Item = {};
+  for (const [k, v] of Object.entries(item)) out[k] = unmarshall(v);
+  return out;
+}
+
+const RETRYABLE_TYPES = /(ProvisionedThroughputExceeded|Throttling|RequestLimitExceeded|InternalServerError|ServiceUnavailable|LimitExceeded)/;
+
+class DynamoHttpError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+const readOnly = (what: string) => async (): Promise<never> => {
+  throw new AttestoError('INTERNAL', `this function has read-only access to the store (${what})`);
+};
+
+export class DynamoReader implements Store {
+  private readonly url: URL;
+  private readonly agent: HttpAgent;
+  private readonly send: typeof httpRequest;
+  private readonly credentials: () => AwsCredentials;
+  private readonly clock: () => Date;
+  private readonly inflight = new Map<string, Promise<Record<string, AttributeValue> | undefined>>();
+
+  constructor(private readonly o: DynamoReaderOptions) {
+    this.url = new URL(o.endpoint ?? `https://dynamodb.${o.region}.amazonaws.com`);
+    const https = this.url.protocol === 'https:';
+    const agentOptions = { keepAlive: true, maxSockets: 64, noDelay: true };
+    this.agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    this.send = https ? httpsRequest : httpRequest;
+    this.credentials = o.credentials ?? (() => environmentCredentials());
+    this.clock = o.clock ?? (() => new Date());
+  }
+
+  // Reads -------------------------------------------------------------------------------------
+
+  async getSchool(uai: string): Promise<SchoolRecord | undefined> {
+    return (await this.get(keys.school(uai))) as SchoolRecord | undefined;
+  }
+
+  async getPublishedList(uai: string, list: number, purpose: StatusPurpose): Promise<PublishedStatusList | undefined> {
+    return (await this.get(keys.published(uai, list, purpose))) as PublishedStatusList | undefined;
+  }
+
+  async getCredential(uai: string, slot: StatusSlot): Promise<CredentialRecord | undefined> {
+    return (await this.get(keys.credential(uai, slot.list, slot.index))) as CredentialRecord | undefined;
+  }
+
+  async isSlotFree(uai: string, slot: StatusSlot): Promise<boolean> {
+    return (await this.getCredential(uai, slot)) === undefined;
+  }
+
+  async getFlags(uai: string, slot: StatusSlot): Promise<StatusFlags | undefined> {
+    return (await this.get(keys.flags(uai, slot.list, slot.index))) as StatusFlags | undefined;
+  }
+
+  async getStatusSeq(uai: string, list: number): Promise<number> {
+    return Number((await this.get(keys.seq(uai, list)))?.seq ?? 0);
+  }
+
+  async getIdempotency(uai: string, key: string): Promise<IdempotencyRecord | undefined> {
+    return (await this.get(keys.idempotency(uai, key))) as IdempotencyRecord | undefined;
+  }
+
+  // Not for read-only functions: writes, and the queries only writers need --------------------
+
+  createSchool = readOnly('createSchool');
+  advanceList = readOnly('advanceList');
+  setTokenHash = readOnly('setTokenHash');
+  putCredential = readOnly('putCredential');
+  putFlags = readOnly('putFlags');
+  listFlags = readOnly('listFlags');
+  bumpStatusSeq = readOnly('bumpStatusSeq');
+  putPublishedList = readOnly('putPublishedList');
+  reserveIdempotency = readOnly('reserveIdempotency');
+  updateIdempotency = readOnly('updateIdempotency');
+  appendAudit = readOnly('appendAudit');
+  listAudit = readOnly('listAudit');
+
+  /** Closes kept-alive connections (tests, benchmarks). */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  // GetItem -----------------------------------------------------------------------------------
+
+  private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {
+    const id = `${key.pk}\n${key.sk}`;
+    let pending = this.inflight.get(id);
+    if (!pending) {
+      pending = this.getItem(key).finally(() => this.inflight.delete(id));
+      this.inflight.set(id, pending);
+    }
+    const raw = await pending;
+    if (!raw) return undefined;
+    // Unmarshalled per caller: readers sharing a response never share (or mutate) one object.
+    const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, ...rest } = unmarshallItem(raw);
+    return rest;
+  }
+
+  private async getItem(key: { pk: string; sk: string }): Promise<Record<string, AttributeValue> | undefined> {
+    const body = JSON.stringify({ TableName: this.o.table, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, ConsistentRead: true });
+    const out = (await this.call('GetItem', body)) as { Item?: Record<string, AttributeValue> };
+    return out.Item;
+  }
+
+  private async call(operation: string, body: string): Promise<unknown> {
+    const maxAttempts = this.o.maxAttempts ?? 3;
+    const sleep = this.o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const random = this.o.random ?? Math.random;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.post(operation, body);
+      } catch (e) {
+        const retryable = !(e instanceof DynamoHttpError) || e.retryable;
+        if (!retryable || attempt >= maxAttempts) {
+          throw new AttestoError('STORE_UNAVAILABLE', `storage is unavailable (${operation}); retry`, { cause: e, retryAfter: 1 });
+        }
+        // Full jitter (https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/).
+        await sleep(random() * Math.min(1000, 25 * 2 ** attempt));
+      }
+    }
+  }
+
+  private post(operation: string, body: string): Promise<unknown> {
+    const headers = signPost({
+      credentials: this.credentials(),
+      region: this.o.region,
+      service: 'dynamodb',
+      host: this.url.host,
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` },
+      body,
+      now: this.clock(),
+    });
+    return new Promise((resolve, reject) => {
+      const req = this.send(
+        {
+          protocol: this.url.protocol,
+          hostname: this.url.hostname,
+          port: this.url.port || undefined,
+          method: 'POST',
+          path: '/',
+          agent: this.agent,
+          headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            if (status === 200) {
+              try {
+                return resolve(JSON.parse(text));
+              } catch {
+                return reject(new DynamoHttpError('DynamoDB answered with invalid JSON', true));
+              }
+            }
+            let type = '';
+            try {
+              type = String(JSON.parse(text).__type ?? '');
+            } catch {
+              // A proxy or load balancer error page: keep the status only.
+            }
+            reject(new DynamoHttpError(`DynamoDB ${operation}: HTTP ${status} ${type.split('#').pop() ?? ''}`, status >= 500 || RETRYABLE_TYPES.test(type)));
+          });
+        },
+      );
+      req.setTimeout(this.o.timeoutMs ?? 3000, () => req.destroy(new Error(`DynamoDB ${operation} timed out`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}
+
+/** The reader a configuration names: the regional endpoint, or the local home's dynalite. */
+export function dynamoReaderFor(config: { tableName: string; region: string; dynamoEndpoint?: string }): DynamoReader {
+  return new DynamoReader({
+    table: config.tableName,
+    region: config.region,
+    ...(config.dynamoEndpoint ? { endpoint: config.dynamoEndpoint, credentials: () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) } : {}),
+  });
+}
