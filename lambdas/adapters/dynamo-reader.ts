@@ -77,7 +77,7 @@ class DynamoHttpError extends Error {
   }
 }
 
-const readOnly = (what: string) => async (): Promise<never> => {
+const readOnly = (what: string) => async (..._args: unknown[]): Promise<never> => {
   throw new AttestoError('INTERNAL', `this function has read-only access to the store (${what})`);
 };
 

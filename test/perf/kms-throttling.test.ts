@@ -179,6 +179,11 @@ describe('a year group issued while KMS throttles 30% of Sign calls', () => {
   });
 });
 
+interface BatchReply {
+  summary: Record<string, number>;
+  results: { id: string; status: number; credentialId?: string; problem?: { code: string } }[];
+}
+
 describe('over HTTP, through the issuer app', () => {
   async function issuerApp() {
     const config = loadConfig({ ATTESTO_PUBLIC_URL: PUBLIC_URL, ATTESTO_SIGNER: 'kms', ATTESTO_DYNAMODB_ENDPOINT: env.endpoint });
@@ -210,15 +215,15 @@ describe('over HTTP, through the issuer app', () => {
     mode = 'off';
     expect(res.status).toBe(200);
     expect(res.headers.get('retry-after')).toBe('1');
-    const json = await res.json();
+    const json = (await res.json()) as BatchReply;
     expect(json.summary).toEqual({ total: 5, issued: 0, replayed: 0, failed: 5 });
     for (const r of json.results) expect(r).toMatchObject({ status: 503, problem: { code: 'SIGNER_UNAVAILABLE', status: 503 } });
     expect((await env.scanAll()).filter((i) => String(i.pk).startsWith('CRED#')).length).toBe(credsBefore);
 
     deps.now.value = new Date(deps.now.value.getTime() + 31_000);
-    const again = await (await post(app, '/credentials/issue/batch', body, 'http-batch-0001')).json();
+    const again = (await (await post(app, '/credentials/issue/batch', body, 'http-batch-0001')).json()) as BatchReply;
     expect(again.summary).toEqual({ total: 5, issued: 5, replayed: 0, failed: 0 });
-    const ids = again.results.map((r: { credentialId: string }) => r.credentialId);
+    const ids = again.results.map((r) => r.credentialId!);
     expect(new Set(ids).size).toBe(5);
     for (const id of ids) expect(await env.store.getCredential(registered.uai, parseCredentialId(id)!.slot)).toMatchObject({ credentialId: id });
   });
