@@ -2,7 +2,7 @@
  * Local home signing: one P-256 key per school in node:crypto, kept as a JWK file (mode 0600)
  * in the git-ignored data folder. Same contract as KMS: the private key never leaves this module.
  */
-import { generateKeyPairSync, createPrivateKey, sign as nodeSign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, createPrivateKey, randomBytes, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
@@ -16,9 +16,10 @@ export class LocalKeys implements Signer, KeyManager {
 
   async createKey(uai: string): Promise<{ keyRef: string; publicJwk: JWK }> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const keyRef = `local:${uai}`;
+    // One file per key (a school gets a new one at each rotation): local:<uai>.<random id>.
+    const keyRef = `local:${uai}.${randomBytes(4).toString('hex')}`;
     const file = this.file(keyRef);
-    if (existsSync(file)) throw new AttestoError('SCHOOL_EXISTS', `a key for ${uai} already exists`);
+    if (existsSync(file)) throw new AttestoError('SIGNER_UNAVAILABLE', `key ${keyRef} already exists; retry`);
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     writeFileSync(file, JSON.stringify(privateKey.export({ format: 'jwk' })), { mode: 0o600, flag: 'wx' });
     const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });
@@ -44,7 +45,7 @@ export class LocalKeys implements Signer, KeyManager {
   }
 
   private file(keyRef: string): string {
-    const m = /^local:([0-9]{7}[A-Z])$/.exec(keyRef);
+    const m = /^local:([0-9]{7}[A-Z](?:\.[0-9a-f]{8})?)$/.exec(keyRef);
     if (!m) throw new AttestoError('SIGNER_UNAVAILABLE', `not a local key reference: ${keyRef}`);
     return join(this.dir, `${m[1]}.jwk.json`);
   }

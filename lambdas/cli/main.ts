@@ -3,6 +3,7 @@
  *
  *   attesto school add --uai 0750001U --name "Lycée …"   register a school, print its DID and API token
  *   attesto school rotate-token --uai 0750001U            replace a school's API token
+ *   attesto school rotate-key --uai 0750001U [--compromised]  new signing key (drop old ones if compromised)
  *   attesto audit --uai 0750001U [--from ISO] [--to ISO]  print a school's audit trail
  *
  * Locally it works on the data folder ($ATTESTO_DATA_DIR, default ./.attesto), through the running
@@ -17,11 +18,14 @@ import { signerFor } from '../signers';
 import { isAttestoError } from '../core/errors';
 import { registerSchool, rotateToken } from '../core/use-cases/register-school';
 import { readAudit } from '../core/use-cases/read-audit';
+import { rotateKey } from '../core/use-cases/rotate-key';
+import { canRotateKeys } from '../core/store';
 import { openLocalDeps } from './local-deps';
 
 const USAGE = `usage:
   attesto school add --uai <UAI> --name <name>
   attesto school rotate-token --uai <UAI>
+  attesto school rotate-key --uai <UAI> [--compromised]
   attesto audit --uai <UAI> [--from <ISO date>] [--to <ISO date>] [--limit <n>]`;
 
 async function withDeps<T>(fn: (deps: AppDeps) => Promise<T>): Promise<T> {
@@ -43,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { uai: { type: 'string' }, name: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { uai: { type: 'string' }, name: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, compromised: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const command = positionals.join(' ');
   const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -60,6 +64,16 @@ export async function main(argv: string[]): Promise<number> {
     case 'school rotate-token':
       if (!values.uai) break;
       print(await withDeps((d) => rotateToken(d.core, { uai: values.uai!, actor })));
+      return 0;
+    case 'school rotate-key':
+      if (!values.uai) break;
+      print(
+        await withDeps((d) => {
+          const store = d.core.store;
+          if (!canRotateKeys(store)) throw new Error('this store cannot rotate keys');
+          return rotateKey({ ...d.core, store }, { uai: values.uai!, actor, compromised: values.compromised ?? false });
+        }),
+      );
       return 0;
     case 'audit':
       if (!values.uai) break;

@@ -44,14 +44,16 @@ export function publicJwk(jwk: JWK): JWK {
   return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } as JWK;
 }
 
-/** The school's DID document: its one key, authorised for `assertionMethod` only. */
-export function didDocument(school: Pick<SchoolRecord, 'did' | 'kid' | 'publicJwk'>) {
+/**
+ * The school's DID document: its current key and the keys it rotated away from (so credentials
+ * they signed keep verifying), all authorised for `assertionMethod` only.
+ */
+export function didDocument(school: Pick<SchoolRecord, 'did' | 'kid' | 'publicJwk' | 'previousKeys'>) {
+  const keys = [{ kid: school.kid, publicJwk: school.publicJwk }, ...(school.previousKeys ?? [])];
   return {
     '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/suites/jws-2020/v1'],
     id: school.did,
-    verificationMethod: [
-      { id: school.kid, type: 'JsonWebKey2020', controller: school.did, publicKeyJwk: publicJwk(school.publicJwk) },
-    ],
-    assertionMethod: [school.kid],
+    verificationMethod: keys.map((k) => ({ id: k.kid, type: 'JsonWebKey2020', controller: school.did, publicKeyJwk: publicJwk(k.publicJwk) })),
+    assertionMethod: keys.map((k) => k.kid),
   };
 }

@@ -19,6 +19,11 @@ export interface SchoolRecord {
   /** Backend key reference (KMS key ARN, or local key id). */
   keyRef: string;
   publicJwk: JWK;
+  /**
+   * Keys replaced by a rotation, still listed in the DID document so that credentials they
+   * signed keep verifying (dropped altogether after a compromise).
+   */
+  previousKeys?: { kid: string; publicJwk: JWK; retiredAt: string }[];
   /** SHA-256 (hex) of the school's API token; the token itself is never stored. */
   tokenHash: string;
   /** Status list currently used for new credentials (1-based). */
@@ -71,6 +76,7 @@ export type AuditAction =
   | 'school.registered'
   | 'school.token-rotated'
   | 'key.created'
+  | 'key.rotated'
   | 'credential.issued'
   | 'credential.revoked'
   | 'credential.suspended'

@@ -60,3 +60,12 @@ export interface Store {
   appendAudit(event: AuditEvent): Promise<void>;
   listAudit(uai: string, query: { from: string; to: string; limit: number; cursor?: string }): Promise<AuditPage>;
 }
+
+/** Key rotation: an operator capability only, kept apart from what request handlers need. */
+export interface KeyRotationStore {
+  /** Replaces the school's keys if its current key is still `expectedKid`; false otherwise. */
+  replaceKeys(uai: string, expectedKid: string, keys: Pick<SchoolRecord, 'kid' | 'keyRef' | 'publicJwk' | 'previousKeys'>): Promise<boolean>;
+}
+
+export const canRotateKeys = (store: Store): store is Store & KeyRotationStore =>
+  typeof (store as Partial<KeyRotationStore>).replaceKeys === 'function';

@@ -103,6 +103,11 @@ describe('the local home', () => {
       const rotated = JSON.parse((await cli(dataDir, 'school', 'rotate-token', '--uai', '0330003Z')).stdout);
       expect((await home.post('/credentials/issue', issueRequest(), { token: school.token })).status).toBe(401);
       expect((await home.post('/credentials/issue', issueRequest(), { token: rotated.token })).status).toBe(201);
+
+      const key = JSON.parse((await cli(dataDir, 'school', 'rotate-key', '--uai', '0330003Z')).stdout);
+      expect(key).toMatchObject({ kid: `${school.did}#key-2`, retired: `${school.did}#key-1`, compromised: false });
+      const doc = (await home.get('/schools/0330003Z/did.json')).json;
+      expect(doc.assertionMethod).toEqual([`${school.did}#key-2`, `${school.did}#key-1`]);
     } finally {
       await home.stop();
     }

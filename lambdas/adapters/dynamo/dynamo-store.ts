@@ -16,14 +16,14 @@ import type {
   StatusPurpose,
   StatusSlot,
 } from '../../core/records';
-import type { AuditPage, Store } from '../../core/store';
+import type { AuditPage, KeyRotationStore, Store } from '../../core/store';
 import { keys, TTL_ATTRIBUTE } from './table';
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 type Item = Record<string, unknown>;
 
-export class DynamoStore implements Store {
+export class DynamoStore implements Store, KeyRotationStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
@@ -110,6 +110,26 @@ export class DynamoStore implements Store {
         }),
       ),
     );
+  }
+
+  async replaceKeys(uai: string, expectedKid: string, k: Pick<SchoolRecord, 'kid' | 'keyRef' | 'publicJwk' | 'previousKeys'>): Promise<boolean> {
+    try {
+      await this.call('replace keys', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: keys.school(uai),
+            UpdateExpression: 'SET kid = :kid, keyRef = :ref, publicJwk = :jwk, previousKeys = :prev',
+            ConditionExpression: 'kid = :expected',
+            ExpressionAttributeValues: { ':kid': k.kid, ':ref': k.keyRef, ':jwk': k.publicJwk, ':prev': k.previousKeys ?? [], ':expected': expectedKid },
+          }),
+        ),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
   }
 
   // Credentials -----------------------------------------------------------------------------

@@ -1,0 +1,73 @@
+/** Rotating a school's key: routinely (old credentials keep verifying) and after a compromise. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifySources } from '../../lambdas/adapters/verify-sources';
+import { didDocument } from '../../lambdas/core/did-web';
+import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
+import { readAudit } from '../../lambdas/core/use-cases/read-audit';
+import { rotateKey } from '../../lambdas/core/use-cases/rotate-key';
+import { verifyCredential } from '../../lambdas/core/verify/verify-credential';
+import { decodeProtectedHeader } from 'jose';
+import { coreDeps, PUBLIC_URL, schoolWithToken } from '../helpers/core';
+import { issueRequest } from '../helpers/fixtures';
+import { startStore } from '../helpers/store';
+
+let env: Awaited<ReturnType<typeof startStore>>;
+let deps: ReturnType<typeof coreDeps>;
+
+beforeAll(async () => {
+  env = await startStore();
+  deps = coreDeps(env.store);
+});
+afterAll(() => env.close());
+
+const verifier = () => verifySources({ store: env.store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 0, fetch: { timeoutMs: 500 } });
+const issue = async (uai: string) => {
+  const school = (await env.store.getSchool(uai))!;
+  return (await issueCredential(deps, { school, actor: 't', request: issueRequest() })).verifiableCredential as string;
+};
+const rotate = (uai: string, compromised: boolean) => rotateKey({ ...deps, store: env.store }, { uai, actor: 'operator:test', compromised });
+
+describe('key rotation', () => {
+  it('signs with the new key from then on; credentials signed before keep verifying', async () => {
+    const { uai, did } = await schoolWithToken(deps, '0751234');
+    const before = await issue(uai);
+    expect(await rotate(uai, false)).toMatchObject({ kid: `${did}#key-2`, retired: `${did}#key-1`, keysInDidDocument: 2 });
+    const after = await issue(uai);
+    expect(decodeProtectedHeader(after).kid).toBe(`${did}#key-2`);
+    const doc = didDocument((await env.store.getSchool(uai))!);
+    expect(doc.assertionMethod).toEqual([`${did}#key-2`, `${did}#key-1`]);
+    for (const jws of [before, after]) expect((await verifyCredential(verifier(), jws)).verified).toBe(true);
+    await rotate(uai, false);
+    expect(decodeProtectedHeader(await issue(uai)).kid).toBe(`${did}#key-3`);
+    expect((await verifyCredential(verifier(), before)).verified).toBe(true);
+  });
+
+  it('after a compromise, drops every previous key: what they signed no longer verifies, status lists are re-signed', async () => {
+    const { uai, did } = await schoolWithToken(deps, '0130001');
+    const before = await issue(uai);
+    await rotate(uai, false);
+    const middle = await issue(uai);
+    expect(await rotate(uai, true)).toMatchObject({ kid: `${did}#key-3`, compromised: true, keysInDidDocument: 1 });
+    for (const jws of [before, middle]) {
+      const r = await verifyCredential(verifier(), jws);
+      expect(r.verified).toBe(false);
+      expect(r.errors.map((e) => e.code)).toEqual(['KEY_NOT_AUTHORIZED']);
+    }
+    const after = await issue(uai);
+    const r = await verifyCredential(verifier(), after);
+    expect(r.errors).toEqual([]); // status lists re-signed with key-3, so the status check passes
+    const published = (await env.store.getPublishedList(uai, 1, 'revocation'))!;
+    expect(decodeProtectedHeader(published.jwt).kid).toBe(`${did}#key-3`);
+  });
+
+  it('is audited, without personal data', async () => {
+    const { uai, did } = await schoolWithToken(deps, '0690002');
+    await rotate(uai, false);
+    const { events } = await readAudit(deps, { uai });
+    expect(events.find((e) => e.action === 'key.rotated')).toMatchObject({ actor: 'operator:test', detail: { kid: `${did}#key-2`, previous: `${did}#key-1`, compromised: false } });
+  });
+
+  it('refuses an unknown school', async () => {
+    await expect(rotate('0330003Z', false)).rejects.toMatchObject({ code: 'UNKNOWN_SCHOOL' });
+  });
+});
