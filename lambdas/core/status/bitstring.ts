@@ -27,11 +27,13 @@ export function getBit(bits: Uint8Array, index: number): boolean {
 }
 
 /**
- * Lists are sparse (a few bits set), so the fastest deflate level compresses them as well as
- * level 9 does, an order of magnitude sooner.
+ * Lists are sparse: long runs of zero bytes with a few bits set. Deflate's run-length strategy
+ * (matches at distance 1 only) is made for exactly that: on a 131,072-entry list with 200 bits
+ * set it is about 60 times faster than level 9 for a near-identical size, and smaller than plain
+ * level 1 (measured by `npm run bench`). Any gunzip decodes it: only the encoder's search changes.
  */
 export function encodeList(bits: Uint8Array): string {
-  return `u${gzipSync(bits, { level: constants.Z_BEST_SPEED }).toString('base64url')}`;
+  return `u${gzipSync(bits, { level: constants.Z_BEST_SPEED, strategy: constants.Z_RLE }).toString('base64url')}`;
 }
 
 /**
@@ -42,5 +44,7 @@ export function decodeList(encoded: string, maxBytes: number): Uint8Array {
   if (typeof encoded !== 'string' || !encoded.startsWith('u')) throw new TypeError('encodedList must be multibase base64url ("u" prefix)');
   const body = encoded.slice(1);
   if (!/^[A-Za-z0-9_-]*$/.test(body)) throw new TypeError('encodedList is not base64url');
-  return new Uint8Array(gunzipSync(Buffer.from(body, 'base64url'), { maxOutputLength: maxBytes }));
+  const inflated = gunzipSync(Buffer.from(body, 'base64url'), { maxOutputLength: maxBytes });
+  // A view, not a copy: the inflated buffer is ours alone.
+  return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
 }
