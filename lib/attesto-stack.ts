@@ -5,7 +5,6 @@
  */
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { NagSuppressions } from 'cdk-nag';
 import { ROUTE_GROUPS, ROUTES, type RouteGroup } from '../lambdas/http/routes';
 import { AttestoApi } from './constructs/attesto-api';
 import { AttestoFunction } from './constructs/attesto-function';
@@ -118,7 +117,6 @@ export class AttestoStack extends Stack {
       alarmEmail: settings.alarmEmail,
     });
 
-    this.suppressFunctionFindings([...ROUTE_GROUPS.map((g) => this.functions[g]), this.schoolClients.authorizerFunction]);
 
     new CfnOutput(this, 'IssuerUrl', { value: publicUrl, description: 'Issuer domain: DIDs are did:web:<domain>:schools:<uai>; schools and verifiers call this URL' });
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.apiEndpoint, description: 'Regional API endpoint, for operators signing requests with SigV4 (POST /schools)' });
@@ -129,30 +127,5 @@ export class AttestoStack extends Stack {
     new CfnOutput(this, 'OperatorPolicyArn', { value: this.api.operatorPolicy.managedPolicyArn, description: 'Attach to operator identities to allow POST /schools' });
     new CfnOutput(this, 'TableName', { value: this.state.table.tableName, description: 'DynamoDB state table (retained on teardown)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.operations.topic.topicArn, description: 'Subscribe to receive alarms' });
-  }
-
-  /** Findings that hold for every attesto function, each with why it does not apply. */
-  private suppressFunctionFindings(functions: AttestoFunction[]): void {
-    for (const fn of functions) {
-      NagSuppressions.addResourceSuppressions(
-        fn,
-        [
-          {
-            id: 'AwsSolutions-IAM5',
-            reason: 'X-Ray: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so the tracing statement CDK adds must use "*".',
-            appliesTo: ['Resource::*'],
-          },
-          {
-            id: 'Serverless-LambdaDLQ',
-            reason: 'Invoked synchronously by API Gateway only: a failure is returned to the caller as an HTTP error, no event is left to park in a dead-letter queue.',
-          },
-          {
-            id: 'Serverless-LambdaAsyncFailureDestination',
-            reason: 'Invoked synchronously by API Gateway only: there are no asynchronous invocations whose failures a destination would receive.',
-          },
-        ],
-        true,
-      );
-    }
   }
 }

@@ -2,7 +2,8 @@
  * The one way attesto builds a Lambda function: latest Node.js runtime on ARM64, an ESM bundle
  * built by the locally installed esbuild (never Docker, never the network), minified with source
  * maps, its own role that starts empty, its own log group with a fixed retention, JSON logs
- * through Powertools without the event, and X-Ray tracing.
+ * through Powertools without the event, and X-Ray tracing. For functions API Gateway invokes
+ * (synchronously): route groups and the authorizer.
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { NagSuppressions } from 'cdk-nag';
 
 /** The repository root: bundles are built from here, with its package-lock.json. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -97,6 +99,8 @@ export class AttestoFunction extends Construct {
         POWERTOOLS_LOGGER_LOG_EVENT: 'false',
         POWERTOOLS_LOGGER_SAMPLE_RATE: '0',
         POWERTOOLS_DEV: 'false',
+        // Stack traces point into lambdas/, not into the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
       bundling: {
@@ -113,5 +117,19 @@ export class AttestoFunction extends Construct {
         bundleAwsSDK: true,
       },
     });
+
+    NagSuppressions.addResourceSuppressions(this.function, [
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason: 'Invoked synchronously by API Gateway only: a failure is returned to the caller as an HTTP error, no event is left to park in a dead-letter queue.',
+      },
+    ]);
+    NagSuppressions.addResourceSuppressions(this.role.node.findChild('DefaultPolicy'), [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so the statement CDK adds for tracing names "*".',
+        appliesTo: ['Resource::*'],
+      },
+    ]);
   }
 }

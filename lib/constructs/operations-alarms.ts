@@ -18,6 +18,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { NagSuppressions } from 'cdk-nag';
 import type { AttestoFunction } from './attesto-function';
 
 export const METRICS_NAMESPACE = 'attesto';
@@ -70,7 +71,17 @@ export class OperationsAlarms extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
     );
-    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    if (props.alarmEmail) {
+      const email = new subscriptions.EmailSubscription(props.alarmEmail);
+      this.topic.addSubscription(email);
+      NagSuppressions.addResourceSuppressions(this.topic.node.findChild(props.alarmEmail), [
+        {
+          id: 'Serverless-SNSRedrivePolicy',
+          reason:
+            'An alarm email SNS cannot deliver has nowhere better to go than a queue nobody reads: the alarm stays in ALARM state, visible in CloudWatch with its history, and every alarm can be read there.',
+        },
+      ]);
+    }
 
     const fiveMinutes = Duration.minutes(5);
     const alarm = (id: string, description: string, metric: cloudwatch.IMetric, threshold: number) => {

@@ -50,11 +50,6 @@ export class SchoolClients extends Construct {
     });
     NagSuppressions.addResourceSuppressions(this.userPool, [
       {
-        id: 'AwsSolutions-COG3',
-        reason:
-          'Threat protection (advanced security) scores user sign-ins; this pool has no users, only confidential clients using the client-credentials grant, which it does not cover. Enabling it would only add the Plus plan price.',
-      },
-      {
         id: 'AwsSolutions-COG8',
         reason:
           'The Plus plan adds threat protection for user sign-ins and password checks; this pool has no users and no passwords, only school app clients (client credentials), which Plus does not protect further. Lite supports the client-credentials grant.',

@@ -89,7 +89,7 @@ export class SchoolSigning extends Construct {
       }),
     );
     NagSuppressions.addResourceSuppressions(
-      this.signerRole,
+      this.signerRole.node.findChild('DefaultPolicy'),
       [
         {
           id: 'AwsSolutions-IAM5',
@@ -99,7 +99,6 @@ export class SchoolSigning extends Construct {
           appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:kms:[a-z0-9-]+:(<AWS::AccountId>|[0-9]{12}):key\\/\\*$/' }],
         },
       ],
-      true,
     );
   }
 

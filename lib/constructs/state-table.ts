@@ -64,7 +64,7 @@ export class StateTable extends Construct {
     );
     if (access === 'write') {
       NagSuppressions.addResourceSuppressions(
-        role,
+        role.node.tryFindChild('DefaultPolicy') ?? role,
         [
           {
             id: 'AwsSolutions-IAM5',
@@ -73,7 +73,6 @@ export class StateTable extends Construct {
             appliesTo: ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'],
           },
         ],
-        true,
       );
     }
   }

@@ -1,0 +1,559 @@
+/**
+ * The AWS deployment, proven on the synthesized templates: nothing here can be deployed from a
+ * test machine, so every property the deployment promises is asserted where CloudFormation will
+ * read it. One synthesis (real bundling) is shared by the whole file.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ENV_DOCS, loadConfig } from '../../lambdas/config';
+import { TABLE_KEYS, TTL_ATTRIBUTE } from '../../lambdas/adapters/dynamo/table';
+import { KEY_SCHOOL_TAG as RUNTIME_KEY_TAG, SESSION_SCHOOL_TAG as RUNTIME_SESSION_TAG } from '../../lambdas/adapters/kms-school-signer';
+import { ROUTE_GROUPS, ROUTES, type RouteGroup } from '../../lambdas/http/routes';
+import { GROUP_ACCESS } from '../../lib/group-access';
+import { KEY_SCHOOL_TAG, SESSION_SCHOOL_TAG } from '../../lib/constructs/school-signing';
+import { PUBLIC_RATE_LIMIT, PUBLIC_WRITE_RATE_LIMIT } from '../../lib/web-acl-rules';
+import { actionsOf, allowedActions, DEPLOYMENT, statementsOf, synthAttesto, type Statement, type Synthesized } from './synth';
+
+let s: Synthesized;
+beforeAll(() => {
+  s = synthAttesto();
+}, 120_000);
+
+const fnId = (group: RouteGroup) => s.logicalId(s.main.functions[group].function);
+const roleId = (group: RouteGroup) => s.logicalId(s.main.functions[group].role);
+const authorizerFnId = () => s.logicalId(s.main.schoolClients.authorizerFunction.function);
+const authorizerRoleId = () => s.logicalId(s.main.schoolClients.authorizerFunction.role);
+const signerRoleId = () => s.logicalId(s.main.signing.signerRole);
+const getAtt = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+const tableArn = () => getAtt(s.logicalId(s.main.state.table));
+const tableKeyArn = () => getAtt(s.logicalId(s.main.state.key));
+/** Every function attesto deploys: one per route group, plus the gateway authorizer. */
+const allFunctions = () => [...ROUTE_GROUPS.map((g) => ({ name: g, fn: fnId(g), role: roleId(g) })), { name: 'authorizer', fn: authorizerFnId(), role: authorizerRoleId() }];
+const fn = (logicalId: string) => s.resources[logicalId]!.Properties;
+const routeKey = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+const samplePath = (path: string) => path.replace(/\{[a-zA-Z]+\}/g, '0751234J');
+
+/** Statements without incidental ordering, keyed by Sid (the X-Ray statement CDK adds has none). */
+function byStatement(statements: Statement[]) {
+  return Object.fromEntries(
+    statements.map((st) => [
+      st.Sid ?? (actionsOf(st).every((a) => a.startsWith('xray:')) ? 'xray' : JSON.stringify(st)),
+      { Effect: st.Effect, Action: [...actionsOf(st)].sort(), ...(st.NotAction ? { NotAction: [st.NotAction].flat().sort() } : {}), Resource: st.Resource, ...(st.Condition ? { Condition: st.Condition } : {}) },
+    ]),
+  );
+}
+
+const DENIED_KMS = ['kms:CreateGrant', 'kms:DisableKey', 'kms:ImportKeyMaterial', 'kms:PutKeyPolicy', 'kms:ReplicateKey', 'kms:ScheduleKeyDeletion', 'kms:Sign', 'kms:UntagResource'];
+const logsOf = (group: RouteGroup) => ({ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: getAtt(s.logicalId(s.main.functions[group].logGroup)) });
+const XRAY = { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' };
+const VIA_DYNAMODB = { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-3.amazonaws.com' } };
+const openSessions = () => ({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: getAtt(signerRoleId()), Condition: { Null: { 'aws:RequestTag/uai': 'false' } } });
+const writerKey = () => ({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], Resource: tableKeyArn(), Condition: VIA_DYNAMODB });
+const readerKey = () => ({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: tableKeyArn(), Condition: VIA_DYNAMODB });
+const STORE_WRITES = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
+const denyKeyAdmin = (extra: string[] = []) => ({ Effect: 'Deny', Action: [...DENIED_KMS, ...extra].sort(), Resource: '*' });
+
+describe('functions: one per route group, from the route table', () => {
+  it('deploys one function per route group, each running its own handler', () => {
+    for (const group of ROUTE_GROUPS) {
+      expect(fn(fnId(group))).toMatchObject({ Handler: 'index.handler', Description: expect.stringContaining(`attesto ${group}:`) });
+      const bundle = readFileSync(join(s.bundleDir(fnId(group)), 'index.mjs'), 'utf8');
+      // The group name is baked into its entry point (lambdaHandler('<group>', …)).
+      expect(bundle).toContain(`"${group}"`);
+    }
+    const lambdas = Object.values(s.resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler');
+    expect(lambdas).toHaveLength(ROUTE_GROUPS.length + 1);
+  });
+
+  it('runs Node.js 22 or newer on ARM64', () => {
+    for (const f of allFunctions()) {
+      const runtime = /^nodejs(\d+)\.x$/.exec(fn(f.fn).Runtime);
+      expect(Number(runtime?.[1]), f.name).toBeGreaterThanOrEqual(22);
+      expect(fn(f.fn).Architectures, f.name).toEqual(['arm64']);
+    }
+  });
+
+  it('ships minified ESM bundles with source maps, built here without Docker, and maps stack traces', () => {
+    for (const f of allFunctions()) {
+      const dir = s.bundleDir(f.fn);
+      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+      expect(existsSync(join(dir, 'index.mjs.map')), f.name).toBe(true);
+      // Minified: thousands of characters per line (readable esbuild output averages about 30).
+      expect(code.length / code.split('\n').length, `${f.name} is minified`).toBeGreaterThan(1000);
+      expect(code, `${f.name} is ESM`).toMatch(/export\s*\{[^}]*\bhandler\b/);
+      expect(code, `${f.name} bundles its SDK clients`).not.toMatch(/from\s*"@aws-sdk\//);
+      expect(code).toContain('//# sourceMappingURL=index.mjs.map');
+      expect(fn(f.fn).Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    }
+  });
+
+  it('logs to its own log group, kept between 180 and 365 days', () => {
+    const groups = new Set<string>();
+    for (const f of allFunctions()) {
+      const logGroup = fn(f.fn).LoggingConfig.LogGroup.Ref as string;
+      groups.add(logGroup);
+      expect(s.resources[logGroup]!.Type).toBe('AWS::Logs::LogGroup');
+      const days = s.resources[logGroup]!.Properties.RetentionInDays;
+      expect(days, f.name).toBeGreaterThanOrEqual(180);
+      expect(days, f.name).toBeLessThanOrEqual(365);
+    }
+    expect(groups.size).toBe(allFunctions().length);
+  });
+
+  it('logs structured JSON through Powertools, never the incoming event (request bodies hold personal data)', () => {
+    for (const f of allFunctions()) {
+      expect(fn(f.fn).LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO' });
+      expect(fn(f.fn).Environment.Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^attesto-/),
+        POWERTOOLS_METRICS_NAMESPACE: 'attesto',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+        POWERTOOLS_LOGGER_SAMPLE_RATE: '0',
+      });
+      expect(fn(f.fn).TracingConfig).toEqual({ Mode: 'Active' });
+    }
+  });
+
+  it('configures every route function as lambdas/config.ts expects, with the issuer domain as public URL', () => {
+    for (const group of ROUTE_GROUPS) {
+      const vars = fn(fnId(group)).Environment.Variables as Record<string, unknown>;
+      // CloudFormation fills the references in; any string will do for validation.
+      const env = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-${k}`]));
+      const config = loadConfig({ ...env, AWS_REGION: 'eu-west-3' });
+      expect(config).toMatchObject({ publicUrl: `https://${DEPLOYMENT.issuerDomain}`, signer: { kind: 'kms' } });
+      expect(vars.ATTESTO_TABLE).toEqual({ Ref: s.logicalId(s.main.state.table) });
+      for (const name of Object.keys(vars).filter((k) => k.startsWith('ATTESTO_'))) {
+        const documented = name in ENV_DOCS || readFileSync(new URL('../../docs/deploy-on-aws.md', import.meta.url), 'utf8').includes(`\`${name}\``);
+        expect(documented, `${name} is documented`).toBe(true);
+      }
+    }
+  });
+
+  it('gives the signer role only to functions that sign, and the user pool only to the registering one', () => {
+    for (const group of ROUTE_GROUPS) {
+      const vars = fn(fnId(group)).Environment.Variables;
+      expect('ATTESTO_SCHOOL_SIGNER_ROLE_ARN' in vars, group).toBe(GROUP_ACCESS[group].signs);
+      expect('ATTESTO_USER_POOL_ID' in vars, group).toBe(GROUP_ACCESS[group].registersSchools);
+    }
+  });
+});
+
+describe('least privilege, on the IAM statements of each function', () => {
+  it('attaches no managed policy to any function role', () => {
+    for (const f of allFunctions()) expect(s.resources[f.role]!.Properties.ManagedPolicyArns, f.name).toBeUndefined();
+  });
+
+  it('verifier: reads the table (GetItem, decrypting through DynamoDB), and nothing else: no kms:Sign, no write', () => {
+    expect(byStatement(statementsOf(s, roleId('verifier')))).toEqual({
+      WriteOwnLogs: logsOf('verifier'),
+      xray: XRAY,
+      ReadStateTable: { Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: tableArn() },
+      UseStateTableKeyThroughDynamoDB: readerKey(),
+      NoDirectSigningNoKeyAdministration: denyKeyAdmin(['kms:CreateKey', 'kms:TagResource']),
+    });
+  });
+
+  it('documents (DID documents, status lists): the same read-only rights as the verifier', () => {
+    expect(byStatement(statementsOf(s, roleId('documents')))).toEqual({
+      WriteOwnLogs: logsOf('documents'),
+      xray: XRAY,
+      ReadStateTable: { Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: tableArn() },
+      UseStateTableKeyThroughDynamoDB: readerKey(),
+      NoDirectSigningNoKeyAdministration: denyKeyAdmin(['kms:CreateKey', 'kms:TagResource']),
+    });
+  });
+
+  it('issuer: writes the table and may open school signing sessions, but cannot sign itself', () => {
+    expect(byStatement(statementsOf(s, roleId('issuer')))).toEqual({
+      WriteOwnLogs: logsOf('issuer'),
+      xray: XRAY,
+      ReadWriteStateTable: { Effect: 'Allow', Action: STORE_WRITES, Resource: tableArn() },
+      UseStateTableKeyThroughDynamoDB: writerKey(),
+      OpenSchoolSigningSessions: openSessions(),
+      NoDirectSigningNoKeyAdministration: denyKeyAdmin(['kms:CreateKey', 'kms:TagResource']),
+    });
+  });
+
+  it('operator: also creates school keys (constrained) and school app clients in the pool', () => {
+    const statements = byStatement(statementsOf(s, roleId('operator')));
+    expect(statements).toMatchObject({
+      WriteOwnLogs: logsOf('operator'),
+      xray: XRAY,
+      ReadWriteStateTable: { Effect: 'Allow', Action: STORE_WRITES, Resource: tableArn() },
+      UseStateTableKeyThroughDynamoDB: writerKey(),
+      OpenSchoolSigningSessions: openSessions(),
+      ManageSchoolAppClients: {
+        Effect: 'Allow',
+        Action: ['cognito-idp:CreateUserPoolClient', 'cognito-idp:DeleteUserPoolClient', 'cognito-idp:DescribeUserPoolClient'],
+        Resource: getAtt(s.logicalId(s.main.schoolClients.userPool)),
+      },
+      NoDirectSigningNoKeyAdministration: denyKeyAdmin(),
+    });
+    expect(Object.keys(statements).sort()).toEqual(
+      ['CreateSchoolSigningKeys', 'ManageSchoolAppClients', 'NeverRetagASchoolKey', 'NoDirectSigningNoKeyAdministration', 'NoMultiRegionSchoolKeys', 'OpenSchoolSigningSessions', 'ReadWriteStateTable', 'TagSchoolKeysAtCreation', 'UseStateTableKeyThroughDynamoDB', 'WriteOwnLogs', 'xray'].sort(),
+    );
+  });
+
+  it('wallet (OpenID4VCI): issues to wallets through school sessions and consumes one-time offers', () => {
+    expect(byStatement(statementsOf(s, roleId('wallet')))).toEqual({
+      WriteOwnLogs: logsOf('wallet'),
+      xray: XRAY,
+      ReadWriteStateTable: { Effect: 'Allow', Action: [...STORE_WRITES, 'dynamodb:DeleteItem'].sort(), Resource: tableArn() },
+      UseStateTableKeyThroughDynamoDB: writerKey(),
+      OpenSchoolSigningSessions: openSessions(),
+      NoDirectSigningNoKeyAdministration: denyKeyAdmin(['kms:CreateKey', 'kms:TagResource']),
+    });
+  });
+
+  it('authorizer: writes its logs and nothing else (it only reads the public JWKS over HTTPS)', () => {
+    const statements = statementsOf(s, authorizerRoleId());
+    const allowed = statements.filter((st) => st.Effect === 'Allow').flatMap(actionsOf).sort();
+    expect(allowed).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+  });
+
+  it('gives each route group exactly the table actions of the access matrix', () => {
+    for (const group of ROUTE_GROUPS) {
+      const dynamo = [...allowedActions(s, roleId(group))].filter((a) => a.startsWith('dynamodb:')).sort();
+      expect(dynamo, group).toEqual([...GROUP_ACCESS[group].table].sort());
+    }
+  });
+
+  it('allows no function role kms:Sign, and explicitly denies it to every one of them', () => {
+    for (const f of allFunctions()) {
+      const statements = statementsOf(s, f.role);
+      expect(statements.filter((st) => st.Effect === 'Allow').flatMap(actionsOf), f.name).not.toContain('kms:Sign');
+      expect(statements.filter((st) => st.Effect === 'Deny' && st.Resource === '*').flatMap(actionsOf), f.name).toEqual(expect.arrayContaining(['kms:Sign', 'kms:ScheduleKeyDeletion', 'kms:DisableKey']));
+    }
+  });
+});
+
+describe('per-school signing keys and isolation', () => {
+  const sameSchool = { 'aws:ResourceTag/attesto:uai': '${aws:PrincipalTag/uai}' };
+  const tagsPresent = { Null: { 'aws:ResourceTag/attesto:uai': 'false', 'aws:PrincipalTag/uai': 'false' } };
+  const keysOfThisAccountAndRegion = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:eu-west-3:123456789012:key/*']] };
+
+  it('creates no school key in the stack: keys are made at registration (10,000 schools would break the 500-resource limit)', () => {
+    const keys = Object.values(s.resources).filter((r) => r.Type === 'AWS::KMS::Key');
+    for (const key of keys) expect(key.Properties.KeySpec ?? 'SYMMETRIC_DEFAULT').toBe('SYMMETRIC_DEFAULT');
+    expect(Object.keys(s.resources).length).toBeLessThan(250);
+  });
+
+  it('lets a signing session sign only with keys whose attesto:uai tag equals its uai session tag (ABAC)', () => {
+    expect(byStatement(statementsOf(s, signerRoleId()))).toEqual({
+      SignWithTheSessionSchoolKey: {
+        Effect: 'Allow',
+        Action: ['kms:Sign'],
+        Resource: keysOfThisAccountAndRegion,
+        Condition: { StringEquals: { ...sameSchool, 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'DIGEST' }, ...tagsPresent },
+      },
+      ReadTheSessionSchoolPublicKey: { Effect: 'Allow', Action: ['kms:GetPublicKey'], Resource: keysOfThisAccountAndRegion, Condition: { StringEquals: sameSchool, ...tagsPresent } },
+      // Whatever is attached to the role later, it can do nothing else.
+      NothingButSigning: { Effect: 'Deny', Action: [], NotAction: ['kms:GetPublicKey', 'kms:Sign'], Resource: '*' },
+    });
+  });
+
+  it('opens a signing session only for a signing function, and only with exactly one school tag of UAI length', () => {
+    const trust = s.resources[signerRoleId()]!.Properties.AssumeRolePolicyDocument.Statement as Statement[];
+    const signing = ROUTE_GROUPS.filter((g) => GROUP_ACCESS[g].signs);
+    expect(signing).toEqual(expect.arrayContaining(['issuer', 'operator']));
+    expect(signing).not.toContain('verifier');
+    expect(signing).not.toContain('documents');
+    expect(trust.map((st) => st.Principal).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
+      signing.map((g) => ({ AWS: getAtt(roleId(g)) })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    );
+    for (const st of trust) {
+      expect(st).toMatchObject({
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Condition: { Null: { 'aws:RequestTag/uai': 'false' }, StringLike: { 'aws:RequestTag/uai': '????????' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['uai'] } },
+      });
+    }
+    expect(s.resources[signerRoleId()]!.Properties.MaxSessionDuration).toBe(3600);
+  });
+
+  it('lets only the registering function create keys: P-256, SIGN_VERIFY, generated in KMS, single-region, tagged with the school', () => {
+    const creators = allFunctions().filter((f) => allowedActions(s, f.role).has('kms:CreateKey'));
+    expect(creators.map((f) => f.name)).toEqual(ROUTE_GROUPS.filter((g) => GROUP_ACCESS[g].registersSchools));
+    const statements = byStatement(statementsOf(s, roleId('operator')));
+    const onlySchoolTag = { Null: { 'aws:RequestTag/attesto:uai': 'false' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['attesto:uai'] } };
+    expect(statements.CreateSchoolSigningKeys).toEqual({
+      Effect: 'Allow',
+      Action: ['kms:CreateKey'],
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:KeySpec': 'ECC_NIST_P256', 'kms:KeyUsage': 'SIGN_VERIFY', 'kms:KeyOrigin': 'AWS_KMS' }, ...onlySchoolTag },
+    });
+    expect(statements.NoMultiRegionSchoolKeys).toEqual({ Effect: 'Deny', Action: ['kms:CreateKey'], Resource: '*', Condition: { Bool: { 'kms:MultiRegion': 'true' } } });
+    expect(statements.TagSchoolKeysAtCreation).toEqual({ Effect: 'Allow', Action: ['kms:TagResource'], Resource: '*', Condition: onlySchoolTag });
+    // Retagging school B's key as A's would hand it to A's sessions.
+    expect(statements.NeverRetagASchoolKey).toEqual({
+      Effect: 'Deny',
+      Action: ['kms:TagResource'],
+      Resource: '*',
+      Condition: { Null: { 'aws:ResourceTag/attesto:uai': 'false' }, StringNotEquals: { 'aws:ResourceTag/attesto:uai': '${aws:RequestTag/attesto:uai}' } },
+    });
+  });
+
+  it('uses the tags the runtime sets: keys (attesto:uai) and signing sessions (uai)', () => {
+    expect(KEY_SCHOOL_TAG).toBe('attesto:uai');
+    expect(RUNTIME_KEY_TAG).toBe(KEY_SCHOOL_TAG);
+    expect(RUNTIME_SESSION_TAG).toBe(SESSION_SCHOOL_TAG);
+  });
+});
+
+describe('DynamoDB state table', () => {
+  it('is on-demand, with point-in-time recovery, deletion protection, a customer-managed key and the TTL attribute', () => {
+    s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: tableKeyArn() },
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+    });
+    expect(TTL_ATTRIBUTE).toBe('expiresAt');
+  });
+
+  it('is retained, with its key, when the stack is deleted', () => {
+    const table = s.resources[s.logicalId(s.main.state.table)]!;
+    const key = s.resources[s.logicalId(s.main.state.key)]!;
+    expect([table.DeletionPolicy, table.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+    expect([key.DeletionPolicy, key.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+  });
+});
+
+describe('authentication', () => {
+  const routes = () => Object.values(s.resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
+  const routeFor = (r: { method: string; path: string }) => routes().find((x) => x.Properties.RouteKey === routeKey(r))!.Properties;
+
+  it('deploys every route of the route table, and no other', () => {
+    expect(routes().map((r) => r.Properties.RouteKey).sort()).toEqual(ROUTES.map(routeKey).sort());
+  });
+
+  it("sends each route to its group's function", () => {
+    for (const route of ROUTES) {
+      const integrationId = (routeFor(route).Target['Fn::Join'][1][1] as { Ref: string }).Ref;
+      const integration = s.resources[integrationId]!.Properties;
+      expect(integration).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0', IntegrationUri: getAtt(fnId(route.group)) });
+    }
+  });
+
+  it('leaves verify, status lists, DID documents and the other public routes open', () => {
+    const open = routes().filter((r) => r.Properties.AuthorizationType === 'NONE').map((r) => r.Properties.RouteKey);
+    expect(open.sort()).toEqual(ROUTES.filter((r) => r.auth === 'public').map(routeKey).sort());
+    expect(open).toEqual(expect.arrayContaining(['POST /credentials/verify', 'GET /schools/{uai}/did.json', 'GET /schools/{uai}/status-lists/{purpose}/{list}']));
+  });
+
+  it('requires an operator IAM identity (SigV4) on operator routes, granted by a managed policy for operators', () => {
+    const operatorRoutes = ROUTES.filter((r) => r.auth === 'operator');
+    expect(operatorRoutes.length).toBeGreaterThan(0);
+    for (const route of operatorRoutes) expect(routeFor(route).AuthorizationType).toBe('AWS_IAM');
+    const policy = s.resources[s.logicalId(s.main.api.operatorPolicy)]!.Properties.PolicyDocument.Statement as Statement[];
+    expect(policy).toHaveLength(1);
+    expect(actionsOf(policy[0]!)).toEqual(['execute-api:Invoke']);
+    expect(JSON.stringify(policy[0]!.Resource)).toContain(`/$default/POST/schools`);
+  });
+
+  it("requires a school's OAuth2 access token on school routes, checked by the gateway authorizer", () => {
+    const authorizerId = s.logicalId(s.main.node.findChild('Api').node.findChild('HttpApi').node.findChild('SchoolToken'));
+    for (const route of ROUTES.filter((r) => r.auth === 'school')) {
+      expect(routeFor(route), routeKey(route)).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+    }
+    expect(s.resources[authorizerId]!.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.Authorization'],
+      // A cached decision would outlive the token and ignore the route's scope.
+      AuthorizerResultTtlInSeconds: 0,
+    });
+    expect(JSON.stringify(s.resources[authorizerId]!.Properties.AuthorizerUri)).toContain(authorizerFnId());
+    // The pool's issuer URL, https://cognito-idp.<region>.amazonaws.com/<pool id>: the only accepted `iss`.
+    expect(fn(authorizerFnId()).Environment.Variables.ATTESTO_TOKEN_ISSUER).toEqual({ 'Fn::GetAtt': [s.logicalId(s.main.schoolClients.userPool), 'ProviderURL'] });
+  });
+
+  it('issues school tokens with OAuth2 client credentials from a user pool with no users and one scope per school route', () => {
+    s.template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      DeletionProtection: 'ACTIVE',
+      MfaConfiguration: 'ON',
+    });
+    s.template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'attesto',
+      Scopes: ROUTES.filter((r) => r.auth === 'school').map((r) => ({ ScopeName: r.operationId, ScopeDescription: r.summary.slice(0, 256) })),
+    });
+    s.template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'attesto-attestations-ac-lyon-fr' });
+    // App clients are per school and made at registration, never stack resources.
+    s.template.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
+    const pool = s.resources[s.logicalId(s.main.schoolClients.userPool)]!;
+    expect(pool.DeletionPolicy).toBe('Retain');
+  });
+
+  it('lets only the registering function manage app clients', () => {
+    const managers = allFunctions().filter((f) => allowedActions(s, f.role).has('cognito-idp:CreateUserPoolClient'));
+    expect(managers.map((f) => f.name)).toEqual(ROUTE_GROUPS.filter((g) => GROUP_ACCESS[g].registersSchools));
+  });
+});
+
+describe('issuer domain: CloudFront, caching, WAF, throttling', () => {
+  const distribution = () => Object.values(s.resources).find((r) => r.Type === 'AWS::CloudFront::Distribution')!.Properties.DistributionConfig;
+  const cachePolicyId = () => s.logicalId(s.main.edge.node.findChild('PublicDocuments'));
+
+  it('serves the API under the issuer domain with its certificate, TLS 1.2+, behind the WAF web ACL', () => {
+    expect(distribution()).toMatchObject({
+      Aliases: [DEPLOYMENT.issuerDomain],
+      ViewerCertificate: { AcmCertificateArn: DEPLOYMENT.certificateArn, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' },
+      Origins: [{ CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] } }],
+    });
+    // The web ACL lives in us-east-1 and reaches this stack as a cross-region reference.
+    expect(JSON.stringify(distribution().WebACLId)).toMatch(/ExportsReader/);
+    expect(JSON.stringify(distribution().Origins[0].DomainName)).toContain(s.logicalId(s.main.api.api));
+  });
+
+  it('caches DID documents, status lists and other public reads for as long as their Cache-Control says, at most an hour', () => {
+    const cached = ROUTES.filter((r) => r.auth === 'public' && r.method === 'GET').map((r) => r.path.replace(/\{[a-zA-Z]+\}/g, '*'));
+    expect(cached).toEqual(expect.arrayContaining(['/schools/*/did.json', '/schools/*/status-lists/*/*']));
+    expect(distribution().CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern).sort()).toEqual([...new Set(cached)].sort());
+    for (const b of distribution().CacheBehaviors) {
+      expect(b).toMatchObject({ CachePolicyId: { Ref: cachePolicyId() }, AllowedMethods: ['GET', 'HEAD'], ViewerProtocolPolicy: 'https-only' });
+    }
+    expect(s.resources[cachePolicyId()]!.Properties.CachePolicyConfig).toMatchObject({ MinTTL: 0, DefaultTTL: 0, MaxTTL: 3600 });
+  });
+
+  it('passes everything else through uncached, Authorization included, over HTTPS only', () => {
+    expect(distribution().DefaultCacheBehavior).toMatchObject({
+      CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // Managed-CachingDisabled
+      OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // Managed-AllViewerExceptHostHeader
+      AllowedMethods: expect.arrayContaining(['GET', 'POST']),
+      ViewerProtocolPolicy: 'https-only',
+    });
+  });
+
+  it('puts a per-IP rate-based WAF rule on every public route, and a stricter one on public writes', () => {
+    expect(s.edge.region).toBe('us-east-1');
+    const acl = s.edgeTemplate.findResources('AWS::WAFv2::WebACL');
+    const webAcl = Object.values(acl)[0]!.Properties;
+    expect(webAcl.Scope).toBe('CLOUDFRONT');
+    const rule = (name: string) => webAcl.Rules.find((r: { Name: string }) => r.Name === name);
+    const publicRule = rule('PublicRateLimit');
+    expect(publicRule.Statement.RateBasedStatement).toMatchObject({ Limit: PUBLIC_RATE_LIMIT, AggregateKeyType: 'IP', EvaluationWindowSec: 300 });
+    expect(publicRule.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'RateLimited' } } });
+    const regex = new RegExp(publicRule.Statement.RateBasedStatement.ScopeDownStatement.RegexMatchStatement.RegexString);
+    const publicPaths = new Set(ROUTES.filter((r) => r.auth === 'public').map((r) => samplePath(r.path)));
+    for (const route of ROUTES) expect(regex.test(samplePath(route.path)), routeKey(route)).toBe(publicPaths.has(samplePath(route.path)));
+    const writes = rule('PublicWriteRateLimit');
+    expect(writes.Statement.RateBasedStatement).toMatchObject({ Limit: PUBLIC_WRITE_RATE_LIMIT, AggregateKeyType: 'IP' });
+    expect(JSON.stringify(writes.Statement.RateBasedStatement.ScopeDownStatement)).toContain('"SearchString":"POST"');
+    // No request (IPs, headers, tokens) is kept by WAF.
+    for (const r of webAcl.Rules) expect(r.VisibilityConfig.SampledRequestsEnabled).toBe(false);
+    expect(webAcl.VisibilityConfig.SampledRequestsEnabled).toBe(false);
+    s.edgeTemplate.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 0);
+  });
+
+  it('throttles the API, with explicit limits on every public route', () => {
+    const stage = Object.values(s.resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!.Properties;
+    expect(stage.StageName).toBe('$default');
+    expect(stage.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) });
+    for (const route of ROUTES.filter((r) => r.auth === 'public')) {
+      const limits = stage.RouteSettings[routeKey(route)];
+      expect(limits, routeKey(route)).toMatchObject({ ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) });
+      expect(limits.ThrottlingBurstLimit).toBeGreaterThanOrEqual(limits.ThrottlingRateLimit);
+    }
+    expect(stage.RouteSettings['POST /credentials/verify'].ThrottlingRateLimit).toBeLessThan(stage.RouteSettings['GET /schools/{uai}/did.json'].ThrottlingRateLimit);
+  });
+
+  it('writes API access logs as JSON, without client addresses or user agents', () => {
+    const stage = Object.values(s.resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!.Properties;
+    const format = JSON.parse(stage.AccessLogSettings.Format);
+    expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+    expect(stage.AccessLogSettings.Format).not.toMatch(/sourceIp|userAgent|identity\./);
+  });
+});
+
+describe('region', () => {
+  it('deploys the data to Paris (eu-west-3) by default', () => {
+    expect(s.main.region).toBe('eu-west-3');
+    expect(s.settings.region).toBe('eu-west-3');
+  });
+});
+
+describe('operations', () => {
+  const alarms = () => Object.values(s.resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').map((r) => r.Properties);
+  const topicRef = () => ({ Ref: s.logicalId(s.main.operations.topic) });
+
+  it('alarms on API 5xx', () => {
+    expect(alarms()).toContainEqual(expect.objectContaining({ Namespace: 'AWS/ApiGateway', MetricName: '5xx', Dimensions: [{ Name: 'ApiId', Value: { Ref: s.logicalId(s.main.api.api) } }] }));
+  });
+
+  it('alarms on throttling of every function and of the table', () => {
+    for (const f of allFunctions()) {
+      expect(alarms(), f.name).toContainEqual(expect.objectContaining({ Namespace: 'AWS/Lambda', MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: { Ref: f.fn } }] }));
+      expect(alarms(), f.name).toContainEqual(expect.objectContaining({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: f.fn } }] }));
+    }
+    expect(JSON.stringify(alarms())).toContain('ThrottledRequests');
+  });
+
+  it('alarms on KMS (signing) errors, counted from the logs of every signing function', () => {
+    expect(alarms()).toContainEqual(expect.objectContaining({ Namespace: 'attesto', MetricName: 'SignerUnavailable', Threshold: 1 }));
+    const filters = Object.values(s.resources).filter((r) => r.Type === 'AWS::Logs::MetricFilter').map((r) => r.Properties);
+    const signing = ROUTE_GROUPS.filter((g) => GROUP_ACCESS[g].signs);
+    expect(filters.map((f) => f.LogGroupName.Ref).sort()).toEqual(signing.map((g) => s.logicalId(s.main.functions[g].logGroup)).sort());
+    for (const f of filters) {
+      expect(f.FilterPattern).toBe('{ $.message = "unavailable" && $.code = "SIGNER_UNAVAILABLE" }');
+      expect(f.MetricTransformations).toEqual([{ MetricNamespace: 'attesto', MetricName: 'SignerUnavailable', MetricValue: '1', DefaultValue: 0 }]);
+    }
+  });
+
+  it('sends every alarm to one encrypted topic, with the alarm email subscribed', () => {
+    for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([topicRef()]);
+    s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: DEPLOYMENT.alarmEmail, TopicArn: topicRef() });
+  });
+
+  it('outputs the API URL and the issuer domain', () => {
+    const outputs = s.template.toJSON().Outputs;
+    expect(outputs.IssuerUrl.Value).toBe(`https://${DEPLOYMENT.issuerDomain}`);
+    expect(outputs.ApiUrl.Value).toEqual({ 'Fn::GetAtt': [s.logicalId(s.main.api.api), 'ApiEndpoint'] });
+    expect(outputs).toHaveProperty('DistributionDomainName');
+    expect(outputs).toHaveProperty('TokenEndpoint');
+  });
+});
+
+describe('cdk-nag: AwsSolutions and Serverless packs', () => {
+  const NAG = Match.stringLikeRegexp('^(AwsSolutions|Serverless)-');
+
+  it('reports no unsuppressed finding, error or warning, on either stack', () => {
+    for (const stack of [s.main, s.edge]) {
+      const findings = [...Annotations.fromStack(stack).findError('*', NAG), ...Annotations.fromStack(stack).findWarning('*', NAG)];
+      expect(findings.map((f) => `${f.id}: ${String(f.entry.data).slice(0, 120)}`)).toEqual([]);
+    }
+  });
+
+  it('ran both packs on both stacks', () => {
+    // A report per pack and stack (nagReport throws without one); the edge stack's web ACL is
+    // outside both packs' rules, so its reports hold no row.
+    for (const stack of [s.main, s.edge]) for (const pack of ['AwsSolutions', 'Serverless'] as const) expect(s.nagReport(pack, stack)).toBeInstanceOf(Array);
+    for (const pack of ['AwsSolutions', 'Serverless'] as const) expect(s.nagReport(pack, s.main).filter((r) => r.compliance === 'Compliant').length, pack).toBeGreaterThan(20);
+  });
+
+  it('gives every suppression a written reason, and suppresses only findings that occur', () => {
+    const suppressed = new Set(
+      (['AwsSolutions', 'Serverless'] as const).flatMap((pack) => s.nagReport(pack, s.main).filter((r) => r.compliance === 'Suppressed').map((r) => `${r.rule} ${r.resource}`)),
+    );
+    let count = 0;
+    for (const resource of Object.values(s.resources)) {
+      const rules = resource.Metadata?.cdk_nag?.rules_to_suppress as Array<{ id: string; reason: string }> | undefined;
+      for (const rule of rules ?? []) {
+        count += 1;
+        expect(rule.reason.length, rule.id).toBeGreaterThanOrEqual(80);
+        expect(suppressed.has(`${rule.id} ${resource.Metadata['aws:cdk:path']}`), `${rule.id} on ${resource.Metadata['aws:cdk:path']} suppresses a finding`).toBe(true);
+      }
+    }
+    expect(count).toBeGreaterThan(0);
+  });
+});

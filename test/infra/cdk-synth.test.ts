@@ -1,0 +1,58 @@
+/**
+ * `npx cdk synth`, exactly as a deployer (or CI) runs it: through cdk.json and tsx, with no AWS
+ * credentials, no network needed and no Docker. CDK_DOCKER points at a binary that always fails,
+ * so a bundle that fell back to Docker would fail the synth.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CDK_APP_COMMAND } from './synth';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('cdk synth', () => {
+  it('runs the app with tsx from cdk.json', () => {
+    expect(CDK_APP_COMMAND).toBe('npx tsx lib/app.ts');
+  });
+
+  it('synthesizes both stacks offline, without AWS credentials or Docker, passing cdk-nag', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('CDK_')));
+    const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--output', outdir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 110_000,
+      env: {
+        ...env,
+        AWS_CONFIG_FILE: '/nonexistent',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        CDK_DOCKER: '/bin/false',
+        CDK_DISABLE_CLI_TELEMETRY: 'true',
+      },
+    });
+
+    expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
+    for (const stack of ['Attesto', 'AttestoEdge']) expect(existsSync(join(outdir, `${stack}.template.json`)), stack).toBe(true);
+    // Without credentials the stacks stay account-agnostic, and the data stack sits in Paris.
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
+    expect(manifest.artifacts.Attesto.environment).toBe('aws://unknown-account/eu-west-3');
+    expect(manifest.artifacts.AttestoEdge.environment).toBe('aws://unknown-account/us-east-1');
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/AwsSolutions-|Serverless-/);
+  }, 120_000);
+
+  it('refuses a non-EU region and says how to override it', () => {
+    const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '-c', 'region=us-east-1'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', CDK_DOCKER: '/bin/false' },
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('us-east-1 is outside the European Union');
+    expect(result.stderr).toContain('-c allowNonEuRegion=true');
+  }, 70_000);
+});
