@@ -75,7 +75,9 @@ export class IssuerDistribution extends Construct {
       cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
       cachePolicy: documents,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-      responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+      // Public documents are for every verifier, browser-based ones (web wallets, universal
+      // resolvers) included: allow any origin, as well as the security headers.
+      responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS_AND_SECURITY_HEADERS,
       compress: true,
     };
 

@@ -421,6 +421,8 @@ describe('issuer domain: CloudFront, caching, WAF, throttling', () => {
     expect(distribution().CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern).sort()).toEqual([...new Set(cached)].sort());
     for (const b of distribution().CacheBehaviors) {
       expect(b).toMatchObject({ CachePolicyId: { Ref: cachePolicyId() }, AllowedMethods: ['GET', 'HEAD'], ViewerProtocolPolicy: 'https-only' });
+      // Managed-CORS-and-SecurityHeadersPolicy: any verifier, browser-based ones included, may read them.
+      expect(b.ResponseHeadersPolicyId).toBe('e61eb60c-9c35-4d20-a928-2b84e02af89c');
     }
     expect(s.resources[cachePolicyId()]!.Properties.CachePolicyConfig).toMatchObject({ MinTTL: 0, DefaultTTL: 0, MaxTTL: 3600 });
   });
