@@ -40,6 +40,11 @@ export interface Overrides {
   signer?: Signer & KeyManager;
   clock?: () => Date;
   verify?: Partial<VerifyDeps>;
+  /**
+   * The store, when not the read-write DynamoStore: the read-only functions (verify, documents)
+   * pass a DynamoReader (adapters/dynamo-reader.ts), which reads without the AWS SDK.
+   */
+  store?: Store;
 }
 
 export function buildDeps(config: Config, overrides: Overrides = {}): AppDeps {
@@ -51,7 +56,7 @@ export function buildDeps(config: Config, overrides: Overrides = {}): AppDeps {
         ? { endpoint: config.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
         : {}),
     });
-  const store = new DynamoStore(db, config.tableName);
+  const store = overrides.store ?? new DynamoStore(db, config.tableName);
   const keys: Signer & KeyManager = overrides.signer ?? NO_SIGNER;
   const clock = overrides.clock ?? (() => new Date());
   const core: OperatorDeps = {

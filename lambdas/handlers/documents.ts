@@ -1,6 +1,10 @@
-/** Lambda entry point for the "documents" route group (see lambdas/http/routes.ts): read-only, never signs. */
+/**
+ * Lambda entry point for the "documents" route group (see lambdas/http/routes.ts): read-only,
+ * never signs, so it gets no signer and the read-only store (GetItem over SigV4, no AWS SDK).
+ */
+import { dynamoReaderFor } from '../adapters/dynamo-reader';
 import { buildDeps } from '../composition';
 import { lambdaHandler } from '../http/lambda';
 import { documentRoutes } from '../http/routes/documents';
 
-export const handler = lambdaHandler('documents', documentRoutes, (config) => buildDeps(config));
+export const handler = lambdaHandler('documents', documentRoutes, (config) => buildDeps(config, { store: dynamoReaderFor(config) }));

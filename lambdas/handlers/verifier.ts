@@ -1,6 +1,11 @@
-/** Lambda entry point for the "verifier" route group (see lambdas/http/routes.ts): never signs. */
+/**
+ * Lambda entry point for the "verifier" route group (see lambdas/http/routes.ts): never signs and
+ * only reads, so it gets no signer and the read-only store (GetItem over SigV4, no AWS SDK, with
+ * concurrent identical reads coalesced).
+ */
+import { dynamoReaderFor } from '../adapters/dynamo-reader';
 import { buildDeps } from '../composition';
 import { lambdaHandler } from '../http/lambda';
 import { verifierRoutes } from '../http/routes/verifier';
 
-export const handler = lambdaHandler('verifier', verifierRoutes, (config) => buildDeps(config));
+export const handler = lambdaHandler('verifier', verifierRoutes, (config) => buildDeps(config, { store: dynamoReaderFor(config) }));

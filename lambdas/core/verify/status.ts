@@ -35,22 +35,34 @@ export async function checkStatus(deps: VerifyDeps, parsed: ParsedCredential, is
     throw new VerifyFailure('STATUS_MISSING', 'status', 'the credential has no credentialStatus to check');
   }
   if (entries.length > 4) throw new VerifyFailure('STATUS_LIST_INVALID', 'status', 'too many status entries');
-  for (const entry of entries) {
-    if (!isObject(entry) || entry.type !== 'BitstringStatusListEntry') {
-      throw new VerifyFailure('STATUS_LIST_INVALID', 'status', 'only BitstringStatusListEntry status entries are supported');
-    }
+  // Every list is fetched at once (a credential names two: revocation and suspension), then the
+  // entries are checked in order, so the first failing entry is the one reported, as before.
+  type Check = { malformed: string } | { ignored: string } | { purpose: string; index: number; list: Promise<{ value: DecodedList } | { error: unknown }> };
+  const checks = entries.map((entry): Check => {
+    if (!isObject(entry) || entry.type !== 'BitstringStatusListEntry') return { malformed: 'only BitstringStatusListEntry status entries are supported' };
     const { statusPurpose: purpose, statusListIndex, statusListCredential: url } = entry;
     if (typeof purpose !== 'string' || typeof url !== 'string' || typeof statusListIndex !== 'string' || !/^(0|[1-9][0-9]{0,8})$/.test(statusListIndex)) {
-      throw new VerifyFailure('STATUS_LIST_INVALID', 'status', 'malformed BitstringStatusListEntry');
+      return { malformed: 'malformed BitstringStatusListEntry' };
     }
-    if (!KNOWN_PURPOSES.includes(purpose)) {
-      warnings.push({ code: 'STATUS_PURPOSE_IGNORED', message: `status purpose "${purpose}" is not checked` });
+    if (!KNOWN_PURPOSES.includes(purpose)) return { ignored: purpose };
+    const list = loadList(deps, url, issuerDoc).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    return { purpose, index: Number(statusListIndex), list };
+  });
+  for (const c of checks) {
+    if ('malformed' in c) throw new VerifyFailure('STATUS_LIST_INVALID', 'status', c.malformed);
+    if ('ignored' in c) {
+      warnings.push({ code: 'STATUS_PURPOSE_IGNORED', message: `status purpose "${c.ignored}" is not checked` });
       continue;
     }
-    const list = await loadList(deps, url, issuerDoc);
+    const loaded = await c.list;
+    if ('error' in loaded) throw loaded.error;
+    const { purpose, index } = c;
+    const list = loaded.value;
     if (list.issuer !== parsed.issuer) throw new VerifyFailure('STATUS_LIST_INVALID', 'status', 'the status list was not issued by the credential\'s issuer');
     if (list.purpose !== purpose) throw new VerifyFailure('STATUS_LIST_INVALID', 'status', `the status list is for "${list.purpose}", not "${purpose}"`);
-    const index = Number(statusListIndex);
     if (index >= list.bits.length * 8) throw new VerifyFailure('STATUS_LIST_INVALID', 'status', 'statusListIndex is outside the list');
     if (getBit(list.bits, index)) {
       throw new VerifyFailure(purpose === 'revocation' ? 'REVOKED' : 'SUSPENDED', 'status', `the credential is ${purpose === 'revocation' ? 'revoked' : 'suspended'}`);
