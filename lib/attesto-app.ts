@@ -3,11 +3,14 @@
  * stack (everything else, in the data region), checked by cdk-nag. Shared by `cdk synth`
  * (lib/app.ts) and the infrastructure tests, so both synthesize exactly the same thing.
  */
-import { Tags, type App } from 'aws-cdk-lib';
+import { Annotations, Tags, type App } from 'aws-cdk-lib';
 import { AttestoEdgeStack } from './edge-stack';
 import { AttestoStack } from './attesto-stack';
 import { checkWithCdkNag } from './nag';
 import { EDGE_REGION, readSettings, type Settings } from './settings';
+
+/** The placeholder domain cdk.json ships so that `cdk synth` works without arguments. */
+export const EXAMPLE_ISSUER_DOMAIN = 'attesto.example.org';
 
 export interface AttestoApp {
   settings: Settings;
@@ -24,6 +27,13 @@ export function buildAttesto(app: App, env: Record<string, string | undefined> =
     settings,
     webAclArn: edge.webAcl.attrArn,
   });
+  if (settings.issuerDomain === EXAMPLE_ISSUER_DOMAIN) {
+    // Fine for synth; a deployment would fail at CloudFront, after the edge stack is up.
+    Annotations.of(main).addWarningV2(
+      'attesto:exampleSettings',
+      `issuerDomain is cdk.json's example (${EXAMPLE_ISSUER_DOMAIN}): deploy with -c issuerDomain=<your domain> -c certificateArn=<its us-east-1 certificate>`,
+    );
+  }
   Tags.of(app).add('project', 'attesto');
   checkWithCdkNag(app);
   return { settings, edge, main };

@@ -19,8 +19,22 @@ export function pathRegex(path: string): string {
   return `^${escaped.join('')}$`;
 }
 
-/** One regex for several routes; alternatives are anchored one by one (WAF regexes take no capturing groups). */
-export const routesRegex = (routes: readonly RouteDef[]) => [...new Set(routes.map((r) => pathRegex(r.path)))].join('|');
+/** WAF's limit on a regex match statement's pattern. */
+export const MAX_REGEX_LENGTH = 512;
+
+/**
+ * Regexes matching the routes' paths, each at most MAX_REGEX_LENGTH long: alternatives are
+ * anchored one by one (WAF regexes take no capturing groups) and packed in as few regexes as fit.
+ */
+export function routesRegexes(routes: readonly RouteDef[]): string[] {
+  const regexes: string[] = [];
+  for (const alternative of new Set(routes.map((r) => pathRegex(r.path)))) {
+    const last = regexes.at(-1);
+    if (last !== undefined && last.length + 1 + alternative.length <= MAX_REGEX_LENGTH) regexes[regexes.length - 1] = `${last}|${alternative}`;
+    else regexes.push(alternative);
+  }
+  return regexes;
+}
 
 const visibility = (metricName: string): CfnWebACL.VisibilityConfigProperty => ({
   metricName,
@@ -29,9 +43,12 @@ const visibility = (metricName: string): CfnWebACL.VisibilityConfigProperty => (
   sampledRequestsEnabled: false,
 });
 
-const pathMatches = (routes: readonly RouteDef[]): CfnWebACL.StatementProperty => ({
-  regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: routesRegex(routes), textTransformations: [{ priority: 0, type: 'NONE' }] },
-});
+function pathMatches(routes: readonly RouteDef[]): CfnWebACL.StatementProperty {
+  const statements = routesRegexes(routes).map(
+    (regexString): CfnWebACL.StatementProperty => ({ regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString, textTransformations: [{ priority: 0, type: 'NONE' }] } }),
+  );
+  return statements.length === 1 ? statements[0]! : { orStatement: { statements } };
+}
 
 const rateLimited = (name: string, priority: number, limit: number, scopeDown: CfnWebACL.StatementProperty): CfnWebACL.RuleProperty => ({
   name,
