@@ -89,8 +89,10 @@ export class KmsSchoolSigner implements KeyManager {
   constructor(private readonly options: KmsSchoolSignerOptions) {
     const region = options.region ? { region: options.region } : {};
     this.sts = options.sts ?? new STSClient({ ...region, maxAttempts: 3 });
-    this.kms = options.kms ?? new KMSClient({ ...region, retryMode: 'adaptive', maxAttempts: 5 });
-    this.kmsFor = options.kmsFor ?? ((credentials) => new KMSClient({ ...region, credentials, retryMode: 'adaptive', maxAttempts: 5 }));
+    this.kms = options.kms ?? new KMSClient({ ...region, maxAttempts: 3 });
+    // One attempt per call: KmsSigner retries throttled and transient signing calls itself, with
+    // its own budget (kms-signer.ts).
+    this.kmsFor = options.kmsFor ?? ((credentials) => new KMSClient({ ...region, credentials, maxAttempts: 1 }));
     this.sessions = new LRUCache({ max: 1000 });
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
