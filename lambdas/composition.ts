@@ -5,7 +5,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from './config';
-import type { OperatorDeps } from './core/deps';
+import type { OperatorDeps, SchoolClientRegistry } from './core/deps';
 import type { KeyManager, Signer } from './core/ports';
 import type { Store } from './core/store';
 import type { VerifyDeps } from './core/verify/ports';
@@ -36,8 +36,12 @@ export const NO_SIGNER: Signer & KeyManager = {
 
 export interface Overrides {
   db?: DynamoDBDocumentClient;
-  /** The signer (see signers.ts); NO_SIGNER when absent. */
+  /** Signing (see signers.ts): a signer, a key manager, and per-school signers where scoped. */
+  signing?: { signer: Signer; keys: KeyManager; signerFor?: (uai: string) => Signer };
+  /** One signer and key manager for every school (tests). */
   signer?: Signer & KeyManager;
+  /** Creates each school's OAuth2 client at registration (see school-clients.ts). */
+  schoolClients?: SchoolClientRegistry;
   clock?: () => Date;
   verify?: Partial<VerifyDeps>;
   /**
@@ -57,12 +61,14 @@ export function buildDeps(config: Config, overrides: Overrides = {}): AppDeps {
         : {}),
     });
   const store = overrides.store ?? new DynamoStore(db, config.tableName);
-  const keys: Signer & KeyManager = overrides.signer ?? NO_SIGNER;
+  const signing = overrides.signing ?? { signer: overrides.signer ?? NO_SIGNER, keys: overrides.signer ?? NO_SIGNER };
   const clock = overrides.clock ?? (() => new Date());
   const core: OperatorDeps = {
     store,
-    signer: keys,
-    keys,
+    signer: signing.signer,
+    keys: signing.keys,
+    ...(signing.signerFor ? { signerFor: signing.signerFor } : {}),
+    ...(overrides.schoolClients ? { schoolClients: overrides.schoolClients } : {}),
     clock,
     randomInt: (max) => randomInt(max),
     randomToken: (bytes) => randomBytes(bytes).toString('base64url'),

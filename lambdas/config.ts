@@ -18,6 +18,14 @@ export interface Config {
   fetchTimeoutMs: number;
   /** SHA-256 (hex) of the operator token accepted on operator routes; none: operator routes refuse all. */
   operatorTokenSha256?: string;
+  /** How schools authenticate: their API token, or the gateway's OAuth2 authorizer (client id in the request context). */
+  schoolAuth: 'token' | 'authorizer';
+  /** How operators authenticate: the operator token, or AWS IAM (SigV4) checked by the gateway. */
+  operatorAuth: 'token' | 'iam';
+  /** Role assumed, with the school as session tag, to sign with that school's KMS key only. */
+  schoolSignerRoleArn?: string;
+  /** Where registration creates each school's OAuth2 client (schoolAuth=authorizer). */
+  schoolClients?: { userPoolId: string; scopes: string[]; tokenUrl?: string };
   logLevel: string;
 }
 
@@ -39,6 +47,12 @@ export const ENV_DOCS: Record<string, string> = {
   ATTESTO_SCHOOL_CACHE_SECONDS: 'How long the verifier caches a school record, 0 to 3600 s. Default 60.',
   ATTESTO_FETCH_TIMEOUT_MS: 'Timeout for fetching foreign DID documents and status lists, 100 to 10000 ms. Default 3000.',
   ATTESTO_OPERATOR_TOKEN_SHA256: 'SHA-256 (hex) of the operator token for POST /schools. Unset: operator routes refuse every caller.',
+  ATTESTO_SCHOOL_AUTH: '"token" (school API tokens, default) or "authorizer" (OAuth2 client credentials checked by the API Gateway authorizer; set by the AWS stack).',
+  ATTESTO_OPERATOR_AUTH: '"token" (the operator token, default) or "iam" (AWS IAM, SigV4, checked by API Gateway; set by the AWS stack).',
+  ATTESTO_SCHOOL_SIGNER_ROLE_ARN: 'Role assumed with the school as session tag to sign with that school\'s key only (ATTESTO_SIGNER=kms on AWS).',
+  ATTESTO_USER_POOL_ID: 'Cognito user pool where registration creates each school\'s OAuth2 client.',
+  ATTESTO_SCHOOL_SCOPES: 'Space-separated OAuth2 scopes given to every school client.',
+  ATTESTO_TOKEN_URL: 'OAuth2 token endpoint the schools use, returned at registration.',
   POWERTOOLS_LOG_LEVEL: 'Log level (DEBUG, INFO, WARN, ERROR, SILENT). Default INFO.',
 };
 
@@ -89,6 +103,18 @@ export function loadConfig(env: Env): Config {
   const operatorTokenSha256 = str('ATTESTO_OPERATOR_TOKEN_SHA256');
   if (operatorTokenSha256 && !/^[0-9a-f]{64}$/.test(operatorTokenSha256)) problems.push('ATTESTO_OPERATOR_TOKEN_SHA256 must be 64 lowercase hex characters');
 
+  const schoolAuth = str('ATTESTO_SCHOOL_AUTH', 'token');
+  if (schoolAuth !== 'token' && schoolAuth !== 'authorizer') problems.push(`ATTESTO_SCHOOL_AUTH must be "token" or "authorizer" (got "${schoolAuth}")`);
+  const operatorAuth = str('ATTESTO_OPERATOR_AUTH', 'token');
+  if (operatorAuth !== 'token' && operatorAuth !== 'iam') problems.push(`ATTESTO_OPERATOR_AUTH must be "token" or "iam" (got "${operatorAuth}")`);
+  const roleArn = str('ATTESTO_SCHOOL_SIGNER_ROLE_ARN');
+  if (roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(roleArn)) problems.push('ATTESTO_SCHOOL_SIGNER_ROLE_ARN is not an IAM role ARN');
+  if (roleArn && signer.kind !== 'kms') problems.push('ATTESTO_SCHOOL_SIGNER_ROLE_ARN needs ATTESTO_SIGNER=kms');
+  const userPoolId = str('ATTESTO_USER_POOL_ID');
+  const scopes = (str('ATTESTO_SCHOOL_SCOPES') ?? '').split(/\s+/).filter(Boolean);
+  if (userPoolId && scopes.length === 0) problems.push('ATTESTO_SCHOOL_SCOPES is required with ATTESTO_USER_POOL_ID');
+  const tokenUrl = str('ATTESTO_TOKEN_URL');
+
   const config: Config = {
     publicUrl: (publicUrl ?? '').replace(/\/$/, ''),
     tableName: str('ATTESTO_TABLE', 'attesto')!,
@@ -101,6 +127,10 @@ export function loadConfig(env: Env): Config {
     schoolCacheSeconds: int('ATTESTO_SCHOOL_CACHE_SECONDS', 60, 0, 3600),
     fetchTimeoutMs: int('ATTESTO_FETCH_TIMEOUT_MS', 3000, 100, 10_000),
     ...(operatorTokenSha256 ? { operatorTokenSha256 } : {}),
+    schoolAuth: schoolAuth as Config['schoolAuth'],
+    operatorAuth: operatorAuth as Config['operatorAuth'],
+    ...(roleArn ? { schoolSignerRoleArn: roleArn } : {}),
+    ...(userPoolId ? { schoolClients: { userPoolId, scopes, ...(tokenUrl ? { tokenUrl } : {}) } } : {}),
     logLevel: str('POWERTOOLS_LOG_LEVEL', 'INFO')!,
   };
   if (problems.length > 0) throw new ConfigError(`attesto configuration is invalid:\n  - ${problems.join('\n  - ')}`);

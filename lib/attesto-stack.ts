@@ -71,6 +71,9 @@ export class AttestoStack extends Stack {
             ATTESTO_PUBLIC_URL: publicUrl,
             ATTESTO_SIGNER: 'kms',
             ATTESTO_TABLE: this.state.table.tableName,
+            // Schools: OAuth2 client credentials, checked by the gateway's authorizer. Operators: IAM.
+            ATTESTO_SCHOOL_AUTH: 'authorizer',
+            ATTESTO_OPERATOR_AUTH: 'iam',
           },
         }),
     );
@@ -92,6 +95,7 @@ export class AttestoStack extends Stack {
         this.schoolClients.allowRegistration(fn.role);
         fn.function.addEnvironment('ATTESTO_USER_POOL_ID', this.schoolClients.userPool.userPoolId);
         fn.function.addEnvironment('ATTESTO_SCHOOL_SCOPES', SCHOOL_SCOPES.join(' '));
+        fn.function.addEnvironment('ATTESTO_TOKEN_URL', this.schoolClients.tokenEndpoint);
       }
     }
     // The authorizer reads nothing but the pool's public keys over HTTPS.

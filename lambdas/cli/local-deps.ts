@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '../config';
 import { buildDeps, type AppDeps } from '../composition';
-import { signerFor } from '../signers';
+import { signingFor } from '../signers';
 import { documentClient } from '../adapters/dynamo/client';
 import { ensureTable } from '../adapters/dynamo/create-table';
 import { defaultDataDir, ensureDataDir, paths, readJsonFile } from '../local/data-dir';
@@ -30,5 +30,5 @@ export async function openLocalDeps(): Promise<{ deps: AppDeps; close(): Promise
   const publicUrl = process.env.ATTESTO_PUBLIC_URL ?? running?.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
   const config = loadConfig({ ...process.env, ...localEnv({ dataDir, dynamoEndpoint: endpoint, publicUrl }) });
   await ensureTable(documentClient({ region: config.region, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) as never, config.tableName);
-  return { deps: buildDeps(config, { signer: signerFor(config) }), close: async () => embedded?.close() };
+  return { deps: buildDeps(config, { signing: signingFor(config) }), close: async () => embedded?.close() };
 }

@@ -14,7 +14,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { buildDeps, type AppDeps } from '../composition';
-import { signerFor } from '../signers';
+import { schoolClientsFor } from '../school-clients';
+import { signingFor } from '../signers';
 import { isAttestoError } from '../core/errors';
 import { registerSchool, rotateToken } from '../core/use-cases/register-school';
 import { readAudit } from '../core/use-cases/read-audit';
@@ -33,7 +34,7 @@ async function withDeps<T>(fn: (deps: AppDeps) => Promise<T>): Promise<T> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   if (process.env.ATTESTO_SIGNER) {
     const config = loadConfig(process.env);
-    return fn(buildDeps(config, { signer: signerFor(config) }));
+    return fn(buildDeps(config, { signing: signingFor(config), schoolClients: schoolClientsFor(config) }));
   }
   const local = await openLocalDeps();
   try {

@@ -26,6 +26,8 @@ export interface SchoolRecord {
   previousKeys?: { kid: string; publicJwk: JWK; retiredAt: string }[];
   /** SHA-256 (hex) of the school's API token; the token itself is never stored. */
   tokenHash: string;
+  /** The school's OAuth2 client id, where schools authenticate with client credentials. */
+  clientId?: string;
   /** Status list currently used for new credentials (1-based). */
   currentList: number;
   createdAt: string;

@@ -69,3 +69,11 @@ export interface KeyRotationStore {
 
 export const canRotateKeys = (store: Store): store is Store & KeyRotationStore =>
   typeof (store as Partial<KeyRotationStore>).replaceKeys === 'function';
+
+/** Finding a school by its OAuth2 client id (schools authenticated by the gateway's authorizer). */
+export interface SchoolByClient {
+  getSchoolByClientId(clientId: string): Promise<SchoolRecord | undefined>;
+}
+
+export const canFindByClient = (store: Store): store is Store & SchoolByClient =>
+  typeof (store as Partial<SchoolByClient>).getSchoolByClientId === 'function';

@@ -4,6 +4,6 @@ import { lambdaHandler } from '../http/lambda';
 import { batchRoutes } from '../http/routes/batch';
 import { issuerRoutes } from '../http/routes/issuer';
 import { offerRoutes } from '../http/routes/offers';
-import { signerFor } from '../signers';
+import { signingFor } from '../signers';
 
-export const handler = lambdaHandler('issuer', { ...issuerRoutes, ...batchRoutes, ...offerRoutes }, (config) => buildDeps(config, { signer: signerFor(config) }));
+export const handler = lambdaHandler('issuer', { ...issuerRoutes, ...batchRoutes, ...offerRoutes }, (config) => buildDeps(config, { signing: signingFor(config) }));

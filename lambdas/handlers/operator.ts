@@ -2,6 +2,7 @@
 import { buildDeps } from '../composition';
 import { lambdaHandler } from '../http/lambda';
 import { operatorRoutes } from '../http/routes/operator';
-import { signerFor } from '../signers';
+import { schoolClientsFor } from '../school-clients';
+import { signingFor } from '../signers';
 
-export const handler = lambdaHandler('operator', operatorRoutes, (config) => buildDeps(config, { signer: signerFor(config) }));
+export const handler = lambdaHandler('operator', operatorRoutes, (config) => buildDeps(config, { signing: signingFor(config), schoolClients: schoolClientsFor(config) }));

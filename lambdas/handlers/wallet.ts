@@ -2,6 +2,6 @@
 import { buildDeps } from '../composition';
 import { lambdaHandler } from '../http/lambda';
 import { walletRoutes } from '../http/routes/wallet';
-import { signerFor } from '../signers';
+import { signingFor } from '../signers';
 
-export const handler = lambdaHandler('wallet', walletRoutes, (config) => buildDeps(config, { signer: signerFor(config) }));
+export const handler = lambdaHandler('wallet', walletRoutes, (config) => buildDeps(config, { signing: signingFor(config) }));

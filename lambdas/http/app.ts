@@ -11,7 +11,8 @@ import { problemResponse } from './problem';
 import { ROUTES, toHonoPath, type RouteGroup } from './routes';
 import type { RouteHandler } from './routes/types';
 
-export const logger = new Logger({ serviceName: 'attesto' });
+// The service name comes from POWERTOOLS_SERVICE_NAME: one per function on AWS (attesto-issuer, …).
+export const logger = new Logger();
 
 /**
  * `impl` holds the group's route implementations, passed in by the entry point so that each

@@ -24,7 +24,8 @@ export async function ensureDemoSchool(deps: AppDeps, dataDir: string, url: stri
     return refreshed;
   }
   const school = await registerSchool(deps.core, { uai: DEMO_UAI, name: 'Lycée de démonstration attesto', actor: 'local-home' });
-  const demo = { ...school, url, try: examples(url, school.token) };
+  if (!school.token) throw new Error('the local home authenticates schools with API tokens (ATTESTO_SCHOOL_AUTH=token)');
+  const demo = { ...school, token: school.token, url, try: examples(url, school.token) };
   writePrivateJson(file, demo);
   return demo;
 }

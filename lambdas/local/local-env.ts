@@ -29,6 +29,7 @@ export function localEnv(i: LocalEnvInput): Record<string, string> {
     ATTESTO_DYNAMODB_ENDPOINT: i.dynamoEndpoint,
     ATTESTO_TABLE: 'attesto',
     AWS_REGION: 'eu-west-3',
+    POWERTOOLS_SERVICE_NAME: 'attesto-local',
     ATTESTO_OPERATOR_TOKEN_SHA256: createHash('sha256').update(operatorToken(i.dataDir)).digest('hex'),
     // The SDK insists on credentials even for dynalite, which ignores them.
     AWS_ACCESS_KEY_ID: 'local',

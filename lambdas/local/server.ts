@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { loadConfig } from '../config';
 import { buildDeps } from '../composition';
-import { signerFor } from '../signers';
+import { signingFor } from '../signers';
 import { documentClient } from '../adapters/dynamo/client';
 import { ensureTable } from '../adapters/dynamo/create-table';
 import { ROUTES, routeRegex, type RouteGroup } from '../http/routes';
@@ -98,7 +98,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   // The handlers read their environment at cold start, like on AWS: set it before loading them.
   Object.assign(process.env, localEnv({ dataDir: opts.dataDir, dynamoEndpoint: dynamo.endpoint, publicUrl: opts.publicUrl ?? url }), opts.env ?? {});
   const config = loadConfig(process.env);
-  const deps = buildDeps(config, { signer: signerFor(config) });
+  const deps = buildDeps(config, { signing: signingFor(config) });
   await ensureTable(documentClient({ region: config.region, endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) as never, config.tableName);
   const demo = await ensureDemoSchool(deps, opts.dataDir, config.publicUrl);
   handlers = {

@@ -8,9 +8,18 @@ import { p256 } from '@noble/curves/p256';
 import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mockClient } from 'aws-sdk-client-mock';
 
-export function fakeKms(options: { throttleRatio?: number; random?: () => number } = {}) {
+export interface FakeKmsOptions {
+  throttleRatio?: number;
+  random?: () => number;
+  /** Mock every KMSClient (the class), e.g. session clients created inside an adapter. */
+  mockClass?: boolean;
+  /** Plays IAM's part: may the caller (its access key id) sign with a key carrying these tags? */
+  authorize?: (keyTags: Record<string, string>, accessKeyId: string) => boolean;
+}
+
+export function fakeKms(options: FakeKmsOptions = {}) {
   const client = new KMSClient({ region: 'eu-west-3', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
-  const mock = mockClient(client);
+  const mock = options.mockClass ? mockClient(KMSClient) : mockClient(client);
   const keys = new Map<string, { privateKey: KeyObject; publicKey: KeyObject; tags: Record<string, string> }>();
   const stats = { sign: 0, throttled: 0, digests: [] as Buffer[] };
   const random = options.random ?? Math.random;
@@ -27,7 +36,7 @@ export function fakeKms(options: { throttleRatio?: number; random?: () => number
     if (!key) throw new KMSInvalidStateException({ message: 'no key', $metadata: {} });
     return { KeyId: input.KeyId, KeySpec: 'ECC_NIST_P256', PublicKey: new Uint8Array(key.publicKey.export({ format: 'der', type: 'spki' })) };
   });
-  mock.on(SignCommand).callsFake((input) => {
+  mock.on(SignCommand).callsFake(async (input, getClient) => {
     stats.sign += 1;
     if (options.throttleRatio && random() < options.throttleRatio) {
       stats.throttled += 1;
@@ -36,6 +45,12 @@ export function fakeKms(options: { throttleRatio?: number; random?: () => number
     }
     const key = keys.get(input.KeyId);
     if (!key) throw new KMSInvalidStateException({ message: 'no key', $metadata: {} });
+    if (options.authorize) {
+      const credentials = await (getClient() as KMSClient).config.credentials();
+      if (!options.authorize(key.tags, credentials.accessKeyId)) {
+        throw new KMSServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized by the key tags', $metadata: { httpStatusCode: 400 } });
+      }
+    }
     if (input.SigningAlgorithm !== 'ECDSA_SHA_256' || input.MessageType !== 'DIGEST' || input.Message.length !== 32) throw new Error('unexpected sign request');
     stats.digests.push(Buffer.from(input.Message));
     const d = Buffer.from(key.privateKey.export({ format: 'jwk' }).d!, 'base64url');

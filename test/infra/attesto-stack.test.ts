@@ -120,9 +120,12 @@ describe('functions: one per route group, from the route table', () => {
     for (const group of ROUTE_GROUPS) {
       const vars = fn(fnId(group)).Environment.Variables as Record<string, unknown>;
       // CloudFormation fills the references in; any string will do for validation.
-      const env = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-${k}`]));
+      const resolved = (k: string) => (k === 'ATTESTO_SCHOOL_SIGNER_ROLE_ARN' ? 'arn:aws:iam::111122223333:role/attesto-school-signer' : `resolved-${k}`);
+      const env = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : resolved(k)]));
       const config = loadConfig({ ...env, AWS_REGION: 'eu-west-3' });
-      expect(config).toMatchObject({ publicUrl: `https://${DEPLOYMENT.issuerDomain}`, signer: { kind: 'kms' } });
+      expect(config).toMatchObject({ publicUrl: `https://${DEPLOYMENT.issuerDomain}`, signer: { kind: 'kms' }, schoolAuth: 'authorizer', operatorAuth: 'iam' });
+      expect(config.schoolSignerRoleArn !== undefined, group).toBe(GROUP_ACCESS[group].signs);
+      expect(config.schoolClients !== undefined, group).toBe(GROUP_ACCESS[group].registersSchools);
       expect(vars.ATTESTO_TABLE).toEqual({ Ref: s.logicalId(s.main.state.table) });
       for (const name of Object.keys(vars).filter((k) => k.startsWith('ATTESTO_'))) {
         const documented = name in ENV_DOCS || readFileSync(new URL('../../docs/deploy-on-aws.md', import.meta.url), 'utf8').includes(`\`${name}\``);

@@ -4,7 +4,7 @@
  * condition becomes a plain `false` for the core to decide on.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AttestoError } from '../../core/errors';
 import type {
   AuditEvent,
@@ -16,14 +16,14 @@ import type {
   StatusPurpose,
   StatusSlot,
 } from '../../core/records';
-import type { AuditPage, KeyRotationStore, Store } from '../../core/store';
+import type { AuditPage, KeyRotationStore, SchoolByClient, Store } from '../../core/store';
 import { keys, TTL_ATTRIBUTE } from './table';
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 type Item = Record<string, unknown>;
 
-export class DynamoStore implements Store, KeyRotationStore {
+export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
@@ -67,8 +67,23 @@ export class DynamoStore implements Store, KeyRotationStore {
   // Schools ---------------------------------------------------------------------------------
 
   async createSchool(school: SchoolRecord): Promise<void> {
+    // A client id names one school, for ever: its pointer is claimed before the school exists,
+    // and released if the school cannot be created.
+    if (school.clientId && !(await this.putIf({ ...keys.client(school.clientId), uai: school.uai }, 'attribute_not_exists(pk)'))) {
+      throw new AttestoError('SCHOOL_EXISTS', `client ${school.clientId} already belongs to a school`);
+    }
     const ok = await this.putIf({ ...keys.school(school.uai), ...school }, 'attribute_not_exists(pk)');
-    if (!ok) throw new AttestoError('SCHOOL_EXISTS', `school ${school.uai} is already registered`);
+    if (!ok) {
+      if (school.clientId) await this.call('release client', () => this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.client(school.clientId!) })));
+      throw new AttestoError('SCHOOL_EXISTS', `school ${school.uai} is already registered`);
+    }
+  }
+
+  async getSchoolByClientId(clientId: string): Promise<SchoolRecord | undefined> {
+    const pointer = await this.get(keys.client(clientId));
+    const school = typeof pointer?.uai === 'string' ? await this.getSchool(pointer.uai) : undefined;
+    // Both sides must agree: a stale pointer never authenticates anyone.
+    return school?.clientId === clientId ? school : undefined;
   }
 
   async getSchool(uai: string): Promise<SchoolRecord | undefined> {

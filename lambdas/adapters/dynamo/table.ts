@@ -4,6 +4,7 @@
  *
  *   pk                              sk                 item
  *   SCHOOL#<uai>                    SCHOOL             school: name, DID, key ref, token hash, current list
+ *   CLIENT#<clientId>               CLIENT             the school an OAuth2 client id belongs to
  *   CRED#<uai>#<list>#<index>       CRED               credential: id, kind, dates, digest (no personal data)
  *   STATUS#<uai>#<list>             I#<index>          status flags of one slot (only once changed)
  *   STATUS#<uai>#<list>             SEQ                status change sequence number
@@ -20,6 +21,7 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 
 export const keys = {
   school: (uai: string) => ({ pk: `SCHOOL#${uai}`, sk: 'SCHOOL' }),
+  client: (clientId: string) => ({ pk: `CLIENT#${clientId}`, sk: 'CLIENT' }),
   credential: (uai: string, list: number, index: number) => ({ pk: `CRED#${uai}#${list}#${index}`, sk: 'CRED' }),
   statusPartition: (uai: string, list: number) => `STATUS#${uai}#${list}`,
   flags: (uai: string, list: number, index: number) => ({ pk: `STATUS#${uai}#${list}`, sk: `I#${String(index).padStart(8, '0')}` }),

@@ -15,7 +15,22 @@ import { isoSeconds } from '../credential/build';
 const PROBES_BEFORE_ROLLOVER = 3;
 const MAX_PROBES = 8;
 
+/** Lists known to be published, per process: checked once, then free. */
+const published = new Set<string>();
+
+/** Publishes the school's list if nothing was published for it yet (e.g. a registration died midway). */
+async function ensurePublished(deps: CoreDeps, school: SchoolRecord, list: number): Promise<void> {
+  const key = `${school.uai}#${list}`;
+  if (published.has(key)) return;
+  if (!(await deps.store.getPublishedList(school.uai, list, 'revocation')) || !(await deps.store.getPublishedList(school.uai, list, 'suspension'))) {
+    await deps.store.bumpStatusSeq(school.uai, list);
+    await publishStatusLists(deps, school, list);
+  }
+  published.add(key);
+}
+
 export async function allocateSlot(deps: CoreDeps, school: SchoolRecord): Promise<StatusSlot> {
+  await ensurePublished(deps, school, school.currentList);
   let list = school.currentList;
   for (let probe = 0; probe < MAX_PROBES; probe++) {
     if (probe === PROBES_BEFORE_ROLLOVER) list = await rollover(deps, school, list);

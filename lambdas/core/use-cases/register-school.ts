@@ -3,7 +3,7 @@
  * first status lists, and returns its API token (shown once, stored only as a hash).
  */
 import { createHash } from 'node:crypto';
-import type { OperatorDeps } from '../deps';
+import type { OperatorDeps, SchoolClient } from '../deps';
 import { schoolDid } from '../did-web';
 import { AttestoError } from '../errors';
 import type { SchoolRecord } from '../records';
@@ -20,7 +20,10 @@ export interface RegisteredSchool {
   uai: string;
   name: string;
   did: string;
-  token: string;
+  /** The school's API token (where schools authenticate with tokens), shown once. */
+  token?: string;
+  /** The school's OAuth2 client (where schools authenticate with client credentials), shown once. */
+  oauthClient?: SchoolClient;
 }
 
 export async function registerSchool(deps: OperatorDeps, input: { uai: string; name: string; actor: string }): Promise<RegisteredSchool> {
@@ -34,16 +37,35 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
 
   const { keyRef, publicJwk } = await deps.keys.createKey(uai);
   const did = schoolDid(deps.publicUrl, uai);
+  // With OAuth2 clients, the API token is never handed out: its hash only fills the slot.
   const token = newToken(deps, uai);
+  const oauthClient = deps.schoolClients ? await deps.schoolClients.create(uai) : undefined;
   const now = isoSeconds(deps.clock());
-  const school: SchoolRecord = { uai, name, did, kid: `${did}#key-1`, keyRef, publicJwk, tokenHash: hashToken(token), currentList: 1, createdAt: now };
+  const school: SchoolRecord = {
+    uai,
+    name,
+    did,
+    kid: `${did}#key-1`,
+    keyRef,
+    publicJwk,
+    tokenHash: hashToken(token),
+    ...(oauthClient ? { clientId: oauthClient.clientId } : {}),
+    currentList: 1,
+    createdAt: now,
+  };
 
-  await deps.store.createSchool(school);
+  try {
+    await deps.store.createSchool(school);
+  } catch (e) {
+    if (oauthClient) await deps.schoolClients!.remove(oauthClient.clientId);
+    throw e;
+  }
   await deps.store.appendAudit({ uai, at: now, action: 'key.created', actor: input.actor, detail: { kid: school.kid } });
-  await deps.store.appendAudit({ uai, at: now, action: 'school.registered', actor: input.actor, detail: { did } });
-  // The first lists exist before any credential points at them.
+  await deps.store.appendAudit({ uai, at: now, action: 'school.registered', actor: input.actor, detail: { did, ...(oauthClient ? { clientId: oauthClient.clientId } : {}) } });
+  // The first lists exist before any credential points at them. Should this fail (a new KMS key
+  // can take seconds to honour its tags), the first issuance publishes them (status/allocate.ts).
   await publishStatusLists(deps, school, 1);
-  return { uai, name, did, token };
+  return { uai, name, did, ...(oauthClient ? { oauthClient } : { token }) };
 }
 
 /** Replaces a school's API token; the old one stops working at once. */

@@ -26,7 +26,7 @@ interface LambdaEnv {
 
 export const batchRoutes: Record<string, RouteHandler> = {
   async issueBatch(c, deps) {
-    const { school, actor } = await authenticateSchool(c, deps.store);
+    const { school, actor } = await authenticateSchool(c, deps);
     const batchKey = c.req.header('idempotency-key');
     if (batchKey === undefined) {
       throw new AttestoError('INVALID_IDEMPOTENCY_KEY', 'batch issuance needs an Idempotency-Key header (8 to 63 characters of A-Z a-z 0-9 . _ -), reused when the batch is resent');

@@ -12,7 +12,7 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
 export const issuerRoutes: Record<string, RouteHandler> = {
   async issueCredential(c, deps) {
-    const { school, actor } = await authenticateSchool(c, deps.store);
+    const { school, actor } = await authenticateSchool(c, deps);
     const key = c.req.header('idempotency-key');
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
       throw new AttestoError('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 8 to 128 characters of A-Z a-z 0-9 . _ : -');
@@ -25,7 +25,7 @@ export const issuerRoutes: Record<string, RouteHandler> = {
   },
 
   async updateStatus(c, deps) {
-    const { school, actor } = await authenticateSchool(c, deps.store);
+    const { school, actor } = await authenticateSchool(c, deps);
     const request = await readJson<UpdateStatusRequest>(c, UpdateStatusRequest, deps.config.maxBodyBytes);
     const view = await updateStatus(deps.core, { school, actor, request });
     c.header('cache-control', 'no-store');
@@ -33,7 +33,7 @@ export const issuerRoutes: Record<string, RouteHandler> = {
   },
 
   async readAudit(c, deps) {
-    const { school } = await authenticateSchool(c, deps.store);
+    const { school } = await authenticateSchool(c, deps);
     if (c.req.param('uai') !== school.uai) throw new AttestoError('FORBIDDEN', "a school can only read its own audit trail");
     const q = c.req.query();
     const limit = q.limit === undefined ? undefined : Number(q.limit);

@@ -8,7 +8,7 @@ import type { RouteHandler } from './types';
 
 export const offerRoutes: Record<string, RouteHandler> = {
   async createOffer(c, deps) {
-    const { school, actor } = await authenticateSchool(c, deps.store);
+    const { school, actor } = await authenticateSchool(c, deps);
     const body = await readJson<CreateOfferRequest>(c, CreateOfferRequest, deps.config.maxBodyBytes);
     const offer = await createOffer(
       { ...deps.core, wallet: deps.wallet },

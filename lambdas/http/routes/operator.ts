@@ -7,7 +7,7 @@ import type { RouteHandler } from './types';
 
 export const operatorRoutes: Record<string, RouteHandler> = {
   async registerSchool(c, deps) {
-    const { actor } = authenticateOperator(c, deps.config.operatorTokenSha256);
+    const { actor } = authenticateOperator(c, deps.config);
     const body = await readJson<RegisterSchoolRequest>(c, RegisterSchoolRequest, deps.config.maxBodyBytes);
     const school = await registerSchool(deps.core, { ...body, actor });
     c.header('cache-control', 'no-store');

@@ -1,0 +1,151 @@
+/**
+ * The Lambda handlers as deployed on AWS, invoked with the API Gateway (HTTP API, payload 2.0)
+ * events the gateway sends: schools authenticated by the OAuth2 authorizer (client id in the
+ * request context), operators by IAM, signing through KMS sessions tagged with the school.
+ * KMS, STS and Cognito are SDK mocks; KMS signs with real P-256 keys and, like IAM, lets a
+ * session sign only with keys tagged with its own school. The store is dynalite.
+ */
+import { CognitoIdentityProviderClient, CreateUserPoolClientCommand, DeleteUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeKms } from '../helpers/fake-kms';
+import { issueRequest } from '../helpers/fixtures';
+import { startStore } from '../helpers/store';
+
+const sessions = new Map<string, string>(); // session access key id → school (its session tag)
+const kms = fakeKms({ mockClass: true, authorize: (tags, accessKeyId) => sessions.get(accessKeyId) === tags['attesto:uai'] });
+const sts = mockClient(STSClient);
+const cognito = mockClient(CognitoIdentityProviderClient);
+let env: Awaited<ReturnType<typeof startStore>>;
+type Handler = (e: APIGatewayProxyEventV2) => Promise<{ statusCode?: number; body?: string; headers?: Record<string, unknown> }>;
+let handlers: Record<'issuer' | 'operator' | 'verifier', Handler>;
+
+beforeAll(async () => {
+  env = await startStore();
+  sts.on(AssumeRoleCommand).callsFake((input) => {
+    const accessKeyId = `ASIA${sessions.size}`;
+    sessions.set(accessKeyId, input.Tags.find((t: { Key: string }) => t.Key === 'uai').Value);
+    return { Credentials: { AccessKeyId: accessKeyId, SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3_600_000) } };
+  });
+  let clients = 0;
+  cognito.on(CreateUserPoolClientCommand).callsFake((input) => ({ UserPoolClient: { ClientId: `client${++clients}`, ClientSecret: `secret${clients}`, ClientName: input.ClientName } }));
+  cognito.on(DeleteUserPoolClientCommand).resolves({});
+  Object.assign(process.env, {
+    ATTESTO_PUBLIC_URL: 'https://attesto.example.fr',
+    ATTESTO_SIGNER: 'kms',
+    ATTESTO_TABLE: 'attesto',
+    ATTESTO_DYNAMODB_ENDPOINT: env.endpoint,
+    ATTESTO_SCHOOL_AUTH: 'authorizer',
+    ATTESTO_OPERATOR_AUTH: 'iam',
+    ATTESTO_SCHOOL_SIGNER_ROLE_ARN: 'arn:aws:iam::111122223333:role/attesto-school-signer',
+    ATTESTO_USER_POOL_ID: 'eu-west-3_pool',
+    ATTESTO_SCHOOL_SCOPES: 'attesto/issueCredential attesto/updateStatus',
+    ATTESTO_TOKEN_URL: 'https://attesto-auth.auth.eu-west-3.amazoncognito.com/oauth2/token',
+    AWS_REGION: 'eu-west-3',
+    AWS_ACCESS_KEY_ID: 'function-role',
+    AWS_SECRET_ACCESS_KEY: 'x',
+  });
+  handlers = {
+    issuer: (await import('../../lambdas/handlers/issuer')).handler as Handler,
+    operator: (await import('../../lambdas/handlers/operator')).handler as Handler,
+    verifier: (await import('../../lambdas/handlers/verifier')).handler as Handler,
+  };
+});
+afterAll(() => env.close());
+
+function event(routeKey: string, body: unknown, authorizer?: Record<string, unknown>): APIGatewayProxyEventV2 {
+  const [method, path] = routeKey.split(' ') as [string, string];
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'attesto.example.fr', 'content-type': 'application/json' },
+    requestContext: {
+      accountId: '111122223333',
+      apiId: 'api',
+      domainName: 'attesto.example.fr',
+      domainPrefix: 'attesto',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
+      requestId: 'r',
+      routeKey,
+      stage: '$default',
+      time: '',
+      timeEpoch: 0,
+      ...(authorizer ? { authorizer } : {}),
+    } as APIGatewayProxyEventV2['requestContext'],
+    body: JSON.stringify(body),
+    isBase64Encoded: false,
+  };
+}
+const call = async (h: Handler, e: APIGatewayProxyEventV2) => {
+  const r = await h(e);
+  return { status: r.statusCode, json: r.body ? JSON.parse(r.body) : undefined };
+};
+const operator = { iam: { userArn: 'arn:aws:iam::111122223333:role/rectorat-operator', accountId: '111122223333' } };
+const asSchool = (clientId: string) => ({ lambda: { clientId, scope: 'attesto/issueCredential' } });
+
+describe('on AWS', () => {
+  const schools: Record<string, { uai: string; clientId: string; did: string }> = {};
+
+  it('an IAM-authenticated operator registers schools: each gets a KMS key and its own OAuth2 client, shown once', async () => {
+    for (const [name, uai] of [['A', '0751234J'], ['B', '0130001F']] as const) {
+      const res = await call(handlers.operator, event('POST /schools', { uai, name: `École ${name}` }, operator));
+      expect(res.status).toBe(201);
+      expect(res.json).toMatchObject({ uai, oauthClient: { clientSecret: expect.stringMatching(/^secret/), tokenUrl: expect.stringMatching(/oauth2\/token$/) } });
+      expect(res.json.token).toBeUndefined();
+      schools[name] = { uai, clientId: res.json.oauthClient.clientId, did: res.json.did };
+    }
+    expect(cognito.commandCalls(CreateUserPoolClientCommand)[0]!.args[0].input).toMatchObject({
+      UserPoolId: 'eu-west-3_pool',
+      ClientName: 'school-0751234J',
+      GenerateSecret: true,
+      AllowedOAuthFlows: ['client_credentials'],
+      AllowedOAuthScopes: ['attesto/issueCredential', 'attesto/updateStatus'],
+    });
+    expect([...kms.keys.values()].map((k) => k.tags['attesto:uai'])).toEqual(['0751234J', '0130001F']);
+  });
+
+  it('refuses registration without an IAM identity, and removes the client of a registration that fails', async () => {
+    expect((await call(handlers.operator, event('POST /schools', { uai: '0690002C', name: 'X' }))).status).toBe(401);
+    const created = cognito.commandCalls(CreateUserPoolClientCommand).length;
+    const again = await call(handlers.operator, event('POST /schools', { uai: '0751234J', name: 'Again' }, operator));
+    expect(again.json.code).toBe('SCHOOL_EXISTS');
+    expect(cognito.commandCalls(CreateUserPoolClientCommand)).toHaveLength(created); // refused before creating anything
+    // Two operators register the same new school at once: one wins, the loser's client is removed.
+    const race = await Promise.all([1, 2].map(() => call(handlers.operator, event('POST /schools', { uai: '0690002C', name: 'Lycée du Parc' }, operator))));
+    expect(race.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(cognito.commandCalls(CreateUserPoolClientCommand)).toHaveLength(created + 2);
+    expect(cognito.commandCalls(DeleteUserPoolClientCommand)).toHaveLength(1);
+    const winner = race.find((r) => r.status === 201)!.json.oauthClient.clientId;
+    expect(cognito.commandCalls(DeleteUserPoolClientCommand)[0]!.args[0].input.ClientId).not.toBe(winner);
+  });
+
+  it('a school authenticated by the authorizer issues as itself, signing through a session tagged with its UAI', async () => {
+    const res = await call(handlers.issuer, event('POST /credentials/issue', issueRequest(), asSchool(schools.B!.clientId)));
+    expect(res.status).toBe(201);
+    expect(decodeJwt(res.json.verifiableCredential).iss).toBe(schools.B!.did);
+    const tags = sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.Tags);
+    expect(tags).toContainEqual([{ Key: 'uai', Value: '0130001F' }]);
+    const verified = await call(handlers.verifier, event('POST /credentials/verify', { verifiableCredential: res.json.verifiableCredential }));
+    expect(verified.json).toMatchObject({ verified: true, issuer: { uai: '0130001F', name: 'École B' } });
+  });
+
+  it('refuses a request without the authorizer context or with an unknown client, even with a valid-looking API token', async () => {
+    const noContext = event('POST /credentials/issue', issueRequest());
+    noContext.headers.authorization = 'Bearer atst_0751234J_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+    expect((await call(handlers.issuer, noContext)).status).toBe(401);
+    expect((await call(handlers.issuer, event('POST /credentials/issue', issueRequest(), asSchool('client-unknown')))).status).toBe(401);
+  });
+
+  it("IAM, not only application code, keeps a school's session away from another school's key", async () => {
+    const { KmsSchoolSigner } = await import('../../lambdas/adapters/kms-school-signer');
+    const signer = new KmsSchoolSigner({ roleArn: 'arn:aws:iam::111122223333:role/attesto-school-signer', region: 'eu-west-3' });
+    const keyOfA = [...kms.keys.entries()].find(([, k]) => k.tags['attesto:uai'] === '0751234J')![0];
+    await expect(signer.forSchool('0130001F').sign(keyOfA, new Uint8Array([1]))).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE' });
+    expect((await signer.forSchool('0751234J').sign(keyOfA, new Uint8Array([1]))).length).toBe(64);
+  });
+});
