@@ -128,7 +128,7 @@ describe('functions: one per route group, from the route table', () => {
       expect(config.schoolClients !== undefined, group).toBe(GROUP_ACCESS[group].registersSchools);
       expect(vars.ATTESTO_TABLE).toEqual({ Ref: s.logicalId(s.main.state.table) });
       for (const name of Object.keys(vars).filter((k) => k.startsWith('ATTESTO_'))) {
-        const documented = name in ENV_DOCS || readFileSync(new URL('../../docs/deploy-on-aws.md', import.meta.url), 'utf8').includes(`\`${name}\``);
+        const documented = name in ENV_DOCS || readFileSync(new URL('../../README.md', import.meta.url), 'utf8').includes(`\`${name}\``);
         expect(documented, `${name} is documented`).toBe(true);
       }
     }
