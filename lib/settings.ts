@@ -1,7 +1,7 @@
 /**
  * The deployment's settings, read from CDK context (`cdk.json` or `-c name=value`) and checked
  * as a whole before any construct exists: a wrong value stops synth with a message naming every
- * problem, rather than deploying something half right. docs/deploy-on-aws.md explains each value.
+ * problem, rather than deploying something half right. the README ("Deploy on AWS") explains each value.
  */
 
 /**
@@ -18,7 +18,7 @@ export const DEFAULT_REGION = 'eu-west-3';
  */
 export const EDGE_REGION = 'us-east-1';
 
-/** The context keys the app reads; docs/deploy-on-aws.md documents each one. */
+/** The context keys the app reads; the README ("Deploy on AWS") documents each one. */
 export const CONTEXT = {
   issuerDomain: 'issuerDomain',
   certificateArn: 'certificateArn',
