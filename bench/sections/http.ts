@@ -1,0 +1,100 @@
+/**
+ * Verification over HTTP at concurrency 16: the local home (`npm start`: the verifier Lambda
+ * handler behind the API Gateway v2 adapter, dynalite as the store, in one Node process) next to
+ * a bare Node HTTP server that only checks the same token's signature with node:crypto. Rounds
+ * alternate between the two. Also measured: the CPU time each server spends per request, read from
+ * /proc, which other processes on the machine do not inflate the way they inflate wall time.
+ */
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { load, send, startChild, type Child, type LoadResult } from '../lib/http-load';
+import { median, percentile } from '../lib/measure';
+import { round, type Row } from '../lib/report';
+import { diplomaRequest } from '../lib/world';
+
+const CONCURRENCY = 16;
+
+/** CPU time (user + system) of a process so far, ms; undefined where /proc is not available. */
+export function cpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Measured {
+  rps: number[];
+  latencies: number[];
+  cpuPerRequestUs: number[];
+  errors: number;
+}
+
+async function measure(child: Child, url: string, body: string, seconds: number, into: Measured) {
+  const before = cpuMs(child.process.pid!);
+  const r: LoadResult = await load({ url, body }, { concurrency: CONCURRENCY, seconds });
+  const after = cpuMs(child.process.pid!);
+  into.rps.push(r.rps);
+  into.latencies.push(...r.latencies);
+  into.errors += r.errors;
+  if (before !== undefined && after !== undefined) into.cpuPerRequestUs.push(((after - before) * 1000) / r.requests);
+}
+
+export async function run(o: { rounds?: number; seconds?: number } = {}): Promise<Row[]> {
+  const home = await startChild('bench/servers/local-home.ts');
+  const agent = new Agent({ keepAlive: true });
+  let bare: Child | undefined;
+  try {
+    const issued = await send(agent, { url: `${home.info.url}/credentials/issue`, headers: { authorization: `Bearer ${home.info.token}` }, body: JSON.stringify(diplomaRequest()) });
+    if (issued.status !== 201) throw new Error(`issue failed: ${issued.status} ${issued.body}`);
+    const jws = JSON.parse(issued.body).verifiableCredential as string;
+    const doc = JSON.parse((await send(agent, { url: `${home.info.url}/schools/${home.info.uai}/did.json`, method: 'GET' })).body);
+    bare = await startChild('bench/servers/bare-verify.ts', { BARE_PUBLIC_JWK: JSON.stringify(doc.verificationMethod[0].publicKeyJwk) });
+    const body = JSON.stringify({ verifiableCredential: jws });
+    const verifyUrl = `${home.info.url}/credentials/verify`;
+    const bareUrl = `${bare.info.url}/`;
+    const check = await send(agent, { url: verifyUrl, body });
+    if (check.status !== 200 || !JSON.parse(check.body).verified) throw new Error(`verify failed: ${check.body}`);
+
+    // Warm up both (JIT, caches, connections), then alternate rounds.
+    await load({ url: bareUrl, body }, { concurrency: CONCURRENCY, seconds: 1 });
+    await load({ url: verifyUrl, body }, { concurrency: CONCURRENCY, seconds: 2 });
+    const a: Measured = { rps: [], latencies: [], cpuPerRequestUs: [], errors: 0 };
+    const b: Measured = { rps: [], latencies: [], cpuPerRequestUs: [], errors: 0 };
+    for (let i = 0; i < (o.rounds ?? 3); i++) {
+      await measure(bare, bareUrl, body, o.seconds ?? 4, b);
+      await measure(home, verifyUrl, body, o.seconds ?? 4, a);
+    }
+    const sa = [...a.latencies].sort((x, y) => x - y);
+    const sb = [...b.latencies].sort((x, y) => x - y);
+    const rpsA = median(a.rps);
+    const rpsB = median(b.rps);
+    const p99 = percentile(sa, 99);
+    const section = `verify over HTTP (concurrency ${CONCURRENCY})`;
+    const rows: Row[] = [
+      {
+        section,
+        measure: `Verify over HTTP, local home (Lambda handler + API GW adapter + dynalite), c=${CONCURRENCY}`,
+        value: round(rpsA),
+        unit: 'req/s',
+        baseline: { name: 'bare Node HTTP + node:crypto verify', value: round(rpsB) },
+        ratio: rpsA / rpsB,
+        target: { text: '≥ 50 % of bare', met: rpsA / rpsB >= 0.5 },
+        extra: { rounds: a.rps.map((x) => round(x)), bareRounds: b.rps.map((x) => round(x)), errors: a.errors, bareErrors: b.errors },
+      },
+      { section, measure: 'Verify over HTTP, p50 latency', value: round(percentile(sa, 50), 2), unit: 'ms', baseline: { name: 'bare', value: round(percentile(sb, 50), 2) } },
+      { section, measure: 'Verify over HTTP, p99 latency', value: round(p99, 2), unit: 'ms', baseline: { name: 'bare', value: round(percentile(sb, 99), 2) }, target: { text: '≤ 20 ms', met: p99 <= 20 } },
+    ];
+    if (a.cpuPerRequestUs.length && b.cpuPerRequestUs.length) {
+      const ca = median(a.cpuPerRequestUs);
+      const cb = median(b.cpuPerRequestUs);
+      rows.push({ section, measure: 'Verify over HTTP, server CPU per request', value: round(ca), unit: 'µs', baseline: { name: 'bare', value: round(cb) }, ratio: cb / ca, note: 'ratio = bare CPU / attesto CPU (the rate ratio on a quiet core)' });
+    }
+    return rows;
+  } finally {
+    agent.destroy();
+    await bare?.stop();
+    await home.stop();
+  }
+}

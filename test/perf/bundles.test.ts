@@ -1,0 +1,49 @@
+/**
+ * What each Lambda function carries, bundled exactly as the CDK stack bundles it. Sizes are
+ * deterministic (no timing here): a function that never signs must not bundle a KMS client, and
+ * no function may grow past 1 MB. Cold-start times are measured by `npm run bench`.
+ */
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleHandler, type BundleInfo } from '../../bench/lib/bundle';
+
+const KB = 1024;
+const bundles = new Map<string, BundleInfo>();
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attesto-bundles-'));
+  for (const entry of readdirSync('lambdas/handlers').filter((f) => f.endsWith('.ts'))) {
+    const b = await bundleHandler(join('lambdas/handlers', entry), dir);
+    bundles.set(b.name, b);
+  }
+}, 120_000);
+
+const describeBundle = (b: BundleInfo) => `${b.name}: ${(b.bytes / KB).toFixed(0)} KB, largest: ${JSON.stringify(b.top)}`;
+
+describe('Lambda bundles', () => {
+  it('exist for the read-only functions and the signing ones', () => {
+    for (const name of ['verifier', 'documents', 'issuer', 'operator']) expect(bundles.has(name), name).toBe(true);
+  });
+
+  it('carry no KMS client where nothing is signed (verify, public documents)', () => {
+    for (const name of ['verifier', 'documents']) expect(bundles.get(name)!.kms, describeBundle(bundles.get(name)!)).toBe(false);
+    // The check itself can fail: the issuer signs, so it does carry one.
+    expect(bundles.get('issuer')!.kms).toBe(true);
+  });
+
+  it('stay under 1 MB each', () => {
+    for (const b of bundles.values()) expect(b.bytes, describeBundle(b)).toBeLessThan(1024 * KB);
+  });
+
+  // The verify function's own target (≤ 200 KB, no AWS SDK) needs two changes outside this
+  // helper's files, described in docs/performance.md ("Still open"): the read-only functions'
+  // composition without the DynamoDB SDK, and validation without Ajv's run-time compiler. Until
+  // both land these assertions fail, which `it.fails` records; then make them `it`.
+  it.fails('verify: at most 200 KB and no AWS SDK DynamoDB client (pending: see docs/performance.md)', () => {
+    const v = bundles.get('verifier')!;
+    expect(v.dynamoSdk, describeBundle(v)).toBe(false);
+    expect(v.bytes, describeBundle(v)).toBeLessThanOrEqual(200 * KB);
+  });
+});
