@@ -14,7 +14,7 @@ import { SchoolClients } from './constructs/school-clients';
 import { SchoolSigning } from './constructs/school-signing';
 import { StateTable } from './constructs/state-table';
 import { GROUP_ACCESS, writesTable } from './group-access';
-import { SCHOOL_SCOPES } from './school-scopes';
+import { SCHOOL_SCOPES } from '../lambdas/http/school-scopes';
 import type { Settings } from './settings';
 
 export interface AttestoStackProps extends StackProps {

@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
 import { ROUTES, type RouteAuth, type RouteGroup } from '../../lambdas/http/routes';
 import { routeThrottle, STAGE_THROTTLE } from '../route-limits';
-import { routeKey } from '../school-scopes';
+import { routeKey } from '../../lambdas/http/school-scopes';
 import { LOG_RETENTION } from './attesto-function';
 
 export interface AttestoApiProps {

@@ -16,7 +16,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
-import { RESOURCE_SERVER_ID, SCHOOL_ROUTES, scopeName } from '../school-scopes';
+import { RESOURCE_SERVER_ID, SCHOOL_ROUTES, scopeName } from '../../lambdas/http/school-scopes';
 import { AttestoFunction } from './attesto-function';
 
 export class SchoolClients extends Construct {
@@ -67,7 +67,7 @@ export class SchoolClients extends Construct {
     this.tokenEndpoint = `${this.domain.baseUrl()}/oauth2/token`;
 
     this.authorizerFunction = new AttestoFunction(this, 'Authorizer', {
-      entry: 'lib/functions/school-authorizer.ts',
+      entry: 'lambdas/handlers/school-authorizer.ts',
       description: 'attesto: checks school OAuth2 access tokens at the gateway',
       serviceName: 'attesto-school-authorizer',
       memorySize: 256,

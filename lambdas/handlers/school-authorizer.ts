@@ -15,7 +15,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { SCOPE_BY_ROUTE_KEY } from '../school-scopes';
+import { SCOPE_BY_ROUTE_KEY } from '../http/school-scopes';
 
 /** What the issuer function receives in `requestContext.authorizer.lambda`. */
 export interface SchoolAuthorizerContext {

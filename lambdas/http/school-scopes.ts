@@ -5,7 +5,7 @@
  *
  * @example routeScope(issue route) === 'attesto/issueCredential'
  */
-import { ROUTES, type RouteDef } from '../lambdas/http/routes';
+import { ROUTES, type RouteDef } from './routes';
 
 /** Identifier of the Cognito resource server; the prefix of every scope. */
 export const RESOURCE_SERVER_ID = 'attesto';
