@@ -49,7 +49,22 @@ export interface Overrides {
    * pass a DynamoReader (adapters/dynamo-reader.ts), which reads without the AWS SDK.
    */
   store?: Store;
+  /** The wallet store, when not DynamoDB's: the read-only functions pass NO_WALLET. */
+  wallet?: WalletStore;
 }
+
+/**
+ * For functions that never deliver to wallets (verify, documents): any use is a wiring bug.
+ * Built as a proxy so that it refuses every method of the port, present and future.
+ */
+export const NO_WALLET: WalletStore = new Proxy({} as WalletStore, {
+  get: (_target, method) =>
+    method === 'then'
+      ? undefined
+      : async () => {
+          throw new AttestoError('INTERNAL', `this function has no wallet store (${String(method)})`);
+        },
+});
 
 export function buildDeps(config: Config, overrides: Overrides = {}): AppDeps {
   const db =
@@ -60,7 +75,16 @@ export function buildDeps(config: Config, overrides: Overrides = {}): AppDeps {
         ? { endpoint: config.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
         : {}),
     });
-  const store = overrides.store ?? new DynamoStore(db, config.tableName);
+  return composeDeps(config, { ...overrides, store: overrides.store ?? new DynamoStore(db, config.tableName), wallet: overrides.wallet ?? new DynamoWalletStore(db, config.tableName) });
+}
+
+/**
+ * The same wiring over stores built elsewhere, without touching the AWS SDK: the read-only
+ * functions (verify, documents) call it with a DynamoReader and NO_WALLET, so that a bundler can
+ * leave the DynamoDB SDK out of their bundles (see docs/performance.md).
+ */
+export function composeDeps(config: Config, overrides: Omit<Overrides, 'db'> & { store: Store; wallet: WalletStore }): AppDeps {
+  const { store, wallet } = overrides;
   const signing = overrides.signing ?? { signer: overrides.signer ?? NO_SIGNER, keys: overrides.signer ?? NO_SIGNER };
   const clock = overrides.clock ?? (() => new Date());
   const core: OperatorDeps = {
@@ -86,5 +110,5 @@ export function buildDeps(config: Config, overrides: Overrides = {}): AppDeps {
     }),
     ...overrides.verify,
   };
-  return { config, core, verify, store, wallet: new DynamoWalletStore(db, config.tableName) };
+  return { config, core, verify, store, wallet };
 }

@@ -3,8 +3,8 @@
  * never signs, so it gets no signer and the read-only store (GetItem over SigV4, no AWS SDK).
  */
 import { dynamoReaderFor } from '../adapters/dynamo-reader';
-import { buildDeps } from '../composition';
+import { composeDeps, NO_WALLET } from '../composition';
 import { lambdaHandler } from '../http/lambda';
 import { documentRoutes } from '../http/routes/documents';
 
-export const handler = lambdaHandler('documents', documentRoutes, (config) => buildDeps(config, { store: dynamoReaderFor(config) }));
+export const handler = lambdaHandler('documents', documentRoutes, (config) => composeDeps(config, { store: dynamoReaderFor(config), wallet: NO_WALLET }));

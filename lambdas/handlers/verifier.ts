@@ -4,8 +4,8 @@
  * concurrent identical reads coalesced).
  */
 import { dynamoReaderFor } from '../adapters/dynamo-reader';
-import { buildDeps } from '../composition';
+import { composeDeps, NO_WALLET } from '../composition';
 import { lambdaHandler } from '../http/lambda';
 import { verifierRoutes } from '../http/routes/verifier';
 
-export const handler = lambdaHandler('verifier', verifierRoutes, (config) => buildDeps(config, { store: dynamoReaderFor(config) }));
+export const handler = lambdaHandler('verifier', verifierRoutes, (config) => composeDeps(config, { store: dynamoReaderFor(config), wallet: NO_WALLET }));
