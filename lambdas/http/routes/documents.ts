@@ -45,7 +45,10 @@ export const documentRoutes: Record<string, RouteHandler> = {
 
   async schema(c, deps) {
     const name = c.req.param('name') ?? '';
-    const schema = publishedSchemas(deps.config.publicUrl)[name.replace(/\.json$/, '')];
+    const schemas = publishedSchemas(deps.config.publicUrl);
+    const key = name.replace(/\.json$/, '');
+    // Own properties only: "constructor" or "__proto__" must not reach Object.prototype.
+    const schema = Object.hasOwn(schemas, key) ? schemas[key] : undefined;
     if (!schema) throw new AttestoError('NOT_FOUND', `no schema ${name.slice(0, 60)}`);
     return etagged(c, JSON.stringify(schema), 'application/schema+json', 3600);
   },
