@@ -11,7 +11,8 @@ try {
     requestContext: { accountId: 'bench', apiId: 'bench', domainName: 'localhost', domainPrefix: 'localhost', http: { method: 'GET', path: '/__cold-start', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' }, requestId: 'cold', routeKey: '$default', stage: '$default', time: now.toUTCString(), timeEpoch: now.getTime() },
     isBase64Encoded: false,
   };
-  status = (await mod.handler(event, { getRemainingTimeInMillis: () => 10_000 })).statusCode;
+  const out = await mod.handler(event, { getRemainingTimeInMillis: () => 10_000 });
+  status = out.statusCode ?? (out.isAuthorized !== undefined ? `isAuthorized: ${out.isAuthorized}` : 'answered');
 } catch (e) {
   status = `error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
 }

@@ -7,10 +7,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
+import { handle } from 'hono/aws-lambda';
+import { composeDeps, NO_WALLET } from '../../lambdas/composition';
+import { loadConfig } from '../../lambdas/config';
+import { verifyCredential } from '../../lambdas/core/verify/verify-credential';
+import { createApp } from '../../lambdas/http/app';
+import { verifierRoutes } from '../../lambdas/http/routes/verifier';
 import { load, send, startChild, type Child, type LoadResult } from '../lib/http-load';
-import { median, percentile } from '../lib/measure';
+import { median, percentile, sideBySide } from '../lib/measure';
 import { round, type Row } from '../lib/report';
-import { diplomaRequest } from '../lib/world';
+import { diplomaRequest, inProcessWorld, NOW, PUBLIC_URL } from '../lib/world';
 
 const CONCURRENCY = 16;
 
@@ -39,6 +45,45 @@ async function measure(child: Child, url: string, body: string, seconds: number,
   into.latencies.push(...r.latencies);
   into.errors += r.errors;
   if (before !== undefined && after !== undefined) into.cpuPerRequestUs.push(((after - before) * 1000) / r.requests);
+}
+
+/**
+ * Where a verify request's CPU goes, in process and one request at a time: the verification
+ * alone; the same through the verifier's Hono app (WHATWG Request and Response, body reading,
+ * request validation, JSON answer); and through the Lambda entry (API Gateway v2 event in,
+ * result out). The store is in memory here: no database, no sockets.
+ */
+async function layers(section: string): Promise<Row[]> {
+  const w = await inProcessWorld();
+  const deps = composeDeps(loadConfig({ ATTESTO_PUBLIC_URL: PUBLIC_URL, ATTESTO_SIGNER: 'kms', POWERTOOLS_LOG_LEVEL: 'WARN' }), { store: w.store, wallet: NO_WALLET, clock: () => NOW });
+  const app = createApp('verifier', deps, verifierRoutes);
+  const lambda = handle(app);
+  const body = JSON.stringify({ verifiableCredential: w.jws });
+  const event = () => {
+    const now = new Date();
+    return {
+      version: '2.0', routeKey: 'POST /credentials/verify', rawPath: '/credentials/verify', rawQueryString: '',
+      headers: { 'content-type': 'application/json', host: '127.0.0.1', 'content-length': String(body.length) },
+      requestContext: { accountId: 'bench', apiId: 'bench', domainName: '127.0.0.1', domainPrefix: '127', http: { method: 'POST', path: '/credentials/verify', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' }, requestId: 'bench', routeKey: 'POST /credentials/verify', stage: '$default', time: now.toUTCString(), timeEpoch: now.getTime() },
+      body, isBase64Encoded: false,
+    };
+  };
+  const check = (await lambda(event() as never, {} as never)) as { statusCode?: number };
+  if (check.statusCode !== 200) throw new Error(`the Lambda entry answered ${check.statusCode}`);
+  const rates = await sideBySide(
+    {
+      core: () => verifyCredential(deps.verify, w.jws),
+      app: () => app.request('/credentials/verify', { method: 'POST', body, headers: { 'content-type': 'application/json' } }),
+      lambda: () => lambda(event() as never, {} as never),
+    },
+    { rounds: 3, roundMs: 1000, warmupMs: 500 },
+  );
+  const us = (name: string) => 1e6 / rates[name]!.opsPerSec;
+  return [
+    { section, measure: 'Verify request CPU, in process: verification alone', value: round(us('core')), unit: 'µs' },
+    { section, measure: "Verify request CPU, in process: through the verifier's Hono app", value: round(us('app')), unit: 'µs', baseline: { name: 'verification alone', value: round(us('core')) }, ratio: us('core') / us('app') },
+    { section, measure: 'Verify request CPU, in process: through the Lambda entry (API GW v2 event)', value: round(us('lambda')), unit: 'µs', baseline: { name: 'verification alone', value: round(us('core')) }, ratio: us('core') / us('lambda') },
+  ];
 }
 
 export async function run(o: { rounds?: number; seconds?: number } = {}): Promise<Row[]> {
@@ -91,6 +136,7 @@ export async function run(o: { rounds?: number; seconds?: number } = {}): Promis
       const cb = median(b.cpuPerRequestUs);
       rows.push({ section, measure: 'Verify over HTTP, server CPU per request', value: round(ca), unit: 'µs', baseline: { name: 'bare', value: round(cb) }, ratio: cb / ca, note: 'ratio = bare CPU / attesto CPU (the rate ratio on a quiet core)' });
     }
+    rows.push(...(await layers(section)));
     return rows;
   } finally {
     agent.destroy();
