@@ -14,7 +14,6 @@ import { DynamoStore } from './adapters/dynamo/dynamo-store';
 import { DynamoWalletStore } from './adapters/dynamo/wallet-store';
 import type { WalletStore } from './core/oid4vci/store';
 import { AttestoError } from './core/errors';
-import { verifySources } from './adapters/verify-sources';
 
 export interface AppDeps {
   config: Config;
@@ -43,7 +42,8 @@ export interface Overrides {
   /** Creates each school's OAuth2 client at registration (see school-clients.ts). */
   schoolClients?: SchoolClientRegistry;
   clock?: () => Date;
-  verify?: Partial<VerifyDeps>;
+  /** The verifier's sources (see verifiers.ts), for the functions that verify; NO_VERIFY otherwise. */
+  verifier?: (ctx: { store: Store; clock: () => Date }) => VerifyDeps;
   /**
    * The store, when not the read-write DynamoStore: the read-only functions (verify, documents)
    * pass a DynamoReader (adapters/dynamo-reader.ts), which reads without the AWS SDK.
@@ -63,6 +63,16 @@ export const NO_WALLET: WalletStore = new Proxy({} as WalletStore, {
       ? undefined
       : async () => {
           throw new AttestoError('INTERNAL', `this function has no wallet store (${String(method)})`);
+        },
+});
+
+/** For functions that never verify: any use is a wiring bug. */
+export const NO_VERIFY: VerifyDeps = new Proxy({} as VerifyDeps, {
+  get: (_target, member) =>
+    member === 'then'
+      ? undefined
+      : () => {
+          throw new AttestoError('INTERNAL', `this function has no verifier (${String(member)})`);
         },
 });
 
@@ -99,16 +109,6 @@ export function composeDeps(config: Config, overrides: Omit<Overrides, 'db'> & {
     publicUrl: config.publicUrl,
     listSize: config.listSize,
   };
-  const verify: VerifyDeps = {
-    ...verifySources({
-      store,
-      publicUrl: config.publicUrl,
-      clock,
-      maxClockSkewSeconds: config.maxClockSkewSeconds,
-      schoolCacheMs: config.schoolCacheSeconds * 1000,
-      fetch: { timeoutMs: config.fetchTimeoutMs },
-    }),
-    ...overrides.verify,
-  };
+  const verify = overrides.verifier ? overrides.verifier({ store, clock }) : NO_VERIFY;
   return { config, core, verify, store, wallet };
 }

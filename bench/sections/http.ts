@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { handle } from 'hono/aws-lambda';
 import { composeDeps, NO_WALLET } from '../../lambdas/composition';
+import { verifierFor } from '../../lambdas/verifiers';
 import { loadConfig } from '../../lambdas/config';
 import { verifyCredential } from '../../lambdas/core/verify/verify-credential';
 import { createApp } from '../../lambdas/http/app';
@@ -55,7 +56,8 @@ async function measure(child: Child, url: string, body: string, seconds: number,
  */
 async function layers(section: string): Promise<Row[]> {
   const w = await inProcessWorld();
-  const deps = composeDeps(loadConfig({ ATTESTO_PUBLIC_URL: PUBLIC_URL, ATTESTO_SIGNER: 'kms', POWERTOOLS_LOG_LEVEL: 'WARN' }), { store: w.store, wallet: NO_WALLET, clock: () => NOW });
+  const config = loadConfig({ ATTESTO_PUBLIC_URL: PUBLIC_URL, ATTESTO_SIGNER: 'kms', POWERTOOLS_LOG_LEVEL: 'WARN' });
+  const deps = composeDeps(config, { store: w.store, wallet: NO_WALLET, clock: () => NOW, verifier: (ctx) => verifierFor(config, ctx) });
   const app = createApp('verifier', deps, verifierRoutes);
   const lambda = handle(app);
   const body = JSON.stringify({ verifiableCredential: w.jws });

@@ -6,8 +6,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IssueRequest } from './requests';
 
-/** Items per call: a class per call, a year group as a job of calls (see docs/performance.md). */
-export const MAX_BATCH_ITEMS = 100;
+import { MAX_BATCH_ITEMS } from './batch-limits';
+
+export { MAX_BATCH_ITEMS };
 
 export const IssueBatchItem = Type.Object(
   {

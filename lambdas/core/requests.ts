@@ -54,7 +54,7 @@ export type UpdateStatusRequest = Static<typeof UpdateStatusRequest>;
 export const EnvelopedCredential = Type.Object(
   {
     '@context': Type.Optional(Type.Unknown()),
-    type: Type.Union([Type.Literal('EnvelopedVerifiableCredential'), Type.Array(Type.String(), { contains: Type.Literal('EnvelopedVerifiableCredential'), maxItems: 5 })]),
+    type: Type.Union([Type.Literal('EnvelopedVerifiableCredential'), Type.Array(Type.String(), { minItems: 1, contains: Type.Literal('EnvelopedVerifiableCredential'), maxItems: 5 })]),
     id: Type.String({ pattern: '^data:application/vc\\+jwt,', maxLength: 65_536 }),
   },
   { additionalProperties: true },

@@ -1,29 +1,15 @@
 /**
- * JSON Schema validation (Ajv) for everything that crosses the boundary. Schemas are compiled
- * once per process. Ajv stops at the first error (allErrors: false): hostile input should not
+ * JSON Schema validation for everything that crosses the boundary, with validators Ajv compiled
+ * ahead of time from core/schemas.ts (core/generated/validators.ts, `npm run generate:validators`):
+ * the same checks as Ajv at run time, without a schema compiler in any bundle, and each bundle
+ * carries only the validators it imports. They stop at the first error: hostile input should not
  * make us enumerate every mistake.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import type { TSchema } from '@sinclair/typebox';
+import type { ErrorObject } from 'ajv';
 import { AttestoError, type FieldError } from './errors';
 
-const ajv = new Ajv({ allErrors: false, strict: true, strictTypes: false, allowUnionTypes: true });
-// ajv-formats ships CommonJS; under ESM interop the function can sit on `.default`.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
-addFormats(ajv);
-
-const compiled = new WeakMap<TSchema, ValidateFunction>();
-
-function validatorFor(schema: TSchema): ValidateFunction {
-  let v = compiled.get(schema);
-  if (!v) {
-    const { $id: _ignored, ...rest } = schema as TSchema & { $id?: string };
-    v = ajv.compile(rest);
-    compiled.set(schema, v);
-  }
-  return v;
-}
+/** A compiled validator (a named export of core/generated/validators.ts). */
+export type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 export function toFieldErrors(errors: ErrorObject[] | null | undefined, prefix = ''): FieldError[] {
   return (errors ?? []).map((e) => ({
@@ -35,15 +21,14 @@ export function toFieldErrors(errors: ErrorObject[] | null | undefined, prefix =
   }));
 }
 
-/** Field errors for `value` against `schema`, empty when it conforms. */
-export function check(schema: TSchema, value: unknown, pointerPrefix = ''): FieldError[] {
-  const v = validatorFor(schema);
-  return v(value) ? [] : toFieldErrors(v.errors, pointerPrefix);
+/** Field errors for `value`, empty when it conforms. */
+export function check(validate: Validator, value: unknown, pointerPrefix = ''): FieldError[] {
+  return validate(value) ? [] : toFieldErrors(validate.errors, pointerPrefix);
 }
 
 /** Validates or throws VALIDATION_FAILED with the field errors. */
-export function assertValid<T>(schema: TSchema, value: unknown, what: string, pointerPrefix = ''): asserts value is T {
-  const errors = check(schema, value, pointerPrefix);
+export function assertValid<T>(validate: Validator, value: unknown, what: string, pointerPrefix = ''): asserts value is T {
+  const errors = check(validate, value, pointerPrefix);
   if (errors.length > 0) {
     throw new AttestoError('VALIDATION_FAILED', `${what} is not valid: ${errors[0]!.pointer} ${errors[0]!.message}`, { errors });
   }

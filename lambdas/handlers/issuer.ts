@@ -3,7 +3,6 @@ import { buildDeps } from '../composition';
 import { lambdaHandler } from '../http/lambda';
 import { batchRoutes } from '../http/routes/batch';
 import { issuerRoutes } from '../http/routes/issuer';
-import { offerRoutes } from '../http/routes/offers';
 import { signingFor } from '../signers';
 
-export const handler = lambdaHandler('issuer', { ...issuerRoutes, ...batchRoutes, ...offerRoutes }, (config) => buildDeps(config, { signing: signingFor(config) }));
+export const handler = lambdaHandler('issuer', { ...issuerRoutes, ...batchRoutes }, (config) => buildDeps(config, { signing: signingFor(config) }));

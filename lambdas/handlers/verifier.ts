@@ -7,5 +7,8 @@ import { dynamoReaderFor } from '../adapters/dynamo-reader';
 import { composeDeps, NO_WALLET } from '../composition';
 import { lambdaHandler } from '../http/lambda';
 import { verifierRoutes } from '../http/routes/verifier';
+import { verifierFor } from '../verifiers';
 
-export const handler = lambdaHandler('verifier', verifierRoutes, (config) => composeDeps(config, { store: dynamoReaderFor(config), wallet: NO_WALLET }));
+export const handler = lambdaHandler('verifier', verifierRoutes, (config) =>
+  composeDeps(config, { store: dynamoReaderFor(config), wallet: NO_WALLET, verifier: (ctx) => verifierFor(config, ctx) }),
+);

@@ -1,10 +1,10 @@
 /** Reading a JSON request body: media type, size, syntax, then schema, each with its own 4xx. */
 import type { Context } from 'hono';
-import type { TSchema } from '@sinclair/typebox';
 import { AttestoError } from '../core/errors';
-import { assertValid } from '../core/validation';
+import { assertValid, type Validator } from '../core/validation';
 
-export async function readJson<T>(c: Context, schema: TSchema, maxBytes: number, what = 'the request body'): Promise<T> {
+/** `validate` is the body's compiled validator (core/generated/validators.ts). */
+export async function readJson<T>(c: Context, validate: Validator, maxBytes: number, what = 'the request body'): Promise<T> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
     throw new AttestoError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
@@ -19,6 +19,6 @@ export async function readJson<T>(c: Context, schema: TSchema, maxBytes: number,
   } catch {
     throw new AttestoError('INVALID_JSON', 'the body is not valid UTF-8 JSON');
   }
-  assertValid<T>(schema, value, what);
+  assertValid<T>(validate, value, what);
   return value as T;
 }

@@ -4,6 +4,7 @@
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import { KINDS } from '../core/kinds';
+import { SCHEMAS } from '../core/schemas';
 import { CreateOfferRequest, IssueRequest, RegisterSchoolRequest, UpdateStatusRequest, VerifyRequest } from '../core/requests';
 import { IssueBatchRequest } from '../core/batch-request';
 import { ROUTES } from './routes';
@@ -21,11 +22,11 @@ export function publishedSchemas(publicUrl: string): Record<string, Record<strin
     schemas[name] = { $schema: DRAFT, ...clone(schema), $id: `${publicUrl}/schemas/${name}.json`, title };
   };
   for (const k of Object.values(KINDS)) {
-    add(k.slug, `${k.kind} — credentialSubject sent to POST /credentials/issue`, k.input);
+    add(k.slug, `${k.kind} — credentialSubject sent to POST /credentials/issue`, SCHEMAS[k.schemas.input]);
     add(
       `${k.slug}-credential`,
       `${k.kind} — the issued credential`,
-      Type.Object({ type: Type.Array(Type.String(), { contains: Type.Literal(k.kind) }), credentialSubject: k.subject }, { additionalProperties: true }),
+      Type.Object({ type: Type.Array(Type.String(), { minItems: 1, contains: Type.Literal(k.kind) }), credentialSubject: SCHEMAS[k.schemas.subject] }, { additionalProperties: true }),
     );
   }
   add('issue-request', 'POST /credentials/issue', IssueRequest);

@@ -2,12 +2,20 @@
  * The registry of credential kinds: how each is validated on the way in, what `type`
  * and `@context` it carries, how its subject is built and how long it stays valid.
  */
-import type { TSchema } from '@sinclair/typebox';
 import type { CredentialKind } from '../records';
 import type { SubjectContext } from './common';
-import { buildDiplomaSubject, DiplomaInput, DiplomaSubject } from './diploma';
-import { buildEnrollmentSubject, EnrollmentInput, EnrollmentSubject } from './enrollment';
-import { buildTranscriptSubject, TranscriptInput, TranscriptSubject } from './transcript';
+import { buildDiplomaSubject } from './diploma';
+import type { DiplomaInput } from './diploma.schema';
+import { buildEnrollmentSubject } from './enrollment';
+import type { EnrollmentInput } from './enrollment.schema';
+import { buildTranscriptSubject } from './transcript';
+import type { TranscriptInput } from './transcript.schema';
+import type { SchemaName } from '../schemas';
+import * as validators from '../generated/validators';
+import type { Validator } from '../validation';
+import { KIND_NAMES, kindOf } from './names';
+
+export { KIND_NAMES, kindOf };
 
 /** Open Badges 3.0 JSON-LD context (bundled knowledge, never fetched at run time). */
 export const OB3_CONTEXT = 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json';
@@ -17,10 +25,9 @@ export interface KindDefinition {
   /** File stem of the published schemas: `/schemas/{slug}.json`, `/schemas/{slug}-credential.json`. */
   slug: string;
   title: { fr: string; en: string };
-  /** The `credentialSubject` a school sends. */
-  input: TSchema;
-  /** The `credentialSubject` as issued, checked again at verification. */
-  subject: TSchema;
+  /** Names (core/schemas.ts) of the schemas of the `credentialSubject` a school sends, and as issued. */
+  schemas: { input: SchemaName; subject: SchemaName };
+  validateInput: Validator;
   /** Types after "VerifiableCredential" (OB 3.0 kinds add AchievementCredential). */
   types: string[];
   extraContexts: string[];
@@ -38,8 +45,8 @@ export const KINDS: Record<CredentialKind, KindDefinition> = {
     kind: 'EnrollmentCredential',
     slug: 'enrollment',
     title: { fr: 'Attestation de scolarité', en: 'Certificate of enrolment' },
-    input: EnrollmentInput,
-    subject: EnrollmentSubject,
+    schemas: { input: 'EnrollmentInput', subject: 'EnrollmentSubject' },
+    validateInput: validators.EnrollmentInput,
     types: ['EnrollmentCredential'],
     extraContexts: [],
     buildSubject: (i, ctx) => buildEnrollmentSubject(i as EnrollmentInput, ctx),
@@ -51,8 +58,8 @@ export const KINDS: Record<CredentialKind, KindDefinition> = {
     kind: 'TranscriptCredential',
     slug: 'transcript',
     title: { fr: 'Relevé de notes', en: 'Transcript of records' },
-    input: TranscriptInput,
-    subject: TranscriptSubject,
+    schemas: { input: 'TranscriptInput', subject: 'TranscriptSubject' },
+    validateInput: validators.TranscriptInput,
     types: ['AchievementCredential', 'TranscriptCredential'],
     extraContexts: [OB3_CONTEXT],
     buildSubject: (i, ctx) => buildTranscriptSubject(i as TranscriptInput, ctx),
@@ -66,8 +73,8 @@ export const KINDS: Record<CredentialKind, KindDefinition> = {
     kind: 'DiplomaCredential',
     slug: 'diploma',
     title: { fr: 'Diplôme', en: 'Diploma' },
-    input: DiplomaInput,
-    subject: DiplomaSubject,
+    schemas: { input: 'DiplomaInput', subject: 'DiplomaSubject' },
+    validateInput: validators.DiplomaInput,
     types: ['AchievementCredential', 'DiplomaCredential'],
     extraContexts: [OB3_CONTEXT],
     buildSubject: (i, ctx) => buildDiplomaSubject(i as DiplomaInput, ctx),
@@ -77,14 +84,6 @@ export const KINDS: Record<CredentialKind, KindDefinition> = {
   },
 };
 
-export const KIND_NAMES = Object.keys(KINDS) as CredentialKind[];
-
-/** The kind named in a credential's `type`, if exactly one is. */
-export function kindOf(types: unknown): CredentialKind | undefined {
-  const list = Array.isArray(types) ? types : typeof types === 'string' ? [types] : [];
-  const found = KIND_NAMES.filter((k) => list.includes(k));
-  return found.length === 1 ? found[0] : undefined;
-}
 
 export function kindBySlug(slug: string): KindDefinition | undefined {
   return Object.values(KINDS).find((k) => k.slug === slug);

@@ -31,7 +31,7 @@ export const pinMac = (secret: string, pin: string) => createHmac('sha256', secr
 export async function createOffer(deps: CoreDeps & { wallet: WalletStore }, cmd: CreateOfferCommand) {
   const kind = kindOf(cmd.credential.type);
   if (!kind) throw new AttestoError('UNKNOWN_KIND', `credential.type must name exactly one of ${Object.keys(KINDS).join(', ')}`);
-  assertValid(KINDS[kind].input, cmd.credential.credentialSubject, `credentialSubject of a ${kind}`, '/credential/credentialSubject');
+  assertValid(KINDS[kind].validateInput, cmd.credential.credentialSubject, `credentialSubject of a ${kind}`, '/credential/credentialSubject');
   if ((cmd.credential.credentialSubject as { id?: unknown }).id !== undefined) {
     throw new AttestoError('VALIDATION_FAILED', 'an offered credential is bound to the wallet key: leave credentialSubject.id out', {
       errors: [{ pointer: '/credential/credentialSubject/id', message: 'set by the wallet\'s proof of possession' }],

@@ -68,7 +68,7 @@ function prepare(request: IssueRequest): Prepared {
     throw new AttestoError('UNKNOWN_KIND', `credential.type must name exactly one of ${Object.keys(KINDS).join(', ')}`);
   }
   const kind = KINDS[kindName];
-  assertValid(kind.input, request.credential.credentialSubject, `credentialSubject of a ${kindName}`, '/credential/credentialSubject');
+  assertValid(kind.validateInput, request.credential.credentialSubject, `credentialSubject of a ${kindName}`, '/credential/credentialSubject');
   checkDates(request, kindName);
   return { kind, format: request.options?.format ?? 'jwt_vc', requestHash: canonicalDigest(request) };
 }

@@ -3,7 +3,8 @@
  * within its validity window, not revoked or suspended, issued by a registered school, and shaped
  * like its kind. Returns a result; "not verified" is an answer, never an exception.
  */
-import { KINDS, kindOf } from '../kinds';
+import { kindOf } from '../kinds/names';
+import { SUBJECT_VALIDATORS } from '../kinds/subject-validators';
 import { check } from '../validation';
 import { verifyEs256 } from './jws';
 import { assertionKey, importKey } from './keys';
@@ -108,7 +109,7 @@ export async function verifyCredential(deps: VerifyDeps, input: unknown): Promis
   if (!kind) {
     errors.push({ code: 'UNKNOWN_KIND', check: 'schema', message: 'type names none of EnrollmentCredential, TranscriptCredential, DiplomaCredential' });
   } else {
-    const problems = check(KINDS[kind].subject, parsed.credential.credentialSubject, '/credentialSubject');
+    const problems = check(SUBJECT_VALIDATORS[kind], parsed.credential.credentialSubject, '/credentialSubject');
     if (problems.length === 0) passed.push('schema');
     else errors.push({ code: 'SCHEMA_INVALID', check: 'schema', message: `${problems[0]!.pointer} ${problems[0]!.message}` });
   }

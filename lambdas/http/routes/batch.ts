@@ -4,7 +4,9 @@
  * safe. The answer is 200 whenever the batch was read; each item has its own status, a 201-like
  * success with the credential, or an RFC 9457 problem with a stable code.
  */
-import { IssueBatchRequest, MAX_BATCH_ITEMS } from '../../core/batch-request';
+import { MAX_BATCH_ITEMS } from '../../core/batch-limits';
+import type { IssueBatchRequest } from '../../core/batch-request';
+import * as validate from '../../core/generated/validators';
 import { AttestoError } from '../../core/errors';
 import { issueBatch } from '../../core/use-cases/issue-batch';
 import { logger } from '../app';
@@ -31,7 +33,7 @@ export const batchRoutes: Record<string, RouteHandler> = {
     if (batchKey === undefined) {
       throw new AttestoError('INVALID_IDEMPOTENCY_KEY', 'batch issuance needs an Idempotency-Key header (8 to 63 characters of A-Z a-z 0-9 . _ -), reused when the batch is resent');
     }
-    const body = await readJson<IssueBatchRequest>(c, IssueBatchRequest, Math.max(deps.config.maxBodyBytes, BATCH_MAX_BODY_BYTES));
+    const body = await readJson<IssueBatchRequest>(c, validate.IssueBatchRequest, Math.max(deps.config.maxBodyBytes, BATCH_MAX_BODY_BYTES));
     const remaining = (c.env as LambdaEnv | undefined)?.lambdaContext?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + ANSWER_MARGIN_MS;
     const outcome = await issueBatch(deps.core, {
       school,

@@ -1,6 +1,7 @@
 /** Routes a school calls with its API token: issue, change status, read its audit trail. */
 import { AttestoError } from '../../core/errors';
-import { IssueRequest, UpdateStatusRequest } from '../../core/requests';
+import * as validate from '../../core/generated/validators';
+import type { IssueRequest, UpdateStatusRequest } from '../../core/requests';
 import { issueCredential } from '../../core/use-cases/issue-credential';
 import { readAudit } from '../../core/use-cases/read-audit';
 import { updateStatus } from '../../core/use-cases/update-status';
@@ -17,7 +18,7 @@ export const issuerRoutes: Record<string, RouteHandler> = {
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
       throw new AttestoError('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 8 to 128 characters of A-Z a-z 0-9 . _ : -');
     }
-    const request = await readJson<IssueRequest>(c, IssueRequest, deps.config.maxBodyBytes);
+    const request = await readJson<IssueRequest>(c, validate.IssueRequest, deps.config.maxBodyBytes);
     const result = await issueCredential(deps.core, { school, actor, request, ...(key ? { idempotencyKey: key } : {}) });
     c.header('cache-control', 'no-store');
     if (result.replayed) c.header('idempotent-replayed', 'true');
@@ -26,7 +27,7 @@ export const issuerRoutes: Record<string, RouteHandler> = {
 
   async updateStatus(c, deps) {
     const { school, actor } = await authenticateSchool(c, deps);
-    const request = await readJson<UpdateStatusRequest>(c, UpdateStatusRequest, deps.config.maxBodyBytes);
+    const request = await readJson<UpdateStatusRequest>(c, validate.UpdateStatusRequest, deps.config.maxBodyBytes);
     const view = await updateStatus(deps.core, { school, actor, request });
     c.header('cache-control', 'no-store');
     return c.json(view, 200);

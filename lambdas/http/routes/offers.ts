@@ -1,7 +1,8 @@
 /** A school offers a credential to a student's wallet: link, offer URI, QR code, optional PIN. */
 import QRCode from 'qrcode';
 import { createOffer } from '../../core/oid4vci/create-offer';
-import { CreateOfferRequest } from '../../core/requests';
+import * as validate from '../../core/generated/validators';
+import type { CreateOfferRequest } from '../../core/requests';
 import { authenticateSchool } from '../auth';
 import { readJson } from '../body';
 import type { RouteHandler } from './types';
@@ -9,7 +10,7 @@ import type { RouteHandler } from './types';
 export const offerRoutes: Record<string, RouteHandler> = {
   async createOffer(c, deps) {
     const { school, actor } = await authenticateSchool(c, deps);
-    const body = await readJson<CreateOfferRequest>(c, CreateOfferRequest, deps.config.maxBodyBytes);
+    const body = await readJson<CreateOfferRequest>(c, validate.CreateOfferRequest, deps.config.maxBodyBytes);
     const offer = await createOffer(
       { ...deps.core, wallet: deps.wallet },
       { school, actor, credential: body.credential, txCode: body.txCode ?? false, ...(body.expiresInSeconds ? { expiresInSeconds: body.expiresInSeconds } : {}) },
