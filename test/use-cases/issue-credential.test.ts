@@ -134,6 +134,21 @@ describe('Idempotency-Key', () => {
     expect((await env.store.getCredential(school.uai, slot))!.kind).toBe('EnrollmentCredential');
   });
 
+  it('releases its reservation when signing fails, so the retry the 503 asks for succeeds at once', async () => {
+    let failures = 1;
+    const flaky = {
+      sign: async (keyRef: string, data: Uint8Array) => {
+        if (failures-- > 0) throw new AttestoError('SIGNER_UNAVAILABLE', 'throttled', { retryAfter: 1 });
+        return deps.signer.sign(keyRef, data);
+      },
+    };
+    const request = issueRequest('DiplomaCredential');
+    await expect(issueCredential({ ...deps, signer: flaky }, { school, actor: 't', request, idempotencyKey: 'flaky-signer-0001' })).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE' });
+    const retried = await issueCredential({ ...deps, signer: flaky }, { school, actor: 't', request, idempotencyKey: 'flaky-signer-0001' });
+    expect(retried.replayed).toBe(false);
+    expect(await env.store.getIdempotency(school.uai, 'flaky-signer-0001')).toMatchObject({ state: 'complete', credentialId: retried.credentialId });
+  });
+
   it('finishes the work of a request that died after reserving its key', async () => {
     const request = issueRequest();
     // A slot no earlier test drew (they draw at random).

@@ -191,8 +191,24 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, k
   return completeReservation(deps, cmd, p, takeover);
 }
 
+/**
+ * Finishes a reserved issuance. If it fails (the signer is throttled, the store unavailable), the
+ * reservation is released at once, so the client's retry (503 says when) takes it over instead of
+ * waiting for it to go stale.
+ */
 async function completeReservation(deps: CoreDeps, cmd: IssueCommand, p: Prepared, reservation: IdempotencyRecord): Promise<IssueResult> {
-  let current = reservation;
+  const owner = { current: reservation };
+  try {
+    return await commitReservation(deps, cmd, p, owner);
+  } catch (e) {
+    const released: IdempotencyRecord = { ...owner.current, reservedAt: new Date(0).toISOString() };
+    await deps.store.updateIdempotency(released, owner.current.owner).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function commitReservation(deps: CoreDeps, cmd: IssueCommand, p: Prepared, owner: { current: IdempotencyRecord }): Promise<IssueResult> {
+  let current = owner.current;
   for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
     const done = await signAndCommit(deps, cmd, p, current.slot, current.issuedAt);
     if (done) {
@@ -209,6 +225,7 @@ async function completeReservation(deps: CoreDeps, cmd: IssueCommand, p: Prepare
       throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'the idempotent request was taken over; retry', { retryAfter: 1 });
     }
     current = moved;
+    owner.current = moved;
   }
   throw new AttestoError('STATUS_LIST_EXHAUSTED', 'could not claim a status slot; retry', { retryAfter: 1 });
 }
