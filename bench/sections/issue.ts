@@ -2,13 +2,13 @@
  * Issuance: in process with the local signer over an in-memory store (attesto's own work: build,
  * validate, allocate, sign, commit), next to the raw node:crypto ES256 sign it contains; over HTTP
  * through the local home (issuer Lambda handler, dynalite) at concurrency 16; and a year group
- * issued as a job of batch calls (bench/lib/issue-job.ts).
+ * issued as a job of batch calls (lambdas/cli/issue-job.ts).
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { Agent } from 'node:http';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
 import { load, send, startChild } from '../lib/http-load';
-import { runIssueJob, type JobItem } from '../lib/issue-job';
+import { runIssueJob, type JobItem } from '../../lambdas/cli/issue-job';
 import { sideBySide } from '../lib/measure';
 import { round, type Row } from '../lib/report';
 import { diplomaRequest, inProcessWorld } from '../lib/world';

@@ -5,6 +5,7 @@
  *   attesto school rotate-token --uai 0750001U            replace a school's API token
  *   attesto school rotate-key --uai 0750001U [--compromised]  new signing key (drop old ones if compromised)
  *   attesto audit --uai 0750001U [--from ISO] [--to ISO]  print a school's audit trail
+ *   attesto issue-batch --file year.jsonl --job 2027-terminales   issue a year group (school side)
  *
  * Locally it works on the data folder ($ATTESTO_DATA_DIR, default ./.attesto), through the running
  * local home's store when there is one. With ATTESTO_SIGNER set in the environment it works on
@@ -22,12 +23,15 @@ import { readAudit } from '../core/use-cases/read-audit';
 import { rotateKey } from '../core/use-cases/rotate-key';
 import { canRotateKeys } from '../core/store';
 import { openLocalDeps } from './local-deps';
+import { issueBatchCommand } from './issue-batch';
 
 const USAGE = `usage:
   attesto school add --uai <UAI> --name <name>
   attesto school rotate-token --uai <UAI>
   attesto school rotate-key --uai <UAI> [--compromised]
-  attesto audit --uai <UAI> [--from <ISO date>] [--to <ISO date>] [--limit <n>]`;
+  attesto audit --uai <UAI> [--from <ISO date>] [--to <ISO date>] [--limit <n>]
+  attesto issue-batch --file <items.jsonl> --job <job key> [--url <base URL>] [--out <results.jsonl>] [--parallel <n>]
+      (the school's token in ATTESTO_TOKEN; locally, the demo school's by default)`;
 
 async function withDeps<T>(fn: (deps: AppDeps) => Promise<T>): Promise<T> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -48,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { uai: { type: 'string' }, name: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, compromised: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { file: { type: 'string' }, job: { type: 'string' }, url: { type: 'string' }, out: { type: 'string' }, parallel: { type: 'string' }, uai: { type: 'string' }, name: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, compromised: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const command = positionals.join(' ');
   const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -76,6 +80,9 @@ export async function main(argv: string[]): Promise<number> {
         }),
       );
       return 0;
+    case 'issue-batch':
+      if (!values.file || !values.job) break;
+      return issueBatchCommand({ file: values.file, job: values.job, ...(values.url ? { url: values.url } : {}), ...(values.out ? { out: values.out } : {}), ...(values.parallel ? { parallel: Number(values.parallel) } : {}) });
     case 'audit':
       if (!values.uai) break;
       print(

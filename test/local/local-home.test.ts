@@ -3,7 +3,7 @@
  * owner; the CLI registers schools whether the server runs or not.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +112,32 @@ describe('the local home', () => {
       await home.stop();
     }
   }, 60_000);
+
+  it('issues a year group from a file as a job, and a second run issues nothing twice', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'attesto-batch-'));
+    const home = await startHome(dataDir, await freePort());
+    try {
+      const file = join(dataDir, 'terminales.jsonl');
+      const lines = Array.from({ length: 150 }, (_, i) => JSON.stringify({ id: `eleve-${i}`, ...issueRequest('DiplomaCredential') }));
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      const first = await cli(dataDir, 'issue-batch', '--file', file, '--job', 'bac-2027-terminales');
+      expect(JSON.parse(first.stdout)).toMatchObject({ total: 150, issued: 150, failed: 0, results: join(dataDir, 'terminales.results.jsonl') });
+      expect(first.stderr).toContain('issued 150/150');
+      const results = readFileSync(join(dataDir, 'terminales.results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(mode(join(dataDir, 'terminales.results.jsonl'))).toBe(0o600);
+      expect(results.map((r) => r.id)).toEqual(Array.from({ length: 150 }, (_, i) => `eleve-${i}`));
+      expect(new Set(results.map((r) => r.credentialId)).size).toBe(150);
+
+      const again = await cli(dataDir, 'issue-batch', '--file', file, '--job', 'bac-2027-terminales');
+      expect(JSON.parse(again.stdout)).toMatchObject({ issued: 150, failed: 0 });
+      const replayed = readFileSync(join(dataDir, 'terminales.results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(replayed.every((r, i) => r.replayed === true && r.credentialId === results[i].credentialId)).toBe(true);
+      const audit = (await home.get(`/schools/${home.demo.uai}/audit?limit=500`, { token: home.demo.token })).json.events;
+      expect(audit.filter((e: { action: string }) => e.action === 'credential.issued')).toHaveLength(150);
+    } finally {
+      await home.stop();
+    }
+  }, 90_000);
 
   it('refuses an invalid UAI with a clear message and a non-zero exit', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
