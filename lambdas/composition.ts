@@ -91,7 +91,7 @@ export function buildDeps(config: Config, overrides: Overrides = {}): AppDeps {
 /**
  * The same wiring over stores built elsewhere, without touching the AWS SDK: the read-only
  * functions (verify, documents) call it with a DynamoReader and NO_WALLET, so that a bundler can
- * leave the DynamoDB SDK out of their bundles (see docs/performance.md).
+ * leave the DynamoDB SDK out of their bundles (see the README, Performance).
  */
 export function composeDeps(config: Config, overrides: Omit<Overrides, 'db'> & { store: Store; wallet: WalletStore }): AppDeps {
   const { store, wallet } = overrides;

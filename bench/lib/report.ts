@@ -20,7 +20,7 @@ const fmt = (x: number, unit: string) => {
   return `${x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${unit}`;
 };
 
-/** The table as Markdown (printed, and pasted into docs/performance.md). */
+/** The table as Markdown (printed, and pasted into the README, Performance). */
 export function table(rows: Row[]): string {
   const lines = ['| Measure | attesto | Baseline (same run) | Ratio | Target |', '|---|---:|---|---:|---|'];
   for (const r of rows) {
