@@ -1,16 +1,18 @@
 /** `npm start`: the local home on http://127.0.0.1:$PORT (default 3000). */
-import { defaultDataDir } from './data-dir';
-import { startLocalServer } from './server';
+// The environment comes first: the modules loaded below read it when they load (logger, SDK).
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.POWERTOOLS_SERVICE_NAME ??= 'attesto-local';
+// The local home runs on Node 20+; the SDK's notice about its future Node 22 floor is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const { defaultDataDir } = await import('./data-dir');
+const { startLocalServer } = await import('./server');
 
 const port = Number(process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`PORT must be a port number (got "${process.env.PORT}")`);
   process.exit(1);
 }
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-// The local home runs on Node 20+; the SDK's notice about its future Node 22 floor is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const dataDir = defaultDataDir();
 const server = await startLocalServer({
   dataDir,
@@ -46,3 +48,5 @@ const stop = async () => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+
+export {};
