@@ -5,6 +5,19 @@ import { ensureTable } from '../../lambdas/adapters/dynamo/create-table';
 import { DynamoStore } from '../../lambdas/adapters/dynamo/dynamo-store';
 import { startDynalite } from '../../lambdas/local/dynalite';
 
+/** Every item of the table behind a DynamoDB endpoint, raw (paginated scan). */
+export async function scanTable(endpoint: string): Promise<Record<string, unknown>[]> {
+  const db = documentClient({ region: 'eu-west-3', endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new ScanCommand({ TableName: 'attesto', ...(start ? { ExclusiveStartKey: start } : {}) }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
 export async function startStore() {
   const dynamo = await startDynalite();
   const db = documentClient({ region: 'eu-west-3', endpoint: dynamo.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
@@ -15,16 +28,7 @@ export async function startStore() {
     db,
     endpoint: dynamo.endpoint,
     /** Every item in the table, raw. */
-    async scanAll(): Promise<Record<string, unknown>[]> {
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(new ScanCommand({ TableName: 'attesto', ...(start ? { ExclusiveStartKey: start } : {}) }));
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return items;
-    },
+    scanAll: () => scanTable(dynamo.endpoint),
     close: () => dynamo.close(),
   };
 }

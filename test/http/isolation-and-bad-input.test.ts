@@ -7,23 +7,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueRequest } from '../helpers/fixtures';
 import { localHome, type Reply } from '../helpers/http';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../../lambdas/adapters/dynamo/client';
+import { scanTable } from '../helpers/store';
 
 let home: Awaited<ReturnType<typeof localHome>>;
 const schools: Record<'A' | 'B', { uai: string; token: string; credentialId: string }> = {} as never;
 
-async function itemCount(): Promise<number> {
-  const db = documentClient({ region: 'eu-west-3', endpoint: home.server.dynamoEndpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(new ScanCommand({ TableName: 'attesto', Select: 'COUNT', ...(start ? { ExclusiveStartKey: start } : {}) }));
-    count += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return count;
-}
+const itemCount = async () => (await scanTable(home.server.dynamoEndpoint)).length;
 
 function expectProblem(res: Reply, status: number, code: string) {
   expect(res.status, res.text).toBe(status);

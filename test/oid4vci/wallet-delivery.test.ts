@@ -11,6 +11,7 @@ import { documentClient } from '../../lambdas/adapters/dynamo/client';
 import { lookupHash } from '../../lambdas/core/oid4vci/sealing';
 import { issueRequest, PERSONAL_VALUES, type KindName } from '../helpers/fixtures';
 import { localHome } from '../helpers/http';
+import { scanTable } from '../helpers/store';
 import { receive, walletKey, type WalletKey } from '../helpers/wallet';
 
 let home: Awaited<ReturnType<typeof localHome>>;
@@ -116,11 +117,7 @@ describe('a student receives a credential in a wallet', () => {
 
   it('keeps the pending offer only sealed, and nothing personal once delivered', async () => {
     const o = await offer('TranscriptCredential');
-    const scan = async () => {
-      const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
-      const db = documentClient({ region: 'eu-west-3', endpoint: home.server.dynamoEndpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-      return JSON.stringify((await db.send(new ScanCommand({ TableName: 'attesto' }))).Items);
-    };
+    const scan = async () => JSON.stringify(await scanTable(home.server.dynamoEndpoint));
     const pending = await scan();
     for (const v of PERSONAL_VALUES) expect(pending).not.toContain(v);
     expect(pending).not.toContain(secretOf(o)); // only its hash
