@@ -7,6 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { AppDeps } from '../composition';
 import { AttestoError, isAttestoError } from '../core/errors';
 import { OAuthError } from '../core/oid4vci/errors';
+import { count, publishMetrics } from './metrics';
 import { problemResponse } from './problem';
 import { ROUTES, toHonoPath, type RouteGroup } from './routes';
 import type { RouteHandler } from './routes/types';
@@ -23,7 +24,11 @@ export function createApp(group: RouteGroup, deps: AppDeps, impl: Record<string,
 
   app.use(async (c, next) => {
     const started = performance.now();
-    await next();
+    try {
+      await next();
+    } finally {
+      publishMetrics();
+    }
     // Method, route and outcome only: never bodies, tokens or anything personal.
     logger.info('request', { group, method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) });
   });
@@ -44,6 +49,7 @@ export function createApp(group: RouteGroup, deps: AppDeps, impl: Record<string,
     }
     if (isAttestoError(err)) {
       if (err.status >= 500) logger.warn('unavailable', { code: err.code, cause: String((err.cause as Error | undefined)?.name ?? '') });
+      if (err.code === 'SIGNER_UNAVAILABLE') count('SignerUnavailable');
       return problemResponse(c, err);
     }
     logger.error('unexpected error', err as Error);

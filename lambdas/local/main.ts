@@ -2,6 +2,8 @@
 // The environment comes first: the modules loaded below read it when they load (logger, SDK).
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.POWERTOOLS_SERVICE_NAME ??= 'attesto-local';
+// Metrics are for CloudWatch (embedded metric format); on a laptop they would only clutter the output.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 // The local home runs on Node 20+; the SDK's notice about its future Node 22 floor is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

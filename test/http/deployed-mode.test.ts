@@ -12,7 +12,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeKms } from '../helpers/fake-kms';
-import { issueRequest } from '../helpers/fixtures';
+import { issueRequest, PERSONAL_VALUES } from '../helpers/fixtures';
 import { startStore } from '../helpers/store';
 
 const sessions = new Map<string, string>(); // session access key id → school (its session tag)
@@ -47,6 +47,10 @@ beforeAll(async () => {
     AWS_REGION: 'eu-west-3',
     AWS_ACCESS_KEY_ID: 'function-role',
     AWS_SECRET_ACCESS_KEY: 'x',
+    // As on AWS: metrics on, in the embedded metric format.
+    POWERTOOLS_METRICS_DISABLED: 'false',
+    POWERTOOLS_METRICS_NAMESPACE: 'attesto',
+    POWERTOOLS_SERVICE_NAME: 'attesto-issuer',
   });
   handlers = {
     issuer: (await import('../../lambdas/handlers/issuer')).handler as Handler,
@@ -132,6 +136,26 @@ describe('on AWS', () => {
     expect(tags).toContainEqual([{ Key: 'uai', Value: '0130001F' }]);
     const verified = await call(handlers.verifier, event('POST /credentials/verify', { verifiableCredential: res.json.verifiableCredential }));
     expect(verified.json).toMatchObject({ verified: true, issuer: { uai: '0130001F', name: 'École B' } });
+  });
+
+  it('emits business metrics in the embedded metric format, counts only, nothing personal', async () => {
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      expect((await call(handlers.issuer, event('POST /credentials/issue', issueRequest(), asSchool(schools.A!.clientId)))).status).toBe(201);
+    } finally {
+      process.stdout.write = write;
+    }
+    const emf = lines.map((l) => l.trim()).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
+    expect(emf).toHaveLength(1);
+    expect(emf[0]._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'attesto', Metrics: [{ Name: 'CredentialsIssued', Unit: 'Count' }] });
+    expect(emf[0].CredentialsIssued).toBe(1);
+    const dump = JSON.stringify(emf);
+    for (const value of PERSONAL_VALUES) expect(dump).not.toContain(value);
   });
 
   it('refuses a request without the authorizer context or with an unknown client, even with a valid-looking API token', async () => {

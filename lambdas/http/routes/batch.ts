@@ -13,6 +13,7 @@ import { logger } from '../app';
 import { authenticateSchool } from '../auth';
 import { readJson } from '../body';
 import { problemOf } from '../problem';
+import { count } from '../metrics';
 import type { RouteHandler } from './types';
 
 /** A batch carries up to MAX_BATCH_ITEMS issue requests: 16 KiB each on average is generous. */
@@ -55,6 +56,8 @@ export const batchRoutes: Record<string, RouteHandler> = {
     logger.info('batch', { uai: school.uai, total: results.length, issued: outcome.issued, replayed: outcome.replayed, failed: outcome.failed });
     c.header('cache-control', 'no-store');
     if (outcome.retryAfter !== undefined) c.header('retry-after', String(outcome.retryAfter));
+    count('CredentialsIssued', outcome.issued);
+    if (outcome.replayed) count('CredentialsReplayed', outcome.replayed);
     return c.json(
       {
         summary: { total: results.length, issued: outcome.issued, replayed: outcome.replayed, failed: outcome.failed },

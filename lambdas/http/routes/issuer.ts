@@ -7,6 +7,7 @@ import { readAudit } from '../../core/use-cases/read-audit';
 import { updateStatus } from '../../core/use-cases/update-status';
 import { authenticateSchool } from '../auth';
 import { readJson } from '../body';
+import { count } from '../metrics';
 import type { RouteHandler } from './types';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -22,6 +23,7 @@ export const issuerRoutes: Record<string, RouteHandler> = {
     const result = await issueCredential(deps.core, { school, actor, request, ...(key ? { idempotencyKey: key } : {}) });
     c.header('cache-control', 'no-store');
     if (result.replayed) c.header('idempotent-replayed', 'true');
+    count(result.replayed ? 'CredentialsReplayed' : 'CredentialsIssued');
     return c.json({ verifiableCredential: result.verifiableCredential, credentialId: result.credentialId, kind: result.kind, format: result.format }, 201);
   },
 
@@ -29,6 +31,7 @@ export const issuerRoutes: Record<string, RouteHandler> = {
     const { school, actor } = await authenticateSchool(c, deps);
     const request = await readJson<UpdateStatusRequest>(c, validate.UpdateStatusRequest, deps.config.maxBodyBytes);
     const view = await updateStatus(deps.core, { school, actor, request });
+    count('StatusChanged');
     c.header('cache-control', 'no-store');
     return c.json(view, 200);
   },

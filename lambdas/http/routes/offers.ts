@@ -5,6 +5,7 @@ import * as validate from '../../core/generated/validators';
 import type { CreateOfferRequest } from '../../core/requests';
 import { authenticateSchool } from '../auth';
 import { readJson } from '../body';
+import { count } from '../metrics';
 import type { RouteHandler } from './types';
 
 export const offerRoutes: Record<string, RouteHandler> = {
@@ -19,6 +20,7 @@ export const offerRoutes: Record<string, RouteHandler> = {
       QRCode.toString(offer.link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),
       QRCode.toDataURL(offer.link, { errorCorrectionLevel: 'M', margin: 2, scale: 6 }),
     ]);
+    count('OffersCreated');
     c.header('cache-control', 'no-store');
     return c.json({ ...offer, qrCode: { svg, png } }, 201);
   },

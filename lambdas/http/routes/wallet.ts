@@ -11,6 +11,7 @@ import { authorizationServerMetadata, credentialIssuerMetadata, schoolIssuer } f
 import { exchangePreAuthorizedCode, newNonce } from '../../core/oid4vci/token';
 import { isValidUai } from '../../core/uai';
 import type { AppDeps } from '../../composition';
+import { count } from '../metrics';
 import type { RouteHandler } from './types';
 
 async function school(c: Context, deps: AppDeps) {
@@ -78,6 +79,8 @@ export const walletRoutes: Record<string, RouteHandler> = {
       if (e instanceof OAuthError) throw e;
       throw new OAuthError('invalid_credential_request', 'the body is not JSON');
     }
-    return c.json(await issueToWallet({ ...deps.core, wallet: deps.wallet }, auth?.[1], body), 200, noStore);
+    const issued = await issueToWallet({ ...deps.core, wallet: deps.wallet }, auth?.[1], body);
+    count('WalletCredentialsIssued');
+    return c.json(issued, 200, noStore);
   },
 };
