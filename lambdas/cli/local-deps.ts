@@ -5,7 +5,6 @@
 import { loadConfig } from '../config';
 import { buildDeps, type AppDeps } from '../composition';
 import { signingFor } from '../signers';
-import { documentClient } from '../adapters/dynamo/client';
 import { ensureTable } from '../adapters/dynamo/create-table';
 import { defaultDataDir, ensureDataDir, paths, readJsonFile } from '../local/data-dir';
 import { startDynalite } from '../local/dynalite';
@@ -29,6 +28,6 @@ export async function openLocalDeps(): Promise<{ deps: AppDeps; close(): Promise
   const endpoint = running?.dynamoEndpoint ?? embedded!.endpoint;
   const publicUrl = process.env.ATTESTO_PUBLIC_URL ?? running?.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
   const config = loadConfig({ ...process.env, ...localEnv({ dataDir, dynamoEndpoint: endpoint, publicUrl }) });
-  await ensureTable(documentClient({ region: config.region, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) as never, config.tableName);
+  await ensureTable({ region: config.region, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }, config.tableName);
   return { deps: buildDeps(config, { signing: signingFor(config) }), close: async () => embedded?.close() };
 }

@@ -20,6 +20,7 @@ export function lambdaHandler(group: RouteGroup, routes: Record<string, RouteHan
       logger.setLogLevel(config.logLevel as 'INFO');
       handler = handle(createApp(group, compose(config), routes));
     }
+    // hono's own Lambda event types differ from @types/aws-lambda's in details (body: null vs undefined).
     return (await handler(event as never, context as never)) as APIGatewayProxyStructuredResultV2;
   };
 }

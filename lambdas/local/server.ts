@@ -9,7 +9,6 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { loadConfig } from '../config';
 import { buildDeps } from '../composition';
 import { signingFor } from '../signers';
-import { documentClient } from '../adapters/dynamo/client';
 import { ensureTable } from '../adapters/dynamo/create-table';
 import { ROUTES, routeRegex, type RouteGroup } from '../http/routes';
 import { toApiGatewayEvent, writeResult } from './apigw-event';
@@ -99,7 +98,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   Object.assign(process.env, localEnv({ dataDir: opts.dataDir, dynamoEndpoint: dynamo.endpoint, publicUrl: opts.publicUrl ?? url }), opts.env ?? {});
   const config = loadConfig(process.env);
   const deps = buildDeps(config, { signing: signingFor(config) });
-  await ensureTable(documentClient({ region: config.region, endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) as never, config.tableName);
+  await ensureTable({ region: config.region, endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }, config.tableName);
   const demo = await ensureDemoSchool(deps, opts.dataDir, config.publicUrl);
   handlers = {
     issuer: (await import('../handlers/issuer')).handler,

@@ -21,7 +21,7 @@ export async function scanTable(endpoint: string): Promise<Record<string, unknow
 export async function startStore() {
   const dynamo = await startDynalite();
   const db = documentClient({ region: 'eu-west-3', endpoint: dynamo.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  await ensureTable(db as never, 'attesto');
+  await ensureTable({ region: 'eu-west-3', endpoint: dynamo.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }, 'attesto');
   const store = new DynamoStore(db, 'attesto');
   return {
     store,

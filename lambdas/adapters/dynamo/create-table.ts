@@ -1,8 +1,9 @@
 /** Creates the table where it does not exist yet (local home, tests; CDK owns it on AWS). */
-import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { TABLE_KEYS } from './table';
 
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+export async function ensureTable(clientConfig: DynamoDBClientConfig, tableName: string): Promise<void> {
+  const client = new DynamoDBClient(clientConfig);
   try {
     await client.send(
       new CreateTableCommand({
@@ -21,9 +22,13 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   } catch (e) {
     if (!(e instanceof ResourceInUseException)) throw e;
   }
-  for (let i = 0; i < 50; i++) {
-    const t = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (t.Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((r) => setTimeout(r, 20));
+  try {
+    for (let i = 0; i < 50; i++) {
+      const t = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      if (t.Table?.TableStatus === 'ACTIVE') return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    client.destroy();
   }
 }

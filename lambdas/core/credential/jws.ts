@@ -38,6 +38,7 @@ export async function signVcJwt(credential: Record<string, unknown>, key: Signin
  * did-jwt-vc only speaks 1.1, so this goes through did-jwt's JWS primitive and the same signer.
  */
 export async function signVcJose(credential: Record<string, unknown>, key: SigningKey): Promise<string> {
+  // did-jwt types `typ` as 'JWT' only; a JWS header may carry any media type.
   return createJWS(credential, didJwtSigner(key), { alg: ALG, typ: 'vc+jwt', cty: 'vc', kid: key.kid } as never);
 }
 
