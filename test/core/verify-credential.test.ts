@@ -182,6 +182,15 @@ describe('status', () => {
     }
   });
 
+  it('refuses a credential whose only status entries have purposes it does not check (revocation unread)', async () => {
+    const vc = buildCredential({ kind: KINDS.EnrollmentCredential, subjectInput: enrollmentSubject, school, slot: { list: 1, index: 3 }, format: 'vc+jwt', issuedAt: '2026-11-22T10:00:00Z', publicUrl: PUBLIC_URL });
+    vc.credential.credentialStatus = [{ type: 'BitstringStatusListEntry', statusPurpose: 'message', statusListIndex: '3', statusListCredential: `${PUBLIC_URL}/schools/${school.uai}/status-lists/revocation/1` }];
+    const jws = await signVcJose(vc.credential, { signer: deps.signer, keyRef: school.keyRef, did: school.did, kid: school.kid });
+    const r = await verifyCredential(verify, jws);
+    expect(r.verified).toBe(false);
+    expect(codes(r)).toEqual(['STATUS_MISSING']);
+  });
+
   it('refuses a credential without any status entry', async () => {
     const vc = buildCredential({ kind: KINDS.EnrollmentCredential, subjectInput: enrollmentSubject, school, slot: { list: 1, index: 1 }, format: 'vc+jwt', issuedAt: '2026-11-22T10:00:00Z', publicUrl: PUBLIC_URL });
     delete vc.credential.credentialStatus;

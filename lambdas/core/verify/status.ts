@@ -35,6 +35,11 @@ export async function checkStatus(deps: VerifyDeps, parsed: ParsedCredential, is
     throw new VerifyFailure('STATUS_MISSING', 'status', 'the credential has no credentialStatus to check');
   }
   if (entries.length > 4) throw new VerifyFailure('STATUS_LIST_INVALID', 'status', 'too many status entries');
+  // A credential passes the status check only if its revocation status was actually read: entries
+  // of other purposes alone (e.g. only "message") would leave revocation unchecked.
+  if (!entries.some((e) => isObject(e) && e.statusPurpose === 'revocation')) {
+    throw new VerifyFailure('STATUS_MISSING', 'status', 'the credential has no revocation status entry to check');
+  }
   // Every list is fetched at once (a credential names two: revocation and suspension), then the
   // entries are checked in order, so the first failing entry is the one reported, as before.
   type Check = { malformed: string } | { ignored: string } | { purpose: string; index: number; list: Promise<{ value: DecodedList } | { error: unknown }> };
