@@ -22,13 +22,9 @@ export interface OfferRecord {
   expiresAt: string;
 }
 
-export interface AccessTokenRecord {
+/** What an access token may obtain: exactly what the offer it was exchanged for names. */
+export interface AccessTokenRecord extends Pick<OfferRecord, 'offerId' | 'uai' | 'credentialIssuer' | 'configurationId' | 'kind'> {
   hash: string;
-  offerId: string;
-  uai: string;
-  credentialIssuer: string;
-  configurationId: string;
-  kind: CredentialKind;
   /** The credential request, re-sealed under the access token; removed once issued. */
   sealed?: string;
   used: boolean;
