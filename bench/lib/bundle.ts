@@ -19,6 +19,8 @@ export interface BundleInfo {
   dynamoSdk: boolean;
   /** The largest packages in the bundle, bytes. */
   top: Record<string, number>;
+  /** Every npm package in the bundle. */
+  packages: string[];
 }
 
 export async function bundleHandler(entry: string, outDir: string): Promise<BundleInfo> {
@@ -52,5 +54,6 @@ export async function bundleHandler(entry: string, outDir: string): Promise<Bund
     kms: Object.keys(inputs).some((p) => p.includes('node_modules/@aws-sdk/client-kms/')),
     dynamoSdk: Object.keys(inputs).some((p) => /node_modules\/@aws-sdk\/(client-dynamodb|lib-dynamodb)\//.test(p)),
     top,
+    packages: Object.keys(packages).filter((p) => p !== 'attesto'),
   };
 }

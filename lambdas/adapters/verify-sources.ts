@@ -6,7 +6,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { JWK } from 'jose';
-import { didDocument, didWebDocumentUrl, uaiOfOwnDid } from '../core/did-web';
+import { didDocument, didWebDocumentUrl, ownDidReader } from '../core/did-web';
 import type { SchoolRecord, StatusPurpose } from '../core/records';
 import type { Store } from '../core/store';
 import type { ResolvedDid, VerifyDeps } from '../core/verify/ports';
@@ -56,7 +56,10 @@ export function resolveDidJwk(did: string): ResolvedDid {
 
 export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(uai: string): Promise<SchoolRecord | undefined> } {
   const base = o.publicUrl.replace(/\/$/, '');
+  const uaiOfOwnDid = ownDidReader(base);
   const schools = new LRUCache<string, { record: SchoolRecord | null }>({ max: 2000, ttl: o.schoolCacheMs });
+  // A school's resolved DID document, derived once per cached record (it changes only with the record).
+  const ownDids = new WeakMap<SchoolRecord, ResolvedDid>();
   const foreignDids = new LRUCache<string, ResolvedDid>({ max: 500, ttl: 5 * 60_000 });
   const foreignLists = new LRUCache<string, string>({ max: 200, ttl: 60_000 });
   const fetchOpts = (maxBytes: number, accept: string): SafeFetchOptions => ({ ...o.fetch, maxBytes, accept });
@@ -78,11 +81,13 @@ export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(ua
 
     async resolveDid(did) {
       if (did.length > 2048) throw new Error('DID too long');
-      const uai = uaiOfOwnDid(base, did);
+      const uai = uaiOfOwnDid(did);
       if (uai) {
         const s = await school(uai);
         if (!s) throw new Error('no such school here');
-        return toResolvedDid(did, didDocument(s));
+        let resolved = ownDids.get(s);
+        if (!resolved) ownDids.set(s, (resolved = toResolvedDid(did, didDocument(s))));
+        return resolved;
       }
       if (did.startsWith('did:jwk:')) return resolveDidJwk(did);
       if (did.startsWith('did:web:')) {
@@ -119,7 +124,7 @@ export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(ua
     },
 
     async findSchool(did) {
-      const uai = uaiOfOwnDid(base, did);
+      const uai = uaiOfOwnDid(did);
       const s = uai ? await school(uai) : undefined;
       return s ? { uai: s.uai, name: s.name } : undefined;
     },

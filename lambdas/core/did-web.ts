@@ -18,12 +18,22 @@ export function schoolDid(publicUrl: string, uai: string): string {
   return `${didWebPrefix(publicUrl)}:schools:${uai}`;
 }
 
+/**
+ * Reads the UAI out of our own schools' DIDs (undefined when the DID is not ours). The prefix is
+ * derived once: this runs on every verification.
+ */
+export function ownDidReader(publicUrl: string): (did: string) => string | undefined {
+  const prefix = `${didWebPrefix(publicUrl)}:schools:`;
+  return (did) => {
+    if (!did.startsWith(prefix)) return undefined;
+    const rest = did.slice(prefix.length);
+    return /^[0-9]{7}[A-Z]$/.test(rest) ? rest : undefined;
+  };
+}
+
 /** The UAI of one of our own schools' DIDs, or undefined when the DID is not ours. */
 export function uaiOfOwnDid(publicUrl: string, did: string): string | undefined {
-  const prefix = `${didWebPrefix(publicUrl)}:schools:`;
-  if (!did.startsWith(prefix)) return undefined;
-  const rest = did.slice(prefix.length);
-  return /^[0-9]{7}[A-Z]$/.test(rest) ? rest : undefined;
+  return ownDidReader(publicUrl)(did);
 }
 
 /** The HTTPS URL of a did:web document (did:web spec §3.2.2 "Read (Resolve)"). */

@@ -3,17 +3,14 @@
  * AttestoError → its problem+json; anything else → a logged 500 that reveals nothing.
  */
 import { Hono } from 'hono';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { AppDeps } from '../composition';
 import { AttestoError, isAttestoError } from '../core/errors';
 import { OAuthError } from '../core/oid4vci/errors';
+import { logger } from './logger';
 import { count, publishMetrics } from './metrics';
 import { problemResponse } from './problem';
 import { ROUTES, toHonoPath, type RouteGroup } from './routes';
 import type { RouteHandler } from './routes/types';
-
-// The service name comes from POWERTOOLS_SERVICE_NAME: one per function on AWS (attesto-issuer, …).
-export const logger = new Logger();
 
 /**
  * `impl` holds the group's route implementations, passed in by the entry point so that each

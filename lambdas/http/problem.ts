@@ -29,9 +29,14 @@ export function problemOf(err: AttestoError): Problem {
   };
 }
 
-export function problemResponse(c: Context, err: AttestoError): Response {
+/** The headers every problem response carries (and those its status calls for). */
+export function problemHeaders(err: AttestoError): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/problem+json', 'cache-control': 'no-store' };
   if (err.retryAfter !== undefined) headers['retry-after'] = String(err.retryAfter);
   if (err.status === 401) headers['www-authenticate'] = 'Bearer realm="attesto"';
-  return c.body(JSON.stringify(problemOf(err)), err.status as 400, headers);
+  return headers;
+}
+
+export function problemResponse(c: Context, err: AttestoError): Response {
+  return c.body(JSON.stringify(problemOf(err)), err.status as 400, problemHeaders(err));
 }

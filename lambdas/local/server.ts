@@ -50,15 +50,22 @@ function localProblem(res: ServerResponse, status: number, code: string, detail:
   res.end(JSON.stringify({ type: `urn:attesto:problem:${code.toLowerCase().replace(/_/g, '-')}`, title: code, status, detail, code }));
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > HARD_BODY_LIMIT) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** The whole body, or undefined past the hard limit (events rather than `for await`: this is per request). */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > HARD_BODY_LIMIT) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve(undefined);
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > HARD_BODY_LIMIT ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
@@ -69,7 +76,8 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   const server = createServer(async (req, res) => {
     try {
       if (!handlers) return localProblem(res, 503, 'STARTING', 'attesto is starting', { 'retry-after': '1' });
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const path = url.pathname;
       const candidates = compiled.filter((r) => r.regex.test(path));
       const route = candidates.find((r) => r.method === req.method);
       if (!route) {
@@ -80,7 +88,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       const body = await readBody(req);
       if (!body) return localProblem(res, 413, 'BODY_TOO_LARGE', 'the body is too large', { connection: 'close' });
       const pathParameters = Object.fromEntries(Object.entries(route.regex.exec(path)?.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
-      const event = toApiGatewayEvent(req, body, { routeKey: route.routeKey, pathParameters });
+      const event = toApiGatewayEvent(req, body, { routeKey: route.routeKey, pathParameters }, url);
       writeResult(res, await handlers[route.group](event));
     } catch {
       if (!res.headersSent) localProblem(res, 500, 'INTERNAL', 'an unexpected error occurred');

@@ -45,4 +45,12 @@ describe('Lambda bundles', () => {
     expect(v.dynamoSdk, describeBundle(v)).toBe(false);
     expect(v.bytes, describeBundle(v)).toBeLessThanOrEqual(200 * KB);
   });
+
+  // Verification is the hot path: its function answers API Gateway events directly, without the
+  // web framework (and its WHATWG Request/Response round trip) the other route groups use.
+  it('verify: no web framework in the hot path', () => {
+    expect(bundles.get('verifier')!.packages).not.toContain('hono');
+    // The check itself can fail: the other groups are Hono apps.
+    expect(bundles.get('documents')!.packages).toContain('hono');
+  });
 });

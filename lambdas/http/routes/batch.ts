@@ -9,7 +9,7 @@ import type { IssueBatchRequest } from '../../core/batch-request';
 import * as validate from '../../core/generated/validators';
 import { AttestoError } from '../../core/errors';
 import { issueBatch } from '../../core/use-cases/issue-batch';
-import { logger } from '../app';
+import { logger } from '../logger';
 import { authenticateSchool } from '../auth';
 import { readJson } from '../body';
 import { problemOf } from '../problem';

@@ -1,0 +1,68 @@
+/**
+ * The verifier's Lambda entry, without a web framework. Verification is the hot path (employers
+ * and administrations verify far more than schools issue) and the verifier function serves one
+ * route, so there is nothing to route: API Gateway (or the local home) only sends it
+ * `POST /credentials/verify`. Going through Hono here would turn each event into a WHATWG
+ * Request and each answer back from a Response, which costs more CPU than the rest of the request
+ * but the signature check (see the README's Performance section). The contract is the same as
+ * the other groups': the same body checks (./body.ts), problem+json errors (./problem.ts),
+ * request log line and metrics.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { AppDeps } from '../composition';
+import { AttestoError, isAttestoError } from '../core/errors';
+import * as validate from '../core/generated/validators';
+import type { VerifyRequest } from '../core/requests';
+import { verifyCredential } from '../core/verify/verify-credential';
+import { logger } from './logger';
+import { checkJsonHeaders, decodeJson } from './body';
+import type { LambdaHandler } from './cold-start';
+import { count, publishMetrics } from './metrics';
+import { problemHeaders, problemOf } from './problem';
+
+export const VERIFY_ROUTE = { method: 'POST', path: '/credentials/verify' } as const;
+
+function problemResult(err: AttestoError): APIGatewayProxyStructuredResultV2 {
+  return { statusCode: err.status, headers: problemHeaders(err), body: JSON.stringify(problemOf(err)), isBase64Encoded: false };
+}
+
+async function answer(deps: AppDeps, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  const { method, path } = event.requestContext.http;
+  if (path !== VERIFY_ROUTE.path) throw new AttestoError('NOT_FOUND', `no route ${method} ${path.slice(0, 200)}`);
+  if (method !== VERIFY_ROUTE.method) throw new AttestoError('METHOD_NOT_ALLOWED', `${method} is not allowed here`);
+  // API Gateway HTTP APIs send header names in lower case.
+  checkJsonHeaders(event.headers?.['content-type'], event.headers?.['content-length'], deps.config.maxBodyBytes);
+  const body = event.body ?? '';
+  const request = decodeJson<VerifyRequest>(event.isBase64Encoded ? Buffer.from(body, 'base64') : body, validate.VerifyRequest, deps.config.maxBodyBytes);
+  const result = await verifyCredential(deps.verify, request.verifiableCredential);
+  count(result.verified ? 'Verified' : 'NotVerified');
+  return {
+    statusCode: result.verified ? 200 : 400,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    body: JSON.stringify(result),
+    isBase64Encoded: false,
+  };
+}
+
+export function verifyLambda(deps: AppDeps): LambdaHandler {
+  return async (event) => {
+    const started = performance.now();
+    let result: APIGatewayProxyStructuredResultV2;
+    try {
+      result = await answer(deps, event);
+    } catch (err) {
+      if (isAttestoError(err)) {
+        if (err.status >= 500) logger.warn('unavailable', { code: err.code, cause: String((err.cause as Error | undefined)?.name ?? '') });
+        result = problemResult(err);
+      } else {
+        logger.error('unexpected error', err as Error);
+        result = problemResult(new AttestoError('INTERNAL', 'an unexpected error occurred'));
+      }
+    } finally {
+      publishMetrics();
+    }
+    // Method, route and outcome only: never bodies, tokens or anything personal.
+    logger.info('request', { group: 'verifier', method: event.requestContext.http.method, path: VERIFY_ROUTE.path, status: result.statusCode, ms: Math.round(performance.now() - started) });
+    return result;
+  };
+}

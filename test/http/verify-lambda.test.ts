@@ -1,0 +1,112 @@
+/**
+ * The verifier's Lambda entry, called with API Gateway (HTTP API, payload 2.0) events as on AWS.
+ * It serves `POST /credentials/verify` without a web framework, so it must keep the contract the
+ * Hono groups keep: the same body checks and problem+json answers, a verdict for every credential
+ * and never a 5xx that says more than "unexpected".
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { composeDeps, NO_WALLET } from '../../lambdas/composition';
+import { loadConfig } from '../../lambdas/config';
+import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
+import { verifyLambda } from '../../lambdas/http/verify-lambda';
+import { verifierFor } from '../../lambdas/verifiers';
+import { coreDeps, PUBLIC_URL, schoolWithToken } from '../helpers/core';
+import { issueRequest, NOW } from '../helpers/fixtures';
+import { startStore } from '../helpers/store';
+
+type Entry = ReturnType<typeof verifyLambda>;
+const config = loadConfig({ ATTESTO_PUBLIC_URL: PUBLIC_URL, ATTESTO_SIGNER: 'kms', ATTESTO_MAX_BODY_BYTES: '65536' });
+let entry: Entry;
+let jws: string;
+let uai: string;
+let store: Awaited<ReturnType<typeof startStore>>['store'];
+
+beforeAll(async () => {
+  ({ store } = await startStore());
+  const deps = coreDeps(store);
+  const { school } = await schoolWithToken(deps, '0751234', 'Lycée Victor Hugo');
+  uai = school.uai;
+  jws = (await issueCredential(deps, { school, actor: 't', request: issueRequest('DiplomaCredential') })).verifiableCredential as string;
+  entry = verifyLambda(composeDeps(config, { store, wallet: NO_WALLET, clock: () => NOW, verifier: (ctx) => verifierFor(config, ctx) }));
+});
+
+function event(o: { body?: string; base64?: boolean; headers?: Record<string, string>; method?: string; path?: string } = {}): APIGatewayProxyEventV2 {
+  const method = o.method ?? 'POST';
+  const path = o.path ?? '/credentials/verify';
+  return {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'attesto.test', 'content-type': 'application/json', ...o.headers },
+    requestContext: {
+      accountId: '111122223333', apiId: 'api', domainName: 'attesto.test', domainPrefix: 'attesto',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
+      requestId: 'r', routeKey: `${method} ${path}`, stage: '$default', time: '', timeEpoch: 0,
+    },
+    ...(o.body !== undefined ? { body: o.body } : {}),
+    isBase64Encoded: o.base64 ?? false,
+  };
+}
+
+const json = (r: APIGatewayProxyStructuredResultV2) => JSON.parse(r.body ?? '');
+const verifyBody = (vc: unknown) => JSON.stringify({ verifiableCredential: vc });
+
+describe('the verifier Lambda entry (POST /credentials/verify)', () => {
+  it('answers 200 with the verification result for a genuine credential, never cached', async () => {
+    const r = await entry(event({ body: verifyBody(jws) }));
+    expect(r.statusCode).toBe(200);
+    expect(r.headers).toMatchObject({ 'content-type': 'application/json', 'cache-control': 'no-store' });
+    expect(json(r)).toMatchObject({ verified: true, checks: ['format', 'signature', 'validity', 'status', 'issuer', 'schema'], issuer: { uai, name: 'Lycée Victor Hugo' } });
+  });
+
+  it('reads a base64-encoded body (API Gateway encodes bodies it does not take for text)', async () => {
+    const r = await entry(event({ body: Buffer.from(verifyBody(jws)).toString('base64'), base64: true }));
+    expect(r.statusCode).toBe(200);
+    expect(json(r).verified).toBe(true);
+  });
+
+  it('answers 400 with the failed check for a tampered credential', async () => {
+    const [h, p, s] = jws.split('.') as [string, string, string];
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
+    payload.vc.credentialSubject.diploma = { ...payload.vc.credentialSubject.diploma, honours: 'Très bien' };
+    const forged = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`;
+    const r = await entry(event({ body: verifyBody(forged) }));
+    expect(r.statusCode).toBe(400);
+    expect(json(r)).toMatchObject({ verified: false, errors: [{ code: 'SIGNATURE_INVALID', check: 'signature' }] });
+  });
+
+  it.each([
+    ['a body that is not JSON by its media type', event({ body: verifyBody(jws), headers: { 'content-type': 'text/plain' } }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['no media type at all', { ...event({ body: verifyBody(jws) }), headers: { host: 'attesto.test' } }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['a declared length over the limit', event({ body: verifyBody(jws), headers: { 'content-length': '70000' } }), 413, 'BODY_TOO_LARGE'],
+    ['a body over the limit, whatever its declared length', event({ body: verifyBody('x'.repeat(70_000)), headers: { 'content-length': '10' } }), 413, 'BODY_TOO_LARGE'],
+    ['malformed JSON', event({ body: '{"verifiableCredential":' }), 400, 'INVALID_JSON'],
+    ['malformed UTF-8', event({ body: Buffer.from([0x7b, 0xff, 0x7d]).toString('base64'), base64: true }), 400, 'INVALID_JSON'],
+    ['no body', event(), 400, 'INVALID_JSON'],
+    ['a body of the wrong shape', event({ body: JSON.stringify({ verifiableCredential: 12 }) }), 400, 'VALIDATION_FAILED'],
+    ['another method on the route', event({ method: 'GET' }), 405, 'METHOD_NOT_ALLOWED'],
+    ['another route', event({ path: '/credentials/issue', body: verifyBody(jws) }), 404, 'NOT_FOUND'],
+  ])('refuses %s with problem+json', async (_name, e, status, code) => {
+    const r = await entry(e);
+    expect(r.statusCode).toBe(status);
+    expect(r.headers).toMatchObject({ 'content-type': 'application/problem+json', 'cache-control': 'no-store' });
+    expect(json(r)).toMatchObject({ status, code, type: `urn:attesto:problem:${code.toLowerCase().replace(/_/g, '-')}` });
+  });
+
+  it('answers an unexpected failure with a 500 that reveals nothing', async () => {
+    const broken = verifyLambda(
+      composeDeps(config, {
+        store,
+        wallet: NO_WALLET,
+        clock: () => NOW,
+        verifier: (ctx) => ({ ...verifierFor(config, ctx), findSchool: () => Promise.reject(new TypeError('secret detail of a bug')) }),
+      }),
+    );
+    const r = await broken(event({ body: verifyBody(jws) }));
+    expect(r.statusCode).toBe(500);
+    expect(json(r)).toMatchObject({ code: 'INTERNAL' });
+    expect(r.body).not.toContain('secret detail');
+  });
+});
