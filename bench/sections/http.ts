@@ -17,6 +17,7 @@ import { verifyCredential } from '../../lambdas/core/verify/verify-credential';
 import * as validate from '../../lambdas/core/generated/validators';
 import type { VerifyRequest } from '../../lambdas/core/requests';
 import { readJson } from '../../lambdas/http/body';
+import { logger } from '../../lambdas/http/logger';
 import { verifyLambda } from '../../lambdas/http/verify-lambda';
 import { load, send, startChild, type Child, type LoadResult } from '../lib/http-load';
 import { median, percentile, sideBySide } from '../lib/measure';
@@ -63,6 +64,8 @@ async function layers(section: string): Promise<Row[]> {
   const w = await inProcessWorld();
   const config = loadConfig({ ATTESTO_PUBLIC_URL: PUBLIC_URL, ATTESTO_SIGNER: 'kms', POWERTOOLS_LOG_LEVEL: 'WARN' });
   const deps = composeDeps(config, { store: w.store, wallet: NO_WALLET, clock: () => NOW, verifier: (ctx) => verifierFor(config, ctx) });
+  // As the Lambda entry's cold start does with the configured level (WARN here: no request lines).
+  logger.setLogLevel('WARN');
   const entry = verifyLambda(deps);
   const viaHono = new Hono();
   viaHono.post('/credentials/verify', async (c) => {

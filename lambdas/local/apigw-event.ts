@@ -63,7 +63,8 @@ export function writeResult(res: ServerResponse, result: APIGatewayProxyStructur
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
-  const body = result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
   res.writeHead(result.statusCode ?? 200, headers);
-  res.end(body);
+  if (result.body === undefined) res.end();
+  else if (result.isBase64Encoded) res.end(Buffer.from(result.body, 'base64'));
+  else res.end(result.body, 'utf8');
 }
