@@ -93,6 +93,16 @@ describe('signature', () => {
     expect(codes(r)).toEqual(['SIGNATURE_INVALID']);
   });
 
+  it.each([
+    ['an empty string', ''],
+    ['a token longer than 65,536 characters', `${'a'.repeat(40_000)}.${'b'.repeat(40_000)}.c`],
+    ['text that is not a compact JWS', 'not a credential'],
+  ])('answers %s with a MALFORMED_CREDENTIAL verdict, without reading it further', async (_name, input) => {
+    const r = await verifyCredential(verify, input);
+    expect(r).toMatchObject({ verified: false, checks: [] });
+    expect(codes(r)).toEqual(['MALFORMED_CREDENTIAL']);
+  });
+
   it('refuses alg "none"', async () => {
     const { jws } = await issued();
     const [, p] = jws.split('.');

@@ -22,6 +22,8 @@ export interface ParsedCredential {
 }
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** Longest credential JWS read: far above any attesto credential (about 4 KB), and cheap to check. */
+export const MAX_JWS_LENGTH = 65_536;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The JWS inside a verify request: a compact JWS, or an EnvelopedVerifiableCredential. */
@@ -48,6 +50,7 @@ function issuerId(issuer: unknown): string | undefined {
 }
 
 export function parseCredentialJws(jws: string): ParsedCredential {
+  if (jws.length > MAX_JWS_LENGTH) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', `the JWS is longer than ${MAX_JWS_LENGTH} characters`);
   if (!COMPACT_JWS.test(jws)) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'not a compact JWS');
   let decoded;
   try {
