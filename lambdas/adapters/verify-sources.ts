@@ -22,6 +22,9 @@ export interface VerifySourcesOptions {
   fetch: Pick<SafeFetchOptions, 'timeoutMs' | 'lookup' | 'tls' | 'allowAddress'>;
 }
 
+/** Shortest time between two refreshes of the same DID document (a key rotated in meanwhile). */
+export const REFRESH_INTERVAL_MS = 10_000;
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Reads the parts of a DID document the verifier needs, refusing anything malformed. */
@@ -64,8 +67,19 @@ export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(ua
   const foreignLists = new LRUCache<string, string>({ max: 200, ttl: 60_000 });
   const fetchOpts = (maxBytes: number, accept: string): SafeFetchOptions => ({ ...o.fetch, maxBytes, accept });
 
-  async function school(uai: string): Promise<SchoolRecord | undefined> {
-    const hit = schools.get(uai);
+  // A refresh (see VerifyDeps.resolveDid) reads past the caches, at most once per DID per interval:
+  // a stream of tokens naming made-up keys must not turn every verification into a read or a fetch.
+  const refreshedAt = new LRUCache<string, number>({ max: 2000 });
+  const mayRefresh = (did: string) => {
+    const now = o.clock().getTime();
+    const last = refreshedAt.get(did);
+    if (last !== undefined && now - last < REFRESH_INTERVAL_MS && now >= last) return false;
+    refreshedAt.set(did, now);
+    return true;
+  };
+
+  async function school(uai: string, fresh = false): Promise<SchoolRecord | undefined> {
+    const hit = fresh ? undefined : schools.get(uai);
     if (hit) return hit.record ?? undefined;
     const record = await o.store.getSchool(uai);
     schools.set(uai, { record: record ?? null });
@@ -79,11 +93,12 @@ export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(ua
     maxClockSkewSeconds: o.maxClockSkewSeconds,
     school,
 
-    async resolveDid(did) {
+    async resolveDid(did, options) {
       if (did.length > 2048) throw new Error('DID too long');
+      const refresh = options?.refresh === true && mayRefresh(did);
       const uai = uaiOfOwnDid(did);
       if (uai) {
-        const s = await school(uai);
+        const s = await school(uai, refresh);
         if (!s) throw new Error('no such school here');
         let resolved = ownDids.get(s);
         if (!resolved) ownDids.set(s, (resolved = toResolvedDid(did, didDocument(s))));
@@ -91,7 +106,7 @@ export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(ua
       }
       if (did.startsWith('did:jwk:')) return resolveDidJwk(did);
       if (did.startsWith('did:web:')) {
-        const cached = foreignDids.get(did);
+        const cached = refresh ? undefined : foreignDids.get(did);
         if (cached) return cached;
         const body = await safeFetch(didWebDocumentUrl(did).toString(), fetchOpts(64 * 1024, 'application/did+json, application/json'));
         const resolved = toResolvedDid(did, JSON.parse(body));

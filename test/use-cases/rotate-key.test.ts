@@ -1,6 +1,6 @@
 /** Rotating a school's key: routinely (old credentials keep verifying) and after a compromise. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySources } from '../../lambdas/adapters/verify-sources';
+import { REFRESH_INTERVAL_MS, verifySources } from '../../lambdas/adapters/verify-sources';
 import { didDocument } from '../../lambdas/core/did-web';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
 import { readAudit } from '../../lambdas/core/use-cases/read-audit';
@@ -65,6 +65,63 @@ describe('key rotation', () => {
     await rotate(uai, false);
     const { events } = await readAudit(deps, { uai });
     expect(events.find((e) => e.action === 'key.rotated')).toMatchObject({ actor: 'operator:test', detail: { kid: `${did}#key-2`, previous: `${did}#key-1`, compromised: false } });
+  });
+
+  describe('with a verifier that cached the school before the rotation', () => {
+    // The verifier keeps school records (their DID documents) for a minute on AWS.
+    const caching = (store = env.store) => verifySources({ store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 60_000, fetch: { timeoutMs: 500 } });
+    const countingReads = () => {
+      const reads = { n: 0 };
+      const store = new Proxy(env.store, {
+        get: (target, name, receiver) => (name === 'getSchool' ? (uai: string) => (reads.n++, target.getSchool(uai)) : Reflect.get(target, name, receiver)),
+      });
+      return { store, reads };
+    };
+
+    it('verifies a credential signed with the new key at once: a kid the cached document lacks makes it read the school again', async () => {
+      const { uai, did } = await schoolWithToken(deps, '0440005');
+      const v = caching();
+      expect((await verifyCredential(v, await issue(uai))).verified).toBe(true); // caches key-1 only
+      await rotate(uai, false);
+      const after = await issue(uai);
+      expect(decodeProtectedHeader(after).kid).toBe(`${did}#key-2`);
+      expect(await verifyCredential(v, after)).toMatchObject({ verified: true, errors: [] });
+    });
+
+    it('checks an old credential whose status list was re-signed with the new key since', async () => {
+      const { uai, did } = await schoolWithToken(deps, '0590006');
+      const v = caching();
+      const before = await issue(uai);
+      expect((await verifyCredential(v, before)).verified).toBe(true);
+      await rotate(uai, true); // re-signs the school's status lists with key-2; `before` (key-1) is no longer trusted
+      const after = await issue(uai);
+      expect(decodeProtectedHeader((await env.store.getPublishedList(uai, 1, 'revocation'))!.jwt).kid).toBe(`${did}#key-2`);
+      expect(await verifyCredential(v, after)).toMatchObject({ verified: true, errors: [] });
+    });
+
+    it('reads the school again at most once per interval, however many tokens name keys it does not have', async () => {
+      const { uai } = await schoolWithToken(deps, '0670007');
+      const { store, reads } = countingReads();
+      const v = caching(store);
+      const jws = await issue(uai);
+      expect((await verifyCredential(v, jws)).verified).toBe(true);
+      expect(reads.n).toBe(1);
+      const [, p, sig] = jws.split('.');
+      const forged = (n: number) => `${Buffer.from(JSON.stringify({ alg: 'ES256', kid: `${decodeProtectedHeader(jws).kid!.split('#')[0]}#key-${90 + n}` })).toString('base64url')}.${p}.${sig}`;
+      for (let n = 0; n < 5; n++) {
+        const r = await verifyCredential(v, forged(n));
+        expect(r.errors.map((e) => e.code)).toEqual(['KEY_NOT_AUTHORIZED']);
+      }
+      expect(reads.n).toBe(2);
+      const t0 = deps.now.value;
+      try {
+        deps.now.value = new Date(t0.getTime() + REFRESH_INTERVAL_MS);
+        await verifyCredential(v, forged(9));
+        expect(reads.n).toBe(3);
+      } finally {
+        deps.now.value = t0;
+      }
+    });
   });
 
   it('refuses an unknown school', async () => {

@@ -7,7 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { BoundedCache } from './bounded-cache';
 import { p256PublicKey } from './jws';
-import type { ResolvedDid } from './ports';
+import type { ResolvedDid, VerifyDeps } from './ports';
 import { VerifyFailure } from './result';
 
 /** Imported keys by their coordinates: a key import costs more than the signature check itself. */
@@ -27,6 +27,46 @@ export function assertionKey(doc: ResolvedDid, header: { kid?: unknown }): { id:
     throw new VerifyFailure('KEY_NOT_AUTHORIZED', 'signature', 'no kid header and the issuer does not have exactly one assertion key');
   }
   return { id: chosen!.id, jwk: chosen!.publicKeyJwk! };
+}
+
+/**
+ * True when the header names, by `kid`, a key of this DID that the document does not list under
+ * `assertionMethod`: the document may predate a key rotation, and is worth reading again.
+ */
+export function namesUnlistedKey(doc: ResolvedDid, header: { kid?: unknown }): boolean {
+  if (typeof header.kid !== 'string') return false;
+  const kid = header.kid.startsWith('#') ? `${doc.did}${header.kid}` : header.kid;
+  return kid.startsWith(`${doc.did}#`) && !doc.assertionMethod.includes(kid) && !doc.assertionMethod.includes(kid.slice(doc.did.length));
+}
+
+/** The issuer's assertion keys for one verification: the credential's and its status lists'. */
+export interface IssuerKeys {
+  did: string;
+  /** The key a JWS header names (see `assertionKey`), imported; throws KEY_NOT_AUTHORIZED. */
+  keyFor(header: { kid?: unknown }): Promise<KeyObject>;
+}
+
+/**
+ * Starts from the resolved document; when a JWS names a key of the issuer that the document does
+ * not list, the document is read once more, past caches, for this verification: a school that
+ * rotated its key signs new credentials (and re-signs its status lists) with a key that cached
+ * documents do not list yet. A refresh that fails keeps the document already held.
+ */
+export function issuerKeys(deps: Pick<VerifyDeps, 'resolveDid'>, resolved: ResolvedDid): IssuerKeys {
+  let doc: ResolvedDid | Promise<ResolvedDid> = resolved;
+  let refreshed = false;
+  return {
+    did: resolved.did,
+    async keyFor(header) {
+      const held = await doc;
+      if (!refreshed && namesUnlistedKey(held, header)) {
+        refreshed = true;
+        doc = deps.resolveDid(held.did, { refresh: true }).catch(() => held);
+      }
+      // Concurrent callers (the two status lists) all wait for the one refresh.
+      return importKey(assertionKey(await doc, header).jwk);
+    },
+  };
 }
 
 /** The native public key of a P-256 JWK (public members only), imported once and cached. */

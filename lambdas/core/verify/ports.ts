@@ -12,8 +12,13 @@ export interface VerifyDeps {
   clock: () => Date;
   /** Tolerated clock difference with the issuer, seconds. */
   maxClockSkewSeconds: number;
-  /** Resolves a DID; throws when it cannot be resolved. */
-  resolveDid(did: string): Promise<ResolvedDid>;
+  /**
+   * Resolves a DID; throws when it cannot be resolved. `refresh` asks for the document as it is
+   * now, past any cache: the verifier asks when a JWS names a key of this DID that the document
+   * it has does not list (a key rotated in since it was cached). Implementations may refuse to
+   * refresh the same DID too often, and then answer from their cache.
+   */
+  resolveDid(did: string, options?: { refresh?: boolean }): Promise<ResolvedDid>;
   /** Fetches a status list credential (a compact JWS); throws when unreachable. */
   fetchStatusList(url: string): Promise<string>;
   /** The registered school behind a DID, if any. */

@@ -6,9 +6,9 @@
 import { decodeList, getBit } from '../status/bitstring';
 import { BoundedCache } from './bounded-cache';
 import { decodeCompactJws, verifyEs256 } from './jws';
-import { assertionKey, importKey } from './keys';
+import type { IssuerKeys } from './keys';
 import type { ParsedCredential } from './parse';
-import type { ResolvedDid, VerifyDeps } from './ports';
+import type { VerifyDeps } from './ports';
 import { VerifyFailure } from './result';
 
 /** Largest list accepted: 2^23 entries (1 MiB of bits), far above what any issuer needs. */
@@ -26,7 +26,7 @@ const decoded = new BoundedCache<string, DecodedList>(256);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export async function checkStatus(deps: VerifyDeps, parsed: ParsedCredential, issuerDoc: ResolvedDid) {
+export async function checkStatus(deps: VerifyDeps, parsed: ParsedCredential, issuer: IssuerKeys) {
   const raw = parsed.credential.credentialStatus;
   const entries = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   const warnings: { code: string; message: string }[] = [];
@@ -50,7 +50,7 @@ export async function checkStatus(deps: VerifyDeps, parsed: ParsedCredential, is
       return { malformed: 'malformed BitstringStatusListEntry' };
     }
     if (!KNOWN_PURPOSES.includes(purpose)) return { ignored: purpose };
-    const list = loadList(deps, url, issuerDoc).then(
+    const list = loadList(deps, url, issuer).then(
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     );
@@ -76,7 +76,7 @@ export async function checkStatus(deps: VerifyDeps, parsed: ParsedCredential, is
   return warnings;
 }
 
-async function loadList(deps: VerifyDeps, url: string, issuerDoc: ResolvedDid): Promise<DecodedList> {
+async function loadList(deps: VerifyDeps, url: string, issuerKeys: IssuerKeys): Promise<DecodedList> {
   let jws: string;
   try {
     jws = (await deps.fetchStatusList(url)).trim();
@@ -89,9 +89,9 @@ async function loadList(deps: VerifyDeps, url: string, issuerDoc: ResolvedDid): 
     if (!COMPACT_JWS.test(jws)) throw new Error('not a compact JWS');
     const { header, payload: claims, signingInput, signature } = decodeCompactJws(jws);
     const issuer = typeof claims.issuer === 'string' ? claims.issuer : isObject(claims.issuer) ? String(claims.issuer.id) : claims.iss;
-    if (issuer !== issuerDoc.did) throw new Error('issued by another DID');
+    if (issuer !== issuerKeys.did) throw new Error('issued by another DID');
     if (header.alg !== 'ES256' || header.crit !== undefined) throw new Error('only plain ES256 lists are accepted');
-    if (!verifyEs256(signingInput, signature, importKey(assertionKey(issuerDoc, header).jwk))) throw new Error('the signature does not verify');
+    if (!verifyEs256(signingInput, signature, await issuerKeys.keyFor(header))) throw new Error('the signature does not verify');
     const subject = claims.credentialSubject;
     const types = claims.type;
     if (!Array.isArray(types) || !types.includes('BitstringStatusListCredential') || !isObject(subject) || subject.type !== 'BitstringStatusList') {

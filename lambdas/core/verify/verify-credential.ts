@@ -7,7 +7,7 @@ import { kindOf } from '../kinds/names';
 import { SUBJECT_VALIDATORS } from '../kinds/subject-validators';
 import { check } from '../validation';
 import { verifyEs256 } from './jws';
-import { assertionKey, importKey } from './keys';
+import { issuerKeys } from './keys';
 import { extractJws, parseCredentialJws, type ParsedCredential } from './parse';
 import type { VerifyDeps } from './ports';
 import { REQUIRED_CHECKS, VerifyFailure, type CheckName, type VerificationResult, type VerifyProblem } from './result';
@@ -60,15 +60,14 @@ export async function verifyCredential(deps: VerifyDeps, input: unknown): Promis
   };
 
   // Signature: nothing else about the credential can be trusted without it.
-  let issuerDoc;
+  let keys;
   try {
     try {
-      issuerDoc = await deps.resolveDid(parsed.issuer);
+      keys = issuerKeys(deps, await deps.resolveDid(parsed.issuer));
     } catch (e) {
       throw new VerifyFailure('DID_RESOLUTION_FAILED', 'signature', `cannot resolve issuer ${parsed.issuer}: ${e instanceof Error ? e.message : 'unknown error'}`);
     }
-    const { jwk } = assertionKey(issuerDoc, parsed.header);
-    if (!verifyEs256(parsed.signingInput, parsed.signature, importKey(jwk))) {
+    if (!verifyEs256(parsed.signingInput, parsed.signature, await keys.keyFor(parsed.header))) {
       throw new VerifyFailure('SIGNATURE_INVALID', 'signature', 'the signature does not verify with the issuer\'s assertion key');
     }
     passed.push('signature');
@@ -90,7 +89,7 @@ export async function verifyCredential(deps: VerifyDeps, input: unknown): Promis
 
   const [school] = await Promise.all([
     deps.findSchool(parsed.issuer),
-    checkStatus(deps, parsed, issuerDoc).then(
+    checkStatus(deps, parsed, keys).then(
       (w) => {
         warnings.push(...w);
         passed.push('status');
