@@ -8,6 +8,7 @@
  *
  * Network: loopback only (the local home and the baseline server listen on 127.0.0.1).
  */
+import './env';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { table, type Row } from './lib/report';
@@ -17,8 +18,6 @@ import * as issue from './sections/issue';
 import * as statusList from './sections/status-list';
 import * as verify from './sections/verify';
 
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const SECTIONS: Record<string, () => Promise<Row[]>> = {
   verify: () => verify.run(),
