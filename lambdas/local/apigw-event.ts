@@ -63,8 +63,9 @@ export function writeResult(res: ServerResponse, result: APIGatewayProxyStructur
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  const body = result.body === undefined ? undefined : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+  // As API Gateway does: a Content-Length, not a chunked answer.
+  headers['content-length'] = String(body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   res.writeHead(result.statusCode ?? 200, headers);
-  if (result.body === undefined) res.end();
-  else if (result.isBase64Encoded) res.end(Buffer.from(result.body, 'base64'));
-  else res.end(result.body, 'utf8');
+  res.end(body);
 }

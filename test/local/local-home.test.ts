@@ -151,6 +151,12 @@ describe('the local home', () => {
     try {
       const res = await client(home.server.url).get('/health');
       expect(res.json).toEqual({ status: 'ok' });
+      // As API Gateway answers: with the body's length, not chunked.
+      expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(res.text)));
+      expect(res.headers.get('transfer-encoding')).toBeNull();
+      const problem = await client(home.server.url).post('/credentials/verify', { verifiableCredential: 'é' }, { headers: { 'content-type': 'text/plain' } });
+      expect(problem.status).toBe(415);
+      expect(problem.headers.get('content-length')).toBe(String(Buffer.byteLength(problem.text)));
     } finally {
       await home.server.close();
     }
