@@ -4,11 +4,12 @@
  */
 import { Hono } from 'hono';
 import type { AppDeps } from '../composition';
-import { AttestoError, isAttestoError } from '../core/errors';
+import { AttestoError } from '../core/errors';
 import { OAuthError } from '../core/oid4vci/errors';
 import { logger } from './logger';
-import { count, publishMetrics } from './metrics';
+import { publishMetrics } from './metrics';
 import { problemResponse } from './problem';
+import { problemFor } from './unexpected';
 import { ROUTES, toHonoPath, type RouteGroup } from './routes';
 import type { RouteHandler } from './routes/types';
 
@@ -44,13 +45,7 @@ export function createApp(group: RouteGroup, deps: AppDeps, impl: Record<string,
       if (err.status === 401) headers['www-authenticate'] = `Bearer error="${err.error}"`;
       return c.json({ error: err.error, error_description: err.description }, err.status, headers);
     }
-    if (isAttestoError(err)) {
-      if (err.status >= 500) logger.warn('unavailable', { code: err.code, cause: String((err.cause as Error | undefined)?.name ?? '') });
-      if (err.code === 'SIGNER_UNAVAILABLE') count('SignerUnavailable');
-      return problemResponse(c, err);
-    }
-    logger.error('unexpected error', err as Error);
-    return problemResponse(c, new AttestoError('INTERNAL', 'an unexpected error occurred'));
+    return problemResponse(c, problemFor(err));
   });
   return app;
 }

@@ -10,7 +10,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { AppDeps } from '../composition';
-import { AttestoError, isAttestoError } from '../core/errors';
+import { AttestoError } from '../core/errors';
 import * as validate from '../core/generated/validators';
 import type { VerifyRequest } from '../core/requests';
 import { verifyCredential } from '../core/verify/verify-credential';
@@ -19,8 +19,15 @@ import { checkJsonHeaders, decodeJson } from './body';
 import type { LambdaHandler } from './cold-start';
 import { count, publishMetrics } from './metrics';
 import { problemHeaders, problemOf } from './problem';
+import { ROUTES } from './routes';
+import { problemFor } from './unexpected';
 
-export const VERIFY_ROUTE = { method: 'POST', path: '/credentials/verify' } as const;
+/** The verifier group's one route, from the route table. */
+const VERIFY_ROUTE = (() => {
+  const routes = ROUTES.filter((r) => r.group === 'verifier');
+  if (routes.length !== 1) throw new Error('the verifier entry serves exactly one route');
+  return routes[0]!;
+})();
 
 function problemResult(err: AttestoError): APIGatewayProxyStructuredResultV2 {
   return { statusCode: err.status, headers: problemHeaders(err), body: JSON.stringify(problemOf(err)), isBase64Encoded: false };
@@ -51,13 +58,7 @@ export function verifyLambda(deps: AppDeps): LambdaHandler {
     try {
       result = await answer(deps, event);
     } catch (err) {
-      if (isAttestoError(err)) {
-        if (err.status >= 500) logger.warn('unavailable', { code: err.code, cause: String((err.cause as Error | undefined)?.name ?? '') });
-        result = problemResult(err);
-      } else {
-        logger.error('unexpected error', err as Error);
-        result = problemResult(new AttestoError('INTERNAL', 'an unexpected error occurred'));
-      }
+      result = problemResult(problemFor(err));
     } finally {
       publishMetrics();
     }
