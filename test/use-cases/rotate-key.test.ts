@@ -99,6 +99,30 @@ describe('key rotation', () => {
       expect(await verifyCredential(v, after)).toMatchObject({ verified: true, errors: [] });
     });
 
+    it('stops trusting a compromised key at the next verification: the re-signed status list shows the withdrawal', async () => {
+      const { uai } = await schoolWithToken(deps, '0750010');
+      const v = caching();
+      const before = await issue(uai);
+      expect((await verifyCredential(v, before)).verified).toBe(true); // the cache now holds key-1
+      await rotate(uai, true);
+      const r = await verifyCredential(v, before);
+      expect(r.verified).toBe(false);
+      expect(r.errors.map((e) => e.code)).toEqual(['KEY_NOT_AUTHORIZED']);
+      expect(r.checks).not.toContain('signature');
+      // And from then on, straight from the refreshed cache.
+      expect((await verifyCredential(v, before)).errors.map((e) => e.code)).toEqual(['KEY_NOT_AUTHORIZED']);
+    });
+
+    it('keeps trusting the previous key after a routine rotation, with a refreshed document', async () => {
+      const { uai } = await schoolWithToken(deps, '0750011');
+      const v = caching();
+      const before = await issue(uai);
+      expect((await verifyCredential(v, before)).verified).toBe(true);
+      await rotate(uai, false);
+      expect((await verifyCredential(v, await issue(uai))).verified).toBe(true); // refreshes: key-2 joins
+      expect(await verifyCredential(v, before)).toMatchObject({ verified: true, errors: [] });
+    });
+
     it('reads the school again at most once per interval, however many tokens name keys it does not have', async () => {
       const { uai } = await schoolWithToken(deps, '0670007');
       const { store, reads } = countingReads();

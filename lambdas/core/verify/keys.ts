@@ -44,6 +44,11 @@ export interface IssuerKeys {
   did: string;
   /** The key a JWS header names (see `assertionKey`), imported; throws KEY_NOT_AUTHORIZED. */
   keyFor(header: { kid?: unknown }): Promise<KeyObject>;
+  /**
+   * Throws KEY_NOT_AUTHORIZED when the document was read again during this verification and no
+   * longer gives `used` (the key `keyFor` returned for this header): the issuer withdrew it.
+   */
+  confirm(header: { kid?: unknown }, used: KeyObject): Promise<void>;
 }
 
 /**
@@ -65,6 +70,16 @@ export function issuerKeys(deps: Pick<VerifyDeps, 'resolveDid'>, resolved: Resol
       }
       // Concurrent callers (the two status lists) all wait for the one refresh.
       return importKey(assertionKey(await doc, header).jwk);
+    },
+    async confirm(header, used) {
+      if (!refreshed) return;
+      let current: KeyObject | undefined;
+      try {
+        current = importKey(assertionKey(await doc, header).jwk);
+      } catch {
+        // Not listed any more: withdrawn.
+      }
+      if (!current?.equals(used)) throw new VerifyFailure('KEY_NOT_AUTHORIZED', 'signature', 'the issuer has withdrawn the key that signed this credential');
     },
   };
 }

@@ -61,13 +61,15 @@ export async function verifyCredential(deps: VerifyDeps, input: unknown): Promis
 
   // Signature: nothing else about the credential can be trusted without it.
   let keys;
+  let key;
   try {
     try {
       keys = issuerKeys(deps, await deps.resolveDid(parsed.issuer));
     } catch (e) {
       throw new VerifyFailure('DID_RESOLUTION_FAILED', 'signature', `cannot resolve issuer ${parsed.issuer}: ${e instanceof Error ? e.message : 'unknown error'}`);
     }
-    if (!verifyEs256(parsed.signingInput, parsed.signature, await keys.keyFor(parsed.header))) {
+    key = await keys.keyFor(parsed.header);
+    if (!verifyEs256(parsed.signingInput, parsed.signature, key)) {
       throw new VerifyFailure('SIGNATURE_INVALID', 'signature', 'the signature does not verify with the issuer\'s assertion key');
     }
     passed.push('signature');
@@ -97,6 +99,16 @@ export async function verifyCredential(deps: VerifyDeps, input: unknown): Promis
       fail,
     ),
   ]);
+
+  // A status list signed with a key the cached DID document did not list made the verifier read
+  // the document again. A key the issuer has withdrawn since (after a compromise, attesto re-signs
+  // the school's status lists at once) no longer vouches for the credential.
+  try {
+    await keys.confirm(parsed.header, key);
+  } catch (e) {
+    passed.splice(passed.indexOf('signature'), 1);
+    fail(e);
+  }
 
   if (school) {
     described.issuer = { did: parsed.issuer, uai: school.uai, name: school.name };
