@@ -114,4 +114,29 @@ describe('a foreign did:web issuer', () => {
     const strict = verifySources({ store: noStore, publicUrl: 'https://attesto.test', clock: () => new Date(), maxClockSkewSeconds: 60, schoolCacheMs: 0, fetch: { timeoutMs: 1000, lookup: toLoopback, tls: { ca } } });
     expect((await verifyCredential(strict, vc)).errors.map((e) => e.code)).toEqual(['DID_RESOLUTION_FAILED']);
   });
+
+  it('is fetched again when a credential names a key its cached document lacks (a rotation), not more than once per interval', async () => {
+    const did = `did:web:${HOST}%3A${port}:issuers:rotating`;
+    const keys = [await generateKeyPair('ES256'), await generateKeyPair('ES256')];
+    let listed = 1;
+    let fetches = 0;
+    routes['/issuers/rotating/did.json'] = async (res) => {
+      fetches++;
+      const methods = await Promise.all(keys.slice(0, listed).map(async (k, i) => ({ id: `${did}#k${i}`, type: 'JsonWebKey2020', controller: did, publicKeyJwk: await exportJWK(k.publicKey) })));
+      res.writeHead(200, { 'content-type': 'application/did+json' }).end(JSON.stringify({ id: did, verificationMethod: methods, assertionMethod: methods.map((m) => m.id) }));
+    };
+    const noStore = { getSchool: async () => undefined, getPublishedList: async () => undefined } as unknown as Store;
+    const deps = verifySources({ store: noStore, publicUrl: 'https://attesto.test', clock: () => new Date('2026-11-22T10:00:00Z'), maxClockSkewSeconds: 60, schoolCacheMs: 0, fetch: { timeoutMs: 1000, lookup: toLoopback, tls: { ca }, allowAddress: (a) => a === '127.0.0.1' } });
+    const signed = (i: number) => new SignJWT({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential', 'DiplomaCredential'], issuer: did, validFrom: '2026-01-01T00:00:00Z', credentialSubject: {} }).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', kid: `${did}#k${i}` }).sign(keys[i]!.privateKey);
+    expect((await verifyCredential(deps, await signed(0))).checks).toContain('signature');
+    expect(fetches).toBe(1);
+    listed = 2; // the issuer adds k1 and signs with it
+    expect((await verifyCredential(deps, await signed(1))).checks).toContain('signature');
+    expect(fetches).toBe(2);
+    // A made-up key right after: no fetch (the interval), and no signature.
+    const [, p] = (await signed(1)).split('.');
+    const madeUp = `${Buffer.from(JSON.stringify({ alg: 'ES256', kid: `${did}#k9` })).toString('base64url')}.${p}.${'A'.repeat(86)}`;
+    expect((await verifyCredential(deps, madeUp)).errors.map((e) => e.code)).toEqual(['KEY_NOT_AUTHORIZED']);
+    expect(fetches).toBe(2);
+  });
 });
