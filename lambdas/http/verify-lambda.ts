@@ -34,7 +34,7 @@ function problemResult(err: AttestoError): APIGatewayProxyStructuredResultV2 {
 }
 
 async function answer(deps: AppDeps, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  const { method, path } = event.requestContext.http;
+  const { method, path } = event.requestContext.http; // payload 2.0; anything else fails here, as a 500
   if (path !== VERIFY_ROUTE.path) throw new AttestoError('NOT_FOUND', `no route ${method} ${path.slice(0, 200)}`);
   if (method !== VERIFY_ROUTE.method) throw new AttestoError('METHOD_NOT_ALLOWED', `${method} is not allowed here`);
   // API Gateway HTTP APIs send header names in lower case.
@@ -63,7 +63,7 @@ export function verifyLambda(deps: AppDeps): LambdaHandler {
       publishMetrics();
     }
     // Method, route and outcome only: never bodies, tokens or anything personal.
-    logger.info('request', { group: 'verifier', method: event.requestContext.http.method, path: VERIFY_ROUTE.path, status: result.statusCode, ms: Math.round(performance.now() - started) });
+    logger.info('request', { group: 'verifier', method: event.requestContext?.http?.method, path: VERIFY_ROUTE.path, status: result.statusCode, ms: Math.round(performance.now() - started) });
     return result;
   };
 }

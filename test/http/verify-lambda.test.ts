@@ -95,6 +95,13 @@ describe('the verifier Lambda entry (POST /credentials/verify)', () => {
     expect(json(r)).toMatchObject({ status, code, type: `urn:attesto:problem:${code.toLowerCase().replace(/_/g, '-')}` });
   });
 
+  it('answers an event of another shape (a REST API v1 event) with a problem, not a crash', async () => {
+    const { requestContext: _rc, ...rest } = event({ body: verifyBody(jws) });
+    const r = await entry({ ...rest, requestContext: { requestId: 'r' } } as never);
+    expect(r.statusCode).toBe(500);
+    expect(json(r)).toMatchObject({ code: 'INTERNAL' });
+  });
+
   it('answers an unexpected failure with a 500 that reveals nothing', async () => {
     const broken = verifyLambda(
       composeDeps(config, {
