@@ -3,7 +3,8 @@
  *
  *   attesto school add --uai 0750001U --name "Lycée …"   register a school, print its DID and API token
  *   attesto school rotate-token --uai 0750001U            replace a school's API token
- *   attesto school rotate-key --uai 0750001U [--compromised]  new signing key (drop old ones if compromised)
+ *   attesto school rotate-key --uai 0750001U [--now | --compromised]  new signing key: published now, signing in
+ *                                                         5 minutes (--now: at once; --compromised: at once, old keys dropped)
  *   attesto audit --uai 0750001U [--from ISO] [--to ISO]  print a school's audit trail
  *   attesto issue-batch --file year.jsonl --job 2027-terminales   issue a year group (school side)
  *
@@ -28,7 +29,7 @@ import { issueBatchCommand } from './issue-batch';
 const USAGE = `usage:
   attesto school add --uai <UAI> --name <name>
   attesto school rotate-token --uai <UAI>
-  attesto school rotate-key --uai <UAI> [--compromised]
+  attesto school rotate-key --uai <UAI> [--now | --compromised]
   attesto audit --uai <UAI> [--from <ISO date>] [--to <ISO date>] [--limit <n>]
   attesto issue-batch --file <items.jsonl> --job <job key> [--url <base URL>] [--out <results.jsonl>] [--parallel <n>]
       (the school's token in ATTESTO_TOKEN; locally, the demo school's by default)`;
@@ -52,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { file: { type: 'string' }, job: { type: 'string' }, url: { type: 'string' }, out: { type: 'string' }, parallel: { type: 'string' }, uai: { type: 'string' }, name: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, compromised: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { file: { type: 'string' }, job: { type: 'string' }, url: { type: 'string' }, out: { type: 'string' }, parallel: { type: 'string' }, uai: { type: 'string' }, name: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, compromised: { type: 'boolean' }, now: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const command = positionals.join(' ');
   const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -76,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
         await withDeps((d) => {
           const store = d.core.store;
           if (!canRotateKeys(store)) throw new Error('this store cannot rotate keys');
-          return rotateKey({ ...d.core, store }, { uai: values.uai!, actor, compromised: values.compromised ?? false });
+          return rotateKey({ ...d.core, store }, { uai: values.uai!, actor, compromised: values.compromised ?? false, immediate: values.now ?? false });
         }),
       );
       return 0;

@@ -55,11 +55,13 @@ export function publicJwk(jwk: JWK): JWK {
 }
 
 /**
- * The school's DID document: its current key and the keys it rotated away from (so credentials
- * they signed keep verifying), all authorised for `assertionMethod` only.
+ * The school's DID document: its next key (published ahead of use), its current key and the keys
+ * it rotated away from (so credentials they signed keep verifying), all authorised for
+ * `assertionMethod` only.
  */
-export function didDocument(school: Pick<SchoolRecord, 'did' | 'kid' | 'publicJwk' | 'previousKeys'>) {
-  const keys = [{ kid: school.kid, publicJwk: school.publicJwk }, ...(school.previousKeys ?? [])];
+export function didDocument(school: Pick<SchoolRecord, 'did' | 'kid' | 'publicJwk' | 'previousKeys' | 'nextKey'>) {
+  // The next key (a routine rotation) is listed before it signs anything: see signing-key.ts.
+  const keys = [...(school.nextKey ? [school.nextKey] : []), { kid: school.kid, publicJwk: school.publicJwk }, ...(school.previousKeys ?? [])];
   return {
     '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/suites/jws-2020/v1'],
     id: school.did,

@@ -24,6 +24,11 @@ export interface SchoolRecord {
    * signed keep verifying (dropped altogether after a compromise).
    */
   previousKeys?: { kid: string; publicJwk: JWK; retiredAt: string }[];
+  /**
+   * A key published in the DID document ahead of use (a routine rotation): the school signs with
+   * it from `activeFrom`, once every cached copy of the document lists it.
+   */
+  nextKey?: { kid: string; keyRef: string; publicJwk: JWK; activeFrom: string };
   /** SHA-256 (hex) of the school's API token; the token itself is never stored. */
   tokenHash: string;
   /** The school's OAuth2 client id, where schools authenticate with client credentials. */

@@ -61,10 +61,15 @@ export interface Store {
   listAudit(uai: string, query: { from: string; to: string; limit: number; cursor?: string }): Promise<AuditPage>;
 }
 
+export type SchoolKeys = Pick<SchoolRecord, 'kid' | 'keyRef' | 'publicJwk' | 'previousKeys' | 'nextKey'>;
+
 /** Key rotation: an operator capability only, kept apart from what request handlers need. */
 export interface KeyRotationStore {
-  /** Replaces the school's keys if its current key is still `expectedKid`; false otherwise. */
-  replaceKeys(uai: string, expectedKid: string, keys: Pick<SchoolRecord, 'kid' | 'keyRef' | 'publicJwk' | 'previousKeys'>): Promise<boolean>;
+  /**
+   * Replaces the school's keys if its current and next keys are still the expected ones (no
+   * other rotation came in between); false otherwise. No `nextKey` removes the next key.
+   */
+  replaceKeys(uai: string, expected: { kid: string; nextKid?: string }, keys: SchoolKeys): Promise<boolean>;
 }
 
 export const canRotateKeys = (store: Store): store is Store & KeyRotationStore =>

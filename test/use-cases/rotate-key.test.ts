@@ -5,6 +5,7 @@ import { didDocument } from '../../lambdas/core/did-web';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
 import { readAudit } from '../../lambdas/core/use-cases/read-audit';
 import { rotateKey } from '../../lambdas/core/use-cases/rotate-key';
+import { DID_DOCUMENT_MAX_AGE_SECONDS } from '../../lambdas/core/signing-key';
 import { verifyCredential } from '../../lambdas/core/verify/verify-credential';
 import { decodeProtectedHeader } from 'jose';
 import { coreDeps, PUBLIC_URL, schoolWithToken } from '../helpers/core';
@@ -25,29 +26,69 @@ const issue = async (uai: string) => {
   const school = (await env.store.getSchool(uai))!;
   return (await issueCredential(deps, { school, actor: 't', request: issueRequest() })).verifiableCredential as string;
 };
-const rotate = (uai: string, compromised: boolean) => rotateKey({ ...deps, store: env.store }, { uai, actor: 'operator:test', compromised });
+const rotate = (uai: string, compromised: boolean, immediate = false) => rotateKey({ ...deps, store: env.store }, { uai, actor: 'operator:test', compromised, immediate });
+/** Runs `fn` with the clock moved `seconds` ahead, then puts it back. */
+async function later<T>(seconds: number, fn: () => Promise<T>): Promise<T> {
+  const t0 = deps.now.value;
+  deps.now.value = new Date(t0.getTime() + seconds * 1000);
+  try {
+    return await fn();
+  } finally {
+    deps.now.value = t0;
+  }
+}
 
 describe('key rotation', () => {
-  it('signs with the new key from then on; credentials signed before keep verifying', async () => {
+  it('publishes the new key at once and signs with it once cached DID documents list it (5 minutes)', async () => {
     const { uai, did } = await schoolWithToken(deps, '0751234');
     const before = await issue(uai);
-    expect(await rotate(uai, false)).toMatchObject({ kid: `${did}#key-2`, retired: `${did}#key-1`, keysInDidDocument: 2 });
-    const after = await issue(uai);
+    const activeFrom = new Date(deps.now.value.getTime() + DID_DOCUMENT_MAX_AGE_SECONDS * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    expect(await rotate(uai, false)).toMatchObject({ kid: `${did}#key-2`, retired: `${did}#key-1`, activeFrom, keysInDidDocument: 2 });
+    expect(didDocument((await env.store.getSchool(uai))!).assertionMethod).toEqual([`${did}#key-2`, `${did}#key-1`]);
+    // Until then, key-1 signs: a verifier holding the document from before the rotation still knows it.
+    expect(decodeProtectedHeader(await later(DID_DOCUMENT_MAX_AGE_SECONDS - 1, () => issue(uai))).kid).toBe(`${did}#key-1`);
+    const after = await later(DID_DOCUMENT_MAX_AGE_SECONDS, () => issue(uai));
     expect(decodeProtectedHeader(after).kid).toBe(`${did}#key-2`);
-    const doc = didDocument((await env.store.getSchool(uai))!);
-    expect(doc.assertionMethod).toEqual([`${did}#key-2`, `${did}#key-1`]);
-    for (const jws of [before, after]) expect((await verifyCredential(verifier(), jws)).verified).toBe(true);
-    await rotate(uai, false);
-    expect(decodeProtectedHeader(await issue(uai)).kid).toBe(`${did}#key-3`);
+    for (const jws of [before, after]) expect((await later(DID_DOCUMENT_MAX_AGE_SECONDS, () => verifyCredential(verifier(), jws))).verified).toBe(true);
+  });
+
+  it('retires the active key at the next rotation, and a next key that never signed with it', async () => {
+    const { uai, did } = await schoolWithToken(deps, '0751235');
+    await rotate(uai, false); // key-2 next
+    await later(DID_DOCUMENT_MAX_AGE_SECONDS, () => rotate(uai, false)); // key-2 active: key-3 next, key-2 signs
+    let school = (await env.store.getSchool(uai))!;
+    expect(school).toMatchObject({ kid: `${did}#key-2`, nextKey: { kid: `${did}#key-3` } });
+    expect(didDocument(school).assertionMethod).toEqual([`${did}#key-3`, `${did}#key-2`, `${did}#key-1`]);
+    await rotate(uai, false); // key-3 was not active yet: key-4 next, key-2 still signs
+    school = (await env.store.getSchool(uai))!;
+    expect(school).toMatchObject({ kid: `${did}#key-2`, nextKey: { kid: `${did}#key-4` } });
+    expect(didDocument(school).assertionMethod).toEqual([`${did}#key-4`, `${did}#key-2`, `${did}#key-3`, `${did}#key-1`]);
+    expect(decodeProtectedHeader(await issue(uai)).kid).toBe(`${did}#key-2`);
+  });
+
+  it('switches at once when asked to (--now), keeping the previous keys', async () => {
+    const { uai, did } = await schoolWithToken(deps, '0751236');
+    const before = await issue(uai);
+    expect(await rotate(uai, false, true)).toMatchObject({ kid: `${did}#key-2`, keysInDidDocument: 2 });
+    expect(decodeProtectedHeader(await issue(uai)).kid).toBe(`${did}#key-2`);
+    expect((await env.store.getSchool(uai))!.nextKey).toBeUndefined();
     expect((await verifyCredential(verifier(), before)).verified).toBe(true);
+  });
+
+  it('lets one of two concurrent rotations through', async () => {
+    const { uai } = await schoolWithToken(deps, '0751237');
+    const results = await Promise.allSettled([rotate(uai, false), rotate(uai, false)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'IDEMPOTENCY_IN_PROGRESS' } });
   });
 
   it('after a compromise, drops every previous key: what they signed no longer verifies, status lists are re-signed', async () => {
     const { uai, did } = await schoolWithToken(deps, '0130001');
     const before = await issue(uai);
-    await rotate(uai, false);
+    await rotate(uai, false, true);
     const middle = await issue(uai);
     expect(await rotate(uai, true)).toMatchObject({ kid: `${did}#key-3`, compromised: true, keysInDidDocument: 1 });
+    expect((await env.store.getSchool(uai))!.nextKey).toBeUndefined();
     for (const jws of [before, middle]) {
       const r = await verifyCredential(verifier(), jws);
       expect(r.verified).toBe(false);
@@ -64,7 +105,7 @@ describe('key rotation', () => {
     const { uai, did } = await schoolWithToken(deps, '0690002');
     await rotate(uai, false);
     const { events } = await readAudit(deps, { uai });
-    expect(events.find((e) => e.action === 'key.rotated')).toMatchObject({ actor: 'operator:test', detail: { kid: `${did}#key-2`, previous: `${did}#key-1`, compromised: false } });
+    expect(events.find((e) => e.action === 'key.rotated')).toMatchObject({ actor: 'operator:test', detail: { kid: `${did}#key-2`, previous: `${did}#key-1`, compromised: false, activeFrom: expect.any(String) } });
   });
 
   describe('with a verifier that cached the school before the rotation', () => {
@@ -82,7 +123,7 @@ describe('key rotation', () => {
       const { uai, did } = await schoolWithToken(deps, '0440005');
       const v = caching();
       expect((await verifyCredential(v, await issue(uai))).verified).toBe(true); // caches key-1 only
-      await rotate(uai, false);
+      await rotate(uai, false, true); // --now: signs before cached documents list the key
       const after = await issue(uai);
       expect(decodeProtectedHeader(after).kid).toBe(`${did}#key-2`);
       expect(await verifyCredential(v, after)).toMatchObject({ verified: true, errors: [] });
@@ -118,7 +159,7 @@ describe('key rotation', () => {
       const v = caching();
       const before = await issue(uai);
       expect((await verifyCredential(v, before)).verified).toBe(true);
-      await rotate(uai, false);
+      await rotate(uai, false, true);
       expect((await verifyCredential(v, await issue(uai))).verified).toBe(true); // refreshes: key-2 joins
       expect(await verifyCredential(v, before)).toMatchObject({ verified: true, errors: [] });
     });

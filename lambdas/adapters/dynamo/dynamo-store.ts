@@ -16,7 +16,7 @@ import type {
   StatusPurpose,
   StatusSlot,
 } from '../../core/records';
-import type { AuditPage, KeyRotationStore, SchoolByClient, Store } from '../../core/store';
+import type { AuditPage, KeyRotationStore, SchoolByClient, SchoolKeys, Store } from '../../core/store';
 import { keys, TTL_ATTRIBUTE } from './table';
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -127,16 +127,24 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
     );
   }
 
-  async replaceKeys(uai: string, expectedKid: string, k: Pick<SchoolRecord, 'kid' | 'keyRef' | 'publicJwk' | 'previousKeys'>): Promise<boolean> {
+  async replaceKeys(uai: string, expected: { kid: string; nextKid?: string }, k: SchoolKeys): Promise<boolean> {
     try {
       await this.call('replace keys', () =>
         this.db.send(
           new UpdateCommand({
             TableName: this.table,
             Key: keys.school(uai),
-            UpdateExpression: 'SET kid = :kid, keyRef = :ref, publicJwk = :jwk, previousKeys = :prev',
-            ConditionExpression: 'kid = :expected',
-            ExpressionAttributeValues: { ':kid': k.kid, ':ref': k.keyRef, ':jwk': k.publicJwk, ':prev': k.previousKeys ?? [], ':expected': expectedKid },
+            UpdateExpression: `SET kid = :kid, keyRef = :ref, publicJwk = :jwk, previousKeys = :prev${k.nextKey ? ', nextKey = :next' : ' REMOVE nextKey'}`,
+            ConditionExpression: `kid = :expected AND ${expected.nextKid ? 'nextKey.kid = :expectedNext' : 'attribute_not_exists(nextKey)'}`,
+            ExpressionAttributeValues: {
+              ':kid': k.kid,
+              ':ref': k.keyRef,
+              ':jwk': k.publicJwk,
+              ':prev': k.previousKeys ?? [],
+              ':expected': expected.kid,
+              ...(k.nextKey ? { ':next': k.nextKey } : {}),
+              ...(expected.nextKid ? { ':expectedNext': expected.nextKid } : {}),
+            },
           }),
         ),
       );

@@ -7,6 +7,7 @@
  * that number; the store keeps a publication only if no newer sequence number was published.
  * Concurrent revocations therefore can never leave a published list missing a bit.
  */
+import { signingKey } from '../signing-key';
 import { signerOf, type CoreDeps } from '../deps';
 import type { SchoolRecord, StatusPurpose } from '../records';
 import { STATUS_PURPOSES } from '../records';
@@ -44,7 +45,7 @@ export async function publishStatusLists(deps: CoreDeps, school: SchoolRecord, l
       const bits = newBitstring(deps.listSize);
       for (const f of flags) if (purpose === 'revocation' ? f.revokedAt !== undefined : f.suspended) setBit(bits, f.index);
       const vc = statusListCredential(deps.publicUrl, school, list, purpose, encodeList(bits), now);
-      const jwt = await signVcJose(vc, { signer: signerOf(deps, school.uai), keyRef: school.keyRef, did: school.did, kid: school.kid });
+      const jwt = await signVcJose(vc, { signer: signerOf(deps, school.uai), did: school.did, ...signingKey(school, now) });
       await deps.store.putPublishedList({ uai: school.uai, list, purpose, jwt, seq, publishedAt: isoSeconds(now) });
     }),
   );

@@ -11,6 +11,7 @@
  * nothing personal kept to replay it. (ECDSA signatures are randomised, so the signature
  * bytes of a replay differ; the credential they secure does not.)
  */
+import { signingKey } from '../signing-key';
 import { signerOf, type CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
 import { canonicalDigest } from '../hash';
@@ -104,7 +105,7 @@ async function sign(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slot: Status
     ...(request.credential.validUntil ? { validUntil: request.credential.validUntil } : {}),
     publicUrl: deps.publicUrl,
   });
-  const key = { signer: signerOf(deps, school.uai), keyRef: school.keyRef, did: school.did, kid: school.kid };
+  const key = { signer: signerOf(deps, school.uai), did: school.did, ...signingKey(school, deps.clock()) };
   const jws = p.format === 'vc+jwt' ? await signVcJose(built.credential, key) : await signVcJwt(built.credential, key);
   return { built, jws, digest: canonicalDigest(built.credential) };
 }

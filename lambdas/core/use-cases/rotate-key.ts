@@ -1,24 +1,49 @@
 /**
- * Rotating a school's signing key. The new key signs from now on. Routinely, the previous keys
- * stay in the DID document: every credential already issued keeps verifying. After a compromise
- * (`compromised: true`) they are dropped, so nothing they signed verifies any more, and the
- * school's status lists are re-published under the new key at once. Either way it is audited.
+ * Rotating a school's signing key. Routinely, the new key is published in the school's DID
+ * document at once and signs from five minutes later (`DID_DOCUMENT_MAX_AGE_SECONDS`), when every
+ * cached copy of the document lists it; `immediate` switches at once instead. The previous keys
+ * stay in the document: every credential already issued keeps verifying. After a compromise
+ * (`compromised: true`) the new key signs at once, every previous key is dropped, so nothing they
+ * signed verifies any more, and the school's status lists are re-published under the new key.
+ * Either way it is audited.
  */
 import type { OperatorDeps } from '../deps';
-import type { KeyRotationStore, Store } from '../store';
+import type { KeyRotationStore, SchoolKeys, Store } from '../store';
 import { AttestoError } from '../errors';
 import { isoSeconds } from '../credential/build';
+import { DID_DOCUMENT_MAX_AGE_SECONDS, signingKey } from '../signing-key';
 import { publishStatusLists } from '../status/publish';
 
-export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotationStore }, cmd: { uai: string; actor: string; compromised: boolean }) {
+export interface RotateKeyCommand {
+  uai: string;
+  actor: string;
+  compromised: boolean;
+  /** Routine rotation only: sign with the new key at once, before cached DID documents list it. */
+  immediate?: boolean;
+}
+
+export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotationStore }, cmd: RotateKeyCommand) {
   const school = await deps.store.getSchool(cmd.uai);
   if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${cmd.uai} is not registered`);
-  const now = isoSeconds(deps.clock());
+  const clock = deps.clock();
+  const now = isoSeconds(clock);
   const { keyRef, publicJwk } = await deps.keys.createKey(school.uai);
-  const number = Math.max(...[school.kid, ...(school.previousKeys ?? []).map((k) => k.kid)].map((kid) => Number(/#key-(\d+)$/.exec(kid)?.[1] ?? 1))) + 1;
-  const kid = `${school.did}#key-${number}`;
-  const previousKeys = cmd.compromised ? [] : [{ kid: school.kid, publicJwk: school.publicJwk, retiredAt: now }, ...(school.previousKeys ?? [])];
-  if (!(await deps.store.replaceKeys(school.uai, school.kid, { kid, keyRef, publicJwk, previousKeys }))) {
+  const known = [school.kid, ...(school.nextKey ? [school.nextKey.kid] : []), ...(school.previousKeys ?? []).map((k) => k.kid)];
+  const kid = `${school.did}#key-${Math.max(...known.map((k) => Number(/#key-(\d+)$/.exec(k)?.[1] ?? 1))) + 1}`;
+
+  // The key signing now is the one this rotation retires; a next key not yet active never
+  // signed, and is retired with it (it stays listed: cached documents already show it).
+  const signing = signingKey(school, clock);
+  const current = signing.kid === school.kid ? { kid: school.kid, publicJwk: school.publicJwk } : { kid: school.nextKey!.kid, publicJwk: school.nextKey!.publicJwk };
+  const retired = [current, ...[{ kid: school.kid, publicJwk: school.publicJwk }, ...(school.nextKey ? [school.nextKey] : [])].filter((k) => k.kid !== current.kid)];
+  const previousKeys = cmd.compromised ? [] : [...retired.map((k) => ({ kid: k.kid, publicJwk: k.publicJwk, retiredAt: now })), ...(school.previousKeys ?? [])];
+  const atOnce = cmd.compromised || cmd.immediate === true;
+  const activeFrom = atOnce ? now : isoSeconds(new Date(clock.getTime() + DID_DOCUMENT_MAX_AGE_SECONDS * 1000));
+  const next: SchoolKeys = atOnce
+    ? { kid, keyRef, publicJwk, previousKeys }
+    : // Until activeFrom, the school keeps signing with the key signing now.
+      { kid: current.kid, keyRef: signing.keyRef, publicJwk: current.publicJwk, previousKeys: previousKeys.filter((k) => k.kid !== current.kid), nextKey: { kid, keyRef, publicJwk, activeFrom } };
+  if (!(await deps.store.replaceKeys(school.uai, { kid: school.kid, ...(school.nextKey ? { nextKid: school.nextKey.kid } : {}) }, next))) {
     throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'another key rotation of this school is in progress; retry', { retryAfter: 1 });
   }
   await deps.store.appendAudit({
@@ -26,15 +51,15 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
     at: now,
     action: 'key.rotated',
     actor: cmd.actor,
-    detail: { kid, previous: school.kid, compromised: cmd.compromised, ...(cmd.compromised ? { dropped: 1 + (school.previousKeys?.length ?? 0) } : {}) },
+    detail: { kid, previous: current.kid, compromised: cmd.compromised, activeFrom, ...(cmd.compromised ? { dropped: known.length } : {}) },
   });
   if (cmd.compromised) {
     // Lists signed by a dropped key no longer verify: sign every list again, now.
-    const rotated = { ...school, kid, keyRef, publicJwk, previousKeys };
+    const rotated = { ...school, ...next, nextKey: undefined };
     for (let list = 1; list <= school.currentList; list++) {
       await deps.store.bumpStatusSeq(school.uai, list);
       await publishStatusLists(deps, rotated, list);
     }
   }
-  return { uai: school.uai, kid, retired: school.kid, compromised: cmd.compromised, keysInDidDocument: 1 + previousKeys.length };
+  return { uai: school.uai, kid, retired: current.kid, compromised: cmd.compromised, activeFrom, keysInDidDocument: 1 + previousKeys.length };
 }

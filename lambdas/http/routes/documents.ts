@@ -1,4 +1,5 @@
 /** Public documents: DID documents, status lists, schemas, the OpenAPI description. Read-only. */
+import { DID_DOCUMENT_MAX_AGE_SECONDS } from '../../core/signing-key';
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { didDocument } from '../../core/did-web';
@@ -27,7 +28,8 @@ async function schoolOr404(c: Context, store: Parameters<RouteHandler>[1]['store
 export const documentRoutes: Record<string, RouteHandler> = {
   async didDocument(c, deps) {
     const school = await schoolOr404(c, deps.store);
-    return etagged(c, JSON.stringify(didDocument(school)), 'application/did+json', 300);
+    // Cached no longer than a routine key rotation waits before signing (core/signing-key.ts).
+    return etagged(c, JSON.stringify(didDocument(school)), 'application/did+json', DID_DOCUMENT_MAX_AGE_SECONDS);
   },
 
   async statusList(c, deps) {
