@@ -7,10 +7,10 @@
  * that number; the store keeps a publication only if no newer sequence number was published.
  * Concurrent revocations therefore can never leave a published list missing a bit.
  */
-import { signingKey } from '../signing-key';
 import { signerOf, type CoreDeps } from '../deps';
 import type { SchoolRecord, StatusPurpose } from '../records';
 import { STATUS_PURPOSES } from '../records';
+import { signingKey } from '../signing-key';
 import { VC_V2_CONTEXT } from '../credential/contexts';
 import { isoSeconds } from '../credential/build';
 import { signVcJose } from '../credential/jws';

@@ -11,13 +11,13 @@
  * nothing personal kept to replay it. (ECDSA signatures are randomised, so the signature
  * bytes of a replay differ; the credential they secure does not.)
  */
-import { signingKey } from '../signing-key';
 import { signerOf, type CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
 import { canonicalDigest } from '../hash';
 import { KINDS, kindOf, type KindDefinition } from '../kinds';
 import type { CredentialFormat, IdempotencyRecord, SchoolRecord, StatusSlot } from '../records';
 import type { IssueRequest } from '../requests';
+import { signingKey } from '../signing-key';
 import { assertValid } from '../validation';
 import { buildCredential, isoSeconds } from '../credential/build';
 import { envelope, signVcJose, signVcJwt } from '../credential/jws';

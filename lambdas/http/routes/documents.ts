@@ -1,10 +1,10 @@
 /** Public documents: DID documents, status lists, schemas, the OpenAPI description. Read-only. */
-import { DID_DOCUMENT_MAX_AGE_SECONDS } from '../../core/signing-key';
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { didDocument } from '../../core/did-web';
 import { AttestoError } from '../../core/errors';
 import type { StatusPurpose } from '../../core/records';
+import { DID_DOCUMENT_MAX_AGE_SECONDS } from '../../core/signing-key';
 import { isValidUai } from '../../core/uai';
 import { openApiDocument, publishedSchemas } from '../openapi';
 import type { RouteHandler } from './types';
