@@ -54,9 +54,12 @@ describe('key rotation', () => {
 
   it('retires the active key at the next rotation, and a next key that never signed with it', async () => {
     const { uai, did } = await schoolWithToken(deps, '0751235');
-    await rotate(uai, false); // key-2 next
-    await later(DID_DOCUMENT_MAX_AGE_SECONDS, () => rotate(uai, false)); // key-2 active: key-3 next, key-2 signs
+    const key1 = (await env.store.getSchool(uai))!.keyRef;
+    expect(await rotate(uai, false)).toMatchObject({ retiredKeyRefs: [key1] }); // key-2 next; key-1 unused once it is active
+    const key2 = (await env.store.getSchool(uai))!.nextKey!.keyRef;
+    expect(await later(DID_DOCUMENT_MAX_AGE_SECONDS, () => rotate(uai, false))).toMatchObject({ retiredKeyRefs: [key1, key2] }); // key-2 active: key-3 next
     let school = (await env.store.getSchool(uai))!;
+    expect(school.keyRef).toBe(key2);
     expect(school).toMatchObject({ kid: `${did}#key-2`, nextKey: { kid: `${did}#key-3` } });
     expect(didDocument(school).assertionMethod).toEqual([`${did}#key-3`, `${did}#key-2`, `${did}#key-1`]);
     await rotate(uai, false); // key-3 was not active yet: key-4 next, key-2 still signs
@@ -105,7 +108,7 @@ describe('key rotation', () => {
     const { uai, did } = await schoolWithToken(deps, '0690002');
     await rotate(uai, false);
     const { events } = await readAudit(deps, { uai });
-    expect(events.find((e) => e.action === 'key.rotated')).toMatchObject({ actor: 'operator:test', detail: { kid: `${did}#key-2`, previous: `${did}#key-1`, compromised: false, activeFrom: expect.any(String) } });
+    expect(events.find((e) => e.action === 'key.rotated')).toMatchObject({ actor: 'operator:test', detail: { kid: `${did}#key-2`, previous: `${did}#key-1`, compromised: false, activeFrom: expect.any(String), retiredKeyRefs: expect.stringMatching(/^local:\S+$/) } });
   });
 
   describe('with a verifier that cached the school before the rotation', () => {

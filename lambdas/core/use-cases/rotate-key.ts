@@ -37,6 +37,9 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
   const current = signing.kid === school.kid ? { kid: school.kid, publicJwk: school.publicJwk } : { kid: school.nextKey!.kid, publicJwk: school.nextKey!.publicJwk };
   const retired = [current, ...[{ kid: school.kid, publicJwk: school.publicJwk }, ...(school.nextKey ? [school.nextKey] : [])].filter((k) => k.kid !== current.kid)];
   const previousKeys = cmd.compromised ? [] : [...retired.map((k) => ({ kid: k.kid, publicJwk: k.publicJwk, retiredAt: now })), ...(school.previousKeys ?? [])];
+  // Nothing signs with these from activeFrom on (verification needs only the public keys, which
+  // the DID document keeps): the operator disables them in KMS, as attesto's roles may not.
+  const retiredKeyRefs = [...new Set([school.keyRef, ...(school.nextKey ? [school.nextKey.keyRef] : [])])];
   const atOnce = cmd.compromised || cmd.immediate === true;
   const activeFrom = atOnce ? now : isoSeconds(new Date(clock.getTime() + DID_DOCUMENT_MAX_AGE_SECONDS * 1000));
   const next: SchoolKeys = atOnce
@@ -51,7 +54,7 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
     at: now,
     action: 'key.rotated',
     actor: cmd.actor,
-    detail: { kid, previous: current.kid, compromised: cmd.compromised, activeFrom, ...(cmd.compromised ? { dropped: known.length } : {}) },
+    detail: { kid, previous: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs: retiredKeyRefs.join(' '), ...(cmd.compromised ? { dropped: known.length } : {}) },
   });
   if (cmd.compromised) {
     // Lists signed by a dropped key no longer verify: sign every list again, now.
@@ -61,5 +64,5 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
       await publishStatusLists(deps, rotated, list);
     }
   }
-  return { uai: school.uai, kid, retired: current.kid, compromised: cmd.compromised, activeFrom, keysInDidDocument: 1 + previousKeys.length };
+  return { uai: school.uai, kid, retired: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs, keysInDidDocument: 1 + previousKeys.length };
 }
