@@ -34,9 +34,13 @@ function problemResult(err: AttestoError): APIGatewayProxyStructuredResultV2 {
 }
 
 async function answer(deps: AppDeps, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  const { method, path } = event.requestContext.http; // payload 2.0; anything else fails here, as a 500
-  if (path !== VERIFY_ROUTE.path) throw new AttestoError('NOT_FOUND', `no route ${method} ${path.slice(0, 200)}`);
-  if (method !== VERIFY_ROUTE.method) throw new AttestoError('METHOD_NOT_ALLOWED', `${method} is not allowed here`);
+  // The route API Gateway matched (not the raw path, which a stage or a custom domain's base path
+  // may prefix). Payload 2.0; an event of another shape fails here, as a 500.
+  const { method } = event.requestContext.http;
+  if (event.routeKey !== `${VERIFY_ROUTE.method} ${VERIFY_ROUTE.path}`) {
+    if (event.routeKey === `${method} ${VERIFY_ROUTE.path}`) throw new AttestoError('METHOD_NOT_ALLOWED', `${method} is not allowed here`);
+    throw new AttestoError('NOT_FOUND', `no route ${String(event.routeKey).slice(0, 200)}`);
+  }
   // API Gateway HTTP APIs send header names in lower case.
   checkJsonHeaders(event.headers?.['content-type'], event.headers?.['content-length'], deps.config.maxBodyBytes);
   const body = event.body ?? '';

@@ -61,6 +61,14 @@ describe('the verifier Lambda entry (POST /credentials/verify)', () => {
     expect(json(r)).toMatchObject({ verified: true, checks: ['format', 'signature', 'validity', 'status', 'issuer', 'schema'], issuer: { uai, name: 'Lycée Victor Hugo' } });
   });
 
+  it('goes by the route API Gateway matched, whatever prefix a stage or a custom domain puts on the path', async () => {
+    const e = event({ body: verifyBody(jws) });
+    const prefixed = { ...e, rawPath: '/v1/credentials/verify', requestContext: { ...e.requestContext, http: { ...e.requestContext.http, path: '/v1/credentials/verify' } } };
+    const r = await entry(prefixed);
+    expect(r.statusCode).toBe(200);
+    expect(json(r).verified).toBe(true);
+  });
+
   it('reads a base64-encoded body (API Gateway encodes bodies it does not take for text)', async () => {
     const r = await entry(event({ body: Buffer.from(verifyBody(jws)).toString('base64'), base64: true }));
     expect(r.statusCode).toBe(200);
