@@ -14,8 +14,6 @@
  * Deterministic chunking and keys are what make the job itself restartable: run it again with
  * the same job key and items, and it completes what is missing without issuing anything twice.
  */
-import { Agent, request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 
 export interface JobItem {
   id: string;
@@ -65,36 +63,15 @@ interface Reply {
   json?: { results?: JobItemResult[]; code?: string };
 }
 
-function post(url: URL, token: string, key: string, body: string, agent: Agent | undefined): Promise<Reply> {
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(
-      url,
-      {
-        method: 'POST',
-        ...(agent ? { agent } : {}),
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'idempotency-key': key },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          const ra = Number(res.headers['retry-after']);
-          resolve({ status: res.statusCode ?? 0, ...(Number.isFinite(ra) && ra > 0 ? { retryAfter: ra } : {}), json });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+async function post(url: URL, token: string, key: string, body: string): Promise<Reply> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+    body,
   });
+  const json = (await res.json().catch(() => undefined)) as Reply['json'];
+  const ra = Number(res.headers.get('retry-after'));
+  return { status: res.status, ...(Number.isFinite(ra) && ra > 0 ? { retryAfter: ra } : {}), json };
 }
 
 export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<string, JobItemResult>; progress: JobProgress; seconds: number }> {
@@ -102,7 +79,6 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
   const chunkSize = Math.min(o.chunkSize ?? 100, 100);
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const url = new URL('/credentials/issue/batch', o.baseUrl);
-  const agent = url.protocol === 'http:' ? new Agent({ keepAlive: true, maxSockets: o.parallel ?? 2 }) : undefined;
   const results = new Map<string, JobItemResult>();
   const progress: JobProgress = { total: o.items.length, issued: 0, failed: 0, pending: o.items.length, calls: 0 };
   const started = performance.now();
@@ -117,7 +93,7 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
       let reply: Reply | undefined;
       try {
         progress.calls++;
-        reply = await post(url, o.token, key, JSON.stringify({ items: todo }), agent);
+        reply = await post(url, o.token, key, JSON.stringify({ items: todo }));
       } catch {
         reply = undefined; // network: resend the chunk as a whole
       }
@@ -161,7 +137,6 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
       for (let i = next++; i < chunks.length; i = next++) await runChunk(i);
     }),
   );
-  agent?.destroy();
   return { results, progress, seconds: (performance.now() - started) / 1000 };
 }
 
