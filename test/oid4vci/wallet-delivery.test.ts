@@ -243,4 +243,13 @@ describe('what never yields a credential', () => {
       expect(res.status, res.text).toBeLessThan(500);
     }
   });
+
+  it('an offer the credential endpoint would refuse is refused when the school makes it, not when the student redeems it', async () => {
+    const enrolment = issueRequest('EnrollmentCredential').credential;
+    const res = await home.post('/offers', { credential: { ...enrolment, credentialSubject: { ...enrolment.credentialSubject, startDate: '2027-09-01', endDate: '2027-07-04' } } }, { token });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ code: 'VALIDATION_FAILED', detail: 'endDate must not be before startDate' });
+    const dated = await home.post('/offers', { credential: { ...enrolment, validFrom: '2027-01-01T00:00:00Z', validUntil: '2026-01-01T00:00:00Z' } }, { token });
+    expect(dated.json).toMatchObject({ code: 'VALIDATION_FAILED', detail: 'validUntil must be after validFrom' });
+  });
 });

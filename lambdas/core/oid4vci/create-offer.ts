@@ -6,11 +6,10 @@
 import { createHmac } from 'node:crypto';
 import type { CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
-import { KINDS, kindOf } from '../kinds';
 import type { SchoolRecord } from '../records';
 import type { IssueRequest } from '../requests';
-import { assertValid } from '../validation';
 import { isoSeconds } from '../credential/build';
+import { validateCredentialRequest } from '../use-cases/issue-credential';
 import { configurationId, PRE_AUTHORIZED_GRANT, schoolIssuer } from './metadata';
 import { lookupHash, seal } from './sealing';
 import type { WalletStore } from './store';
@@ -29,9 +28,7 @@ export interface CreateOfferCommand {
 export const pinMac = (secret: string, pin: string) => createHmac('sha256', secret).update(`tx_code:${pin}`).digest('base64url');
 
 export async function createOffer(deps: CoreDeps & { wallet: WalletStore }, cmd: CreateOfferCommand) {
-  const kind = kindOf(cmd.credential.type);
-  if (!kind) throw new AttestoError('UNKNOWN_KIND', `credential.type must name exactly one of ${Object.keys(KINDS).join(', ')}`);
-  assertValid(KINDS[kind].validateInput, cmd.credential.credentialSubject, `credentialSubject of a ${kind}`, '/credential/credentialSubject');
+  const kind = validateCredentialRequest(cmd.credential);
   if ((cmd.credential.credentialSubject as { id?: unknown }).id !== undefined) {
     throw new AttestoError('VALIDATION_FAILED', 'an offered credential is bound to the wallet key: leave credentialSubject.id out', {
       errors: [{ pointer: '/credential/credentialSubject/id', message: 'set by the wallet\'s proof of possession' }],

@@ -15,7 +15,7 @@ import { signerOf, type CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
 import { canonicalDigest } from '../hash';
 import { KINDS, kindOf, type KindDefinition } from '../kinds';
-import type { CredentialFormat, IdempotencyRecord, SchoolRecord, StatusSlot } from '../records';
+import type { CredentialFormat, CredentialKind, IdempotencyRecord, SchoolRecord, StatusSlot } from '../records';
 import type { IssueRequest } from '../requests';
 import { signingKey } from '../signing-key';
 import { assertValid } from '../validation';
@@ -64,18 +64,27 @@ export async function issueCredential(deps: CoreDeps, cmd: IssueCommand): Promis
 }
 
 function prepare(request: IssueRequest): Prepared {
-  const kindName = kindOf(request.credential.type);
-  if (!kindName) {
-    throw new AttestoError('UNKNOWN_KIND', `credential.type must name exactly one of ${Object.keys(KINDS).join(', ')}`);
-  }
-  const kind = KINDS[kindName];
-  assertValid(kind.validateInput, request.credential.credentialSubject, `credentialSubject of a ${kindName}`, '/credential/credentialSubject');
-  checkDates(request, kindName);
+  const kind = KINDS[validateCredentialRequest(request.credential)];
   return { kind, format: request.options?.format ?? 'jwt_vc', requestHash: canonicalDigest(request) };
 }
 
-function checkDates(request: IssueRequest, kind: string) {
-  const { validFrom, validUntil, credentialSubject: s } = request.credential as IssueRequest['credential'] & { credentialSubject: Record<string, unknown> };
+/**
+ * What a credential request must be before anything is stored or signed: one known kind, a
+ * subject valid for it, coherent dates. Shared by issuance and wallet offers (an offer refused
+ * only when the student redeems it would strand the student).
+ */
+export function validateCredentialRequest(credential: IssueRequest['credential']): CredentialKind {
+  const kindName = kindOf(credential.type);
+  if (!kindName) {
+    throw new AttestoError('UNKNOWN_KIND', `credential.type must name exactly one of ${Object.keys(KINDS).join(', ')}`);
+  }
+  assertValid(KINDS[kindName].validateInput, credential.credentialSubject, `credentialSubject of a ${kindName}`, '/credential/credentialSubject');
+  checkDates(credential, kindName);
+  return kindName;
+}
+
+function checkDates(credential: IssueRequest['credential'], kind: string) {
+  const { validFrom, validUntil, credentialSubject: s } = credential as IssueRequest['credential'] & { credentialSubject: Record<string, unknown> };
   if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom)) {
     throw new AttestoError('VALIDATION_FAILED', 'validUntil must be after validFrom', { errors: [{ pointer: '/credential/validUntil', message: 'must be after validFrom' }] });
   }
