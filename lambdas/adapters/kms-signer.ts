@@ -64,7 +64,7 @@ export class KmsSigner implements Signer, KeyManager {
   private readonly publicKeys = new Map<string, JWK>();
 
   constructor(
-    // Retries are made (and counted) by `sign` below; the client makes one attempt per call.
+    // Retries are made (and counted) by `send` below; the client makes one attempt per call.
     private readonly kms: KMSClient = new KMSClient({ maxAttempts: 1 }),
     private readonly options: KmsSignerOptions = {},
   ) {}
@@ -73,18 +73,25 @@ export class KmsSigner implements Signer, KeyManager {
     // KMS takes at most 4 KB as a RAW message; a transcript's signing input can be larger, so
     // hash here and let KMS sign the digest.
     const digest = createHash('sha256').update(data).digest();
-    const command = new SignCommand({ KeyId: keyRef, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' });
+    const out = await this.send(() => this.kms.send(new SignCommand({ KeyId: keyRef, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' })));
+    if (!out.Signature) throw new AttestoError('SIGNER_UNAVAILABLE', 'the signing service returned no signature', { retryAfter: 1 });
+    return derToJose(out.Signature);
+  }
+
+  /**
+   * Every KMS call (Sign, GetPublicKey, CreateKey) goes through here: throttling and transient
+   * failures are retried with capped exponential backoff and full jitter, then become a 503
+   * SIGNER_UNAVAILABLE with Retry-After.
+   */
+  private async send<T>(call: () => Promise<T>): Promise<T> {
     const { maxAttempts = 6, baseDelayMs = 50, maxDelayMs = 1000 } = this.options.retry ?? {};
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     const random = this.options.random ?? Math.random;
     let attempts = 0;
     for (let round = 0; ; round++) {
       try {
-        const out = await this.kms.send(command);
-        if (!out.Signature) throw new AttestoError('SIGNER_UNAVAILABLE', 'the signing service returned no signature', { retryAfter: 1 });
-        return derToJose(out.Signature);
+        return await call();
       } catch (e) {
-        if (e instanceof AttestoError) throw e;
         attempts += Math.max(1, (e as SdkError).$metadata?.attempts ?? 1);
         if (!isRetryableKmsError(e) || attempts >= maxAttempts) {
           throw new AttestoError('SIGNER_UNAVAILABLE', 'the signing service is unavailable; retry', { cause: e, retryAfter: 1 });
@@ -99,7 +106,7 @@ export class KmsSigner implements Signer, KeyManager {
   async publicJwk(keyRef: string): Promise<JWK> {
     const cached = this.publicKeys.get(keyRef);
     if (cached) return cached;
-    const out = await this.kms.send(new GetPublicKeyCommand({ KeyId: keyRef }));
+    const out = await this.send(() => this.kms.send(new GetPublicKeyCommand({ KeyId: keyRef })));
     if (!out.PublicKey || out.KeySpec !== 'ECC_NIST_P256') throw new AttestoError('SIGNER_UNAVAILABLE', `key ${keyRef} is not an ECC_NIST_P256 key`);
     const { kty, crv, x, y } = createPublicKey({ key: Buffer.from(out.PublicKey), format: 'der', type: 'spki' }).export({ format: 'jwk' });
     const jwk = { kty, crv, x, y } as JWK;
@@ -108,7 +115,7 @@ export class KmsSigner implements Signer, KeyManager {
   }
 
   async createKey(uai: string): Promise<{ keyRef: string; publicJwk: JWK }> {
-    const out = await this.kms.send(
+    const out = await this.send(() => this.kms.send(
       new CreateKeyCommand({
         KeySpec: 'ECC_NIST_P256',
         KeyUsage: 'SIGN_VERIFY',
@@ -116,7 +123,7 @@ export class KmsSigner implements Signer, KeyManager {
         Tags: [{ TagKey: 'attesto:uai', TagValue: uai }, ...(this.options.tags ?? [])],
         ...(this.options.keyPolicy ? { Policy: this.options.keyPolicy } : {}),
       }),
-    );
+    ));
     const keyRef = out.KeyMetadata?.Arn ?? out.KeyMetadata?.KeyId;
     if (!keyRef) throw new AttestoError('SIGNER_UNAVAILABLE', 'KMS created no key');
     return { keyRef, publicJwk: await this.publicJwk(keyRef) };

@@ -51,6 +51,22 @@ describe('KMS signer', () => {
     expect(kms.mock.commandCalls((await import('@aws-sdk/client-kms')).GetPublicKeyCommand)).toHaveLength(1);
   });
 
+  it('retries a throttled CreateKey and GetPublicKey as it retries Sign (a registration must not fail on one throttle)', async () => {
+    const { CreateKeyCommand, GetPublicKeyCommand, KMSServiceException } = await import('@aws-sdk/client-kms');
+    const kms = fakeKms();
+    const throttled = () => new KMSServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+    // One throttle before each answer: the fake's own behaviour is kept for the calls after.
+    const created = kms.mock.commandCalls(CreateKeyCommand).length;
+    kms.mock.on(CreateKeyCommand).rejectsOnce(throttled()).callsFakeOnce(() => ({ KeyMetadata: { Arn: 'arn:aws:kms:eu-west-3:111122223333:key/k' } }));
+    kms.mock.on(GetPublicKeyCommand).rejectsOnce(throttled()).resolves({ KeySpec: 'ECC_NIST_P256', PublicKey: new Uint8Array(Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c2964fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5', 'hex')) });
+    const signer = new KmsSigner(kms.client, { sleep: async () => undefined });
+    const { keyRef, publicJwk } = await signer.createKey('0751234J');
+    expect(keyRef).toBe('arn:aws:kms:eu-west-3:111122223333:key/k');
+    expect(publicJwk).toMatchObject({ kty: 'EC', crv: 'P-256' });
+    expect(kms.mock.commandCalls(CreateKeyCommand).length - created).toBe(2);
+    expect(kms.mock.commandCalls(GetPublicKeyCommand)).toHaveLength(2);
+  });
+
   it('reports a throttled or failing KMS as SIGNER_UNAVAILABLE (503, retryable)', async () => {
     const kms = fakeKms({ throttleRatio: 1 });
     const signer = new KmsSigner(kms.client);
