@@ -89,7 +89,7 @@ export class SchoolClients extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ManageSchoolAppClients',
-        actions: ['cognito-idp:CreateUserPoolClient', 'cognito-idp:DescribeUserPoolClient', 'cognito-idp:DeleteUserPoolClient'],
+        actions: ['cognito-idp:CreateUserPoolClient', 'cognito-idp:DeleteUserPoolClient'],
         resources: [this.userPool.userPoolArn],
       }),
     );

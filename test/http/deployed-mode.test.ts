@@ -125,7 +125,12 @@ describe('on AWS', () => {
     expect(cognito.commandCalls(CreateUserPoolClientCommand)).toHaveLength(created + 2);
     expect(cognito.commandCalls(DeleteUserPoolClientCommand)).toHaveLength(1);
     const winner = race.find((r) => r.status === 201)!.json.oauthClient.clientId;
-    expect(cognito.commandCalls(DeleteUserPoolClientCommand)[0]!.args[0].input.ClientId).not.toBe(winner);
+    const loser = cognito.commandCalls(DeleteUserPoolClientCommand)[0]!.args[0].input.ClientId!;
+    expect(loser).not.toBe(winner);
+    // The loser's client pointer is left in the table (these functions may not delete), and it
+    // authenticates no one: the school it names has another client.
+    expect((await call(handlers.issuer, event('POST /credentials/issue', issueRequest(), asSchool(loser)))).status).toBe(401);
+    expect((await call(handlers.issuer, event('POST /credentials/issue', issueRequest(), asSchool(winner)))).status).toBe(201);
   });
 
   it('a school authenticated by the authorizer issues as itself, signing through a session tagged with its UAI', async () => {

@@ -189,7 +189,7 @@ describe('least privilege, on the IAM statements of each function', () => {
       OpenSchoolSigningSessions: openSessions(),
       ManageSchoolAppClients: {
         Effect: 'Allow',
-        Action: ['cognito-idp:CreateUserPoolClient', 'cognito-idp:DeleteUserPoolClient', 'cognito-idp:DescribeUserPoolClient'],
+        Action: ['cognito-idp:CreateUserPoolClient', 'cognito-idp:DeleteUserPoolClient'],
         Resource: getAtt(s.logicalId(s.main.schoolClients.userPool)),
       },
       NoDirectSigningNoKeyAdministration: denyKeyAdmin(),

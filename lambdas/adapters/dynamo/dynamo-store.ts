@@ -4,7 +4,7 @@
  * condition becomes a plain `false` for the core to decide on.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AttestoError } from '../../core/errors';
 import type {
   AuditEvent,
@@ -67,16 +67,15 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
   // Schools ---------------------------------------------------------------------------------
 
   async createSchool(school: SchoolRecord): Promise<void> {
-    // A client id names one school, for ever: its pointer is claimed before the school exists,
-    // and released if the school cannot be created.
+    // A client id names one school, for ever: its pointer is claimed before the school exists.
+    // If the school cannot be created (another registration won), the pointer stays: its client
+    // is deleted by the caller, and getSchoolByClientId follows a pointer only to a school that
+    // names the same client. (The functions that write the table may not delete items.)
     if (school.clientId && !(await this.putIf({ ...keys.client(school.clientId), uai: school.uai }, 'attribute_not_exists(pk)'))) {
       throw new AttestoError('SCHOOL_EXISTS', `client ${school.clientId} already belongs to a school`);
     }
     const ok = await this.putIf({ ...keys.school(school.uai), ...school }, 'attribute_not_exists(pk)');
-    if (!ok) {
-      if (school.clientId) await this.call('release client', () => this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.client(school.clientId!) })));
-      throw new AttestoError('SCHOOL_EXISTS', `school ${school.uai} is already registered`);
-    }
+    if (!ok) throw new AttestoError('SCHOOL_EXISTS', `school ${school.uai} is already registered`);
   }
 
   async getSchoolByClientId(clientId: string): Promise<SchoolRecord | undefined> {
