@@ -31,10 +31,6 @@ export function ownDidReader(publicUrl: string): (did: string) => string | undef
   };
 }
 
-/** The UAI of one of our own schools' DIDs, or undefined when the DID is not ours. */
-export function uaiOfOwnDid(publicUrl: string, did: string): string | undefined {
-  return ownDidReader(publicUrl)(did);
-}
 
 /** The HTTPS URL of a did:web document (did:web spec §3.2.2 "Read (Resolve)"). */
 export function didWebDocumentUrl(did: string): URL {

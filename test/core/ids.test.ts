@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { didDocument, didWebDocumentUrl, didWebPrefix, schoolDid, uaiOfOwnDid } from '../../lambdas/core/did-web';
+import { didDocument, didWebDocumentUrl, didWebPrefix, ownDidReader, schoolDid } from '../../lambdas/core/did-web';
 import { credentialIdFor, parseCredentialId, statusListUrl } from '../../lambdas/core/status/slot';
 
 describe('did:web for schools', () => {
@@ -22,9 +22,10 @@ describe('did:web for schools', () => {
   });
 
   it('recognises only its own schools', () => {
-    expect(uaiOfOwnDid('https://a.fr', 'did:web:a.fr:schools:0751234J')).toBe('0751234J');
-    expect(uaiOfOwnDid('https://a.fr', 'did:web:b.fr:schools:0751234J')).toBeUndefined();
-    expect(uaiOfOwnDid('https://a.fr', 'did:web:a.fr:schools:0751234J:x')).toBeUndefined();
+    const uaiOfOwnDid = ownDidReader('https://a.fr');
+    expect(uaiOfOwnDid('did:web:a.fr:schools:0751234J')).toBe('0751234J');
+    expect(uaiOfOwnDid('did:web:b.fr:schools:0751234J')).toBeUndefined();
+    expect(uaiOfOwnDid('did:web:a.fr:schools:0751234J:x')).toBeUndefined();
   });
 
   it('publishes only the public key, as an assertionMethod only', () => {
