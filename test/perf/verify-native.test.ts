@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySources } from '../../lambdas/adapters/verify-sources';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
-import { BoundedCache } from '../../lambdas/core/verify/bounded-cache';
 import { decodeCompactJws, verifyEs256 } from '../../lambdas/core/verify/jws';
 import { importKey } from '../../lambdas/core/verify/keys';
 import type { VerifyDeps } from '../../lambdas/core/verify/ports';
@@ -97,19 +96,5 @@ describe('status lists', () => {
     };
     const r = await verifyCredential({ ...verify, fetchStatusList }, jws);
     expect(r.errors).toEqual([expect.objectContaining({ code: 'STATUS_UNAVAILABLE', message: expect.stringContaining('revocation list down') })]);
-  });
-});
-
-describe('bounded cache', () => {
-  it('keeps the most recently used entries', () => {
-    const c = new BoundedCache<string, number>(2);
-    c.set('a', 1);
-    c.set('b', 2);
-    expect(c.get('a')).toBe(1);
-    c.set('c', 3);
-    expect(c.get('b')).toBeUndefined();
-    expect(c.get('a')).toBe(1);
-    expect(c.get('c')).toBe(3);
-    expect(c.size).toBe(2);
   });
 });

@@ -5,13 +5,13 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
-import { BoundedCache } from './bounded-cache';
+import { LRUCache } from 'lru-cache';
 import { p256PublicKey } from './jws';
 import type { ResolvedDid, VerifyDeps } from './ports';
 import { VerifyFailure } from './result';
 
 /** Imported keys by their coordinates: a key import costs more than the signature check itself. */
-const imported = new BoundedCache<string, KeyObject>(1000);
+const imported = new LRUCache<string, KeyObject>({ max: 1000 });
 
 export function assertionKey(doc: ResolvedDid, header: { kid?: unknown }): { id: string; jwk: JWK } {
   const candidates = doc.verificationMethods.filter((vm) => doc.assertionMethod.includes(vm.id) && vm.publicKeyJwk);

@@ -4,7 +4,7 @@
  * Anything unexpected fails closed: an unreachable, unsigned or malformed list never passes.
  */
 import { decodeList, getBit } from '../status/bitstring';
-import { BoundedCache } from './bounded-cache';
+import { LRUCache } from 'lru-cache';
 import { decodeCompactJws, verifyEs256 } from './jws';
 import type { IssuerKeys } from './keys';
 import type { ParsedCredential } from './parse';
@@ -22,7 +22,7 @@ interface DecodedList {
   bits: Uint8Array;
 }
 /** Decoded lists by their exact JWS: a changed list is a new JWS, so this never serves stale bits. */
-const decoded = new BoundedCache<string, DecodedList>(256);
+const decoded = new LRUCache<string, DecodedList>({ max: 256 });
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
