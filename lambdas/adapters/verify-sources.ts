@@ -11,6 +11,7 @@ import type { SchoolRecord, StatusPurpose } from '../core/records';
 import type { Store } from '../core/store';
 import type { ResolvedDid, VerifyDeps } from '../core/verify/ports';
 import { safeFetch, type SafeFetchOptions } from './safe-fetch';
+import { isObject } from '../core/json';
 
 export interface VerifySourcesOptions {
   store: Store;
@@ -24,8 +25,6 @@ export interface VerifySourcesOptions {
 
 /** Shortest time between two refreshes of the same DID document (a key rotated in meanwhile). */
 export const REFRESH_INTERVAL_MS = 10_000;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Reads the parts of a DID document the verifier needs, refusing anything malformed. */
 export function toResolvedDid(did: string, doc: unknown): ResolvedDid {

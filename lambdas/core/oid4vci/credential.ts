@@ -14,8 +14,7 @@ import { FORMAT, kindOfConfiguration } from './metadata';
 import { verifyProof } from './proof';
 import { lookupHash, unseal } from './sealing';
 import type { WalletStore } from './store';
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObject } from '../json';
 
 function proofJwt(body: Record<string, unknown>): { jwt: unknown; legacy: boolean } {
   const { proof, proofs } = body;

@@ -7,6 +7,7 @@ import { createPublicKey } from 'node:crypto';
 import { base58ToBytes } from 'did-jwt';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { OAuthError } from './errors';
+import { isObject } from '../json';
 
 /** How far a proof's `iat` may be from now, seconds. */
 export const PROOF_MAX_AGE_SECONDS = 300;
@@ -18,7 +19,6 @@ export interface VerifiedProof {
 }
 
 const b64json = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function p256(jwk: unknown): JWK {
   if (!isObject(jwk) || jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.x !== 'string' || typeof jwk.y !== 'string' || 'd' in jwk) {

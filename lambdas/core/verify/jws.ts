@@ -9,6 +9,10 @@
  * VC 1.1 JWTs well; only the signature check is native.
  */
 import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { isObject } from '../json';
+
+/** Three base64url segments (RFC 7515 §7.1); Buffer's base64url decoding would skip anything else silently. */
+export const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export interface DecodedJws {
   header: Record<string, unknown>;
@@ -17,8 +21,6 @@ export interface DecodedJws {
   signingInput: string;
   signature: Buffer;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function jsonObject(segment: string): Record<string, unknown> | undefined {
   try {

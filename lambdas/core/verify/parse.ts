@@ -2,8 +2,9 @@
  * Reading an untrusted compact JWS into a credential, for VC 1.1 JWTs (VC-DATA-MODEL 1.1 §6.3.1)
  * and VC 2.0 `vc+jwt` (VC-JOSE-COSE). Nothing here trusts the content: it only shapes it.
  */
-import { decodeCompactJws } from './jws';
+import { COMPACT_JWS, decodeCompactJws } from './jws';
 import { VerifyFailure } from './result';
+import { isObject } from '../json';
 
 /** The protected header as sent: untrusted until the signature is checked. */
 export type JwsHeader = Record<string, unknown> & { alg?: unknown; kid?: unknown; typ?: unknown };
@@ -21,10 +22,8 @@ export interface ParsedCredential {
   validUntil?: Date;
 }
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** Longest credential JWS read: far above any attesto credential (about 4 KB), and cheap to check. */
 export const MAX_JWS_LENGTH = 65_536;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The JWS inside a verify request: a compact JWS, or an EnvelopedVerifiableCredential. */
 export function extractJws(input: unknown): string {

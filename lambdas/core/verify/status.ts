@@ -5,16 +5,16 @@
  */
 import { decodeList, getBit } from '../status/bitstring';
 import { LRUCache } from 'lru-cache';
-import { decodeCompactJws, verifyEs256 } from './jws';
+import { COMPACT_JWS, decodeCompactJws, verifyEs256 } from './jws';
 import type { IssuerKeys } from './keys';
 import type { ParsedCredential } from './parse';
 import type { VerifyDeps } from './ports';
 import { VerifyFailure } from './result';
+import { isObject } from '../json';
 
 /** Largest list accepted: 2^23 entries (1 MiB of bits), far above what any issuer needs. */
 const MAX_LIST_BYTES = 1 << 20;
 const KNOWN_PURPOSES = ['revocation', 'suspension'];
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 interface DecodedList {
   issuer: string;
@@ -23,8 +23,6 @@ interface DecodedList {
 }
 /** Decoded lists by their exact JWS: a changed list is a new JWS, so this never serves stale bits. */
 const decoded = new LRUCache<string, DecodedList>({ max: 256 });
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function checkStatus(deps: VerifyDeps, parsed: ParsedCredential, issuer: IssuerKeys) {
   const raw = parsed.credential.credentialStatus;
