@@ -43,6 +43,9 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'POST', path: '/credential', group: 'wallet', auth: 'public', operationId: 'credential', summary: "A credential bound to the wallet's key (access token + proof)." },
 ];
 
+/** API Gateway's route key: `POST /credentials/verify`. */
+export const routeKey = (route: Pick<RouteDef, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
 export const ROUTE_GROUPS: readonly RouteGroup[] = ['issuer', 'verifier', 'documents', 'operator', 'wallet'];
 
 /** `/schools/{uai}/did.json` → `/schools/:uai/did.json` (Hono syntax). */

@@ -5,14 +5,13 @@
  *
  * @example routeScope(issue route) === 'attesto/issueCredential'
  */
-import { ROUTES, type RouteDef } from './routes';
+import { ROUTES, routeKey, type RouteDef } from './routes';
 
 /** Identifier of the Cognito resource server; the prefix of every scope. */
 export const RESOURCE_SERVER_ID = 'attesto';
 
 export const SCHOOL_ROUTES: readonly RouteDef[] = ROUTES.filter((r) => r.auth === 'school');
 
-export const routeKey = (route: Pick<RouteDef, 'method' | 'path'>) => `${route.method} ${route.path}`;
 
 export const scopeName = (route: Pick<RouteDef, 'operationId'>) => route.operationId;
 

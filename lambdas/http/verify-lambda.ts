@@ -19,7 +19,7 @@ import { checkJsonHeaders, decodeJson } from './body';
 import type { LambdaHandler } from './cold-start';
 import { count, publishMetrics } from './metrics';
 import { problemHeaders, problemOf } from './problem';
-import { ROUTES } from './routes';
+import { ROUTES, routeKey, type RouteDef } from './routes';
 import { problemFor } from './unexpected';
 
 /** The verifier group's one route, from the route table. */
@@ -37,8 +37,8 @@ async function answer(deps: AppDeps, event: APIGatewayProxyEventV2): Promise<API
   // The route API Gateway matched (not the raw path, which a stage or a custom domain's base path
   // may prefix). Payload 2.0; an event of another shape fails here, as a 500.
   const { method } = event.requestContext.http;
-  if (event.routeKey !== `${VERIFY_ROUTE.method} ${VERIFY_ROUTE.path}`) {
-    if (event.routeKey === `${method} ${VERIFY_ROUTE.path}`) throw new AttestoError('METHOD_NOT_ALLOWED', `${method} is not allowed here`);
+  if (event.routeKey !== routeKey(VERIFY_ROUTE)) {
+    if (event.routeKey === routeKey({ method: method as RouteDef['method'], path: VERIFY_ROUTE.path })) throw new AttestoError('METHOD_NOT_ALLOWED', `${method} is not allowed here`);
     throw new AttestoError('NOT_FOUND', `no route ${String(event.routeKey).slice(0, 200)}`);
   }
   // API Gateway HTTP APIs send header names in lower case.

@@ -10,7 +10,7 @@ import { loadConfig } from '../config';
 import { buildDeps } from '../composition';
 import { signingFor } from '../signers';
 import { ensureTable } from '../adapters/dynamo/create-table';
-import { ROUTES, routeRegex, type RouteGroup } from '../http/routes';
+import { ROUTES, routeKey, routeRegex, type RouteGroup } from '../http/routes';
 import { toApiGatewayEvent, writeResult } from './apigw-event';
 import { ensureDataDir, paths, writePrivateJson } from './data-dir';
 import { ensureDemoSchool, type DemoSchool } from './demo';
@@ -43,7 +43,7 @@ export interface LocalServer {
 /** API Gateway's own limit for a request payload; the app applies its smaller limit itself. */
 const HARD_BODY_LIMIT = 10 * 1024 * 1024;
 
-const compiled = ROUTES.map((r) => ({ ...r, regex: routeRegex(r.path), routeKey: `${r.method} ${r.path}` }));
+const compiled = ROUTES.map((r) => ({ ...r, regex: routeRegex(r.path), routeKey: routeKey(r) }));
 
 function localProblem(res: ServerResponse, status: number, code: string, detail: string, extra: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/problem+json', ...extra });

@@ -13,9 +13,8 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
-import { ROUTES, type RouteAuth, type RouteGroup } from '../../lambdas/http/routes';
+import { ROUTES, routeKey, type RouteAuth, type RouteGroup } from '../../lambdas/http/routes';
 import { routeThrottle, STAGE_THROTTLE } from '../route-limits';
-import { routeKey } from '../../lambdas/http/school-scopes';
 import { LOG_RETENTION } from './attesto-function';
 
 export interface AttestoApiProps {

@@ -8,7 +8,8 @@ import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSchoolAuthorizer } from '../../lambdas/handlers/school-authorizer';
-import { SCHOOL_ROUTES, routeKey, routeScope } from '../../lambdas/http/school-scopes';
+import { routeKey } from '../../lambdas/http/routes';
+import { SCHOOL_ROUTES, routeScope } from '../../lambdas/http/school-scopes';
 import { ROUTES } from '../../lambdas/http/routes';
 
 const ISSUER = 'https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbCdEfGhI';
