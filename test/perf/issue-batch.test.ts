@@ -60,6 +60,14 @@ describe('batch issuance', () => {
     expect(other.json.results[0].credentialId).not.toBe(first.json.results[0].credentialId);
   });
 
+  it('keeps its items apart from single issues: a single key spelled "<batch key>:<item id>" is another request', async () => {
+    const first = await batch([item(200)], 'class-tg4-2026');
+    expect(first.json.results[0].status).toBe(201);
+    const single = await home.post('/credentials/issue', issueRequest('DiplomaCredential'), { token, headers: { 'idempotency-key': 'class-tg4-2026:row-200' } });
+    expect(single.status).toBe(201);
+    expect(single.json.credentialId).not.toBe(first.json.results[0].credentialId);
+  });
+
   it('reports a bad item with its own problem and still issues the others', async () => {
     const bad = item(201, { credential: { type: ['VerifiableCredential', 'DiplomaCredential'], credentialSubject: { ...SUBJECTS.DiplomaCredential, level: { eqf: 9 } } } });
     const unknown = item(202, { credential: { type: ['VerifiableCredential'], credentialSubject: {} } });

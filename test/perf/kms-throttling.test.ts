@@ -131,7 +131,7 @@ describe('a year group issued while KMS throttles 30% of Sign calls', () => {
 
   it('stored exactly the credentials it returned, each once, each with its completed reservation', async () => {
     const all = await env.scanAll();
-    const stored = all.filter((i) => String(i.pk).startsWith('CRED#') && String(i.idempotencyKey ?? '').startsWith(`${BATCH}:`));
+    const stored = all.filter((i) => String(i.pk).startsWith('CRED#') && String(i.idempotencyKey ?? '').startsWith(itemKey(BATCH, '')));
     const returned = new Map([...issued.entries()].map(([id, v]) => [v.credentialId, id]));
     expect(stored).toHaveLength(items.length);
     for (const s of stored) {
@@ -139,11 +139,11 @@ describe('a year group issued while KMS throttles 30% of Sign calls', () => {
       expect(itemId, `stored ${s.credentialId} was never returned`).toBeDefined();
       expect(s.idempotencyKey).toBe(itemKey(BATCH, itemId!));
     }
-    const reservations = all.filter((i) => String(i.pk).startsWith(`IDEM#${registered.uai}#${BATCH}:`));
+    const reservations = all.filter((i) => String(i.pk).startsWith(`IDEM#${registered.uai}#${itemKey(BATCH, '')}`));
     expect(reservations).toHaveLength(items.length);
     for (const r of reservations) {
       expect(r.state).toBe('complete');
-      expect(returned.get(String(r.credentialId))).toBe(String(r.key).slice(BATCH.length + 1));
+      expect(itemKey(BATCH, returned.get(String(r.credentialId))!)).toBe(r.key);
     }
   });
 
@@ -171,7 +171,7 @@ describe('a year group issued while KMS throttles 30% of Sign calls', () => {
       expect(x.result.credentialId).toBe(issued.get(x.id)!.credentialId);
       expect(decodeJwt(jwsOf(x.result.verifiableCredential))).toEqual(decodeJwt(issued.get(x.id)!.jws));
     }
-    const stored = (await env.scanAll()).filter((i) => String(i.pk).startsWith('CRED#') && String(i.idempotencyKey ?? '').startsWith(`${BATCH}:`));
+    const stored = (await env.scanAll()).filter((i) => String(i.pk).startsWith('CRED#') && String(i.idempotencyKey ?? '').startsWith(itemKey(BATCH, '')));
     expect(stored).toHaveLength(items.length);
     const audit = await env.store.listAudit(registered.uai, { from: '2026-11-22T00:00:00Z', to: '2026-11-23T23:59:59Z', limit: 1000 });
     const ids = new Set([...issued.values()].map((v) => v.credentialId));

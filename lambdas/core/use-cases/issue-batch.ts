@@ -47,7 +47,11 @@ export interface BatchResult {
 
 export const BATCH_KEY = /^[A-Za-z0-9._-]{8,63}$/;
 
-export const itemKey = (batchKey: string, itemId: string) => `${batchKey}:${itemId}`;
+/**
+ * An item's idempotency key. The `/` puts it out of reach of single-issue keys (which may not
+ * hold one): `POST /credentials/issue` with key `k:row-1` never meets item `row-1` of batch `k`.
+ */
+export const itemKey = (batchKey: string, itemId: string) => `batch/${batchKey}/${itemId}`;
 
 export async function issueBatch(deps: CoreDeps, cmd: IssueBatchCommand): Promise<BatchResult> {
   if (!BATCH_KEY.test(cmd.batchKey)) {
