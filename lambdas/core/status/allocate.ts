@@ -15,18 +15,24 @@ import { isoSeconds } from '../credential/build';
 const PROBES_BEFORE_ROLLOVER = 3;
 const MAX_PROBES = 8;
 
-/** Lists known to be published, per process: checked once, then free. */
-const published = new Set<string>();
+/**
+ * Lists known to be published, per process: checked once, then free. Concurrent first issuances
+ * (a batch on a cold instance) share the one check instead of each reading, and publishing.
+ */
+const published = new Map<string, Promise<void>>();
 
 /** Publishes the school's list if nothing was published for it yet (e.g. a registration died midway). */
-async function ensurePublished(deps: CoreDeps, school: SchoolRecord, list: number): Promise<void> {
+function ensurePublished(deps: CoreDeps, school: SchoolRecord, list: number): Promise<void> {
   const key = `${school.uai}#${list}`;
-  if (published.has(key)) return;
-  if (!(await deps.store.getPublishedList(school.uai, list, 'revocation')) || !(await deps.store.getPublishedList(school.uai, list, 'suspension'))) {
-    await deps.store.bumpStatusSeq(school.uai, list);
-    await publishStatusLists(deps, school, list);
+  let done = published.get(key);
+  if (!done) {
+    // publishStatusLists does nothing when both lists are published and current.
+    done = publishStatusLists(deps, school, list);
+    published.set(key, done);
+    // A failure is not remembered: the next issuance checks again.
+    done.catch(() => published.delete(key));
   }
-  published.add(key);
+  return done;
 }
 
 export async function allocateSlot(deps: CoreDeps, school: SchoolRecord): Promise<StatusSlot> {
