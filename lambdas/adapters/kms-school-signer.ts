@@ -23,11 +23,8 @@ import { AttestoError } from '../core/errors';
 import type { KeyManager, Signer } from '../core/ports';
 import { isValidUai } from '../core/uai';
 import { KmsSigner } from './kms-signer';
+import { KEY_SCHOOL_TAG, SESSION_SCHOOL_TAG } from './kms-tags';
 
-/** Tag of every school key (as KmsSigner.createKey sets it). */
-export const KEY_SCHOOL_TAG = 'attesto:uai';
-/** Session tag naming the school a signing session may sign for. */
-export const SESSION_SCHOOL_TAG = 'uai';
 
 export interface SessionCredentials {
   accessKeyId: string;

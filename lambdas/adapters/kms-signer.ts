@@ -22,6 +22,7 @@ import ecdsaSigFormatter from 'ecdsa-sig-formatter';
 import type { JWK } from 'jose';
 import { AttestoError } from '../core/errors';
 import type { KeyManager, Signer } from '../core/ports';
+import { KEY_SCHOOL_TAG } from './kms-tags';
 
 export interface KmsRetryOptions {
   /** Sign attempts in all, the SDK client's own included. Default 6. */
@@ -120,7 +121,7 @@ export class KmsSigner implements Signer, KeyManager {
         KeySpec: 'ECC_NIST_P256',
         KeyUsage: 'SIGN_VERIFY',
         Description: `attesto signing key of school ${uai}`,
-        Tags: [{ TagKey: 'attesto:uai', TagValue: uai }, ...(this.options.tags ?? [])],
+        Tags: [{ TagKey: KEY_SCHOOL_TAG, TagValue: uai }, ...(this.options.tags ?? [])],
         ...(this.options.keyPolicy ? { Policy: this.options.keyPolicy } : {}),
       }),
     ));

@@ -14,10 +14,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
 
-/** Tag every school key carries (lambdas/adapters/kms-signer.ts, createKey). */
-export const KEY_SCHOOL_TAG = 'attesto:uai';
-/** Session tag a signing session carries (lambdas/adapters/kms-school-signer.ts). */
-export const SESSION_SCHOOL_TAG = 'uai';
+// The tags the runtime sets on school keys and signing sessions, read by the conditions below.
+import { KEY_SCHOOL_TAG, SESSION_SCHOOL_TAG } from '../../lambdas/adapters/kms-tags';
+
 
 /** KMS actions no application role may ever perform, whatever else gets attached to it. */
 export const DENIED_TO_APP_ROLES = [

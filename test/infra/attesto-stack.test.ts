@@ -9,10 +9,8 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV_DOCS, loadConfig } from '../../lambdas/config';
 import { TABLE_KEYS, TTL_ATTRIBUTE } from '../../lambdas/adapters/dynamo/table';
-import { KEY_SCHOOL_TAG as RUNTIME_KEY_TAG, SESSION_SCHOOL_TAG as RUNTIME_SESSION_TAG } from '../../lambdas/adapters/kms-school-signer';
 import { ROUTE_GROUPS, ROUTES, type RouteGroup } from '../../lambdas/http/routes';
 import { GROUP_ACCESS } from '../../lib/group-access';
-import { KEY_SCHOOL_TAG, SESSION_SCHOOL_TAG } from '../../lib/constructs/school-signing';
 import { MAX_REGEX_LENGTH, PUBLIC_RATE_LIMIT, PUBLIC_WRITE_RATE_LIMIT, routesRegexes } from '../../lib/web-acl-rules';
 import { actionsOf, allowedActions, DEPLOYMENT, statementsOf, synthAttesto, type Statement, type Synthesized } from './synth';
 
@@ -298,11 +296,6 @@ describe('per-school signing keys and isolation', () => {
     });
   });
 
-  it('uses the tags the runtime sets: keys (attesto:uai) and signing sessions (uai)', () => {
-    expect(KEY_SCHOOL_TAG).toBe('attesto:uai');
-    expect(RUNTIME_KEY_TAG).toBe(KEY_SCHOOL_TAG);
-    expect(RUNTIME_SESSION_TAG).toBe(SESSION_SCHOOL_TAG);
-  });
 });
 
 describe('DynamoDB state table', () => {
