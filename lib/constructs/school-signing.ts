@@ -17,7 +17,6 @@ import { NagSuppressions } from 'cdk-nag';
 // The tags the runtime sets on school keys and signing sessions, read by the conditions below.
 import { KEY_SCHOOL_TAG, SESSION_SCHOOL_TAG } from '../../lambdas/adapters/kms-tags';
 
-
 /** KMS actions no application role may ever perform, whatever else gets attached to it. */
 export const DENIED_TO_APP_ROLES = [
   'kms:Sign',
