@@ -6,6 +6,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AttestoError } from '../../core/errors';
+import { canonicalDigest } from '../../core/hash';
 import type {
   AuditEvent,
   CredentialRecord,
@@ -261,8 +262,10 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
 
   async appendAudit(event: AuditEvent): Promise<void> {
     const day = event.at.slice(0, 10);
-    // A deterministic sort key: writing the same event twice (a retried request) stores it once.
-    const sk = `${event.at}#${event.action}#${event.credentialId ?? ''}`;
+    // A sort key that is the event's digest after its time and action: writing the same event
+    // twice (a retried request) stores it once, while two different events of the same second
+    // (two offers created by one school, two list creations) are both kept.
+    const sk = `${event.at}#${event.action}#${canonicalDigest(event)}`;
     await this.call('audit', () =>
       this.db.send(new PutCommand({ TableName: this.table, Item: { pk: keys.auditPartition(event.uai, day), sk, ...event } })),
     );
