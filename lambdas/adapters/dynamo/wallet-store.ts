@@ -83,6 +83,21 @@ export class DynamoWalletStore implements WalletStore {
     return out !== false;
   }
 
+  async reopenOffer(hash: string, sealed: string, refundAttempt: boolean) {
+    await this.send(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key.offer(hash),
+          UpdateExpression: `SET #s = :offered, sealed = :sealed${refundAttempt ? ', attemptsLeft = attemptsLeft + :one' : ''}`,
+          ConditionExpression: '#s = :redeemed',
+          ExpressionAttributeNames: { '#s': 'state' },
+          ExpressionAttributeValues: { ':offered': 'offered', ':redeemed': 'redeemed', ':sealed': sealed, ...(refundAttempt ? { ':one': 1 } : {}) },
+        }),
+      ),
+    );
+  }
+
   async putAccessToken(token: AccessTokenRecord) {
     await this.send(() => this.db.send(new PutCommand({ TableName: this.table, Item: toItem(key.token(token.hash), token) })));
   }

@@ -42,6 +42,11 @@ export interface WalletStore {
   spendPinAttempt(hash: string): Promise<number | undefined>;
   /** Marks the offer redeemed and drops its sealed data, if still offered; false otherwise. */
   redeemOffer(hash: string): Promise<boolean>;
+  /**
+   * Undoes a redemption whose wallet got nothing (the exchange failed after it): the offer is
+   * open again, with its sealed data and, when `refundAttempt`, the PIN attempt it cost.
+   */
+  reopenOffer(hash: string, sealed: string, refundAttempt: boolean): Promise<void>;
   putAccessToken(token: AccessTokenRecord): Promise<void>;
   getAccessToken(hash: string): Promise<AccessTokenRecord | undefined>;
   deleteAccessToken(hash: string): Promise<void>;

@@ -56,7 +56,15 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
     await deps.wallet.deleteAccessToken(tokenHash);
     throw new OAuthError('invalid_grant', 'the pre-authorized code is unknown or already used');
   }
-  await deps.store.appendAudit({ uai: offer.uai, at: isoSeconds(now), action: 'offer.redeemed', actor: 'wallet', detail: { offer: offer.offerId } });
+  try {
+    await deps.store.appendAudit({ uai: offer.uai, at: isoSeconds(now), action: 'offer.redeemed', actor: 'wallet', detail: { offer: offer.offerId } });
+  } catch (e) {
+    // An unrecorded redemption is undone: the wallet gets a 503 and may send the same code again,
+    // instead of holding a spent offer and no token. (Should the store fail for the undo too,
+    // the offer stays spent and the school offers again.)
+    await Promise.allSettled([deps.wallet.deleteAccessToken(tokenHash), deps.wallet.reopenOffer(hash, offer.sealed, offer.txCodeMac !== undefined)]);
+    throw e;
+  }
   return { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS };
 }
 

@@ -1,0 +1,63 @@
+/**
+ * The token endpoint's one-time redemption when the store fails halfway: the wallet must never be
+ * left with a spent offer and no token.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoWalletStore } from '../../lambdas/adapters/dynamo/wallet-store';
+import { AttestoError } from '../../lambdas/core/errors';
+import { createOffer, PIN_ATTEMPTS } from '../../lambdas/core/oid4vci/create-offer';
+import { PRE_AUTHORIZED_GRANT } from '../../lambdas/core/oid4vci/metadata';
+import { lookupHash } from '../../lambdas/core/oid4vci/sealing';
+import { exchangePreAuthorizedCode } from '../../lambdas/core/oid4vci/token';
+import type { Store } from '../../lambdas/core/store';
+import { coreDeps, schoolWithToken } from '../helpers/core';
+import { issueRequest } from '../helpers/fixtures';
+import { startStore } from '../helpers/store';
+
+let env: Awaited<ReturnType<typeof startStore>>;
+let deps: ReturnType<typeof coreDeps> & { wallet: DynamoWalletStore };
+let school: Awaited<ReturnType<typeof schoolWithToken>>['school'];
+let auditDown = false;
+
+beforeAll(async () => {
+  env = await startStore();
+  // The real store, whose audit writes fail while `auditDown` is set.
+  const store = new Proxy(env.store, {
+    get(target, name) {
+      if (name === 'appendAudit' && auditDown) return async () => Promise.reject(new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable; retry', { retryAfter: 1 }));
+      const value = Reflect.get(target, name) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as Store;
+  deps = { ...coreDeps(store), wallet: new DynamoWalletStore(env.db, 'attesto') };
+  ({ school } = await schoolWithToken(deps, '0690001'));
+});
+afterAll(() => env.close());
+
+const accessTokens = async () => (await env.scanAll()).filter((i) => String(i.pk).startsWith('ATOKEN#')).length;
+
+describe('redeeming a pre-authorized code when the audit write fails', () => {
+  it('answers 503 and leaves the offer open, PIN attempt refunded, with no token behind', async () => {
+    const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: true });
+    const code = offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'];
+    const form = { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': code, tx_code: offer.txCode! };
+    const tokensBefore = await accessTokens();
+
+    auditDown = true;
+    try {
+      await expect(exchangePreAuthorizedCode(deps, form)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503 });
+    } finally {
+      auditDown = false;
+    }
+    const reopened = await deps.wallet.getOffer(lookupHash(code));
+    expect(reopened).toMatchObject({ state: 'offered', attemptsLeft: PIN_ATTEMPTS });
+    expect(reopened?.sealed).toBeTypeOf('string');
+    expect(await accessTokens()).toBe(tokensBefore);
+
+    // The wallet retries the same code and PIN, and gets its token; the code is then spent.
+    const granted = await exchangePreAuthorizedCode(deps, form);
+    expect(granted.access_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await deps.wallet.getOffer(lookupHash(code))).toMatchObject({ state: 'redeemed' });
+    await expect(exchangePreAuthorizedCode(deps, form)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+});
