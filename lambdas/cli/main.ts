@@ -5,6 +5,8 @@
  *   attesto school rotate-token --uai 0750001U            replace a school's API token
  *   attesto school rotate-key --uai 0750001U [--now | --compromised]  new signing key: published now, signing in
  *                                                         5 minutes (--now: at once; --compromised: at once, old keys dropped)
+ *   attesto school republish-status-lists --uai 0750001U  sign the school's status lists again with its current key
+ *                                                         (after a --compromised rotation that stopped halfway)
  *   attesto audit --uai 0750001U [--from ISO] [--to ISO]  print a school's audit trail
  *   attesto issue-batch --file year.jsonl --job 2027-terminales   issue a year group (school side)
  *
@@ -22,6 +24,7 @@ import { isAttestoError } from '../core/errors';
 import { registerSchool, rotateToken } from '../core/use-cases/register-school';
 import { readAudit } from '../core/use-cases/read-audit';
 import { rotateKey } from '../core/use-cases/rotate-key';
+import { republishStatusLists } from '../core/use-cases/republish-status-lists';
 import { canRotateKeys } from '../core/store';
 import { openLocalDeps } from './local-deps';
 import { issueBatchCommand } from './issue-batch';
@@ -30,6 +33,7 @@ const USAGE = `usage:
   attesto school add --uai <UAI> --name <name>
   attesto school rotate-token --uai <UAI>
   attesto school rotate-key --uai <UAI> [--now | --compromised]
+  attesto school republish-status-lists --uai <UAI>
   attesto audit --uai <UAI> [--from <ISO date>] [--to <ISO date>] [--limit <n>]
   attesto issue-batch --file <items.jsonl> --job <job key> [--url <base URL>] [--out <results.jsonl>] [--parallel <n>]
       (the school's token in ATTESTO_TOKEN; locally, the demo school's by default)`;
@@ -80,6 +84,10 @@ export async function main(argv: string[]): Promise<number> {
           return rotateKey({ ...d.core, store }, { uai: values.uai!, actor, compromised: values.compromised ?? false, immediate: values.now ?? false });
         }),
       );
+      return 0;
+    case 'school republish-status-lists':
+      if (!values.uai) break;
+      print(await withDeps((d) => republishStatusLists(d.core, { uai: values.uai!, actor })));
       return 0;
     case 'issue-batch':
       if (!values.file || !values.job) break;

@@ -89,6 +89,7 @@ export type AuditAction =
   | 'credential.suspended'
   | 'credential.unsuspended'
   | 'status-list.created'
+  | 'status-list.republished'
   | 'offer.created'
   | 'offer.redeemed';
 

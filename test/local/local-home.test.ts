@@ -108,6 +108,9 @@ describe('the local home', () => {
       expect(key).toMatchObject({ kid: `${school.did}#key-2`, retired: `${school.did}#key-1`, compromised: false });
       const doc = (await home.get('/schools/0330003Z/did.json')).json;
       expect(doc.assertionMethod).toEqual([`${school.did}#key-2`, `${school.did}#key-1`]);
+
+      const republished = JSON.parse((await cli(dataDir, 'school', 'republish-status-lists', '--uai', '0330003Z')).stdout);
+      expect(republished).toEqual({ uai: '0330003Z', lists: 1, kid: `${school.did}#key-1` }); // key-2 signs in 5 minutes
     } finally {
       await home.stop();
     }

@@ -5,6 +5,8 @@ import { didDocument } from '../../lambdas/core/did-web';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
 import { readAudit } from '../../lambdas/core/use-cases/read-audit';
 import { rotateKey } from '../../lambdas/core/use-cases/rotate-key';
+import { republishStatusLists } from '../../lambdas/core/use-cases/republish-status-lists';
+import { AttestoError } from '../../lambdas/core/errors';
 import { DID_DOCUMENT_MAX_AGE_SECONDS } from '../../lambdas/core/signing-key';
 import { verifyCredential } from '../../lambdas/core/verify/verify-credential';
 import { decodeProtectedHeader } from 'jose';
@@ -102,6 +104,25 @@ describe('key rotation', () => {
     expect(r.errors).toEqual([]); // status lists re-signed with key-3, so the status check passes
     const published = (await env.store.getPublishedList(uai, 1, 'revocation'))!;
     expect(decodeProtectedHeader(published.jwt).kid).toBe(`${did}#key-3`);
+  });
+
+  it('when a compromise rotation stops halfway, says what to run; republish-status-lists then re-signs the lists', async () => {
+    const { uai, did } = await schoolWithToken(deps, '0330007');
+    await issue(uai); // list 1 published, signed by key-1
+    const kmsDown = { sign: async (): Promise<Uint8Array> => Promise.reject(new AttestoError('SIGNER_UNAVAILABLE', 'the signing service is unavailable; retry', { retryAfter: 1 })) };
+    await expect(rotateKey({ ...deps, signer: kmsDown, store: env.store }, { uai, actor: 'operator:test', compromised: true })).rejects.toMatchObject({
+      code: 'SIGNER_UNAVAILABLE',
+      message: `0 of 1 status lists of ${uai} are signed with its current key; run \`attesto school republish-status-lists --uai ${uai}\``,
+    });
+    // key-2 signs, key-1 is dropped, and the list is still signed by key-1: it fails closed.
+    const after = await issue(uai);
+    expect(decodeProtectedHeader(after).kid).toBe(`${did}#key-2`);
+    expect((await verifyCredential(verifier(), after)).errors.map((e) => e.code)).toEqual(['STATUS_LIST_INVALID']);
+
+    expect(await republishStatusLists(deps, { uai, actor: 'operator:test' })).toEqual({ uai, lists: 1, kid: `${did}#key-2` });
+    expect(await verifyCredential(verifier(), after)).toMatchObject({ verified: true, errors: [] });
+    const { events } = await readAudit(deps, { uai });
+    expect(events.find((e) => e.action === 'status-list.republished')).toMatchObject({ actor: 'operator:test', detail: { lists: 1, kid: `${did}#key-2` } });
   });
 
   it('is audited, without personal data', async () => {

@@ -12,7 +12,7 @@ import type { KeyRotationStore, SchoolKeys, Store } from '../store';
 import { AttestoError } from '../errors';
 import { isoSeconds } from '../credential/build';
 import { DID_DOCUMENT_MAX_AGE_SECONDS, signingKey } from '../signing-key';
-import { publishStatusLists } from '../status/publish';
+import { resignStatusLists } from './republish-status-lists';
 
 export interface RotateKeyCommand {
   uai: string;
@@ -58,11 +58,7 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
   });
   if (cmd.compromised) {
     // Lists signed by a dropped key no longer verify: sign every list again, now.
-    const rotated = { ...school, ...next, nextKey: undefined };
-    for (let list = 1; list <= school.currentList; list++) {
-      await deps.store.bumpStatusSeq(school.uai, list);
-      await publishStatusLists(deps, rotated, list);
-    }
+    await resignStatusLists(deps, { ...school, ...next, nextKey: undefined });
   }
   return { uai: school.uai, kid, retired: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs, keysInDidDocument: 1 + previousKeys.length };
 }

@@ -1,0 +1,46 @@
+/**
+ * Signing every status list of a school again, with the key it signs with now. A compromised-key
+ * rotation does this; should it stop halfway (KMS throttled, the store unavailable), lists still
+ * signed by a dropped key fail closed at every verifier (STATUS_LIST_INVALID) until the operator
+ * runs this again (`attesto school republish-status-lists`). Safe to repeat: each list is
+ * re-read from its flags under a fresh sequence number, so a publication never loses a change.
+ */
+import type { CoreDeps } from '../deps';
+import { AttestoError, isAttestoError } from '../errors';
+import { isoSeconds } from '../credential/build';
+import type { SchoolRecord } from '../records';
+import { signingKey } from '../signing-key';
+import { publishStatusLists } from '../status/publish';
+
+export interface RepublishCommand {
+  uai: string;
+  actor: string;
+}
+
+/** Re-signs lists 1 to `school.currentList`; on failure, says how many were done and what to run. */
+export async function resignStatusLists(deps: CoreDeps, school: SchoolRecord): Promise<number> {
+  let list = 1;
+  try {
+    for (; list <= school.currentList; list++) {
+      await deps.store.bumpStatusSeq(school.uai, list);
+      await publishStatusLists(deps, school, list);
+    }
+  } catch (e) {
+    const code = isAttestoError(e) ? e.code : 'INTERNAL';
+    throw new AttestoError(code, `${list - 1} of ${school.currentList} status lists of ${school.uai} are signed with its current key; run \`attesto school republish-status-lists --uai ${school.uai}\``, {
+      cause: e,
+      retryAfter: isAttestoError(e) ? (e.retryAfter ?? 1) : 1,
+    });
+  }
+  return school.currentList;
+}
+
+export async function republishStatusLists(deps: CoreDeps, cmd: RepublishCommand) {
+  const school = await deps.store.getSchool(cmd.uai);
+  if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${cmd.uai} is not registered`);
+  const now = deps.clock();
+  const { kid } = signingKey(school, now);
+  const lists = await resignStatusLists(deps, school);
+  await deps.store.appendAudit({ uai: school.uai, at: isoSeconds(now), action: 'status-list.republished', actor: cmd.actor, detail: { lists, kid } });
+  return { uai: school.uai, lists, kid };
+}
