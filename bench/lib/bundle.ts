@@ -1,13 +1,12 @@
 /**
  * Bundling a Lambda entry point exactly as lib/constructs/attesto-function.ts has the CDK do it
- * (esbuild, ESM, node22, module-first main fields, minified, require shim), for size checks and
- * cold-start measurements.
+ * (lib/bundling.ts: esbuild, ESM, node22, module-first main fields, minified, source map, require
+ * shim), for size checks and cold-start measurements.
  */
 import { build } from 'esbuild';
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-
-export const REQUIRE_SHIM = "import { createRequire as __attestoRequire } from 'node:module'; const require = __attestoRequire(import.meta.url);";
+import { BUNDLING, REQUIRE_SHIM } from '../../lib/bundling';
 
 export interface BundleInfo {
   name: string;
@@ -32,14 +31,18 @@ export async function bundleHandler(entry: string, outDir: string): Promise<Bund
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
+    target: BUNDLING.target,
+    mainFields: [...BUNDLING.mainFields],
     banner: { js: REQUIRE_SHIM },
-    minify: true,
+    minify: BUNDLING.minify,
+    // As the CDK passes --sourcemap: a .map file, linked from the bundle's last line.
+    sourcemap: BUNDLING.sourceMap ? 'linked' : false,
+    sourcesContent: BUNDLING.sourcesContent,
     metafile: true,
     logLevel: 'error',
   });
-  const inputs = Object.values(result.metafile.outputs)[0]!.inputs;
+  // The bundle's inputs (the source map is the other output).
+  const inputs = Object.entries(result.metafile.outputs).find(([out]) => out.endsWith('.mjs'))![1].inputs;
   const packages: Record<string, number> = {};
   for (const [path, { bytesInOutput }] of Object.entries(inputs)) {
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);

@@ -1,12 +1,14 @@
 /**
- * Cold start proxy: every Lambda entry point bundled as the CDK stack bundles it (esbuild, ESM,
- * node22, minified, require shim), its size, whether it carries the AWS SDK's KMS or DynamoDB
- * clients, and the time a fresh Node process takes to load it (module init), next to `node -e 0`.
+ * Cold start proxy: every Lambda entry point bundled as the CDK stack bundles it (lib/bundling.ts:
+ * esbuild, ESM, node22, minified, source map, require shim), its size, whether it carries the AWS
+ * SDK's KMS or DynamoDB clients, and the time a fresh Node process takes to load it (module init)
+ * with the functions' NODE_OPTIONS (source maps on), next to `node -e 0`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FUNCTION_NODE_OPTIONS } from '../../lib/bundling';
 import { bundleHandler } from '../lib/bundle';
 import { median } from '../lib/measure';
 import { round, type Row } from '../lib/report';
@@ -20,6 +22,8 @@ const COLD_ENV = {
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
   POWERTOOLS_LOG_LEVEL: 'WARN',
+  // As each function's environment sets it: loading a bundle reads its source map too.
+  NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 

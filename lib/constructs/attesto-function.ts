@@ -14,6 +14,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
+import { BUNDLING, FUNCTION_NODE_OPTIONS, REQUIRE_SHIM } from '../bundling';
 
 /** The repository root: bundles are built from here, with its package-lock.json. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,8 +24,6 @@ export const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 
 export const RUNTIME = lambda.Runtime.NODEJS_24_X;
 
-/** ESM bundles still contain CommonJS dependencies that call require(). */
-const REQUIRE_SHIM = "import { createRequire as __attestoRequire } from 'node:module'; const require = __attestoRequire(import.meta.url);";
 
 export interface AttestoFunctionProps {
   /** Entry file, relative to the repository root (e.g. lambdas/handlers/issuer.ts). */
@@ -100,18 +99,15 @@ export class AttestoFunction extends Construct {
         POWERTOOLS_LOGGER_SAMPLE_RATE: '0',
         POWERTOOLS_DEV: 'false',
         // Stack traces point into lambdas/, not into the minified bundle.
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
         ...props.environment,
       },
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
+        ...BUNDLING,
+        mainFields: [...BUNDLING.mainFields],
         banner: REQUIRE_SHIM,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
         // The SDK is bundled from package-lock.json, not taken from the runtime: what was
         // tested is what runs.
         bundleAwsSDK: true,

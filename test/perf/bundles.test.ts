@@ -3,7 +3,7 @@
  * deterministic (no timing here): a function that never signs must not bundle a KMS client, and
  * no function may grow past 1 MB. Cold-start times are measured by `npm run bench`.
  */
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,13 @@ describe('Lambda bundles', () => {
     for (const name of ['verifier', 'documents']) expect(bundles.get(name)!.kms, describeBundle(bundles.get(name)!)).toBe(false);
     // The check itself can fail: the issuer signs, so it does carry one.
     expect(bundles.get('issuer')!.kms).toBe(true);
+  });
+
+  it('are built as the stack builds them: with an external source map (the size is the code alone)', () => {
+    for (const b of bundles.values()) {
+      expect(existsSync(`${b.file}.map`), b.name).toBe(true);
+      expect(readFileSync(b.file, 'utf8').trimEnd().endsWith(`//# sourceMappingURL=${b.name}.mjs.map`), b.name).toBe(true);
+    }
   });
 
   it('stay under 1 MB each', () => {
