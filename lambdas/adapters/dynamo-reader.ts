@@ -12,10 +12,13 @@
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { AttestoError } from '../core/errors';
 import type { IdempotencyRecord, PublishedStatusList, SchoolRecord, StatusFlags, StatusPurpose, StatusSlot, CredentialRecord } from '../core/records';
 import type { Store } from '../core/store';
 import { keys, TTL_ATTRIBUTE } from './dynamo/table';
+import { withRetries } from './retry';
 import { signPost, type AwsCredentials } from './sigv4';
 
 export interface DynamoReaderOptions {
@@ -34,36 +37,14 @@ export interface DynamoReaderOptions {
   random?: () => number;
 }
 
-type AttributeValue = Record<string, unknown>;
 type Item = Record<string, unknown>;
 
 /** The same variables the AWS SDK's default credential chain reads first. */
-export function environmentCredentials(env: Record<string, string | undefined> = process.env): AwsCredentials {
+function environmentCredentials(env: Record<string, string | undefined> = process.env): AwsCredentials {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set');
   return { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
-}
-
-/** DynamoDB JSON → plain values, as lib-dynamodb's unmarshall does (numbers as `number`). */
-export function unmarshall(value: AttributeValue): unknown {
-  if ('S' in value) return value.S;
-  if ('N' in value) return Number(value.N);
-  if ('BOOL' in value) return value.BOOL;
-  if ('NULL' in value) return null;
-  if ('M' in value) return unmarshallItem(value.M as Record<string, AttributeValue>);
-  if ('L' in value) return (value.L as AttributeValue[]).map(unmarshall);
-  if ('SS' in value) return new Set(value.SS as string[]);
-  if ('NS' in value) return new Set((value.NS as string[]).map(Number));
-  if ('B' in value) return new Uint8Array(Buffer.from(value.B as string, 'base64'));
-  if ('BS' in value) return new Set((value.BS as string[]).map((b) => new Uint8Array(Buffer.from(b, 'base64'))));
-  throw new TypeError(`unknown attribute value type ${Object.keys(value).join(',')}`);
-}
-
-export function unmarshallItem(item: Record<string, AttributeValue>): Item {
-  const out: Item = {};
-  for (const [k, v] of Object.entries(item)) out[k] = unmarshall(v);
-  return out;
 }
 
 const RETRYABLE_TYPES = /(ProvisionedThroughputExceeded|Throttling|RequestLimitExceeded|InternalServerError|ServiceUnavailable|LimitExceeded)/;
@@ -161,7 +142,9 @@ export class DynamoReader implements Store {
     const raw = await pending;
     if (!raw) return undefined;
     // Unmarshalled per caller: readers sharing a response never share (or mutate) one object.
-    const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, ...rest } = unmarshallItem(raw);
+    // The SDK's own unmarshalling, as DynamoStore's document client does (the table holds no
+    // binary attributes, which the JSON protocol would leave in base64 here).
+    const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, ...rest } = unmarshall(raw);
     return rest;
   }
 
@@ -171,22 +154,16 @@ export class DynamoReader implements Store {
     return out.Item;
   }
 
-  private async call(operation: string, body: string): Promise<unknown> {
-    const maxAttempts = this.o.maxAttempts ?? 3;
-    const sleep = this.o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    const random = this.o.random ?? Math.random;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.post(operation, body);
-      } catch (e) {
-        const retryable = !(e instanceof DynamoHttpError) || e.retryable;
-        if (!retryable || attempt >= maxAttempts) {
-          throw new AttestoError('STORE_UNAVAILABLE', `storage is unavailable (${operation}); retry`, { cause: e, retryAfter: 1 });
-        }
-        // Full jitter (https://aws.amazon.com/builders-library/timeouts-retries-and-backoff-with-jitter/).
-        await sleep(random() * Math.min(1000, 25 * 2 ** attempt));
-      }
-    }
+  private call(operation: string, body: string): Promise<unknown> {
+    return withRetries(() => this.post(operation, body), {
+      maxAttempts: this.o.maxAttempts ?? 3,
+      baseDelayMs: 50,
+      maxDelayMs: 1000,
+      retryable: (e) => !(e instanceof DynamoHttpError) || e.retryable,
+      giveUp: (e) => new AttestoError('STORE_UNAVAILABLE', `storage is unavailable (${operation}); retry`, { cause: e, retryAfter: 1 }),
+      sleep: this.o.sleep,
+      random: this.o.random,
+    });
   }
 
   private post(operation: string, body: string): Promise<unknown> {

@@ -23,6 +23,7 @@ import type { JWK } from 'jose';
 import { AttestoError } from '../core/errors';
 import type { KeyManager, Signer } from '../core/ports';
 import { KEY_SCHOOL_TAG } from './kms-tags';
+import { withRetries } from './retry';
 
 export interface KmsRetryOptions {
   /** Sign attempts in all, the SDK client's own included. Default 6. */
@@ -55,7 +56,7 @@ interface SdkError {
   $metadata?: { httpStatusCode?: number; attempts?: number };
 }
 
-export function isRetryableKmsError(e: unknown): boolean {
+function isRetryableKmsError(e: unknown): boolean {
   const err = (e ?? {}) as SdkError;
   const status = err.$metadata?.httpStatusCode;
   return THROTTLING.has(err.name ?? '') || TRANSIENT.has(err.name ?? '') || TRANSIENT.has(err.code ?? '') || err.$retryable !== undefined || status === 429 || (status !== undefined && status >= 500);
@@ -84,23 +85,18 @@ export class KmsSigner implements Signer, KeyManager {
    * failures are retried with capped exponential backoff and full jitter, then become a 503
    * SIGNER_UNAVAILABLE with Retry-After.
    */
-  private async send<T>(call: () => Promise<T>): Promise<T> {
+  private send<T>(call: () => Promise<T>): Promise<T> {
     const { maxAttempts = 6, baseDelayMs = 50, maxDelayMs = 1000 } = this.options.retry ?? {};
-    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-    const random = this.options.random ?? Math.random;
-    let attempts = 0;
-    for (let round = 0; ; round++) {
-      try {
-        return await call();
-      } catch (e) {
-        attempts += Math.max(1, (e as SdkError).$metadata?.attempts ?? 1);
-        if (!isRetryableKmsError(e) || attempts >= maxAttempts) {
-          throw new AttestoError('SIGNER_UNAVAILABLE', 'the signing service is unavailable; retry', { cause: e, retryAfter: 1 });
-        }
-        // Full jitter: a random wait below a ceiling that doubles with each attempt.
-        await sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** round));
-      }
-    }
+    return withRetries(call, {
+      maxAttempts,
+      baseDelayMs,
+      maxDelayMs,
+      retryable: isRetryableKmsError,
+      attemptsIn: (e) => (e as SdkError).$metadata?.attempts ?? 1,
+      giveUp: (e) => new AttestoError('SIGNER_UNAVAILABLE', 'the signing service is unavailable; retry', { cause: e, retryAfter: 1 }),
+      sleep: this.options.sleep,
+      random: this.options.random,
+    });
   }
 
   /** The key's public half as a JWK, from its SubjectPublicKeyInfo; cached (it never changes). */

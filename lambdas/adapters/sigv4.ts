@@ -37,7 +37,7 @@ function signingKey(secret: string, day: string, region: string, service: string
 }
 
 /** `20261122T100000Z`: ISO 8601 basic format, UTC, seconds. */
-export const amzDate = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const amzDate = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
 /** The headers to send: the given ones plus host, x-amz-date, the session token and Authorization. */
 export function signPost(i: SignInput): Record<string, string> {

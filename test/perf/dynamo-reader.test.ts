@@ -8,7 +8,7 @@ import { createHash, createHmac, type BinaryLike } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoReader, unmarshallItem } from '../../lambdas/adapters/dynamo-reader';
+import { DynamoReader } from '../../lambdas/adapters/dynamo-reader';
 import { signPost } from '../../lambdas/adapters/sigv4';
 import { AttestoError } from '../../lambdas/core/errors';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
@@ -56,17 +56,6 @@ describe('SigV4', () => {
     const nextDay = signPost({ credentials, region: 'eu-west-3', service: 'dynamodb', host: 'dynamodb.eu-west-3.amazonaws.com', headers, body, now: new Date('2026-11-23T10:00:00Z') });
     expect(nextDay.authorization).toBe(await sdkSign(new Date('2026-11-23T10:00:00Z')));
     expect(nextDay.authorization).not.toBe(ours.authorization);
-  });
-
-  it('unmarshalls DynamoDB JSON as lib-dynamodb does', () => {
-    expect(unmarshallItem({ s: { S: 'x' }, n: { N: '42.5' }, b: { BOOL: false }, z: { NULL: true }, m: { M: { a: { L: [{ N: '1' }, { S: 'y' }] } } }, ss: { SS: ['a', 'b'] } })).toEqual({
-      s: 'x',
-      n: 42.5,
-      b: false,
-      z: null,
-      m: { a: [1, 'y'] },
-      ss: new Set(['a', 'b']),
-    });
   });
 });
 
