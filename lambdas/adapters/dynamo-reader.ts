@@ -17,7 +17,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { AttestoError } from '../core/errors';
 import type { IdempotencyRecord, PublishedStatusList, SchoolRecord, StatusFlags, StatusPurpose, StatusSlot, CredentialRecord } from '../core/records';
 import type { Store } from '../core/store';
-import { keys, TTL_ATTRIBUTE } from './dynamo/table';
+import { keys, withoutKeys } from './dynamo/table';
 import { withRetries } from './retry';
 import { signPost, type AwsCredentials } from './sigv4';
 
@@ -144,8 +144,7 @@ export class DynamoReader implements Store {
     // Unmarshalled per caller: readers sharing a response never share (or mutate) one object.
     // The SDK's own unmarshalling, as DynamoStore's document client does (the table holds no
     // binary attributes, which the JSON protocol would leave in base64 here).
-    const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, ...rest } = unmarshall(raw);
-    return rest;
+    return withoutKeys(unmarshall(raw));
   }
 
   private async getItem(key: { pk: string; sk: string }): Promise<Record<string, AttributeValue> | undefined> {

@@ -3,7 +3,6 @@
  * conditional write; failures of the service become STORE_UNAVAILABLE (503, retryable), a lost
  * condition becomes a plain `false` for the core to decide on.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AttestoError } from '../../core/errors';
 import { canonicalDigest } from '../../core/hash';
@@ -18,7 +17,8 @@ import type {
   StatusSlot,
 } from '../../core/records';
 import type { AuditPage, KeyRotationStore, SchoolByClient, SchoolKeys, Store } from '../../core/store';
-import { keys, TTL_ATTRIBUTE } from './table';
+import { conditionalCall, storeCall } from './calls';
+import { keys, TTL_ATTRIBUTE, withoutKeys } from './table';
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
@@ -30,34 +30,20 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
     private readonly table: string,
   ) {}
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException || e instanceof AttestoError) throw e;
-      throw new AttestoError('STORE_UNAVAILABLE', `storage is unavailable (${what}); retry`, { cause: e, retryAfter: 1 });
-    }
+  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return storeCall(what, fn);
   }
 
   /** A conditional put: true when written, false when the condition did not hold. */
   private async putIf(item: Item, condition: string, values?: Item, names?: Record<string, string>): Promise<boolean> {
-    try {
-      await this.call('put', () =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: item,
-            ConditionExpression: condition,
-            ...(values ? { ExpressionAttributeValues: values } : {}),
-            ...(names ? { ExpressionAttributeNames: names } : {}),
-          }),
-        ),
-      );
-      return true;
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
-      throw e;
-    }
+    const put = new PutCommand({
+      TableName: this.table,
+      Item: item,
+      ConditionExpression: condition,
+      ...(values ? { ExpressionAttributeValues: values } : {}),
+      ...(names ? { ExpressionAttributeNames: names } : {}),
+    });
+    return (await conditionalCall('put', () => this.db.send(put))) !== false;
   }
 
   private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {
@@ -88,29 +74,25 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
 
   async getSchool(uai: string): Promise<SchoolRecord | undefined> {
     const item = await this.get(keys.school(uai));
-    return item ? (strip(item) as unknown as SchoolRecord) : undefined;
+    return item ? (withoutKeys(item) as unknown as SchoolRecord) : undefined;
   }
 
   async advanceList(uai: string, from: number): Promise<number> {
-    try {
-      await this.call('advance list', () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: keys.school(uai),
-            UpdateExpression: 'SET currentList = :next',
-            ConditionExpression: 'currentList = :from',
-            ExpressionAttributeValues: { ':from': from, ':next': from + 1 },
-          }),
-        ),
-      );
-      return from + 1;
-    } catch (e) {
-      if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const school = await this.getSchool(uai);
-      if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${uai} is not registered`);
-      return school.currentList;
-    }
+    const advanced = await conditionalCall('advance list', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.school(uai),
+          UpdateExpression: 'SET currentList = :next',
+          ConditionExpression: 'currentList = :from',
+          ExpressionAttributeValues: { ':from': from, ':next': from + 1 },
+        }),
+      ),
+    );
+    if (advanced !== false) return from + 1;
+    const school = await this.getSchool(uai);
+    if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${uai} is not registered`);
+    return school.currentList;
   }
 
   async setTokenHash(uai: string, tokenHash: string): Promise<void> {
@@ -128,31 +110,26 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
   }
 
   async replaceKeys(uai: string, expected: { kid: string; nextKid?: string }, k: SchoolKeys): Promise<boolean> {
-    try {
-      await this.call('replace keys', () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: keys.school(uai),
-            UpdateExpression: `SET kid = :kid, keyRef = :ref, publicJwk = :jwk, previousKeys = :prev${k.nextKey ? ', nextKey = :next' : ' REMOVE nextKey'}`,
-            ConditionExpression: `kid = :expected AND ${expected.nextKid ? 'nextKey.kid = :expectedNext' : 'attribute_not_exists(nextKey)'}`,
-            ExpressionAttributeValues: {
-              ':kid': k.kid,
-              ':ref': k.keyRef,
-              ':jwk': k.publicJwk,
-              ':prev': k.previousKeys ?? [],
-              ':expected': expected.kid,
-              ...(k.nextKey ? { ':next': k.nextKey } : {}),
-              ...(expected.nextKid ? { ':expectedNext': expected.nextKid } : {}),
-            },
-          }),
-        ),
-      );
-      return true;
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
-      throw e;
-    }
+    const replaced = await conditionalCall('replace keys', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.school(uai),
+          UpdateExpression: `SET kid = :kid, keyRef = :ref, publicJwk = :jwk, previousKeys = :prev${k.nextKey ? ', nextKey = :next' : ' REMOVE nextKey'}`,
+          ConditionExpression: `kid = :expected AND ${expected.nextKid ? 'nextKey.kid = :expectedNext' : 'attribute_not_exists(nextKey)'}`,
+          ExpressionAttributeValues: {
+            ':kid': k.kid,
+            ':ref': k.keyRef,
+            ':jwk': k.publicJwk,
+            ':prev': k.previousKeys ?? [],
+            ':expected': expected.kid,
+            ...(k.nextKey ? { ':next': k.nextKey } : {}),
+            ...(expected.nextKid ? { ':expectedNext': expected.nextKid } : {}),
+          },
+        }),
+      ),
+    );
+    return replaced !== false;
   }
 
   // Credentials -----------------------------------------------------------------------------
@@ -167,14 +144,14 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
 
   async getCredential(uai: string, slot: StatusSlot): Promise<CredentialRecord | undefined> {
     const item = await this.get(keys.credential(uai, slot.list, slot.index));
-    return item ? (strip(item) as unknown as CredentialRecord) : undefined;
+    return item ? (withoutKeys(item) as unknown as CredentialRecord) : undefined;
   }
 
   // Status ----------------------------------------------------------------------------------
 
   async getFlags(uai: string, slot: StatusSlot): Promise<StatusFlags | undefined> {
     const item = await this.get(keys.flags(uai, slot.list, slot.index));
-    return item ? (strip(item) as unknown as StatusFlags) : undefined;
+    return item ? (withoutKeys(item) as unknown as StatusFlags) : undefined;
   }
 
   async putFlags(uai: string, list: number, next: StatusFlags, expected: StatusFlags | undefined): Promise<boolean> {
@@ -205,7 +182,7 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
           }),
         ),
       );
-      for (const item of page.Items ?? []) out.push(strip(item) as unknown as StatusFlags);
+      for (const item of page.Items ?? []) out.push(withoutKeys(item) as unknown as StatusFlags);
       start = page.LastEvaluatedKey;
     } while (start);
     return out;
@@ -232,7 +209,7 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
 
   async getPublishedList(uai: string, list: number, purpose: StatusPurpose): Promise<PublishedStatusList | undefined> {
     const item = await this.get(keys.published(uai, list, purpose));
-    return item ? (strip(item) as unknown as PublishedStatusList) : undefined;
+    return item ? (withoutKeys(item) as unknown as PublishedStatusList) : undefined;
   }
 
   async putPublishedList(p: PublishedStatusList): Promise<boolean> {
@@ -243,7 +220,7 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
 
   async getIdempotency(uai: string, key: string): Promise<IdempotencyRecord | undefined> {
     const item = await this.get(keys.idempotency(uai, key));
-    return item ? (strip(item) as unknown as IdempotencyRecord) : undefined;
+    return item ? (withoutKeys(item) as unknown as IdempotencyRecord) : undefined;
   }
 
   async reserveIdempotency(record: IdempotencyRecord): Promise<boolean> {
@@ -290,7 +267,7 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
           }),
         ),
       );
-      for (const item of page.Items ?? []) events.push(strip(item) as unknown as AuditEvent);
+      for (const item of page.Items ?? []) events.push(withoutKeys(item) as unknown as AuditEvent);
       start = page.LastEvaluatedKey;
       if (events.length >= q.limit) {
         const next = start ? encodeCursor(day, start) : day < lastDay ? encodeCursor(nextDay(day)) : undefined;
@@ -300,11 +277,6 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
     }
     return { events };
   }
-}
-
-function strip(item: Item): Item {
-  const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, ...rest } = item;
-  return rest;
 }
 
 function nextDay(day: string): string {

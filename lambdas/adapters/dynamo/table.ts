@@ -11,6 +11,9 @@
  *   STATUS#<uai>#<list>             VC#<purpose>       published, signed status list credential
  *   IDEM#<uai>#<key>                IDEM               idempotency reservation (expires)
  *   AUDIT#<uai>#<yyyy-mm-dd>        <time>#<action>#…  audit event
+ *   OFFER#<sha256 of the secret>    OFFER              wallet offer: sealed request, PIN MAC, state (expires)
+ *   ATOKEN#<sha256 of the token>    ATOKEN             wallet access token (expires)
+ *   NONCE#<sha256 of the nonce>     NONCE              wallet proof nonce (expires)
  *
  * Each credential is its own partition: a school issuing a year group spreads over many items,
  * never through one hot item.
@@ -29,4 +32,13 @@ export const keys = {
   published: (uai: string, list: number, purpose: string) => ({ pk: `STATUS#${uai}#${list}`, sk: `VC#${purpose}` }),
   idempotency: (uai: string, key: string) => ({ pk: `IDEM#${uai}#${key}`, sk: 'IDEM' }),
   auditPartition: (uai: string, day: string) => `AUDIT#${uai}#${day}`,
+  offer: (hash: string) => ({ pk: `OFFER#${hash}`, sk: 'OFFER' }),
+  accessToken: (hash: string) => ({ pk: `ATOKEN#${hash}`, sk: 'ATOKEN' }),
+  nonce: (hash: string) => ({ pk: `NONCE#${hash}`, sk: 'NONCE' }),
 };
+
+/** An item without its table keys and TTL attribute: the record the core sees. */
+export function withoutKeys(item: Record<string, unknown>): Record<string, unknown> {
+  const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, ...rest } = item;
+  return rest;
+}

@@ -2,17 +2,11 @@
  * The WalletStore port on DynamoDB. Offers, access tokens and nonces expire through the table's
  * TTL attribute (and are checked for expiry on read: TTL deletion can lag by hours).
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AttestoError } from '../../core/errors';
 import type { AccessTokenRecord, OfferRecord, WalletStore } from '../../core/oid4vci/store';
-import { TTL_ATTRIBUTE } from './table';
+import { conditionalCall } from './calls';
+import { keys, TTL_ATTRIBUTE, withoutKeys } from './table';
 
-const key = {
-  offer: (hash: string) => ({ pk: `OFFER#${hash}`, sk: 'OFFER' }),
-  token: (hash: string) => ({ pk: `ATOKEN#${hash}`, sk: 'ATOKEN' }),
-  nonce: (hash: string) => ({ pk: `NONCE#${hash}`, sk: 'NONCE' }),
-};
 const ttl = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 /**
@@ -27,28 +21,24 @@ export class DynamoWalletStore implements WalletStore {
     private readonly table: string,
   ) {}
 
-  private async send<T>(fn: () => Promise<T>): Promise<T | false> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
-      throw new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable; retry', { cause: e, retryAfter: 1 });
-    }
+  /** Every call is conditional or harmless to repeat: a failed condition answers `false`. */
+  private send<T>(fn: () => Promise<T>): Promise<T | false> {
+    return conditionalCall('wallet', fn);
   }
 
   private async get<T>(k: { pk: string; sk: string }): Promise<T | undefined> {
     const out = await this.send(() => this.db.send(new GetCommand({ TableName: this.table, Key: k, ConsistentRead: true })));
     if (!out || !out.Item) return undefined;
-    const { pk: _p, sk: _s, [TTL_ATTRIBUTE]: _t, expiry, ...rest } = out.Item;
+    const { expiry, ...rest } = withoutKeys(out.Item);
     return { ...rest, expiresAt: expiry } as T;
   }
 
   async putOffer(offer: OfferRecord) {
-    await this.send(() => this.db.send(new PutCommand({ TableName: this.table, Item: toItem(key.offer(offer.hash), offer), ConditionExpression: 'attribute_not_exists(pk)' })));
+    await this.send(() => this.db.send(new PutCommand({ TableName: this.table, Item: toItem(keys.offer(offer.hash), offer), ConditionExpression: 'attribute_not_exists(pk)' })));
   }
 
   getOffer(hash: string) {
-    return this.get<OfferRecord>(key.offer(hash));
+    return this.get<OfferRecord>(keys.offer(hash));
   }
 
   async spendPinAttempt(hash: string) {
@@ -56,7 +46,7 @@ export class DynamoWalletStore implements WalletStore {
       this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: key.offer(hash),
+          Key: keys.offer(hash),
           UpdateExpression: 'SET attemptsLeft = attemptsLeft - :one',
           ConditionExpression: 'attemptsLeft > :zero',
           ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
@@ -72,7 +62,7 @@ export class DynamoWalletStore implements WalletStore {
       this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: key.offer(hash),
+          Key: keys.offer(hash),
           UpdateExpression: 'SET #s = :redeemed REMOVE sealed',
           ConditionExpression: '#s = :offered',
           ExpressionAttributeNames: { '#s': 'state' },
@@ -88,7 +78,7 @@ export class DynamoWalletStore implements WalletStore {
       this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: key.offer(hash),
+          Key: keys.offer(hash),
           UpdateExpression: `SET #s = :offered, sealed = :sealed${refundAttempt ? ', attemptsLeft = attemptsLeft + :one' : ''}`,
           ConditionExpression: '#s = :redeemed',
           ExpressionAttributeNames: { '#s': 'state' },
@@ -99,15 +89,15 @@ export class DynamoWalletStore implements WalletStore {
   }
 
   async putAccessToken(token: AccessTokenRecord) {
-    await this.send(() => this.db.send(new PutCommand({ TableName: this.table, Item: toItem(key.token(token.hash), token) })));
+    await this.send(() => this.db.send(new PutCommand({ TableName: this.table, Item: toItem(keys.accessToken(token.hash), token) })));
   }
 
   getAccessToken(hash: string) {
-    return this.get<AccessTokenRecord>(key.token(hash));
+    return this.get<AccessTokenRecord>(keys.accessToken(hash));
   }
 
   async deleteAccessToken(hash: string) {
-    await this.send(() => this.db.send(new DeleteCommand({ TableName: this.table, Key: key.token(hash) })));
+    await this.send(() => this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.accessToken(hash) })));
   }
 
   async consumeAccessToken(hash: string) {
@@ -115,7 +105,7 @@ export class DynamoWalletStore implements WalletStore {
       this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: key.token(hash),
+          Key: keys.accessToken(hash),
           UpdateExpression: 'SET used = :t REMOVE sealed',
           ConditionExpression: 'used = :f',
           ExpressionAttributeValues: { ':t': true, ':f': false },
@@ -126,12 +116,12 @@ export class DynamoWalletStore implements WalletStore {
   }
 
   async putNonce(hash: string, expiresAt: string) {
-    await this.send(() => this.db.send(new PutCommand({ TableName: this.table, Item: toItem(key.nonce(hash), { expiresAt }) })));
+    await this.send(() => this.db.send(new PutCommand({ TableName: this.table, Item: toItem(keys.nonce(hash), { expiresAt }) })));
   }
 
   async consumeNonce(hash: string, now: string) {
     const out = await this.send(() =>
-      this.db.send(new DeleteCommand({ TableName: this.table, Key: key.nonce(hash), ConditionExpression: 'attribute_exists(pk) AND expiry > :now', ExpressionAttributeValues: { ':now': now } })),
+      this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.nonce(hash), ConditionExpression: 'attribute_exists(pk) AND expiry > :now', ExpressionAttributeValues: { ':now': now } })),
     );
     return out !== false;
   }
