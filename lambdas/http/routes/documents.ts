@@ -5,8 +5,8 @@ import { didDocument } from '../../core/did-web';
 import { AttestoError } from '../../core/errors';
 import type { StatusPurpose } from '../../core/records';
 import { DID_DOCUMENT_MAX_AGE_SECONDS } from '../../core/signing-key';
-import { isValidUai } from '../../core/uai';
 import { openApiDocument, publishedSchemas } from '../openapi';
+import { schoolOfPath } from './school-of-path';
 import type { RouteHandler } from './types';
 
 function etagged(c: Context, body: string, contentType: string, maxAge: number): Response {
@@ -17,17 +17,9 @@ function etagged(c: Context, body: string, contentType: string, maxAge: number):
   return c.body(body, 200, headers);
 }
 
-async function schoolOr404(c: Context, store: Parameters<RouteHandler>[1]['store']) {
-  const uai = c.req.param('uai') ?? '';
-  if (!isValidUai(uai)) throw new AttestoError('UNKNOWN_SCHOOL', `no school ${uai.slice(0, 20)}`);
-  const school = await store.getSchool(uai);
-  if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `no school ${uai}`);
-  return school;
-}
-
 export const documentRoutes: Record<string, RouteHandler> = {
   async didDocument(c, deps) {
-    const school = await schoolOr404(c, deps.store);
+    const school = await schoolOfPath(c, deps.store);
     // Cached no longer than a routine key rotation waits before signing (core/signing-key.ts).
     return etagged(c, JSON.stringify(didDocument(school)), 'application/did+json', DID_DOCUMENT_MAX_AGE_SECONDS);
   },
@@ -38,7 +30,7 @@ export const documentRoutes: Record<string, RouteHandler> = {
     if ((purpose !== 'revocation' && purpose !== 'suspension') || !/^[1-9][0-9]{0,5}$/.test(list)) {
       throw new AttestoError('NOT_FOUND', 'no such status list');
     }
-    const school = await schoolOr404(c, deps.store);
+    const school = await schoolOfPath(c, deps.store);
     const published = await deps.store.getPublishedList(school.uai, Number(list), purpose as StatusPurpose);
     if (!published) throw new AttestoError('NOT_FOUND', 'no such status list');
     // Short shared caching: a revocation reaches cached copies within a minute.

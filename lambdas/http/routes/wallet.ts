@@ -9,17 +9,9 @@ import { issueToWallet } from '../../core/oid4vci/credential';
 import { OAuthError } from '../../core/oid4vci/errors';
 import { authorizationServerMetadata, credentialIssuerMetadata, schoolIssuer } from '../../core/oid4vci/metadata';
 import { exchangePreAuthorizedCode, newNonce } from '../../core/oid4vci/token';
-import { isValidUai } from '../../core/uai';
-import type { AppDeps } from '../../composition';
 import { count } from '../metrics';
+import { schoolOfPath } from './school-of-path';
 import type { RouteHandler } from './types';
-
-async function school(c: Context, deps: AppDeps) {
-  const uai = c.req.param('uai') ?? '';
-  const s = isValidUai(uai) ? await deps.store.getSchool(uai) : undefined;
-  if (!s) throw new AttestoError('UNKNOWN_SCHOOL', `no school ${uai.slice(0, 20)}`);
-  return s;
-}
 
 /** A bounded read of a body as text: the wallet endpoints face the internet too. */
 async function bodyText(c: Context, maxBytes: number): Promise<string> {
@@ -40,14 +32,14 @@ export const walletRoutes: Record<string, RouteHandler> = {
     return publicJson(c, credentialIssuerMetadata(deps.config.publicUrl, deps.config.publicUrl, 'attesto'));
   },
   async issuerMetadata(c, deps) {
-    const s = await school(c, deps);
+    const s = await schoolOfPath(c, deps.store);
     return publicJson(c, credentialIssuerMetadata(deps.config.publicUrl, schoolIssuer(deps.config.publicUrl, s.uai), s.name));
   },
   async authServerMetadataRoot(c, deps) {
     return publicJson(c, authorizationServerMetadata(deps.config.publicUrl, deps.config.publicUrl));
   },
   async authServerMetadata(c, deps) {
-    const s = await school(c, deps);
+    const s = await schoolOfPath(c, deps.store);
     return publicJson(c, authorizationServerMetadata(deps.config.publicUrl, schoolIssuer(deps.config.publicUrl, s.uai)));
   },
 
