@@ -8,6 +8,7 @@ import { base58ToBytes } from 'did-jwt';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { OAuthError } from './errors';
 import { isObject } from '../json';
+import { COMPACT_JWS } from '../verify/jws';
 
 /** How far a proof's `iat` may be from now, seconds. */
 export const PROOF_MAX_AGE_SECONDS = 300;
@@ -71,7 +72,7 @@ function keyOf(header: Record<string, unknown>): { holder: string; jwk: JWK } {
 }
 
 export async function verifyProof(jwt: unknown, expect: { audience: string; now: Date }): Promise<VerifiedProof> {
-  if (typeof jwt !== 'string' || jwt.length > 8192 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jwt)) {
+  if (typeof jwt !== 'string' || jwt.length > 8192 || !COMPACT_JWS.test(jwt)) {
     throw new OAuthError('invalid_proof', 'the proof is not a compact JWT');
   }
   let header: Record<string, unknown>;
