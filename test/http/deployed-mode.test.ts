@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiGatewayEvent } from '../helpers/apigw';
 import { fakeKms } from '../helpers/fake-kms';
 import { issueRequest, PERSONAL_VALUES } from '../helpers/fixtures';
 import { startStore } from '../helpers/store';
@@ -60,30 +61,9 @@ beforeAll(async () => {
 });
 afterAll(() => env.close());
 
-function event(routeKey: string, body: unknown, authorizer?: Record<string, unknown>): APIGatewayProxyEventV2 {
+function event(routeKey: string, body: unknown, authorizer?: Record<string, unknown>) {
   const [method, path] = routeKey.split(' ') as [string, string];
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: '',
-    headers: { host: 'attesto.example.fr', 'content-type': 'application/json' },
-    requestContext: {
-      accountId: '111122223333',
-      apiId: 'api',
-      domainName: 'attesto.example.fr',
-      domainPrefix: 'attesto',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
-      requestId: 'r',
-      routeKey,
-      stage: '$default',
-      time: '',
-      timeEpoch: 0,
-      ...(authorizer ? { authorizer } : {}),
-    } as APIGatewayProxyEventV2['requestContext'],
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-  };
+  return apiGatewayEvent({ method, path, body: JSON.stringify(body), ...(authorizer ? { authorizer } : {}) });
 }
 const call = async (h: Handler, e: APIGatewayProxyEventV2) => {
   const r = await h(e);

@@ -7,22 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../lambdas/http/routes';
 import { issueRequest } from '../helpers/fixtures';
 import { localHome } from '../helpers/http';
+import { seeded } from '../helpers/random';
 
 let home: Awaited<ReturnType<typeof localHome>>;
 beforeAll(async () => {
   home = await localHome();
 });
 afterAll(() => home.server.close());
-
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STRINGS = ['', ' ', 'null', '0751234J', '0750001U', '..', '../..', '%00', '\u0000', '<script>', "' OR 1=1 --", '🎓', 'é'.repeat(300), 'x'.repeat(5000), 'did:web:evil', 'urn:attesto:0750001U:1:1', 'urn:attesto:0750001U:999999:99999999', 'data:application/vc+jwt,a.b.c', 'eyJhbGciOiJub25lIn0.e30.', '1e309', '-1', 'NaN', '__proto__', 'constructor'];
 
@@ -48,7 +39,7 @@ function mutated(r: () => number): unknown {
 describe('no input reaches a 5xx', () => {
   it.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', async (_name, route) => {
     // FUZZ_SEED explores other inputs locally; CI runs the fixed default.
-    const r = prng(route.path.length * 7919 + route.method.length + Number(process.env.FUZZ_SEED ?? 0));
+    const r = seeded(route.path.length * 7919 + route.method.length + Number(process.env.FUZZ_SEED ?? 0));
     for (let i = 0; i < 25; i++) {
       const path = route.path.replace(/\{[a-zA-Z]+\}/g, () => encodeURIComponent(String(STRINGS[Math.floor(r() * STRINGS.length)]).slice(0, 300)) || 'x');
       const token = r() < 0.6 ? home.server.demo.token : undefined;

@@ -4,13 +4,14 @@
  * Hono groups keep: the same body checks and problem+json answers, a verdict for every credential
  * and never a 5xx that says more than "unexpected".
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { composeDeps, NO_WALLET } from '../../lambdas/composition';
 import { loadConfig } from '../../lambdas/config';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
 import { verifyLambda } from '../../lambdas/http/verify-lambda';
 import { verifierFor } from '../../lambdas/verifiers';
+import { apiGatewayEvent, type EventOptions } from '../helpers/apigw';
 import { coreDeps, PUBLIC_URL, schoolWithToken } from '../helpers/core';
 import { issueRequest, NOW } from '../helpers/fixtures';
 import { startStore } from '../helpers/store';
@@ -31,24 +32,7 @@ beforeAll(async () => {
   entry = verifyLambda(composeDeps(config, { store, wallet: NO_WALLET, clock: () => NOW, verifier: (ctx) => verifierFor(config, ctx) }));
 });
 
-function event(o: { body?: string; base64?: boolean; headers?: Record<string, string>; method?: string; path?: string } = {}): APIGatewayProxyEventV2 {
-  const method = o.method ?? 'POST';
-  const path = o.path ?? '/credentials/verify';
-  return {
-    version: '2.0',
-    routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: '',
-    headers: { host: 'attesto.test', 'content-type': 'application/json', ...o.headers },
-    requestContext: {
-      accountId: '111122223333', apiId: 'api', domainName: 'attesto.test', domainPrefix: 'attesto',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
-      requestId: 'r', routeKey: `${method} ${path}`, stage: '$default', time: '', timeEpoch: 0,
-    },
-    ...(o.body !== undefined ? { body: o.body } : {}),
-    isBase64Encoded: o.base64 ?? false,
-  };
-}
+const event = (o: EventOptions = {}) => apiGatewayEvent({ path: '/credentials/verify', ...o });
 
 const json = (r: APIGatewayProxyStructuredResultV2) => JSON.parse(r.body ?? '');
 const verifyBody = (vc: unknown) => JSON.stringify({ verifiableCredential: vc });

@@ -21,19 +21,9 @@ import type { RouteHandler } from '../../lambdas/http/routes/types';
 import { coreDeps, PUBLIC_URL, schoolWithToken } from '../helpers/core';
 import { fakeKms } from '../helpers/fake-kms';
 import { issueRequest, SUBJECTS, type KindName } from '../helpers/fixtures';
+import { jwsOf } from '../helpers/http';
+import { seeded } from '../helpers/random';
 import { startStore } from '../helpers/store';
-
-/** A seeded PRNG (mulberry32): the throttling pattern is the same on every run. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let env: Awaited<ReturnType<typeof startStore>>;
 let kms: ReturnType<typeof fakeKms>;
@@ -45,6 +35,7 @@ let registered: Awaited<ReturnType<typeof schoolWithToken>>;
 
 beforeAll(async () => {
   env = await startStore();
+  // Seeded: the throttling pattern is the same on every run.
   const draw = seeded(2026);
   // 30% of Sign calls are throttled while mode is "share"; all of them while it is "all".
   kms = fakeKms({ throttleRatio: 0.3, random: () => (mode === 'share' ? draw() : mode === 'all' ? 0 : 1) });
@@ -64,7 +55,6 @@ function yearGroup(n: number): BatchItem[] {
     return { id: `row-${String(i).padStart(4, '0')}`, request: issueRequest(kind, i % 2 ? 'vc+jwt' : 'jwt_vc', subject) };
   });
 }
-const jwsOf = (vc: unknown) => (typeof vc === 'string' ? vc : (vc as { id: string }).id.replace('data:application/vc+jwt,', ''));
 
 describe('a year group issued while KMS throttles 30% of Sign calls', () => {
   const BATCH = 'year-group-2026-terminale';
