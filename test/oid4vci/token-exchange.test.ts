@@ -60,4 +60,27 @@ describe('redeeming a pre-authorized code when the audit write fails', () => {
     expect(await deps.wallet.getOffer(lookupHash(code))).toMatchObject({ state: 'redeemed' });
     await expect(exchangePreAuthorizedCode(deps, form)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
+
+  it('refunds nothing for an offer without a PIN', async () => {
+    const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('EnrollmentCredential').credential, txCode: false });
+    const code = offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'];
+    auditDown = true;
+    try {
+      await expect(exchangePreAuthorizedCode(deps, { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': code })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    } finally {
+      auditDown = false;
+    }
+    expect(await deps.wallet.getOffer(lookupHash(code))).toMatchObject({ state: 'offered', attemptsLeft: PIN_ATTEMPTS });
+  });
+
+  it('undoes only its own redemption: a late undo after another exchange redeemed the offer changes nothing', async () => {
+    const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: true });
+    const hash = lookupHash(offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code']);
+    const { sealed } = (await deps.wallet.getOffer(hash))!;
+    expect(await deps.wallet.redeemOffer(hash, 'token-A')).toBe(true);
+    await deps.wallet.reopenOffer(hash, 'token-A', sealed, false);
+    expect(await deps.wallet.redeemOffer(hash, 'token-B')).toBe(true);
+    await deps.wallet.reopenOffer(hash, 'token-A', sealed, true); // A's undo, retried late
+    expect(await deps.wallet.getOffer(hash)).toMatchObject({ state: 'redeemed', redeemedBy: 'token-B', attemptsLeft: PIN_ATTEMPTS });
+  });
 });

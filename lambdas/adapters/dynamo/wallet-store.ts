@@ -21,7 +21,7 @@ export class DynamoWalletStore implements WalletStore {
     private readonly table: string,
   ) {}
 
-  /** Every call is conditional or harmless to repeat: a failed condition answers `false`. */
+  /** A failed condition answers `false`; the port's methods say what each one means. */
   private send<T>(fn: () => Promise<T>): Promise<T | false> {
     return conditionalCall('wallet', fn);
   }
@@ -57,32 +57,34 @@ export class DynamoWalletStore implements WalletStore {
     return out ? Number(out.Attributes?.attemptsLeft) : undefined;
   }
 
-  async redeemOffer(hash: string) {
+  async redeemOffer(hash: string, tokenHash: string) {
     const out = await this.send(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.offer(hash),
-          UpdateExpression: 'SET #s = :redeemed REMOVE sealed',
+          UpdateExpression: 'SET #s = :redeemed, redeemedBy = :token REMOVE sealed',
           ConditionExpression: '#s = :offered',
           ExpressionAttributeNames: { '#s': 'state' },
-          ExpressionAttributeValues: { ':offered': 'offered', ':redeemed': 'redeemed' },
+          ExpressionAttributeValues: { ':offered': 'offered', ':redeemed': 'redeemed', ':token': tokenHash },
         }),
       ),
     );
     return out !== false;
   }
 
-  async reopenOffer(hash: string, sealed: string, refundAttempt: boolean) {
+  async reopenOffer(hash: string, tokenHash: string, sealed: string, refundAttempt: boolean) {
+    // Conditional on this redemption: a retried update (its first reply lost) after another
+    // exchange has redeemed the offer again changes nothing.
     await this.send(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.offer(hash),
-          UpdateExpression: `SET #s = :offered, sealed = :sealed${refundAttempt ? ', attemptsLeft = attemptsLeft + :one' : ''}`,
-          ConditionExpression: '#s = :redeemed',
+          UpdateExpression: `SET #s = :offered, sealed = :sealed${refundAttempt ? ', attemptsLeft = attemptsLeft + :one' : ''} REMOVE redeemedBy`,
+          ConditionExpression: '#s = :redeemed AND redeemedBy = :token',
           ExpressionAttributeNames: { '#s': 'state' },
-          ExpressionAttributeValues: { ':offered': 'offered', ':redeemed': 'redeemed', ':sealed': sealed, ...(refundAttempt ? { ':one': 1 } : {}) },
+          ExpressionAttributeValues: { ':offered': 'offered', ':redeemed': 'redeemed', ':token': tokenHash, ':sealed': sealed, ...(refundAttempt ? { ':one': 1 } : {}) },
         }),
       ),
     );

@@ -18,6 +18,8 @@ export interface OfferRecord {
   txCodeMac?: string;
   attemptsLeft: number;
   state: 'offered' | 'redeemed';
+  /** The hash of the access token the offer was redeemed for. */
+  redeemedBy?: string;
   createdAt: string;
   expiresAt: string;
 }
@@ -40,13 +42,17 @@ export interface WalletStore {
    * guesses cannot get more tries than the limit.
    */
   spendPinAttempt(hash: string): Promise<number | undefined>;
-  /** Marks the offer redeemed and drops its sealed data, if still offered; false otherwise. */
-  redeemOffer(hash: string): Promise<boolean>;
   /**
-   * Undoes a redemption whose wallet got nothing (the exchange failed after it): the offer is
-   * open again, with its sealed data and, when `refundAttempt`, the PIN attempt it cost.
+   * Marks the offer redeemed for the access token `tokenHash` and drops its sealed data, if still
+   * offered; false otherwise.
    */
-  reopenOffer(hash: string, sealed: string, refundAttempt: boolean): Promise<void>;
+  redeemOffer(hash: string, tokenHash: string): Promise<boolean>;
+  /**
+   * Undoes the redemption for `tokenHash`, whose wallet got nothing (the exchange failed after
+   * it): the offer is open again, with its sealed data and, when `refundAttempt`, the PIN attempt
+   * it cost. Only that redemption is undone: never one another exchange made since.
+   */
+  reopenOffer(hash: string, tokenHash: string, sealed: string, refundAttempt: boolean): Promise<void>;
   putAccessToken(token: AccessTokenRecord): Promise<void>;
   getAccessToken(hash: string): Promise<AccessTokenRecord | undefined>;
   deleteAccessToken(hash: string): Promise<void>;

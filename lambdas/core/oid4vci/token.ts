@@ -52,7 +52,7 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
     expiresAt: isoSeconds(new Date(now.getTime() + ACCESS_TOKEN_SECONDS * 1000)),
   });
   // Single use: only one redemption wins; a loser's token is withdrawn before anyone sees it.
-  if (!(await deps.wallet.redeemOffer(hash))) {
+  if (!(await deps.wallet.redeemOffer(hash, tokenHash))) {
     await deps.wallet.deleteAccessToken(tokenHash);
     throw new OAuthError('invalid_grant', 'the pre-authorized code is unknown or already used');
   }
@@ -62,7 +62,7 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
     // An unrecorded redemption is undone: the wallet gets a 503 and may send the same code again,
     // instead of holding a spent offer and no token. (Should the store fail for the undo too,
     // the offer stays spent and the school offers again.)
-    await Promise.allSettled([deps.wallet.deleteAccessToken(tokenHash), deps.wallet.reopenOffer(hash, offer.sealed, offer.txCodeMac !== undefined)]);
+    await Promise.allSettled([deps.wallet.deleteAccessToken(tokenHash), deps.wallet.reopenOffer(hash, tokenHash, offer.sealed, offer.txCodeMac !== undefined)]);
     throw e;
   }
   return { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS };
