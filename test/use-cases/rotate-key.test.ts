@@ -7,6 +7,7 @@ import { readAudit } from '../../lambdas/core/use-cases/read-audit';
 import { rotateKey } from '../../lambdas/core/use-cases/rotate-key';
 import { republishStatusLists } from '../../lambdas/core/use-cases/republish-status-lists';
 import { AttestoError } from '../../lambdas/core/errors';
+import { publishStatusLists } from '../../lambdas/core/status/publish';
 import { DID_DOCUMENT_MAX_AGE_SECONDS } from '../../lambdas/core/signing-key';
 import { verifyCredential } from '../../lambdas/core/verify/verify-credential';
 import { decodeProtectedHeader } from 'jose';
@@ -123,6 +124,47 @@ describe('key rotation', () => {
     expect(await verifyCredential(verifier(), after)).toMatchObject({ verified: true, errors: [] });
     const { events } = await readAudit(deps, { uai });
     expect(events.find((e) => e.action === 'status-list.republished')).toMatchObject({ actor: 'operator:test', detail: { lists: 1, kid: `${did}#key-2` } });
+  });
+
+  it('re-signs the lists after a compromise even when the audit write fails, and says not to rotate again', async () => {
+    const { uai, did } = await schoolWithToken(deps, '0330008');
+    await issue(uai);
+    const auditDown = new Proxy(env.store, {
+      get: (target, name, receiver) => (name === 'appendAudit' ? async () => Promise.reject(new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable (audit); retry')) : Reflect.get(target, name, receiver)),
+    });
+    await expect(rotateKey({ ...deps, store: auditDown }, { uai, actor: 'operator:test', compromised: true })).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+      message: `the key of ${uai} is rotated (now ${did}#key-2), but its audit event could not be written; do not rotate again`,
+    });
+    expect(decodeProtectedHeader((await env.store.getPublishedList(uai, 1, 'revocation'))!.jwt).kid).toBe(`${did}#key-2`);
+  });
+
+  it('signs a list again when a status change published it with the previous key meanwhile', async () => {
+    const { uai, did } = await schoolWithToken(deps, '0330009');
+    await issue(uai);
+    const before = (await env.store.getSchool(uai))!; // what a concurrent revocation read
+    await rotate(uai, false, true); // key-2 signs from now
+    let raced = false;
+    const racing = new Proxy(env.store, {
+      get: (target, name, receiver) =>
+        name === 'bumpStatusSeq'
+          ? async (u: string, list: number) => {
+              const seq = await target.bumpStatusSeq(u, list);
+              if (!raced) {
+                // The revocation bumps after us and publishes with key-1: its newer publication wins.
+                raced = true;
+                await target.bumpStatusSeq(u, list);
+                await publishStatusLists({ ...deps, store: target }, before, list);
+              }
+              return seq;
+            }
+          : Reflect.get(target, name, receiver),
+    });
+    expect(await republishStatusLists({ ...deps, store: racing }, { uai, actor: 'operator:test' })).toEqual({ uai, lists: 1, kid: `${did}#key-2` });
+    expect(raced).toBe(true);
+    for (const purpose of ['revocation', 'suspension'] as const) {
+      expect(decodeProtectedHeader((await env.store.getPublishedList(uai, 1, purpose))!.jwt).kid).toBe(`${did}#key-2`);
+    }
   });
 
   it('is audited, without personal data', async () => {

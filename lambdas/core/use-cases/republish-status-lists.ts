@@ -3,27 +3,43 @@
  * rotation does this; should it stop halfway (KMS throttled, the store unavailable), lists still
  * signed by a dropped key fail closed at every verifier (STATUS_LIST_INVALID) until the operator
  * runs this again (`attesto school republish-status-lists`). Safe to repeat: each list is
- * re-read from its flags under a fresh sequence number, so a publication never loses a change.
+ * re-read from its flags under a fresh sequence number, so a publication never loses a change,
+ * and read back: a list is done once what is published is signed with the current key.
  */
 import type { CoreDeps } from '../deps';
 import { AttestoError, isAttestoError } from '../errors';
 import { isoSeconds } from '../credential/build';
-import type { SchoolRecord } from '../records';
+import { STATUS_PURPOSES, type SchoolRecord } from '../records';
 import { signingKey } from '../signing-key';
 import { publishStatusLists } from '../status/publish';
+import { decodeCompactJws } from '../verify/jws';
 
 export interface RepublishCommand {
   uai: string;
   actor: string;
 }
 
+/** Rounds per list: a status change publishing with the previous key at the same moment can win one. */
+const ROUNDS = 3;
+
+/** The key id a published list is signed with. */
+const kidOf = (jwt: string) => decodeCompactJws(jwt).header.kid;
+
 /** Re-signs lists 1 to `school.currentList`; on failure, says how many were done and what to run. */
 export async function resignStatusLists(deps: CoreDeps, school: SchoolRecord): Promise<number> {
+  const { kid } = signingKey(school, deps.clock());
   let list = 1;
   try {
     for (; list <= school.currentList; list++) {
-      await deps.store.bumpStatusSeq(school.uai, list);
-      await publishStatusLists(deps, school, list);
+      for (let round = 1; ; round++) {
+        await deps.store.bumpStatusSeq(school.uai, list);
+        await publishStatusLists(deps, school, list);
+        // A publication with a newer sequence number wins over ours: if a status change signed
+        // with the previous key got in, sign again, after it.
+        const published = await Promise.all(STATUS_PURPOSES.map((p) => deps.store.getPublishedList(school.uai, list, p)));
+        if (published.every((p) => p !== undefined && kidOf(p.jwt) === kid)) break;
+        if (round === ROUNDS) throw new AttestoError('STORE_UNAVAILABLE', `status list ${list} keeps being published with another key`, { retryAfter: 1 });
+      }
     }
   } catch (e) {
     const code = isAttestoError(e) ? e.code : 'INTERNAL';

@@ -9,7 +9,7 @@
  */
 import type { OperatorDeps } from '../deps';
 import type { KeyRotationStore, SchoolKeys, Store } from '../store';
-import { AttestoError } from '../errors';
+import { AttestoError, isAttestoError } from '../errors';
 import { isoSeconds } from '../credential/build';
 import { DID_DOCUMENT_MAX_AGE_SECONDS, signingKey } from '../signing-key';
 import { resignStatusLists } from './republish-status-lists';
@@ -49,16 +49,27 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
   if (!(await deps.store.replaceKeys(school.uai, { kid: school.kid, ...(school.nextKey ? { nextKid: school.nextKey.kid } : {}) }, next))) {
     throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'another key rotation of this school is in progress; retry', { retryAfter: 1 });
   }
-  await deps.store.appendAudit({
-    uai: school.uai,
-    at: now,
-    action: 'key.rotated',
-    actor: cmd.actor,
-    detail: { kid, previous: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs: retiredKeyRefs.join(' '), ...(cmd.compromised ? { dropped: known.length } : {}) },
-  });
+  const audited = deps.store
+    .appendAudit({
+      uai: school.uai,
+      at: now,
+      action: 'key.rotated',
+      actor: cmd.actor,
+      detail: { kid, previous: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs: retiredKeyRefs.join(' '), ...(cmd.compromised ? { dropped: known.length } : {}) },
+    })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   if (cmd.compromised) {
-    // Lists signed by a dropped key no longer verify: sign every list again, now.
+    // Lists signed by a dropped key no longer verify: sign every list again, now, even if the
+    // audit write failed (the keys are replaced either way).
     await resignStatusLists(deps, { ...school, ...next, nextKey: undefined });
+  }
+  const auditFailure = await audited;
+  if (auditFailure !== undefined) {
+    // Not "retry": the rotation is done, and another would make yet another key.
+    throw new AttestoError(isAttestoError(auditFailure) ? auditFailure.code : 'STORE_UNAVAILABLE', `the key of ${school.uai} is rotated (now ${kid}), but its audit event could not be written; do not rotate again`, { cause: auditFailure });
   }
   return { uai: school.uai, kid, retired: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs, keysInDidDocument: 1 + previousKeys.length };
 }
