@@ -8,11 +8,17 @@
 export const REQUIRE_SHIM = "import { createRequire as __attestoRequire } from 'node:module'; const require = __attestoRequire(import.meta.url);";
 
 export const BUNDLING = {
+  format: 'esm',
+  platform: 'node',
   target: 'node22',
   mainFields: ['module', 'main'],
   minify: true,
-  /** An external .map file, without the sources: stack traces name lambdas/ files and lines. */
+  /**
+   * A .map file beside the bundle and linked from its last line (esbuild's `linked`, what the CDK's
+   * `sourceMap: true` asks for), without the sources: stack traces name lambdas/ files and lines.
+   */
   sourceMap: true,
+  sourceMapMode: 'linked',
   sourcesContent: false,
 } as const;
 

@@ -1,9 +1,9 @@
 /**
  * The Store port, read-only, on DynamoDB's JSON protocol over a kept-alive HTTPS connection,
  * signed with SigV4 (./sigv4.ts). For the functions that only read (verify, public documents):
- * the AWS SDK with its DynamoDB marshalling is about 550 KB of their bundle, and a bundle's size
- * is its cold start. Only GetItem is needed; every write refuses, as does the IAM role of those
- * functions.
+ * the AWS SDK's DynamoDB client is about 550 KB of their bundle, and a bundle's size is its cold
+ * start; only its small unmarshalling package (@aws-sdk/util-dynamodb) is used here. Only GetItem
+ * is needed; every write refuses, as does the IAM role of those functions.
  *
  * Reads are strongly consistent, like DynamoStore's: a revocation is visible to the next
  * verification. Identical reads in flight at the same moment share one request: under load,

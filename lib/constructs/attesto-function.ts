@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
@@ -104,9 +104,13 @@ export class AttestoFunction extends Construct {
       },
       bundling: {
         forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        ...BUNDLING,
+        format: BUNDLING.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
+        target: BUNDLING.target,
         mainFields: [...BUNDLING.mainFields],
+        minify: BUNDLING.minify,
+        sourceMap: BUNDLING.sourceMap,
+        sourceMapMode: BUNDLING.sourceMapMode === 'linked' ? SourceMapMode.DEFAULT : SourceMapMode.EXTERNAL,
+        sourcesContent: BUNDLING.sourcesContent,
         banner: REQUIRE_SHIM,
         // The SDK is bundled from package-lock.json, not taken from the runtime: what was
         // tested is what runs.
