@@ -102,6 +102,8 @@ describe('on AWS', () => {
     // Two operators register the same new school at once: one wins, the loser's client is removed.
     const race = await Promise.all([1, 2].map(() => call(handlers.operator, event('POST /schools', { uai: '0690002C', name: 'Lycée du Parc' }, operator))));
     expect(race.map((r) => r.status).sort()).toEqual([201, 409]);
+    // The loser's KMS key is named, for the operator to schedule its deletion (attesto may not).
+    expect(race.find((r) => r.status === 409)!.json.detail).toMatch(/^school 0690002C is already registered; the signing key created for this attempt \(arn:aws:kms:[^)]+\) signs nothing: schedule its deletion$/);
     expect(cognito.commandCalls(CreateUserPoolClientCommand)).toHaveLength(created + 2);
     expect(cognito.commandCalls(DeleteUserPoolClientCommand)).toHaveLength(1);
     const winner = race.find((r) => r.status === 201)!.json.oauthClient.clientId;

@@ -58,6 +58,10 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
     await deps.store.createSchool(school);
   } catch (e) {
     if (oauthClient) await deps.schoolClients!.remove(oauthClient.clientId);
+    // attesto's roles may not delete or disable keys (by design): the operator is told which one
+    // this attempt left behind, so that it does not cost $1 a month for ever.
+    const unused = `the signing key created for this attempt (${keyRef}) signs nothing: schedule its deletion`;
+    if (e instanceof AttestoError) throw new AttestoError(e.code, `${e.message}; ${unused}`, { cause: e, ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}) });
     throw e;
   }
   await deps.store.appendAudit({ uai, at: now, action: 'key.created', actor: input.actor, detail: { kid: school.kid } });
