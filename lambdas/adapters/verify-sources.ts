@@ -1,11 +1,12 @@
 /**
  * Where the verifier gets DID documents, status lists and school facts.
  * Our own schools are read from the store (no network, no trust in DNS for our own issuers);
- * did:jwk is self-contained; any other did:web and status list goes through `safeFetch`.
+ * did:jwk and did:key are self-contained; any other did:web and status list goes through `safeFetch`.
  * Caches are bounded in size and time.
  */
 import { LRUCache } from 'lru-cache';
 import type { JWK } from 'jose';
+import { didKeyMethodId, p256JwkOfDidKey } from '../core/did-key';
 import { didDocument, didWebDocumentUrl, ownDidReader } from '../core/did-web';
 import type { SchoolRecord, StatusPurpose } from '../core/records';
 import type { Store } from '../core/store';
@@ -56,6 +57,12 @@ export function resolveDidJwk(did: string): ResolvedDid {
   return { did, verificationMethods: [{ id, publicKeyJwk: jwk as JWK }], assertionMethod: [id] };
 }
 
+/** did:key (P-256 only, as ES256 is the only algorithm accepted): the DID is the key. */
+export function resolveDidKey(did: string): ResolvedDid {
+  const id = didKeyMethodId(did.split('#')[0]!);
+  return { did, verificationMethods: [{ id, publicKeyJwk: p256JwkOfDidKey(did.split('#')[0]!) }], assertionMethod: [id] };
+}
+
 export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(uai: string): Promise<SchoolRecord | undefined> } {
   const base = o.publicUrl.replace(/\/$/, '');
   const uaiOfOwnDid = ownDidReader(base);
@@ -104,6 +111,7 @@ export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(ua
         return resolved;
       }
       if (did.startsWith('did:jwk:')) return resolveDidJwk(did);
+      if (did.startsWith('did:key:')) return resolveDidKey(did);
       if (did.startsWith('did:web:')) {
         const cached = refresh ? undefined : foreignDids.get(did);
         if (cached) return cached;
@@ -112,7 +120,7 @@ export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(ua
         foreignDids.set(did, resolved);
         return resolved;
       }
-      throw new Error('unsupported DID method (did:web and did:jwk are supported)');
+      throw new Error('unsupported DID method (did:web, did:jwk and P-256 did:key are supported)');
     },
 
     async fetchStatusList(url) {

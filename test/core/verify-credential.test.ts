@@ -4,6 +4,7 @@
  */
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { createHmac } from 'node:crypto';
+import { bytesToBase58 } from 'did-jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySources } from '../../lambdas/adapters/verify-sources';
 import { signVcJose, signVcJwt } from '../../lambdas/core/credential/jws';
@@ -224,6 +225,39 @@ describe('malformed input is an answer, not an exception', () => {
     const r = await verifyCredential(verify, input);
     expect(r.verified).toBe(false);
     expect(r.errors.length).toBeGreaterThan(0);
+  });
+});
+
+describe('did:key issuers', () => {
+  const didKeyOf = (jwk: JWK, multicodec = [0x80, 0x24]) => {
+    const y = Buffer.from(jwk.y!, 'base64url');
+    const compressed = Buffer.concat([Buffer.from([0x02 + (y[31]! & 1)]), Buffer.from(jwk.x!, 'base64url')]);
+    return `did:key:z${bytesToBase58(Buffer.concat([Buffer.from(multicodec), compressed]))}`;
+  };
+
+  it('resolves a P-256 did:key: its signature verifies, and it is reported as not a registered school', async () => {
+    at('2026-11-22T10:00:00Z');
+    const outsider = await generateKeyPair('ES256');
+    const did = didKeyOf((await exportJWK(outsider.publicKey)) as JWK);
+    const vc = buildCredential({ kind: KINDS.DiplomaCredential, subjectInput: (await import('../helpers/fixtures')).diplomaSubject, school: { ...school, did }, slot: { list: 1, index: 1 }, format: 'vc+jwt', issuedAt: '2026-11-22T10:00:00Z', publicUrl: PUBLIC_URL });
+    const signed = await new SignJWT(vc.credential).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', kid: `${did}#${did.slice('did:key:'.length)}` }).sign(outsider.privateKey);
+    const r = await verifyCredential(verify, signed);
+    expect(r.checks).toContain('signature');
+    expect(codes(r)).toContain('ISSUER_NOT_REGISTERED');
+    expect(codes(r)).not.toContain('DID_RESOLUTION_FAILED');
+  });
+
+  it('refuses a did:key of another key type, and one whose point is not on the curve', async () => {
+    at('2026-11-22T10:00:00Z');
+    const outsider = await generateKeyPair('ES256');
+    const jwk = (await exportJWK(outsider.publicKey)) as JWK;
+    const payload = (did: string) => ({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: did, credentialSubject: {} });
+    const ed25519 = didKeyOf(jwk, [0xed, 0x01]);
+    const offCurve = didKeyOf({ ...jwk, x: Buffer.alloc(32, 0xff).toString('base64url') });
+    for (const did of [ed25519, offCurve]) {
+      const forged = await new SignJWT(payload(did)).setProtectedHeader({ alg: 'ES256' }).sign(outsider.privateKey);
+      expect(codes(await verifyCredential(verify, forged)), did).toEqual(['DID_RESOLUTION_FAILED']);
+    }
   });
 });
 

@@ -3,10 +3,9 @@
  * `openid4vci-proof+jwt`, signed by the key it names (`kid` as did:jwk / did:key, or `jwk`),
  * for this credential issuer (`aud`), recently (`iat`), over a nonce we handed out (`nonce`).
  */
-import { createPublicKey } from 'node:crypto';
-import { base58ToBytes } from 'did-jwt';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { OAuthError } from './errors';
+import { p256JwkOfDidKey } from '../did-key';
 import { isObject } from '../json';
 import { COMPACT_JWS } from '../verify/jws';
 
@@ -28,24 +27,12 @@ function p256(jwk: unknown): JWK {
   return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };
 }
 
-/** did:key for P-256: multibase base58btc of multicodec 0x1200 (varint 0x80 0x24) + compressed point. */
 function didKeyToJwk(did: string): JWK {
-  const id = did.slice('did:key:'.length);
-  if (!id.startsWith('z')) throw new OAuthError('invalid_proof', 'did:key must be base58btc');
-  let bytes: Uint8Array;
   try {
-    bytes = base58ToBytes(id.slice(1));
-  } catch {
-    throw new OAuthError('invalid_proof', 'did:key is not base58btc');
-  }
-  if (bytes.length !== 35 || bytes[0] !== 0x80 || bytes[1] !== 0x24) throw new OAuthError('invalid_proof', 'only P-256 did:key is supported');
-  // SubjectPublicKeyInfo for a compressed P-256 point; OpenSSL decompresses it.
-  const spki = Buffer.concat([Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex'), bytes.subarray(2)]);
-  try {
-    return p256(createPublicKey({ key: spki, format: 'der', type: 'spki' }).export({ format: 'jwk' }));
+    return p256(p256JwkOfDidKey(did));
   } catch (e) {
     if (e instanceof OAuthError) throw e;
-    throw new OAuthError('invalid_proof', 'did:key does not hold a valid P-256 point');
+    throw new OAuthError('invalid_proof', e instanceof Error ? e.message : 'invalid did:key');
   }
 }
 
