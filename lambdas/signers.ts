@@ -8,6 +8,7 @@
  *   only (adapters/kms-school-signer.ts).
  * - kms without it: the caller's own AWS rights (the operator CLI).
  */
+import { KMSClient } from '@aws-sdk/client-kms';
 import type { Config } from './config';
 import type { KeyManager, Signer } from './core/ports';
 import { KmsSchoolSigner } from './adapters/kms-school-signer';
@@ -31,6 +32,8 @@ export function signingFor(config: Config): Signing {
     const sessions = new KmsSchoolSigner({ roleArn: config.schoolSignerRoleArn, region: config.region });
     return { signer: NO_SIGNER, keys: sessions, signerFor: (uai) => sessions.forSchool(uai) };
   }
-  const keys = new KmsSigner();
+  // In the configured region (Paris by default), not wherever the SDK's profile points: a
+  // school's key is created, and used, where the stack keeps school data.
+  const keys = new KmsSigner(new KMSClient({ maxAttempts: 1, region: config.region }));
   return { signer: keys, keys };
 }

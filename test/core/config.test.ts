@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { ConfigError, loadConfig } from '../../lambdas/config';
+import { schoolClientsFor } from '../../lambdas/school-clients';
+import { signingFor } from '../../lambdas/signers';
 
 const valid = { ATTESTO_PUBLIC_URL: 'https://attesto.example.fr/', ATTESTO_SIGNER: 'kms' };
 
@@ -28,5 +32,21 @@ describe('configuration is read once and validated as a whole', () => {
 
   it('refuses status lists smaller than the herd-privacy minimum', () => {
     expect(() => loadConfig({ ...valid, ATTESTO_STATUS_LIST_SIZE: '65536' })).toThrow(/ATTESTO_STATUS_LIST_SIZE/);
+  });
+
+  it("creates the operator's KMS keys and Cognito clients in the configured region, not the SDK profile's", async () => {
+    const profileRegion = process.env.AWS_REGION;
+    process.env.AWS_REGION = 'us-east-1'; // what an operator's shell may say
+    try {
+      const config = loadConfig({ ...valid, ATTESTO_USER_POOL_ID: 'eu-west-3_pool', ATTESTO_SCHOOL_SCOPES: 'attesto/issue' });
+      // Private fields, read here only: the clients are built inside.
+      const kms = (signingFor(config).keys as unknown as { kms: KMSClient }).kms;
+      const cognito = (schoolClientsFor(config) as unknown as { cognito: CognitoIdentityProviderClient }).cognito;
+      expect(await kms.config.region()).toBe('eu-west-3');
+      expect(await cognito.config.region()).toBe('eu-west-3');
+    } finally {
+      if (profileRegion === undefined) delete process.env.AWS_REGION;
+      else process.env.AWS_REGION = profileRegion;
+    }
   });
 });

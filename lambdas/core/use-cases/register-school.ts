@@ -36,10 +36,21 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
   if (await deps.store.getSchool(uai)) throw new AttestoError('SCHOOL_EXISTS', `school ${uai} is already registered`);
 
   const { keyRef, publicJwk } = await deps.keys.createKey(uai);
+  // attesto's roles may not delete or disable keys (by design): should the registration fail
+  // from here on, the operator is told which key it left behind, and any client it could not remove.
+  const leftBehind = [`the signing key created for this attempt (${keyRef}) signs nothing: schedule its deletion`];
+  const failed = (e: unknown) =>
+    e instanceof AttestoError ? new AttestoError(e.code, `${e.message}; ${leftBehind.join('; ')}`, { cause: e, ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}) }) : e;
+
   const did = schoolDid(deps.publicUrl, uai);
   // With OAuth2 clients, the API token is never handed out: its hash only fills the slot.
   const token = newToken(deps, uai);
-  const oauthClient = deps.schoolClients ? await deps.schoolClients.create(uai) : undefined;
+  let oauthClient: SchoolClient | undefined;
+  try {
+    oauthClient = deps.schoolClients ? await deps.schoolClients.create(uai) : undefined;
+  } catch (e) {
+    throw failed(e);
+  }
   const now = isoSeconds(deps.clock());
   const school: SchoolRecord = {
     uai,
@@ -57,18 +68,18 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
   try {
     await deps.store.createSchool(school);
   } catch (e) {
-    if (oauthClient) await deps.schoolClients!.remove(oauthClient.clientId);
-    // attesto's roles may not delete or disable keys (by design): the operator is told which one
-    // this attempt left behind, so that it does not cost $1 a month for ever.
-    const unused = `the signing key created for this attempt (${keyRef}) signs nothing: schedule its deletion`;
-    if (e instanceof AttestoError) throw new AttestoError(e.code, `${e.message}; ${unused}`, { cause: e, ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}) });
-    throw e;
+    if (oauthClient) {
+      const { clientId } = oauthClient;
+      await deps.schoolClients!.remove(clientId).catch(() => leftBehind.push(`its app client ${clientId} could not be removed: remove it by hand`));
+    }
+    throw failed(e);
   }
   await deps.store.appendAudit({ uai, at: now, action: 'key.created', actor: input.actor, detail: { kid: school.kid } });
   await deps.store.appendAudit({ uai, at: now, action: 'school.registered', actor: input.actor, detail: { did, ...(oauthClient ? { clientId: oauthClient.clientId } : {}) } });
   // The first lists exist before any credential points at them. Should this fail (a new KMS key
-  // can take seconds to honour its tags), the first issuance publishes them (status/allocate.ts).
-  await publishStatusLists(deps, school, 1);
+  // can take seconds to honour its tags), the school is registered all the same, and its token
+  // or client secret is shown: the first issuance publishes the lists (status/allocate.ts).
+  await publishStatusLists(deps, school, 1).catch(() => undefined);
   return { uai, name, did, ...(oauthClient ? { oauthClient } : { token }) };
 }
 

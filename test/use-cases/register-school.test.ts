@@ -1,0 +1,63 @@
+/** Registering a school when something fails halfway: the operator never loses the school's secret or a key. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AttestoError } from '../../lambdas/core/errors';
+import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
+import { registerSchool } from '../../lambdas/core/use-cases/register-school';
+import { coreDeps, uai } from '../helpers/core';
+import { issueRequest } from '../helpers/fixtures';
+import { startStore } from '../helpers/store';
+
+let env: Awaited<ReturnType<typeof startStore>>;
+let deps: ReturnType<typeof coreDeps>;
+beforeAll(async () => {
+  env = await startStore();
+  deps = coreDeps(env.store);
+});
+afterAll(() => env.close());
+
+/** The refusal a registration ends with (it must end with one). */
+const refusal = (p: Promise<unknown>) => p.then(() => expect.unreachable('the registration should fail') as never, (e: AttestoError) => e);
+
+const unavailable = (code: 'SIGNER_UNAVAILABLE' | 'IDENTITY_UNAVAILABLE', what: string) => async (): Promise<never> => Promise.reject(new AttestoError(code, `the ${what} is unavailable; retry`, { retryAfter: 1 }));
+
+describe('registering a school', () => {
+  it('registers it and shows its token even when its first status lists cannot be signed yet; the first issuance publishes them', async () => {
+    const registered = await registerSchool({ ...deps, signer: { sign: unavailable('SIGNER_UNAVAILABLE', 'signing service') } }, { uai: uai('0440001'), name: 'Lycée Clemenceau', actor: 'operator:test' });
+    expect(registered.token).toMatch(/^atst_0440001/);
+    const school = (await env.store.getSchool(registered.uai))!;
+    expect(await env.store.getPublishedList(school.uai, 1, 'revocation')).toBeUndefined();
+    await issueCredential(deps, { school, actor: 'school:test', request: issueRequest() });
+    expect(await env.store.getPublishedList(school.uai, 1, 'revocation')).toBeDefined();
+  });
+
+  it('names the key it created when the identity service then fails', async () => {
+    const schoolClients = { create: unavailable('IDENTITY_UNAVAILABLE', 'identity service'), remove: async () => undefined };
+    const error = await refusal(registerSchool({ ...deps, schoolClients }, { uai: uai('0440002'), name: 'Lycée Guisthau', actor: 'operator:test' }));
+    expect(error).toMatchObject({ code: 'IDENTITY_UNAVAILABLE', retryAfter: 1 });
+    expect(error.message).toMatch(/^the identity service is unavailable; retry; the signing key created for this attempt \(local:[^)]+\) signs nothing: schedule its deletion$/);
+    expect(await env.store.getSchool(uai('0440002'))).toBeUndefined();
+  });
+
+  it('names the key, and a client it could not remove, when the school was registered meanwhile', async () => {
+    const digits = '0440003';
+    const schoolClients = {
+      create: async () => ({ clientId: 'client-late', clientSecret: 's', scopes: [] }),
+      remove: unavailable('IDENTITY_UNAVAILABLE', 'identity service'),
+    };
+    // The other registration wins between our check and our write.
+    const racing = new Proxy(env.store, {
+      get: (target, name, receiver) =>
+        name === 'createSchool'
+          ? async (school: Parameters<typeof target.createSchool>[0]) => {
+              await registerSchool(deps, { uai: school.uai, name: 'Winner', actor: 'operator:other' });
+              return target.createSchool(school);
+            }
+          : Reflect.get(target, name, receiver),
+    });
+    const error = await refusal(registerSchool({ ...deps, store: racing, schoolClients }, { uai: uai(digits), name: 'Loser', actor: 'operator:test' }));
+    expect(error).toMatchObject({ code: 'SCHOOL_EXISTS' });
+    expect(error.message).toContain('; the signing key created for this attempt (local:');
+    expect(error.message).toContain('; its app client client-late could not be removed: remove it by hand');
+    expect((await env.store.getSchool(uai(digits)))?.name).toBe('Winner');
+  });
+});
