@@ -1,8 +1,11 @@
-/** The embedded DynamoDB-compatible store of the local home: dynalite, on loopback only. */
-import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
-
-const require = createRequire(import.meta.url);
+/**
+ * The embedded DynamoDB-compatible store of the local home: dynalite, on loopback only, in a
+ * worker thread of the same process (./dynalite-worker.mjs). On AWS the functions do not pay for
+ * DynamoDB's own work; here the store, written in JavaScript, would otherwise take its CPU from
+ * the handlers' event loop.
+ */
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 
 export interface EmbeddedDynamo {
   endpoint: string;
@@ -11,21 +14,22 @@ export interface EmbeddedDynamo {
 
 /** Starts dynalite persisting under `path` (in memory when undefined). */
 export async function startDynalite(path?: string): Promise<EmbeddedDynamo> {
-  const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Server;
-  const server = dynalite({ ...(path ? { path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('dynalite did not start');
+  const worker = new Worker(new URL('./dynalite-worker.mjs', import.meta.url), { workerData: { path } });
+  const [ready] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(([e]) => Promise.reject(e))])) as [{ port?: number; error?: string }];
+  if (!ready.port) {
+    await worker.terminate();
+    throw new Error(`dynalite did not start: ${ready.error ?? 'no port'}`);
+  }
+  // The local home's HTTP server keeps the process alive, not the store.
+  worker.unref();
+  let closed: Promise<void> | undefined;
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint: `http://127.0.0.1:${ready.port}`,
     close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Let leveldb flush and release its lock.
-        (server as unknown as { db?: { close?: (cb: () => void) => void } }).db?.close?.(() => undefined);
-      }),
+      (closed ??= (async () => {
+        worker.postMessage('close');
+        await once(worker, 'message');
+        await worker.terminate();
+      })()),
   };
 }
