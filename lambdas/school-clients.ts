@@ -5,6 +5,8 @@ import type { SchoolClientRegistry } from './core/deps';
 import { CognitoSchoolClients } from './adapters/cognito-school-clients';
 
 export function schoolClientsFor(config: Config): SchoolClientRegistry | undefined {
-  // In the configured region (the pool's), not wherever the SDK's profile points.
-  return config.schoolClients ? new CognitoSchoolClients(config.schoolClients, new CognitoIdentityProviderClient({ maxAttempts: 3, region: config.region })) : undefined;
+  if (!config.schoolClients) return undefined;
+  // In the pool's region, which its id names (`eu-west-3_AbC…`), not wherever the SDK's profile points.
+  const region = /^([a-z]{2}(?:-[a-z]+)+-\d+)_/.exec(config.schoolClients.userPoolId)?.[1] ?? config.region;
+  return new CognitoSchoolClients(config.schoolClients, new CognitoIdentityProviderClient({ maxAttempts: 3, region }));
 }

@@ -11,10 +11,7 @@ server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.addres
 
 parentPort.on('message', (message) => {
   if (message !== 'close') return;
-  server.close(() => {
-    // Let leveldb flush and release its lock before the thread ends.
-    if (server.db?.close) server.db.close(() => parentPort.postMessage('closed'));
-    else parentPort.postMessage('closed');
-  });
+  // dynalite's close also closes its LevelDB, which flushes it and releases its lock.
+  server.close(() => parentPort.postMessage('closed'));
   server.closeAllConnections?.();
 });

@@ -4,7 +4,6 @@
  * DynamoDB's own work; here the store, written in JavaScript, would otherwise take its CPU from
  * the handlers' event loop.
  */
-import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 
 export interface EmbeddedDynamo {
@@ -12,10 +11,39 @@ export interface EmbeddedDynamo {
   close(): Promise<void>;
 }
 
+/** Resolves with the worker's first message that `accept`s, or rejects if the worker fails or ends first. */
+function reply<T>(worker: Worker, accept: (message: unknown) => T | undefined): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: unknown) => {
+      const value = accept(message);
+      if (value === undefined) return;
+      done();
+      resolve(value);
+    };
+    const onError = (error: Error) => (done(), reject(error));
+    const onExit = (code: number) => (done(), reject(new Error(`the dynalite worker ended (exit code ${code})`)));
+    const done = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.once('error', onError);
+    worker.once('exit', onExit);
+  });
+}
+
 /** Starts dynalite persisting under `path` (in memory when undefined). */
 export async function startDynalite(path?: string): Promise<EmbeddedDynamo> {
   const worker = new Worker(new URL('./dynalite-worker.mjs', import.meta.url), { workerData: { path } });
-  const [ready] = (await Promise.race([once(worker, 'message'), once(worker, 'error').then(([e]) => Promise.reject(e))])) as [{ port?: number; error?: string }];
+  let exited = false;
+  worker.once('exit', () => (exited = true));
+  // A store that dies later is said, not swallowed: every request would then fail with a 503.
+  worker.on('error', (error) => process.stderr.write(`attesto: the embedded store failed: ${error.message}\n`));
+  const ready = await reply(worker, (m) => (typeof m === 'object' && m !== null ? (m as { port?: number; error?: string }) : undefined)).catch(async (e: unknown) => {
+    await worker.terminate();
+    throw e;
+  });
   if (!ready.port) {
     await worker.terminate();
     throw new Error(`dynalite did not start: ${ready.error ?? 'no port'}`);
@@ -27,8 +55,10 @@ export async function startDynalite(path?: string): Promise<EmbeddedDynamo> {
     endpoint: `http://127.0.0.1:${ready.port}`,
     close: () =>
       (closed ??= (async () => {
+        if (exited) return;
         worker.postMessage('close');
-        await once(worker, 'message');
+        // A dead worker ends the wait too: closing never hangs.
+        await reply(worker, (m) => (m === 'closed' ? true : undefined)).catch(() => undefined);
         await worker.terminate();
       })()),
   };

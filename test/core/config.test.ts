@@ -34,7 +34,7 @@ describe('configuration is read once and validated as a whole', () => {
     expect(() => loadConfig({ ...valid, ATTESTO_STATUS_LIST_SIZE: '65536' })).toThrow(/ATTESTO_STATUS_LIST_SIZE/);
   });
 
-  it("creates the operator's KMS keys and Cognito clients in the configured region, not the SDK profile's", async () => {
+  it("creates the operator's KMS keys in the configured region and Cognito clients in their pool's, not the SDK profile's", async () => {
     const profileRegion = process.env.AWS_REGION;
     process.env.AWS_REGION = 'us-east-1'; // what an operator's shell may say
     try {
@@ -44,6 +44,9 @@ describe('configuration is read once and validated as a whole', () => {
       const cognito = (schoolClientsFor(config) as unknown as { cognito: CognitoIdentityProviderClient }).cognito;
       expect(await kms.config.region()).toBe('eu-west-3');
       expect(await cognito.config.region()).toBe('eu-west-3');
+      // A pool elsewhere in the EU is reached in its own region.
+      const frankfurt = (schoolClientsFor(loadConfig({ ...valid, ATTESTO_USER_POOL_ID: 'eu-central-1_pool', ATTESTO_SCHOOL_SCOPES: 'attesto/issue' })) as unknown as { cognito: CognitoIdentityProviderClient }).cognito;
+      expect(await frankfurt.config.region()).toBe('eu-central-1');
     } finally {
       if (profileRegion === undefined) delete process.env.AWS_REGION;
       else process.env.AWS_REGION = profileRegion;

@@ -78,8 +78,10 @@ describe('redeeming a pre-authorized code when the audit write fails', () => {
     const hash = lookupHash(offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code']);
     const { sealed } = (await deps.wallet.getOffer(hash))!;
     expect(await deps.wallet.redeemOffer(hash, 'token-A')).toBe(true);
+    expect(await deps.wallet.redeemOffer(hash, 'token-A')).toBe(true); // the same call, retried
     await deps.wallet.reopenOffer(hash, 'token-A', sealed, false);
     expect(await deps.wallet.redeemOffer(hash, 'token-B')).toBe(true);
+    expect(await deps.wallet.redeemOffer(hash, 'token-C')).toBe(false); // single use
     await deps.wallet.reopenOffer(hash, 'token-A', sealed, true); // A's undo, retried late
     expect(await deps.wallet.getOffer(hash)).toMatchObject({ state: 'redeemed', redeemedBy: 'token-B', attemptsLeft: PIN_ATTEMPTS });
   });

@@ -24,10 +24,20 @@ describe('registering a school', () => {
   it('registers it and shows its token even when its first status lists cannot be signed yet; the first issuance publishes them', async () => {
     const registered = await registerSchool({ ...deps, signer: { sign: unavailable('SIGNER_UNAVAILABLE', 'signing service') } }, { uai: uai('0440001'), name: 'Lycée Clemenceau', actor: 'operator:test' });
     expect(registered.token).toMatch(/^atst_0440001/);
+    expect(registered.warnings).toEqual(["the first status lists could not be signed yet (the signing service is unavailable; retry): the school's first issuance publishes them"]);
     const school = (await env.store.getSchool(registered.uai))!;
     expect(await env.store.getPublishedList(school.uai, 1, 'revocation')).toBeUndefined();
     await issueCredential(deps, { school, actor: 'school:test', request: issueRequest() });
     expect(await env.store.getPublishedList(school.uai, 1, 'revocation')).toBeDefined();
+  });
+
+  it('shows the secret of a school it registered even if the audit write then fails, with a warning', async () => {
+    const auditDown = new Proxy(env.store, {
+      get: (target, name, receiver) => (name === 'appendAudit' ? async () => Promise.reject(new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable (audit); retry')) : Reflect.get(target, name, receiver)),
+    });
+    const registered = await registerSchool({ ...deps, store: auditDown }, { uai: uai('0440004'), name: 'Lycée Livet', actor: 'operator:test' });
+    expect(registered.token).toMatch(/^atst_0440004/);
+    expect(registered.warnings).toEqual(["the registration's audit events could not be written (storage is unavailable (audit); retry): record it by hand"]);
   });
 
   it('names the key it created when the identity service then fails', async () => {

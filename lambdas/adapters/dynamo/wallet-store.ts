@@ -64,7 +64,8 @@ export class DynamoWalletStore implements WalletStore {
           TableName: this.table,
           Key: keys.offer(hash),
           UpdateExpression: 'SET #s = :redeemed, redeemedBy = :token REMOVE sealed',
-          ConditionExpression: '#s = :offered',
+          // Or already redeemed for this very token: the SDK's retry of an update whose reply was lost.
+          ConditionExpression: '#s = :offered OR (#s = :redeemed AND redeemedBy = :token)',
           ExpressionAttributeNames: { '#s': 'state' },
           ExpressionAttributeValues: { ':offered': 'offered', ':redeemed': 'redeemed', ':token': tokenHash },
         }),

@@ -44,7 +44,7 @@ export interface WalletStore {
   spendPinAttempt(hash: string): Promise<number | undefined>;
   /**
    * Marks the offer redeemed for the access token `tokenHash` and drops its sealed data, if still
-   * offered; false otherwise.
+   * offered (or already redeemed for that same token: a retried call); false otherwise.
    */
   redeemOffer(hash: string, tokenHash: string): Promise<boolean>;
   /**

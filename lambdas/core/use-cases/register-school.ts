@@ -24,6 +24,8 @@ export interface RegisteredSchool {
   token?: string;
   /** The school's OAuth2 client (where schools authenticate with client credentials), shown once. */
   oauthClient?: SchoolClient;
+  /** What did not complete after the school was created: reported, not thrown, so its secret is not lost. */
+  warnings?: string[];
 }
 
 export async function registerSchool(deps: OperatorDeps, input: { uai: string; name: string; actor: string }): Promise<RegisteredSchool> {
@@ -74,13 +76,24 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
     }
     throw failed(e);
   }
-  await deps.store.appendAudit({ uai, at: now, action: 'key.created', actor: input.actor, detail: { kid: school.kid } });
-  await deps.store.appendAudit({ uai, at: now, action: 'school.registered', actor: input.actor, detail: { did, ...(oauthClient ? { clientId: oauthClient.clientId } : {}) } });
+  // The school exists from here on: what fails now is reported with its secret, never instead of
+  // it (a retry would only answer SCHOOL_EXISTS, and the secret is shown once).
+  const warnings: string[] = [];
+  const reason = (e: unknown) => (e instanceof Error ? e.message : 'unknown error');
+  try {
+    await deps.store.appendAudit({ uai, at: now, action: 'key.created', actor: input.actor, detail: { kid: school.kid } });
+    await deps.store.appendAudit({ uai, at: now, action: 'school.registered', actor: input.actor, detail: { did, ...(oauthClient ? { clientId: oauthClient.clientId } : {}) } });
+  } catch (e) {
+    warnings.push(`the registration's audit events could not be written (${reason(e)}): record it by hand`);
+  }
   // The first lists exist before any credential points at them. Should this fail (a new KMS key
-  // can take seconds to honour its tags), the school is registered all the same, and its token
-  // or client secret is shown: the first issuance publishes the lists (status/allocate.ts).
-  await publishStatusLists(deps, school, 1).catch(() => undefined);
-  return { uai, name, did, ...(oauthClient ? { oauthClient } : { token }) };
+  // can take seconds to honour its tags), the first issuance publishes them (status/allocate.ts).
+  try {
+    await publishStatusLists(deps, school, 1);
+  } catch (e) {
+    warnings.push(`the first status lists could not be signed yet (${reason(e)}): the school's first issuance publishes them`);
+  }
+  return { uai, name, did, ...(oauthClient ? { oauthClient } : { token }), ...(warnings.length ? { warnings } : {}) };
 }
 
 /** Replaces a school's API token; the old one stops working at once. */

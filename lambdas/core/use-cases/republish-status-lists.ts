@@ -27,7 +27,6 @@ const kidOf = (jwt: string) => decodeCompactJws(jwt).header.kid;
 
 /** Re-signs lists 1 to `school.currentList`; on failure, says how many were done and what to run. */
 export async function resignStatusLists(deps: CoreDeps, school: SchoolRecord): Promise<number> {
-  const { kid } = signingKey(school, deps.clock());
   let list = 1;
   try {
     for (; list <= school.currentList; list++) {
@@ -36,6 +35,8 @@ export async function resignStatusLists(deps: CoreDeps, school: SchoolRecord): P
         await publishStatusLists(deps, school, list);
         // A publication with a newer sequence number wins over ours: if a status change signed
         // with the previous key got in, sign again, after it.
+        // The key signing now (a pending key may have become active during a long run).
+        const { kid } = signingKey(school, deps.clock());
         const published = await Promise.all(STATUS_PURPOSES.map((p) => deps.store.getPublishedList(school.uai, list, p)));
         if (published.every((p) => p !== undefined && kidOf(p.jwt) === kid)) break;
         if (round === ROUNDS) throw new AttestoError('STORE_UNAVAILABLE', `status list ${list} keeps being published with another key`, { retryAfter: 1 });

@@ -64,12 +64,17 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
   if (cmd.compromised) {
     // Lists signed by a dropped key no longer verify: sign every list again, now, even if the
     // audit write failed (the keys are replaced either way).
-    await resignStatusLists(deps, { ...school, ...next, nextKey: undefined });
+    try {
+      await resignStatusLists(deps, { ...school, ...next, nextKey: undefined });
+    } catch (e) {
+      const auditFailure = await audited;
+      if (auditFailure === undefined || !isAttestoError(e)) throw e;
+      throw new AttestoError(e.code, `${e.message}; the key.rotated audit event could not be written either`, { cause: e, ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}) });
+    }
   }
+  // The rotation is done: a failed audit write is reported, not thrown, so that no client retries
+  // it (another rotation would make yet another key).
   const auditFailure = await audited;
-  if (auditFailure !== undefined) {
-    // Not "retry": the rotation is done, and another would make yet another key.
-    throw new AttestoError(isAttestoError(auditFailure) ? auditFailure.code : 'STORE_UNAVAILABLE', `the key of ${school.uai} is rotated (now ${kid}), but its audit event could not be written; do not rotate again`, { cause: auditFailure });
-  }
-  return { uai: school.uai, kid, retired: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs, keysInDidDocument: 1 + previousKeys.length };
+  const warnings = auditFailure === undefined ? [] : [`the key.rotated audit event could not be written (${auditFailure instanceof Error ? auditFailure.message : 'unknown error'}): record this rotation by hand; do not rotate again`];
+  return { uai: school.uai, kid, retired: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs, keysInDidDocument: 1 + previousKeys.length, ...(warnings.length ? { warnings } : {}) };
 }
