@@ -72,6 +72,32 @@ export const VerifyRequest = Type.Object(
 );
 export type VerifyRequest = Static<typeof VerifyRequest>;
 
+export const EnvelopedPresentation = Type.Object(
+  {
+    '@context': Type.Optional(Type.Unknown()),
+    type: Type.Union([Type.Literal('EnvelopedVerifiablePresentation'), Type.Array(Type.String(), { minItems: 1, contains: Type.Literal('EnvelopedVerifiablePresentation'), maxItems: 5 })]),
+    id: Type.String({ pattern: '^data:application/vp\\+jwt,' }),
+  },
+  { additionalProperties: true },
+);
+
+export const VerifyPresentationRequest = Type.Object(
+  {
+    verifiablePresentation: Type.Union([Type.String({ description: 'A compact JWS: VC 1.1 JWT presentation (vp claim) or VC 2.0 vp+jwt, signed by the holder (did:jwk or did:key).' }), EnvelopedPresentation]),
+    options: Type.Optional(
+      Type.Object(
+        {
+          challenge: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'The nonce this verifier gave the holder; the presentation must carry it.' })),
+          domain: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: "This verifier's identifier; the presentation must be addressed (aud) to it." })),
+        },
+        { additionalProperties: true },
+      ),
+    ),
+  },
+  { additionalProperties: false, $id: 'VerifyPresentationRequest' },
+);
+export type VerifyPresentationRequest = Static<typeof VerifyPresentationRequest>;
+
 export const RegisterSchoolRequest = Type.Object(
   { uai: Type.String({ maxLength: 8 }), name: Type.String({ minLength: 1, maxLength: 200 }) },
   { additionalProperties: false, $id: 'RegisterSchoolRequest' },

@@ -8,7 +8,7 @@ import { IssueBatchRequest } from './batch-request';
 import { DiplomaInput, DiplomaSubject } from './kinds/diploma.schema';
 import { EnrollmentInput, EnrollmentSubject } from './kinds/enrollment.schema';
 import { TranscriptInput, TranscriptSubject } from './kinds/transcript.schema';
-import { CreateOfferRequest, IssueRequest, RegisterSchoolRequest, UpdateStatusRequest, VerifyRequest } from './requests';
+import { CreateOfferRequest, IssueRequest, RegisterSchoolRequest, UpdateStatusRequest, VerifyPresentationRequest, VerifyRequest } from './requests';
 
 export const SCHEMAS = {
   EnrollmentInput,
@@ -21,6 +21,7 @@ export const SCHEMAS = {
   IssueBatchRequest,
   UpdateStatusRequest,
   VerifyRequest,
+  VerifyPresentationRequest,
   RegisterSchoolRequest,
   CreateOfferRequest,
 } satisfies Record<string, TSchema>;

@@ -1,8 +1,8 @@
 /**
  * Lambda entry point for the "verifier" route group (see lambdas/http/routes.ts): never signs and
  * only reads, so it gets no signer and the read-only store (GetItem over SigV4, no AWS SDK, with
- * concurrent identical reads coalesced). It serves one route, the hot path, without a web
- * framework (lambdas/http/verify-lambda.ts).
+ * concurrent identical reads coalesced). It serves the credential and presentation verifications,
+ * the hot path, without a web framework (lambdas/http/verify-lambda.ts).
  */
 import { dynamoReaderFor } from '../adapters/dynamo-reader';
 import { composeDeps, NO_WALLET } from '../composition';

@@ -1,8 +1,8 @@
 /**
  * The verifier's Lambda entry, without a web framework. Verification is the hot path (employers
- * and administrations verify far more than schools issue) and the verifier function serves one
- * route, so there is nothing to route: API Gateway (or the local home) only sends it
- * `POST /credentials/verify`. Going through Hono here would turn each event into a WHATWG
+ * and administrations verify far more than schools issue) and the verifier function serves two
+ * routes, which API Gateway (or the local home) has already matched: `POST /credentials/verify`
+ * and `POST /presentations/verify`. Going through Hono here would turn each event into a WHATWG
  * Request and each answer back from a Response, which costs more CPU than the rest of the request
  * but the signature check (see the README's Performance section). The contract is the same as
  * the other groups': the same body checks (./body.ts), problem+json errors (./problem.ts),
@@ -12,8 +12,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { AppDeps } from '../composition';
 import { AttestoError } from '../core/errors';
 import * as validate from '../core/generated/validators';
-import type { VerifyRequest } from '../core/requests';
+import type { VerifyPresentationRequest, VerifyRequest } from '../core/requests';
 import { verifyCredential } from '../core/verify/verify-credential';
+import { verifyPresentation } from '../core/verify/verify-presentation';
 import { logger } from './logger';
 import { checkJsonHeaders, decodeJson } from './body';
 import type { LambdaHandler } from './cold-start';
@@ -22,30 +23,31 @@ import { problemHeaders, problemOf } from './problem';
 import { ROUTES, routeKey, type RouteDef } from './routes';
 import { problemFor } from './unexpected';
 
-/** The verifier group's one route, from the route table. */
-const VERIFY_ROUTE = (() => {
-  const routes = ROUTES.filter((r) => r.group === 'verifier');
-  if (routes.length !== 1) throw new Error('the verifier entry serves exactly one route');
-  return routes[0]!;
-})();
+/** The verifier group's routes, from the route table: the two verifications of the VC-API. */
+const VERIFIER_ROUTES = ROUTES.filter((r) => r.group === 'verifier');
+const route = (operationId: string) => {
+  const found = VERIFIER_ROUTES.find((r) => r.operationId === operationId);
+  if (!found) throw new Error(`the verifier group has no ${operationId} route`);
+  return found;
+};
+const VERIFY_ROUTE = route('verifyCredential');
+const PRESENT_ROUTE = route('verifyPresentation');
+if (VERIFIER_ROUTES.length !== 2) throw new Error('the verifier entry serves exactly its two routes');
 
 function problemResult(err: AttestoError): APIGatewayProxyStructuredResultV2 {
   return { statusCode: err.status, headers: problemHeaders(err), body: JSON.stringify(problemOf(err)), isBase64Encoded: false };
 }
 
-async function answer(deps: AppDeps, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  // The route API Gateway matched (not the raw path, which a stage or a custom domain's base path
-  // may prefix). Payload 2.0; an event of another shape fails here, as a 500.
-  const { method } = event.requestContext.http;
-  if (event.routeKey !== routeKey(VERIFY_ROUTE)) {
-    if (event.routeKey === routeKey({ method: method as RouteDef['method'], path: VERIFY_ROUTE.path })) throw new AttestoError('METHOD_NOT_ALLOWED', `${method} is not allowed here`);
-    throw new AttestoError('NOT_FOUND', `no route ${String(event.routeKey).slice(0, 200)}`);
-  }
+/** The body of a verify request: JSON of the route's schema. */
+function body<T>(deps: AppDeps, event: APIGatewayProxyEventV2, validator: Parameters<typeof decodeJson>[1]): T {
   // API Gateway HTTP APIs send header names in lower case.
   checkJsonHeaders(event.headers?.['content-type'], event.headers?.['content-length'], deps.config.maxBodyBytes);
-  const body = event.body ?? '';
-  const request = decodeJson<VerifyRequest>(event.isBase64Encoded ? Buffer.from(body, 'base64') : body, validate.VerifyRequest, deps.config.maxBodyBytes);
-  const result = await verifyCredential(deps.verify, request.verifiableCredential);
+  const raw = event.body ?? '';
+  return decodeJson<T>(event.isBase64Encoded ? Buffer.from(raw, 'base64') : raw, validator, deps.config.maxBodyBytes);
+}
+
+/** 200 when verified, 400 with the reasons when not (VC-API), never cached. */
+function verdict(result: { verified: boolean }): APIGatewayProxyStructuredResultV2 {
   count(result.verified ? 'Verified' : 'NotVerified');
   return {
     statusCode: result.verified ? 200 : 400,
@@ -53,6 +55,24 @@ async function answer(deps: AppDeps, event: APIGatewayProxyEventV2): Promise<API
     body: JSON.stringify(result),
     isBase64Encoded: false,
   };
+}
+
+async function answer(deps: AppDeps, event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  // The route API Gateway matched (not the raw path, which a stage or a custom domain's base path
+  // may prefix). Payload 2.0; an event of another shape fails here, as a 500.
+  const { method } = event.requestContext.http;
+  const key = event.routeKey;
+  if (key === routeKey(VERIFY_ROUTE)) {
+    const request = body<VerifyRequest>(deps, event, validate.VerifyRequest);
+    return verdict(await verifyCredential(deps.verify, request.verifiableCredential));
+  }
+  if (key === routeKey(PRESENT_ROUTE)) {
+    const request = body<VerifyPresentationRequest>(deps, event, validate.VerifyPresentationRequest);
+    const { challenge, domain } = request.options ?? {};
+    return verdict(await verifyPresentation(deps.verify, request.verifiablePresentation, { ...(challenge !== undefined ? { challenge } : {}), ...(domain !== undefined ? { domain } : {}) }));
+  }
+  if (VERIFIER_ROUTES.some((r) => key === routeKey({ method: method as RouteDef['method'], path: r.path }))) throw new AttestoError('METHOD_NOT_ALLOWED', `${method} is not allowed here`);
+  throw new AttestoError('NOT_FOUND', `no route ${String(key).slice(0, 200)}`);
 }
 
 export function verifyLambda(deps: AppDeps): LambdaHandler {
@@ -67,7 +87,8 @@ export function verifyLambda(deps: AppDeps): LambdaHandler {
       publishMetrics();
     }
     // Method, route and outcome only: never bodies, tokens or anything personal.
-    logger.info('request', { group: 'verifier', method: event.requestContext?.http?.method, path: VERIFY_ROUTE.path, status: result.statusCode, ms: Math.round(performance.now() - started) });
+    const path = VERIFIER_ROUTES.find((r) => routeKey(r) === event.routeKey)?.path;
+    logger.info('request', { group: 'verifier', method: event.requestContext?.http?.method, ...(path ? { path } : {}), status: result.statusCode, ms: Math.round(performance.now() - started) });
     return result;
   };
 }

@@ -39,6 +39,10 @@ const VALID: Record<SchemaName, unknown[]> = {
   IssueBatchRequest: [{ items: KIND_NAMES.map((k, i) => ({ id: `row-${i}`, ...issueRequest(k) })) }],
   UpdateStatusRequest: [{ credentialId: 'urn:attesto:0751234J:1:7', credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }] }],
   VerifyRequest: [{ verifiableCredential: 'a.b.c' }, { verifiableCredential: { type: 'EnvelopedVerifiableCredential', id: 'data:application/vc+jwt,a.b.c' } }, { verifiableCredential: { type: ['VerifiableCredential', 'EnvelopedVerifiableCredential'], id: 'data:application/vc+jwt,x' }, options: {} }],
+  VerifyPresentationRequest: [
+    { verifiablePresentation: 'a.b.c' },
+    { verifiablePresentation: { type: 'EnvelopedVerifiablePresentation', id: 'data:application/vp+jwt,a.b.c' }, options: { challenge: 'n-0S6_WzA2Mj', domain: 'https://rh.example.fr' } },
+  ],
   RegisterSchoolRequest: [{ uai: '0751234J', name: 'Lycée' }],
   CreateOfferRequest: [{ credential: issueRequest('DiplomaCredential').credential, txCode: true, expiresInSeconds: 3600 }],
 } as Record<SchemaName, unknown[]>;

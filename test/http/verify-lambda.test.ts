@@ -1,10 +1,11 @@
 /**
  * The verifier's Lambda entry, called with API Gateway (HTTP API, payload 2.0) events as on AWS.
- * It serves `POST /credentials/verify` without a web framework, so it must keep the contract the
- * Hono groups keep: the same body checks and problem+json answers, a verdict for every credential
- * and never a 5xx that says more than "unexpected".
+ * It serves `POST /credentials/verify` and `POST /presentations/verify` without a web framework,
+ * so it must keep the contract the Hono groups keep: the same body checks and problem+json
+ * answers, a verdict for every credential and never a 5xx that says more than "unexpected".
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { composeDeps, NO_WALLET } from '../../lambdas/composition';
 import { loadConfig } from '../../lambdas/config';
@@ -13,7 +14,7 @@ import { verifyLambda } from '../../lambdas/http/verify-lambda';
 import { verifierFor } from '../../lambdas/verifiers';
 import { apiGatewayEvent, type EventOptions } from '../helpers/apigw';
 import { coreDeps, PUBLIC_URL, schoolWithToken } from '../helpers/core';
-import { issueRequest, NOW } from '../helpers/fixtures';
+import { issueRequest, NOW, SUBJECTS } from '../helpers/fixtures';
 import { startStore } from '../helpers/store';
 
 type Entry = ReturnType<typeof verifyLambda>;
@@ -22,6 +23,7 @@ let entry: Entry;
 let jws: string;
 let uai: string;
 let store: Awaited<ReturnType<typeof startStore>>['store'];
+let presentation: string;
 
 beforeAll(async () => {
   ({ store } = await startStore());
@@ -29,6 +31,16 @@ beforeAll(async () => {
   const { school } = await schoolWithToken(deps, '0751234', 'Lycée Victor Hugo');
   uai = school.uai;
   jws = (await issueCredential(deps, { school, actor: 't', request: issueRequest('DiplomaCredential') })).verifiableCredential as string;
+  // A wallet presents a diploma issued to its did:jwk, for one employer and one nonce.
+  const { publicKey, privateKey } = await generateKeyPair('ES256');
+  const holder = `did:jwk:${Buffer.from(JSON.stringify(await exportJWK(publicKey))).toString('base64url')}`;
+  const bound = (await issueCredential(deps, { school, actor: 't', request: issueRequest('DiplomaCredential', 'jwt_vc', { ...SUBJECTS.DiplomaCredential, id: holder }) })).verifiableCredential;
+  presentation = await new SignJWT({ vp: { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiablePresentation'], verifiableCredential: [bound] }, nonce: 'nonce-1234' })
+    .setProtectedHeader({ alg: 'ES256', kid: `${holder}#0` })
+    .setIssuer(holder)
+    .setAudience('https://rh.example.fr')
+    .setIssuedAt(Math.floor(NOW.getTime() / 1000))
+    .sign(privateKey);
   entry = verifyLambda(composeDeps(config, { store, wallet: NO_WALLET, clock: () => NOW, verifier: (ctx) => verifierFor(config, ctx) }));
 });
 
@@ -107,5 +119,31 @@ describe('the verifier Lambda entry (POST /credentials/verify)', () => {
     expect(r.statusCode).toBe(500);
     expect(json(r)).toMatchObject({ code: 'INTERNAL' });
     expect(r.body).not.toContain('secret detail');
+  });
+});
+
+describe('the verifier Lambda entry (POST /presentations/verify)', () => {
+  const presentationEvent = (body: unknown, o: EventOptions = {}) => apiGatewayEvent({ path: '/presentations/verify', body: JSON.stringify(body), ...o });
+  const options = { challenge: 'nonce-1234', domain: 'https://rh.example.fr' };
+
+  it("answers 200 with the presentation's result and each credential's", async () => {
+    const r = await entry(presentationEvent({ verifiablePresentation: presentation, options }));
+    expect(r.statusCode).toBe(200);
+    expect(r.headers).toMatchObject({ 'content-type': 'application/json', 'cache-control': 'no-store' });
+    expect(json(r)).toMatchObject({ verified: true, credentials: [{ verified: true, issuer: { uai } }] });
+  });
+
+  it('answers 400 with the failed check for a presentation made for another request', async () => {
+    const r = await entry(presentationEvent({ verifiablePresentation: presentation, options: { ...options, challenge: 'replayed' } }));
+    expect(r.statusCode).toBe(400);
+    expect(json(r)).toMatchObject({ verified: false, errors: [{ code: 'CHALLENGE_MISMATCH', check: 'challenge' }] });
+  });
+
+  it('refuses a body of the wrong shape, and another method, with problems', async () => {
+    const wrong = await entry(presentationEvent({ verifiablePresentation: presentation, options: { challenge: 12 } }));
+    expect(wrong.statusCode).toBe(400);
+    expect(json(wrong)).toMatchObject({ code: 'VALIDATION_FAILED' });
+    const get = await entry(apiGatewayEvent({ method: 'GET', path: '/presentations/verify' }));
+    expect(get.statusCode).toBe(405);
   });
 });

@@ -1,0 +1,206 @@
+/**
+ * Verifying a presentation: a holder hands over credentials, signing them together for this
+ * verifier (`domain`) and this request (`challenge`), so that a credential copied from someone
+ * else's wallet does not pass. VC 1.1 JWT presentations (VC-DATA-MODEL 1.1 §6.3.1, the `vp` claim)
+ * and VC 2.0 `vp+jwt` (VC-JOSE-COSE §3.2). The holder is a wallet key, did:jwk or did:key: the
+ * keys attesto binds credentials to (OpenID4VCI). Each credential is verified as by
+ * `verifyCredential`, and must be the holder's (`credentialSubject.id`). "Not verified" is an
+ * answer, never an exception.
+ */
+import { isObject } from '../json';
+import { COMPACT_JWS, decodeCompactJws, verifyEs256 } from './jws';
+import { assertionKey, importKey } from './keys';
+import { extractJws, MAX_JWS_LENGTH, parseCredentialJws } from './parse';
+import type { VerifyDeps } from './ports';
+import { VerifyFailure, type VerificationResult } from './result';
+import { verifyCredential } from './verify-credential';
+
+export type PresentationCheck = 'format' | 'signature' | 'challenge' | 'domain' | 'validity' | 'credentials' | 'holder';
+
+/** Every check a presentation must pass to be "verified". */
+export const REQUIRED_PRESENTATION_CHECKS: readonly PresentationCheck[] = ['format', 'signature', 'challenge', 'domain', 'validity', 'credentials', 'holder'];
+
+export type PresentationErrorCode =
+  | 'MALFORMED_PRESENTATION'
+  | 'UNSUPPORTED_ALGORITHM'
+  | 'HOLDER_NOT_SUPPORTED'
+  | 'KEY_NOT_AUTHORIZED'
+  | 'SIGNATURE_INVALID'
+  | 'CHALLENGE_MISMATCH'
+  | 'DOMAIN_MISMATCH'
+  | 'NOT_YET_VALID'
+  | 'EXPIRED'
+  | 'NO_CREDENTIALS'
+  | 'CREDENTIAL_NOT_VERIFIED'
+  | 'NOT_THE_HOLDERS';
+
+export interface PresentationProblem {
+  code: PresentationErrorCode;
+  check: PresentationCheck;
+  message: string;
+  /** For credential problems: the credential's position in the presentation. */
+  credential?: number;
+}
+
+export interface PresentationResult {
+  verified: boolean;
+  checks: PresentationCheck[];
+  errors: PresentationProblem[];
+  warnings: { code: string; message: string }[];
+  holder?: string;
+  /** One verification result per credential, in the presentation's order. */
+  credentials: VerificationResult[];
+}
+
+export interface PresentationOptions {
+  /** The nonce this verifier asked the holder to sign: the presentation must carry it. */
+  challenge?: string;
+  /** This verifier's identifier: the presentation must be addressed (`aud`) to it. */
+  domain?: string;
+}
+
+/** Most credentials read from one presentation. */
+export const MAX_PRESENTED_CREDENTIALS = 10;
+
+class PresentationFailure extends Error {
+  constructor(
+    readonly code: PresentationErrorCode,
+    readonly check: PresentationCheck,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const ENVELOPED_VP = 'data:application/vp+jwt,';
+const seconds = (value: unknown, what: string) => {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', `${what} is not a NumericDate`);
+  return value * 1000;
+};
+
+function readPresentation(input: unknown) {
+  const jws = typeof input === 'string' ? input.trim() : isObject(input) && typeof input.id === 'string' && input.id.startsWith(ENVELOPED_VP) ? input.id.slice(ENVELOPED_VP.length) : undefined;
+  if (jws === undefined) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'expected a compact JWS or an EnvelopedVerifiablePresentation with a data:application/vp+jwt id');
+  if (jws.length > MAX_PRESENTED_CREDENTIALS * MAX_JWS_LENGTH + MAX_JWS_LENGTH || !COMPACT_JWS.test(jws)) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'not a compact JWS of a supported length');
+  let decoded;
+  try {
+    decoded = decodeCompactJws(jws);
+  } catch {
+    throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'the JWS header or payload is not valid base64url JSON');
+  }
+  const { header, payload } = decoded;
+  if (header.alg !== 'ES256') throw new PresentationFailure('UNSUPPORTED_ALGORITHM', 'format', `alg "${String(header.alg)}" is not accepted; use ES256`);
+  if (header.crit !== undefined) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'critical header extensions ("crit") are not supported');
+
+  // VC 1.1: the presentation in `vp`, the holder in `iss`. VC 2.0: the claims are the presentation.
+  const vp = isObject(payload.vp) ? payload.vp : payload;
+  const types = Array.isArray(vp.type) ? vp.type : [vp.type];
+  if (!types.includes('VerifiablePresentation')) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'the JWT holds no VerifiablePresentation');
+  const holder = vp === payload ? (typeof payload.holder === 'string' ? payload.holder : isObject(payload.holder) ? payload.holder.id : undefined) : payload.iss;
+  if (typeof holder !== 'string') throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'the presentation names no holder');
+  if (vp === payload && payload.iss !== undefined && payload.iss !== holder) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'iss and holder disagree');
+  const presented = vp.verifiableCredential === undefined ? [] : Array.isArray(vp.verifiableCredential) ? vp.verifiableCredential : [vp.verifiableCredential];
+  if (presented.length > MAX_PRESENTED_CREDENTIALS) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', `at most ${MAX_PRESENTED_CREDENTIALS} credentials per presentation`);
+  const aud = payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  return {
+    ...decoded,
+    holder,
+    presented,
+    nonce: payload.nonce,
+    aud,
+    notBefore: seconds(payload.nbf, 'nbf'),
+    issuedAt: seconds(payload.iat, 'iat'),
+    expires: seconds(payload.exp, 'exp'),
+  };
+}
+
+export async function verifyPresentation(deps: VerifyDeps, input: unknown, options: PresentationOptions = {}): Promise<PresentationResult> {
+  const passed: PresentationCheck[] = [];
+  const errors: PresentationProblem[] = [];
+  const warnings: PresentationResult['warnings'] = [];
+  const credentials: VerificationResult[] = [];
+  let holder: string | undefined;
+  const result = (): PresentationResult => ({
+    // Verified only when nothing failed and every required check actually ran and passed.
+    verified: errors.length === 0 && REQUIRED_PRESENTATION_CHECKS.every((c) => passed.includes(c)),
+    checks: passed,
+    errors,
+    warnings,
+    ...(holder ? { holder } : {}),
+    credentials,
+  });
+  const fail = (e: unknown) => {
+    if (e instanceof PresentationFailure) errors.push({ code: e.code, check: e.check, message: e.message });
+    else throw e;
+  };
+
+  let vp;
+  try {
+    vp = readPresentation(input);
+    passed.push('format');
+  } catch (e) {
+    fail(e);
+    return result();
+  }
+  holder = vp.holder;
+
+  // The holder's signature: its wallet key, named by the DID itself.
+  try {
+    if (!/^did:(jwk|key):/.test(vp.holder)) throw new PresentationFailure('HOLDER_NOT_SUPPORTED', 'signature', 'the holder must be a wallet key: did:jwk or did:key');
+    let key;
+    try {
+      key = importKey(assertionKey(await deps.resolveDid(vp.holder), vp.header).jwk);
+    } catch (e) {
+      if (e instanceof VerifyFailure) throw new PresentationFailure('KEY_NOT_AUTHORIZED', 'signature', e.message);
+      throw new PresentationFailure('HOLDER_NOT_SUPPORTED', 'signature', `cannot resolve the holder ${vp.holder.slice(0, 100)}: ${e instanceof Error ? e.message : 'unknown error'}`);
+    }
+    if (!verifyEs256(vp.signingInput, vp.signature, key)) throw new PresentationFailure('SIGNATURE_INVALID', 'signature', "the signature does not verify with the holder's key");
+    passed.push('signature');
+  } catch (e) {
+    fail(e);
+    return result();
+  }
+
+  // For this verifier and this request: a presentation made for another cannot be replayed here.
+  if (options.challenge === undefined) {
+    warnings.push({ code: 'NO_CHALLENGE', message: 'no challenge was given: a copy of this presentation would verify as well' });
+    passed.push('challenge');
+  } else if (vp.nonce === options.challenge) passed.push('challenge');
+  else errors.push({ code: 'CHALLENGE_MISMATCH', check: 'challenge', message: 'the presentation does not carry the challenge (nonce) asked for' });
+  if (options.domain === undefined) passed.push('domain');
+  else if (vp.aud.includes(options.domain)) passed.push('domain');
+  else errors.push({ code: 'DOMAIN_MISMATCH', check: 'domain', message: `the presentation is not addressed (aud) to ${options.domain.slice(0, 200)}` });
+
+  const now = deps.clock().getTime();
+  const skew = deps.maxClockSkewSeconds * 1000;
+  const from = vp.notBefore ?? vp.issuedAt;
+  if (from !== undefined && from > now + skew) errors.push({ code: 'NOT_YET_VALID', check: 'validity', message: `valid from ${new Date(from).toISOString()}` });
+  else if (vp.expires !== undefined && vp.expires < now - skew) errors.push({ code: 'EXPIRED', check: 'validity', message: `expired at ${new Date(vp.expires).toISOString()}` });
+  else passed.push('validity');
+
+  // Each credential on its own, then whose it is.
+  if (vp.presented.length === 0) {
+    errors.push({ code: 'NO_CREDENTIALS', check: 'credentials', message: 'the presentation holds no credential' });
+    return result();
+  }
+  credentials.push(...(await Promise.all(vp.presented.map((c) => verifyCredential(deps, c)))));
+  credentials.forEach((r, i) => {
+    if (!r.verified) errors.push({ code: 'CREDENTIAL_NOT_VERIFIED', check: 'credentials', credential: i, message: `credential ${i} is not verified: ${r.errors.map((e) => e.code).join(', ')}` });
+  });
+  if (credentials.every((r) => r.verified)) passed.push('credentials');
+  const strangers = vp.presented.flatMap((c, i) => (subjectOf(c) === vp.holder ? [] : [i]));
+  for (const i of strangers) errors.push({ code: 'NOT_THE_HOLDERS', check: 'holder', credential: i, message: `credential ${i} was not issued to the holder (credentialSubject.id)` });
+  if (strangers.length === 0) passed.push('holder');
+  return result();
+}
+
+/** The subject a presented credential was issued to; undefined when it cannot be read (its own verification says why). */
+function subjectOf(presented: unknown): string | undefined {
+  try {
+    const subject = parseCredentialJws(extractJws(presented)).credential.credentialSubject;
+    return isObject(subject) && typeof subject.id === 'string' ? subject.id : undefined;
+  } catch {
+    return undefined;
+  }
+}

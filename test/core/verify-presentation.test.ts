@@ -1,0 +1,167 @@
+/**
+ * Verifying presentations: a holder's wallet key signs its own credentials for one verifier and
+ * one request. Presentations are made by did-jwt-vc (VC 1.1) and jose (VC 2.0), as wallets make
+ * them; credentials are issued for real (dynalite store, local keys), under a frozen clock.
+ */
+import { createVerifiablePresentationJwt } from 'did-jwt-vc';
+import { ES256Signer } from 'did-jwt';
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifySources } from '../../lambdas/adapters/verify-sources';
+import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
+import { updateStatus } from '../../lambdas/core/use-cases/update-status';
+import type { VerifyDeps } from '../../lambdas/core/verify/ports';
+import { verifyPresentation } from '../../lambdas/core/verify/verify-presentation';
+import { coreDeps, PUBLIC_URL, schoolWithToken } from '../helpers/core';
+import { issueRequest, SUBJECTS } from '../helpers/fixtures';
+import { startStore } from '../helpers/store';
+
+let env: Awaited<ReturnType<typeof startStore>>;
+let deps: ReturnType<typeof coreDeps>;
+let verify: VerifyDeps;
+let school: Awaited<ReturnType<typeof schoolWithToken>>['school'];
+
+beforeAll(async () => {
+  env = await startStore();
+  deps = coreDeps(env.store);
+  ({ school } = await schoolWithToken(deps, '0693333'));
+  verify = verifySources({ store: env.store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 0, fetch: { timeoutMs: 500 } });
+});
+afterAll(() => env.close());
+
+const EMPLOYER = 'https://rh.example.fr';
+const nowSeconds = () => Math.floor(deps.now.value.getTime() / 1000);
+const codes = (r: { errors: { code: string }[] }) => r.errors.map((e) => e.code);
+
+/** A wallet: a P-256 key and its did:jwk. */
+async function wallet() {
+  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const publicJwk = (await exportJWK(publicKey)) as JWK;
+  const did = `did:jwk:${Buffer.from(JSON.stringify(publicJwk)).toString('base64url')}`;
+  const d = Buffer.from(((await exportJWK(privateKey)) as JWK).d!, 'base64url');
+  return { did, kid: `${did}#0`, privateKey, signer: ES256Signer(d) };
+}
+type Wallet = Awaited<ReturnType<typeof wallet>>;
+
+/** A diploma issued to `holder` (its credentialSubject.id), as the wallet flow issues it. */
+async function issuedTo(holder: string, format: 'jwt_vc' | 'vc+jwt' = 'jwt_vc') {
+  const request = issueRequest('DiplomaCredential', format, { ...SUBJECTS.DiplomaCredential, id: holder });
+  const r = await issueCredential(deps, { school, actor: 't', request });
+  return { credentialId: r.credentialId, vc: r.verifiableCredential };
+}
+
+/** A VC 1.1 JWT presentation, made by did-jwt-vc. */
+const present = (w: Wallet, credentials: unknown[], o: { challenge?: string; domain?: string } = { challenge: 'n-0S6_WzA2Mj', domain: EMPLOYER }) =>
+  createVerifiablePresentationJwt(
+    { vp: { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiablePresentation'], verifiableCredential: credentials as string[] } },
+    { did: w.did, signer: w.signer, alg: 'ES256' },
+    { ...o, header: { alg: 'ES256', kid: w.kid } },
+  );
+
+describe('a presentation by the holder of its credentials', () => {
+  it('is verified for the verifier and the request it was made for, each credential with it', async () => {
+    const holder = await wallet();
+    const { vc } = await issuedTo(holder.did);
+    const r = await verifyPresentation(verify, await present(holder, [vc]), { challenge: 'n-0S6_WzA2Mj', domain: EMPLOYER });
+    expect(r.errors).toEqual([]);
+    expect(r).toMatchObject({ verified: true, holder: holder.did, warnings: [] });
+    expect(new Set(r.checks)).toEqual(new Set(['format', 'signature', 'challenge', 'domain', 'validity', 'credentials', 'holder']));
+    expect(r.credentials).toHaveLength(1);
+    expect(r.credentials[0]).toMatchObject({ verified: true, issuer: { uai: school.uai } });
+  });
+
+  it('is verified as a VC 2.0 vp+jwt with enveloped credentials, and in the enveloped form', async () => {
+    const holder = await wallet();
+    const { vc } = await issuedTo(holder.did, 'vc+jwt');
+    const vp = await new SignJWT({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], holder: holder.did, verifiableCredential: [vc], nonce: 'abc-123', aud: EMPLOYER })
+      .setProtectedHeader({ alg: 'ES256', typ: 'vp+jwt', kid: holder.kid })
+      .setIssuedAt(nowSeconds())
+      .sign(holder.privateKey);
+    for (const input of [vp, { '@context': ['https://www.w3.org/ns/credentials/v2'], type: 'EnvelopedVerifiablePresentation', id: `data:application/vp+jwt,${vp}` }]) {
+      const r = await verifyPresentation(verify, input, { challenge: 'abc-123', domain: EMPLOYER });
+      expect(r.errors).toEqual([]);
+      expect(r.verified).toBe(true);
+    }
+  });
+
+  it('verifies without a challenge, warning that a copy would verify too', async () => {
+    const holder = await wallet();
+    const r = await verifyPresentation(verify, await present(holder, [(await issuedTo(holder.did)).vc], {}), {});
+    expect(r.verified).toBe(true);
+    expect(r.warnings.map((w) => w.code)).toEqual(['NO_CHALLENGE']);
+  });
+});
+
+describe('a presentation that must not pass', () => {
+  it('made for another request or another verifier (a replay)', async () => {
+    const holder = await wallet();
+    const vp = await present(holder, [(await issuedTo(holder.did)).vc]);
+    expect(codes(await verifyPresentation(verify, vp, { challenge: 'another-nonce', domain: EMPLOYER }))).toEqual(['CHALLENGE_MISMATCH']);
+    expect(codes(await verifyPresentation(verify, vp, { challenge: 'n-0S6_WzA2Mj', domain: 'https://other.example' }))).toEqual(['DOMAIN_MISMATCH']);
+  });
+
+  it("of someone else's credential: each credential verifies, but it is not the holder's", async () => {
+    const student = await wallet();
+    const thief = await wallet();
+    const { vc } = await issuedTo(student.did);
+    const r = await verifyPresentation(verify, await present(thief, [vc]), { challenge: 'n-0S6_WzA2Mj', domain: EMPLOYER });
+    expect(r.verified).toBe(false);
+    expect(r.credentials[0]!.verified).toBe(true);
+    expect(r.errors).toEqual([{ code: 'NOT_THE_HOLDERS', check: 'holder', credential: 0, message: 'credential 0 was not issued to the holder (credentialSubject.id)' }]);
+  });
+
+  it('signed by a key other than the one its holder names', async () => {
+    const holder = await wallet();
+    const other = await wallet();
+    const vp = await present({ ...other, did: holder.did, kid: holder.kid }, [(await issuedTo(holder.did)).vc]);
+    const r = await verifyPresentation(verify, vp, { challenge: 'n-0S6_WzA2Mj', domain: EMPLOYER });
+    expect(codes(r)).toEqual(['SIGNATURE_INVALID']);
+    expect(r.credentials).toEqual([]);
+  });
+
+  it('holding a revoked credential', async () => {
+    const holder = await wallet();
+    const { vc, credentialId } = await issuedTo(holder.did);
+    await updateStatus(deps, { school, actor: 't', request: { credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }] } });
+    const r = await verifyPresentation(verify, await present(holder, [vc]), { challenge: 'n-0S6_WzA2Mj', domain: EMPLOYER });
+    expect(codes(r)).toEqual(['CREDENTIAL_NOT_VERIFIED']);
+    expect(codes(r.credentials[0]!)).toEqual(['REVOKED']);
+  });
+
+  it('expired, or holding no credential', async () => {
+    const holder = await wallet();
+    const vp = await present(holder, [(await issuedTo(holder.did)).vc]);
+    const later = deps.now.value;
+    deps.now.value = new Date(later.getTime() + 3600_000);
+    try {
+      // did-jwt-vc leaves exp out: a presentation made an hour ago still verifies, unless it expires.
+      const expiring = await createVerifiablePresentationJwt(
+        { vp: { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiablePresentation'], verifiableCredential: [(await issuedTo(holder.did)).vc as string] }, exp: nowSeconds() - 600 },
+        { did: holder.did, signer: holder.signer, alg: 'ES256' },
+        { challenge: 'c', domain: EMPLOYER, header: { alg: 'ES256', kid: holder.kid } },
+      );
+      expect(codes(await verifyPresentation(verify, expiring, { challenge: 'c', domain: EMPLOYER }))).toEqual(['EXPIRED']);
+      expect((await verifyPresentation(verify, vp, { challenge: 'n-0S6_WzA2Mj', domain: EMPLOYER })).verified).toBe(true);
+    } finally {
+      deps.now.value = later;
+    }
+    expect(codes(await verifyPresentation(verify, await present(holder, []), { challenge: 'n-0S6_WzA2Mj', domain: EMPLOYER }))).toEqual(['NO_CREDENTIALS']);
+  });
+
+  it('whose holder is not a wallet key, or which is not a presentation at all', async () => {
+    const holder = await wallet();
+    const asSchool = await new SignJWT({ vp: { type: ['VerifiablePresentation'], verifiableCredential: [] }, nonce: 'n' })
+      .setProtectedHeader({ alg: 'ES256', kid: `${school.did}#key-1` })
+      .setIssuer(school.did)
+      .sign(holder.privateKey);
+    expect(codes(await verifyPresentation(verify, asSchool, { challenge: 'n' }))).toEqual(['HOLDER_NOT_SUPPORTED']);
+    const { vc } = await issuedTo(holder.did);
+    expect(codes(await verifyPresentation(verify, vc, {}))).toEqual(['MALFORMED_PRESENTATION']); // a credential, not a presentation
+    const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{}').toString('base64url')}.`;
+    for (const input of ['', 'a.b.c', unsigned, 42, null, { id: 'data:application/vc+jwt,a.b.c' }]) {
+      const r = await verifyPresentation(verify, input, {});
+      expect(r.verified, JSON.stringify(input)).toBe(false);
+      expect(r.checks).toEqual([]);
+    }
+  });
+});
