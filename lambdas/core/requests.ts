@@ -51,15 +51,21 @@ export const UpdateStatusRequest = Type.Object(
 );
 export type UpdateStatusRequest = Static<typeof UpdateStatusRequest>;
 
-export const EnvelopedCredential = Type.Object(
-  {
-    '@context': Type.Optional(Type.Unknown()),
-    type: Type.Union([Type.Literal('EnvelopedVerifiableCredential'), Type.Array(Type.String(), { minItems: 1, contains: Type.Literal('EnvelopedVerifiableCredential'), maxItems: 5 })]),
-    // Its length is bounded where the JWS is read (verify/parse.ts, MAX_JWS_LENGTH).
-    id: Type.String({ pattern: '^data:application/vc\\+jwt,' }),
-  },
-  { additionalProperties: true },
-);
+/**
+ * The enveloped form of a JOSE-secured credential or presentation (VC-JOSE-COSE §3.1.1, §3.2.1):
+ * the JWS in a data: URL. Its length is bounded where the JWS is read (verify/parse.ts).
+ */
+const enveloped = (type: string, mediaType: 'vc+jwt' | 'vp+jwt') =>
+  Type.Object(
+    {
+      '@context': Type.Optional(Type.Unknown()),
+      type: Type.Union([Type.Literal(type), Type.Array(Type.String(), { minItems: 1, contains: Type.Literal(type), maxItems: 5 })]),
+      id: Type.String({ pattern: `^data:application/${mediaType.replace('+', '\\+')},` }),
+    },
+    { additionalProperties: true },
+  );
+
+export const EnvelopedCredential = enveloped('EnvelopedVerifiableCredential', 'vc+jwt');
 
 export const VerifyRequest = Type.Object(
   {
@@ -72,14 +78,7 @@ export const VerifyRequest = Type.Object(
 );
 export type VerifyRequest = Static<typeof VerifyRequest>;
 
-export const EnvelopedPresentation = Type.Object(
-  {
-    '@context': Type.Optional(Type.Unknown()),
-    type: Type.Union([Type.Literal('EnvelopedVerifiablePresentation'), Type.Array(Type.String(), { minItems: 1, contains: Type.Literal('EnvelopedVerifiablePresentation'), maxItems: 5 })]),
-    id: Type.String({ pattern: '^data:application/vp\\+jwt,' }),
-  },
-  { additionalProperties: true },
-);
+export const EnvelopedPresentation = enveloped('EnvelopedVerifiablePresentation', 'vp+jwt');
 
 export const VerifyPresentationRequest = Type.Object(
   {
