@@ -228,6 +228,25 @@ describe('malformed input is an answer, not an exception', () => {
   });
 });
 
+describe('untrusted values', () => {
+  it('that cannot be turned into text, or that contradict each other, are a verdict, never a crash', async () => {
+    at('2026-11-22T10:00:00Z');
+    const b64json = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const vc = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: school.did, credentialSubject: {} };
+    for (const [header, payload, code] of [
+      [{ alg: { toString: 0 } }, vc, 'UNSUPPORTED_ALGORITHM'],
+      [{ alg: 'ES256', typ: { toString: 0 } }, vc, 'MALFORMED_CREDENTIAL'],
+      [{ alg: 'ES256' }, { ...vc, type: [{ toString: 0 }] }, 'SIGNATURE_INVALID'],
+      // And a VC 1.1 JWT saying two different things about whom it is for.
+      [{ alg: 'ES256' }, { iss: school.did, sub: 'did:jwk:a', vc: { type: ['VerifiableCredential'], credentialSubject: { id: 'did:jwk:b' } } }, 'MALFORMED_CREDENTIAL'],
+    ] as const) {
+      const r = await verifyCredential(verify, `${b64json(header)}.${b64json(payload)}.${Buffer.alloc(64).toString('base64url')}`);
+      expect(r.verified).toBe(false);
+      expect(codes(r), JSON.stringify(header)).toContain(code);
+    }
+  });
+});
+
 describe('did:key issuers', () => {
   const didKeyOf = (jwk: JWK, multicodec = [0x80, 0x24]) => {
     const y = Buffer.from(jwk.y!, 'base64url');

@@ -164,4 +164,25 @@ describe('a presentation that must not pass', () => {
       expect(r.checks).toEqual([]);
     }
   });
+
+  it('with values that cannot be turned into text, or dates out of range: a verdict, never a crash', async () => {
+    const holder = await wallet();
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const untextable = `${b64({ alg: { toString: 0 } })}.${b64({ vp: { type: ['VerifiablePresentation'] } })}.AA`;
+    expect(codes(await verifyPresentation(verify, untextable, {}))).toEqual(['UNSUPPORTED_ALGORITHM']);
+    for (const claims of [{ nbf: 1e20 }, { exp: -1e20 }, { iat: 1.7e308 }]) {
+      const vp = await new SignJWT({ vp: { type: ['VerifiablePresentation'], verifiableCredential: [] }, ...claims }).setProtectedHeader({ alg: 'ES256', kid: holder.kid }).setIssuer(holder.did).sign(holder.privateKey);
+      expect(codes(await verifyPresentation(verify, vp, {})), JSON.stringify(claims)).toEqual(['MALFORMED_PRESENTATION']);
+    }
+    const twoHolders = await new SignJWT({ vp: { type: ['VerifiablePresentation'], holder: 'did:jwk:someone-else', verifiableCredential: [] } }).setProtectedHeader({ alg: 'ES256', kid: holder.kid }).setIssuer(holder.did).sign(holder.privateKey);
+    expect(codes(await verifyPresentation(verify, twoHolders, {}))).toEqual(['MALFORMED_PRESENTATION']);
+  });
+
+  it('names its holder only once the holder has signed it', async () => {
+    const holder = await wallet();
+    const forged = await new SignJWT({ vp: { type: ['VerifiablePresentation'], verifiableCredential: [] } }).setProtectedHeader({ alg: 'ES256', kid: `${holder.did}#0` }).setIssuer(holder.did).sign((await wallet()).privateKey);
+    const r = await verifyPresentation(verify, forged, {});
+    expect(codes(r)).toEqual(['SIGNATURE_INVALID']);
+    expect(r.holder).toBeUndefined();
+  });
 });

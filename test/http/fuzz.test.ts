@@ -17,14 +17,27 @@ afterAll(() => home.server.close());
 
 const STRINGS = ['', ' ', 'null', '0751234J', '0750001U', '..', '../..', '%00', '\u0000', '<script>', "' OR 1=1 --", '🎓', 'é'.repeat(300), 'x'.repeat(5000), 'did:web:evil', 'urn:attesto:0750001U:1:1', 'urn:attesto:0750001U:999999:99999999', 'data:application/vc+jwt,a.b.c', 'eyJhbGciOiJub25lIn0.e30.', '1e309', '-1', 'NaN', '__proto__', 'constructor'];
 
+/** JOSE and VC claims, and the keys JavaScript reaches for when it turns a value into text. */
+const JOSE_KEYS = ['alg', 'typ', 'kid', 'crit', 'vc', 'vp', 'iss', 'sub', 'nbf', 'exp', 'iat', 'holder', 'issuer', 'nonce', 'aud', 'toString', 'valueOf', 'toJSON'];
+
 function randomValue(r: () => number, depth = 0): unknown {
   const pick = r();
   if (depth > 4 || pick < 0.3) return STRINGS[Math.floor(r() * STRINGS.length)];
   if (pick < 0.4) return [0, -1, 1.5, 1e308, Number.MAX_SAFE_INTEGER + 2, 131072][Math.floor(r() * 6)];
   if (pick < 0.45) return [true, false, null][Math.floor(r() * 3)];
   if (pick < 0.7) return Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, depth + 1));
-  const keys = ['credential', 'type', 'credentialSubject', 'options', 'format', 'verifiableCredential', 'credentialId', 'credentialStatus', 'statusPurpose', 'status', 'uai', 'name', 'id', 'student', 'items', 'txCode', '__proto__', 'proofs', 'jwt'];
+  const keys = ['credential', 'type', 'credentialSubject', 'options', 'format', 'verifiableCredential', 'verifiablePresentation', 'credentialId', 'credentialStatus', 'statusPurpose', 'status', 'uai', 'name', 'id', 'student', 'items', 'txCode', '__proto__', 'proofs', 'jwt', ...JOSE_KEYS];
   return Object.fromEntries(Array.from({ length: Math.floor(r() * 5) }, () => [keys[Math.floor(r() * keys.length)]!, randomValue(r, depth + 1)]));
+}
+
+/** A compact JWS whose header and claims are junk JSON: reaches the verifiers' parsing, past the request schema. */
+function junkJws(r: () => number): string {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v) ?? 'null').toString('base64url');
+  // Values that break naive code: text conversion that throws, dates out of range.
+  const tricky: unknown[] = [{ toString: 0 }, { valueOf: 0, toString: 0 }, [{ toString: 0 }], 1e20, -1e20, 1.7e308, 'ES256', 'vc+jwt', ['VerifiablePresentation'], { vp: 1 }];
+  const value = () => (r() < 0.4 ? tricky[Math.floor(r() * tricky.length)] : randomValue(r, 2));
+  const object = () => Object.fromEntries(Array.from({ length: 1 + Math.floor(r() * 6) }, () => [JOSE_KEYS[Math.floor(r() * JOSE_KEYS.length)]!, value()]));
+  return `${b64(object())}.${b64(object())}.${Buffer.alloc(64, Math.floor(r() * 256)).toString('base64url')}`;
 }
 
 /** A structurally valid request with one part replaced by junk: reaches deeper than pure noise. */
@@ -47,7 +60,8 @@ describe('no input reaches a 5xx', () => {
       const headers: Record<string, string> = { 'content-type': mode < 0.8 ? 'application/json' : mode < 0.9 ? 'application/x-www-form-urlencoded' : 'text/plain' };
       // Header values must be Latin-1 to be sent at all: junk, but sendable junk.
       if (r() < 0.2) headers['idempotency-key'] = String(STRINGS[Math.floor(r() * STRINGS.length)]).replace(/[^\x20-\x7e]/g, '?').slice(0, 200) || 'k';
-      const body = route.method === 'GET' ? undefined : r() < 0.5 ? JSON.stringify(randomValue(r)) : JSON.stringify(mutated(r));
+      const shape = r();
+      const body = route.method === 'GET' ? undefined : JSON.stringify(shape < 0.4 ? randomValue(r) : shape < 0.8 ? mutated(r) : { [r() < 0.5 ? 'verifiableCredential' : 'verifiablePresentation']: junkJws(r) });
       const res = await home.call(route.method, path, { ...(token ? { token } : {}), headers, ...(body !== undefined ? { raw: body } : {}) });
       expect(res.status, `${route.method} ${path} ${body?.slice(0, 300)} → ${res.text.slice(0, 300)}`).toBeLessThan(500);
     }

@@ -4,7 +4,7 @@
  */
 import { COMPACT_JWS, decodeCompactJws } from './jws';
 import { VerifyFailure } from './result';
-import { isObject } from '../json';
+import { isObject, shown } from '../json';
 
 /** The protected header as sent: untrusted until the signature is checked. */
 export type JwsHeader = Record<string, unknown> & { alg?: unknown; kid?: unknown; typ?: unknown };
@@ -70,6 +70,10 @@ export function parseCredentialJws(jws: string): ParsedCredential {
     const declared = issuerId(vc.issuer);
     if (declared !== undefined && declared !== iss) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'vc.issuer and iss disagree');
     const subject = isObject(vc.credentialSubject) ? { ...vc.credentialSubject } : vc.credentialSubject;
+    // `sub` stands for credentialSubject.id (§6.3.1.1); both present, they must agree (who the credential is for).
+    if (isObject(subject) && payload.sub !== undefined && subject.id !== undefined && subject.id !== payload.sub) {
+      throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'sub and credentialSubject.id disagree');
+    }
     if (isObject(subject) && typeof payload.sub === 'string' && subject.id === undefined) subject.id = payload.sub;
     const credential: Record<string, unknown> = {
       ...vc,
@@ -84,7 +88,7 @@ export function parseCredentialJws(jws: string): ParsedCredential {
 
   if (Array.isArray(payload['@context']) || payload.type !== undefined) {
     // VC 2.0 secured with JOSE: the claims set is the credential (VC-JOSE-COSE §3.1.1).
-    if (header.typ !== undefined && header.typ !== 'vc+jwt') throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', `unexpected typ "${header.typ}" for a VC 2.0 credential`);
+    if (header.typ !== undefined && header.typ !== 'vc+jwt') throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', `unexpected typ ${shown(header.typ)} for a VC 2.0 credential`);
     const iss = issuerId(payload.issuer);
     if (!iss) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'the credential has no issuer');
     if (payload.iss !== undefined && payload.iss !== iss) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'iss and issuer disagree');

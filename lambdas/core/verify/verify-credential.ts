@@ -6,6 +6,7 @@
 import { kindOf } from '../kinds/names';
 import { SUBJECT_VALIDATORS } from '../kinds/subject-validators';
 import { check } from '../validation';
+import { shown } from '../json';
 import { verifyEs256 } from './jws';
 import { issuerKeys } from './keys';
 import { extractJws, parseCredentialJws, type ParsedCredential } from './parse';
@@ -36,8 +37,9 @@ export async function verifyCredential(deps: VerifyDeps, input: unknown): Promis
   let parsed: ParsedCredential;
   try {
     parsed = parseCredentialJws(extractJws(input));
-    if (!ALLOWED_ALGORITHMS.includes(String(parsed.header.alg))) {
-      throw new VerifyFailure('UNSUPPORTED_ALGORITHM', 'format', `alg "${String(parsed.header.alg)}" is not accepted; use ${ALLOWED_ALGORITHMS.join(', ')}`);
+    const { alg } = parsed.header;
+    if (typeof alg !== 'string' || !ALLOWED_ALGORITHMS.includes(alg)) {
+      throw new VerifyFailure('UNSUPPORTED_ALGORITHM', 'format', `alg ${shown(alg)} is not accepted; use ${ALLOWED_ALGORITHMS.join(', ')}`);
     }
     passed.push('format');
   } catch (e) {
@@ -45,7 +47,8 @@ export async function verifyCredential(deps: VerifyDeps, input: unknown): Promis
     return result();
   }
 
-  const types = Array.isArray(parsed.credential.type) ? parsed.credential.type.map(String) : [String(parsed.credential.type)];
+  // Strings only: anything else in `type` names no kind (and may not even turn into text).
+  const types = (Array.isArray(parsed.credential.type) ? parsed.credential.type : [parsed.credential.type]).filter((t): t is string => typeof t === 'string');
   const kind = kindOf(types);
   const described = {
     issuer: { did: parsed.issuer } as NonNullable<VerificationResult['issuer']>,

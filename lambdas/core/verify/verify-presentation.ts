@@ -7,7 +7,7 @@
  * `verifyCredential`, and must be the holder's (`credentialSubject.id`). "Not verified" is an
  * answer, never an exception.
  */
-import { isObject } from '../json';
+import { isObject, shown } from '../json';
 import { COMPACT_JWS, decodeCompactJws, verifyEs256 } from './jws';
 import { assertionKey, importKey } from './keys';
 import { extractJws, MAX_JWS_LENGTH, parseCredentialJws } from './parse';
@@ -73,9 +73,10 @@ class PresentationFailure extends Error {
 }
 
 const ENVELOPED_VP = 'data:application/vp+jwt,';
+/** Milliseconds of a NumericDate claim; refused outside what a Date can hold (±8.64e15 ms). */
 const seconds = (value: unknown, what: string) => {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', `${what} is not a NumericDate`);
+  if (typeof value !== 'number' || !(Math.abs(value * 1000) <= 8.64e15)) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', `${what} is not a NumericDate`);
   return value * 1000;
 };
 
@@ -90,16 +91,20 @@ function readPresentation(input: unknown) {
     throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'the JWS header or payload is not valid base64url JSON');
   }
   const { header, payload } = decoded;
-  if (header.alg !== 'ES256') throw new PresentationFailure('UNSUPPORTED_ALGORITHM', 'format', `alg "${String(header.alg)}" is not accepted; use ES256`);
+  if (header.alg !== 'ES256') throw new PresentationFailure('UNSUPPORTED_ALGORITHM', 'format', `alg ${shown(header.alg)} is not accepted; use ES256`);
+  if (header.typ !== undefined && header.typ !== 'JWT' && header.typ !== 'vp+jwt') throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', `typ ${shown(header.typ)} is not a presentation's`);
   if (header.crit !== undefined) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'critical header extensions ("crit") are not supported');
 
   // VC 1.1: the presentation in `vp`, the holder in `iss`. VC 2.0: the claims are the presentation.
   const vp = isObject(payload.vp) ? payload.vp : payload;
   const types = Array.isArray(vp.type) ? vp.type : [vp.type];
   if (!types.includes('VerifiablePresentation')) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'the JWT holds no VerifiablePresentation');
-  const holder = vp === payload ? (typeof payload.holder === 'string' ? payload.holder : isObject(payload.holder) ? payload.holder.id : undefined) : payload.iss;
+  // VC 1.1 names the holder in `iss` (and may in vp.holder), VC 2.0 in `holder` (and may in `iss`): they must agree.
+  const named = (v: unknown) => (typeof v === 'string' ? v : isObject(v) && typeof v.id === 'string' ? v.id : undefined);
+  const holder = vp === payload ? named(payload.holder) : payload.iss;
   if (typeof holder !== 'string') throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'the presentation names no holder');
-  if (vp === payload && payload.iss !== undefined && payload.iss !== holder) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'iss and holder disagree');
+  const other = vp === payload ? payload.iss : vp.holder;
+  if (other !== undefined && named(other) !== holder) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'iss and holder disagree');
   const presented = vp.verifiableCredential === undefined ? [] : Array.isArray(vp.verifiableCredential) ? vp.verifiableCredential : [vp.verifiableCredential];
   if (presented.length > MAX_PRESENTED_CREDENTIALS) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', `at most ${MAX_PRESENTED_CREDENTIALS} credentials per presentation`);
   const aud = payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
@@ -143,8 +148,6 @@ export async function verifyPresentation(deps: VerifyDeps, input: unknown, optio
     fail(e);
     return result();
   }
-  holder = vp.holder;
-
   // The holder's signature: its wallet key, named by the DID itself.
   try {
     if (!/^did:(jwk|key):/.test(vp.holder)) throw new PresentationFailure('HOLDER_NOT_SUPPORTED', 'signature', 'the holder must be a wallet key: did:jwk or did:key');
@@ -157,6 +160,8 @@ export async function verifyPresentation(deps: VerifyDeps, input: unknown, optio
     }
     if (!verifyEs256(vp.signingInput, vp.signature, key)) throw new PresentationFailure('SIGNATURE_INVALID', 'signature', "the signature does not verify with the holder's key");
     passed.push('signature');
+    // Named in the answer only now that it signed.
+    holder = vp.holder;
   } catch (e) {
     fail(e);
     return result();
@@ -184,7 +189,9 @@ export async function verifyPresentation(deps: VerifyDeps, input: unknown, optio
     errors.push({ code: 'NO_CREDENTIALS', check: 'credentials', message: 'the presentation holds no credential' });
     return result();
   }
-  credentials.push(...(await Promise.all(vp.presented.map((c) => verifyCredential(deps, c)))));
+  // One after the other: a presentation costs no more memory at a time than one credential does
+  // (a foreign issuer's status lists are fetched, up to 2 MB each).
+  for (const presented of vp.presented) credentials.push(await verifyCredential(deps, presented));
   credentials.forEach((r, i) => {
     if (!r.verified) errors.push({ code: 'CREDENTIAL_NOT_VERIFIED', check: 'credentials', credential: i, message: `credential ${i} is not verified: ${r.errors.map((e) => e.code).join(', ')}` });
   });
