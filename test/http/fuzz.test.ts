@@ -37,7 +37,8 @@ function junkJws(r: () => number): string {
   const tricky: unknown[] = [{ toString: 0 }, { valueOf: 0, toString: 0 }, [{ toString: 0 }], 1e20, -1e20, 1.7e308, 'ES256', 'vc+jwt', ['VerifiablePresentation'], { vp: 1 }];
   const value = () => (r() < 0.4 ? tricky[Math.floor(r() * tricky.length)] : randomValue(r, 2));
   const object = () => Object.fromEntries(Array.from({ length: 1 + Math.floor(r() * 6) }, () => [JOSE_KEYS[Math.floor(r() * JOSE_KEYS.length)]!, value()]));
-  return `${b64(object())}.${b64(object())}.${Buffer.alloc(64, Math.floor(r() * 256)).toString('base64url')}`;
+  // A header always has an alg: the first thing a verifier reads.
+  return `${b64({ alg: value(), ...object() })}.${b64(object())}.${Buffer.alloc(64, Math.floor(r() * 256)).toString('base64url')}`;
 }
 
 /** A structurally valid request with one part replaced by junk: reaches deeper than pure noise. */
