@@ -87,7 +87,13 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       }
       const body = await readBody(req);
       if (!body) return localProblem(res, 413, 'BODY_TOO_LARGE', 'the body is too large', { connection: 'close' });
-      const pathParameters = Object.fromEntries(Object.entries(route.regex.exec(path)?.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+      let pathParameters: Record<string, string>;
+      try {
+        pathParameters = Object.fromEntries(Object.entries(route.regex.exec(path)?.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+      } catch {
+        // Malformed percent-encoding (`/schemas/%`): nothing is there, as API Gateway would say.
+        return localProblem(res, 404, 'NOT_FOUND', 'the path is not valid percent-encoding');
+      }
       const event = toApiGatewayEvent(req, body, { routeKey: route.routeKey, pathParameters }, url);
       writeResult(res, await handlers[route.group](event));
     } catch {

@@ -185,4 +185,20 @@ describe('a presentation that must not pass', () => {
     expect(codes(r)).toEqual(['SIGNATURE_INVALID']);
     expect(r.holder).toBeUndefined();
   });
+
+  it("holding a credential of an issuer that is not a registered school: refused as such, without fetching its DID", async () => {
+    const holder = await wallet();
+    const outsider = await generateKeyPair('ES256');
+    const did = 'did:web:unreachable.invalid';
+    const foreign = await new SignJWT({ vc: { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiableCredential', 'DiplomaCredential'], credentialSubject: {} }, sub: holder.did })
+      .setProtectedHeader({ alg: 'ES256', kid: `${did}#key-1` })
+      .setIssuer(did)
+      .sign(outsider.privateKey);
+    const resolved: string[] = [];
+    const counting: VerifyDeps = { ...verify, resolveDid: (d, o) => (resolved.push(d), verify.resolveDid(d, o)) };
+    const r = await verifyPresentation(counting, await present(holder, [foreign]), { challenge: 'n-0S6_WzA2Mj', domain: EMPLOYER });
+    expect(codes(r)).toEqual(['CREDENTIAL_NOT_VERIFIED']);
+    expect(codes(r.credentials[0]!)).toEqual(['ISSUER_NOT_REGISTERED']);
+    expect(resolved).toEqual([holder.did]);
+  });
 });

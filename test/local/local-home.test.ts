@@ -160,6 +160,12 @@ describe('the local home', () => {
       const problem = await client(home.server.url).post('/credentials/verify', { verifiableCredential: 'é' }, { headers: { 'content-type': 'text/plain' } });
       expect(problem.status).toBe(415);
       expect(problem.headers.get('content-length')).toBe(String(Buffer.byteLength(problem.text)));
+      // A path parameter that is not valid percent-encoding names nothing: 404, not a crash.
+      for (const path of ['/schemas/%', '/offers/%E0%A4%A', '/schools/%ZZ/did.json']) {
+        const res = await client(home.server.url).get(path);
+        expect(res.status, path).toBe(404);
+        expect(res.json).toMatchObject({ code: 'NOT_FOUND' });
+      }
     } finally {
       await home.server.close();
     }

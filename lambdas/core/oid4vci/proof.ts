@@ -46,6 +46,8 @@ function keyOf(header: Record<string, unknown>): { holder: string; jwk: JWK } {
   if (typeof kid !== 'string' || kid.length > 1024) throw new OAuthError('invalid_proof', 'kid must be a DID URL');
   const did = kid.split('#')[0]!;
   if (did.startsWith('did:jwk:')) {
+    // base64url only: Node would also read standard base64, and the DID would not be the one bound.
+    if (!/^did:jwk:[A-Za-z0-9_-]+$/.test(did)) throw new OAuthError('invalid_proof', 'did:jwk must be base64url without padding');
     let decoded: unknown;
     try {
       decoded = JSON.parse(Buffer.from(did.slice('did:jwk:'.length), 'base64url').toString('utf8'));

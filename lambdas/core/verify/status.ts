@@ -86,7 +86,7 @@ async function loadList(deps: VerifyDeps, url: string, issuerKeys: IssuerKeys): 
   try {
     if (!COMPACT_JWS.test(jws)) throw new Error('not a compact JWS');
     const { header, payload: claims, signingInput, signature } = decodeCompactJws(jws);
-    const issuer = typeof claims.issuer === 'string' ? claims.issuer : isObject(claims.issuer) ? String(claims.issuer.id) : claims.iss;
+    const issuer = typeof claims.issuer === 'string' ? claims.issuer : isObject(claims.issuer) ? claims.issuer.id : claims.iss;
     if (issuer !== issuerKeys.did) throw new Error('issued by another DID');
     if (header.alg !== 'ES256' || header.crit !== undefined) throw new Error('only plain ES256 lists are accepted');
     if (!verifyEs256(signingInput, signature, await issuerKeys.keyFor(header))) throw new Error('the signature does not verify');
