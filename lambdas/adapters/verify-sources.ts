@@ -24,6 +24,9 @@ export interface VerifySourcesOptions {
   fetch: Pick<SafeFetchOptions, 'timeoutMs' | 'lookup' | 'tls' | 'allowAddress'>;
 }
 
+/** How long a foreign DID that could not be resolved is answered as such without fetching again. */
+export const FAILED_DID_CACHE_MS = 30_000;
+
 /** Shortest time between two refreshes of the same DID document (a key rotated in meanwhile). */
 export const REFRESH_INTERVAL_MS = 10_000;
 
@@ -71,6 +74,8 @@ export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(ua
   const ownDids = new WeakMap<SchoolRecord, ResolvedDid>();
   const foreignDids = new LRUCache<string, ResolvedDid>({ max: 500, ttl: 5 * 60_000 });
   const foreignLists = new LRUCache<string, string>({ max: 200, ttl: 60_000 });
+  const failedDids = new LRUCache<string, Error>({ max: 500, ttl: FAILED_DID_CACHE_MS });
+  const pendingDids = new Map<string, Promise<ResolvedDid>>();
   const fetchOpts = (maxBytes: number, accept: string): SafeFetchOptions => ({ ...o.fetch, maxBytes, accept });
 
   // A refresh (see VerifyDeps.resolveDid) reads past the caches, at most once per DID per interval:
@@ -115,10 +120,28 @@ export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(ua
       if (did.startsWith('did:web:')) {
         const cached = refresh ? undefined : foreignDids.get(did);
         if (cached) return cached;
-        const body = await safeFetch(didWebDocumentUrl(did).toString(), fetchOpts(64 * 1024, 'application/did+json, application/json'));
-        const resolved = toResolvedDid(did, JSON.parse(body));
-        foreignDids.set(did, resolved);
-        return resolved;
+        // A DID that just failed fails again at once, and concurrent verifications share one
+        // fetch: tokens naming a slow or dead server cost one timeout per interval, not one each.
+        const failed = refresh ? undefined : failedDids.get(did);
+        if (failed) throw failed;
+        let pending = pendingDids.get(did);
+        if (!pending) {
+          pending = (async () => {
+            const body = await safeFetch(didWebDocumentUrl(did).toString(), fetchOpts(64 * 1024, 'application/did+json, application/json'));
+            const resolved = toResolvedDid(did, JSON.parse(body));
+            foreignDids.set(did, resolved);
+            return resolved;
+          })();
+          pendingDids.set(did, pending);
+          pending.then(
+            () => pendingDids.delete(did),
+            (e: unknown) => {
+              pendingDids.delete(did);
+              failedDids.set(did, e instanceof Error ? e : new Error('the DID could not be resolved'));
+            },
+          );
+        }
+        return pending;
       }
       throw new Error('unsupported DID method (did:web, did:jwk and P-256 did:key are supported)');
     },

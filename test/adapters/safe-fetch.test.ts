@@ -139,4 +139,21 @@ describe('a foreign did:web issuer', () => {
     expect((await verifyCredential(deps, madeUp)).errors.map((e) => e.code)).toEqual(['KEY_NOT_AUTHORIZED']);
     expect(fetches).toBe(2);
   });
+
+  it('that cannot be resolved is fetched once for concurrent verifications, and not again for a while', async () => {
+    const did = `did:web:${HOST}%3A${port}:issuers:down`;
+    let fetches = 0;
+    routes['/issuers/down/did.json'] = (res) => {
+      fetches++;
+      res.writeHead(503).end();
+    };
+    const noStore = { getSchool: async () => undefined, getPublishedList: async () => undefined } as unknown as Store;
+    const deps = verifySources({ store: noStore, publicUrl: 'https://attesto.test', clock: () => new Date(), maxClockSkewSeconds: 60, schoolCacheMs: 0, fetch: { timeoutMs: 1000, lookup: toLoopback, tls: { ca }, allowAddress: (a) => a === '127.0.0.1' } });
+    const { privateKey } = await generateKeyPair('ES256');
+    const vc = await new SignJWT({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential', 'DiplomaCredential'], issuer: did, credentialSubject: {} }).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', kid: `${did}#k` }).sign(privateKey);
+    const results = await Promise.all([1, 2, 3].map(() => verifyCredential(deps, vc)));
+    results.push(await verifyCredential(deps, vc));
+    for (const r of results) expect(r.errors.map((e) => e.code)).toEqual(['DID_RESOLUTION_FAILED']);
+    expect(fetches).toBe(1);
+  });
 });
