@@ -10,6 +10,8 @@ import { loadConfig } from '../config';
 import { buildDeps } from '../composition';
 import { signingFor } from '../signers';
 import { ensureTable } from '../adapters/dynamo/create-table';
+import { AttestoError } from '../core/errors';
+import { problemHeaders, problemOf } from '../http/problem';
 import { ROUTES, routeKey, routeRegex, type RouteGroup } from '../http/routes';
 import { toApiGatewayEvent, writeResult } from './apigw-event';
 import { ensureDataDir, paths, writePrivateJson } from './data-dir';
@@ -45,9 +47,11 @@ const HARD_BODY_LIMIT = 10 * 1024 * 1024;
 
 const compiled = ROUTES.map((r) => ({ ...r, regex: routeRegex(r.path), routeKey: routeKey(r) }));
 
-function localProblem(res: ServerResponse, status: number, code: string, detail: string, extra: Record<string, string> = {}) {
-  res.writeHead(status, { 'content-type': 'application/problem+json', ...extra });
-  res.end(JSON.stringify({ type: `urn:attesto:problem:${code.toLowerCase().replace(/_/g, '-')}`, title: code, status, detail, code }));
+/** What the local server itself refuses, in the same problem+json as the handlers' (./http/problem.ts). */
+function localProblem(res: ServerResponse, err: AttestoError, extra: Record<string, string> = {}) {
+  const body = JSON.stringify(problemOf(err));
+  res.writeHead(err.status, { ...problemHeaders(err), 'content-length': String(Buffer.byteLength(body)), ...extra });
+  res.end(body);
 }
 
 /** The whole body, or undefined past the hard limit (events rather than `for await`: this is per request). */
@@ -75,29 +79,29 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   let handlers: Record<RouteGroup, Handler> | undefined;
   const server = createServer(async (req, res) => {
     try {
-      if (!handlers) return localProblem(res, 503, 'STARTING', 'attesto is starting', { 'retry-after': '1' });
+      if (!handlers) return localProblem(res, new AttestoError('STORE_UNAVAILABLE', 'attesto is starting; retry', { retryAfter: 1 }));
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname;
       const candidates = compiled.filter((r) => r.regex.test(path));
       const route = candidates.find((r) => r.method === req.method);
       if (!route) {
         req.resume();
-        if (candidates.length) return localProblem(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`, { allow: candidates.map((r) => r.method).join(', ') });
-        return localProblem(res, 404, 'NOT_FOUND', `no route ${req.method} ${path.slice(0, 200)}`);
+        if (candidates.length) return localProblem(res, new AttestoError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here`), { allow: candidates.map((r) => r.method).join(', ') });
+        return localProblem(res, new AttestoError('NOT_FOUND', `no route ${req.method} ${path.slice(0, 200)}`));
       }
       const body = await readBody(req);
-      if (!body) return localProblem(res, 413, 'BODY_TOO_LARGE', 'the body is too large', { connection: 'close' });
+      if (!body) return localProblem(res, new AttestoError('BODY_TOO_LARGE', 'the body is too large'), { connection: 'close' });
       let pathParameters: Record<string, string>;
       try {
         pathParameters = Object.fromEntries(Object.entries(route.regex.exec(path)?.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
       } catch {
         // Malformed percent-encoding (`/schemas/%`): nothing is there, as API Gateway would say.
-        return localProblem(res, 404, 'NOT_FOUND', 'the path is not valid percent-encoding');
+        return localProblem(res, new AttestoError('NOT_FOUND', 'the path is not valid percent-encoding'));
       }
       const event = toApiGatewayEvent(req, body, { routeKey: route.routeKey, pathParameters }, url);
       writeResult(res, await handlers[route.group](event));
     } catch {
-      if (!res.headersSent) localProblem(res, 500, 'INTERNAL', 'an unexpected error occurred');
+      if (!res.headersSent) localProblem(res, new AttestoError('INTERNAL', 'an unexpected error occurred'));
       else res.destroy();
     }
   });
