@@ -193,40 +193,41 @@ export async function verifyPresentation(deps: VerifyDeps, input: unknown, optio
   // lists are read from the store: a credential of any other issuer is refused as such, without
   // fetching anything, so ten credentials naming slow or hostile servers cannot hold the request
   // past its time (ten fetches of 3 s each would outlast the function's timeout).
-  for (const presented of vp.presented) credentials.push((await unregistered(deps, presented)) ?? (await verifyCredential(deps, presented)));
+  const strangers: number[] = [];
+  for (const [i, presented] of vp.presented.entries()) {
+    const read = issuerAndSubject(presented);
+    credentials.push(read && !(await deps.findSchool(read.issuer)) ? unregistered(read.issuer) : await verifyCredential(deps, presented));
+    if (read?.subject !== vp.holder) strangers.push(i);
+  }
   credentials.forEach((r, i) => {
     if (!r.verified) errors.push({ code: 'CREDENTIAL_NOT_VERIFIED', check: 'credentials', credential: i, message: `credential ${i} is not verified: ${r.errors.map((e) => e.code).join(', ')}` });
   });
   if (credentials.every((r) => r.verified)) passed.push('credentials');
-  const strangers = vp.presented.flatMap((c, i) => (subjectOf(c) === vp.holder ? [] : [i]));
   for (const i of strangers) errors.push({ code: 'NOT_THE_HOLDERS', check: 'holder', credential: i, message: `credential ${i} was not issued to the holder (credentialSubject.id)` });
   if (strangers.length === 0) passed.push('holder');
   return result();
 }
 
-/** The verdict on a credential whose issuer is not a registered school; undefined for any other (unreadable ones included). */
-async function unregistered(deps: VerifyDeps, presented: unknown): Promise<VerificationResult | undefined> {
-  let issuer: string;
-  try {
-    issuer = parseCredentialJws(extractJws(presented)).issuer;
-  } catch {
-    return undefined;
-  }
-  if (await deps.findSchool(issuer)) return undefined;
+/** The verdict on a credential whose issuer is not a registered school: nothing else is checked. */
+function unregistered(issuer: string): VerificationResult {
   return {
     verified: false,
-    checks: ['format'],
+    checks: [],
     errors: [{ code: 'ISSUER_NOT_REGISTERED', check: 'issuer', message: `${issuer.slice(0, 200)} is not a registered school: a presented credential is not checked further` }],
     warnings: [],
     issuer: { did: issuer },
   };
 }
 
-/** The subject a presented credential was issued to; undefined when it cannot be read (its own verification says why). */
-function subjectOf(presented: unknown): string | undefined {
+/**
+ * Who issued a presented credential and to whom (its credentialSubject.id); undefined when it
+ * cannot be read (its own verification says why).
+ */
+function issuerAndSubject(presented: unknown): { issuer: string; subject: string | undefined } | undefined {
   try {
-    const subject = parseCredentialJws(extractJws(presented)).credential.credentialSubject;
-    return isObject(subject) && typeof subject.id === 'string' ? subject.id : undefined;
+    const { issuer, credential } = parseCredentialJws(extractJws(presented));
+    const subject = credential.credentialSubject;
+    return { issuer, subject: isObject(subject) && typeof subject.id === 'string' ? subject.id : undefined };
   } catch {
     return undefined;
   }
