@@ -62,8 +62,9 @@ export function resolveDidJwk(did: string): ResolvedDid {
 
 /** did:key (P-256 only, as ES256 is the only algorithm accepted): the DID is the key. */
 export function resolveDidKey(did: string): ResolvedDid {
-  const id = didKeyMethodId(did.split('#')[0]!);
-  return { did, verificationMethods: [{ id, publicKeyJwk: p256JwkOfDidKey(did.split('#')[0]!) }], assertionMethod: [id] };
+  const bare = did.split('#')[0]!;
+  const id = didKeyMethodId(bare);
+  return { did, verificationMethods: [{ id, publicKeyJwk: p256JwkOfDidKey(bare) }], assertionMethod: [id] };
 }
 
 export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(uai: string): Promise<SchoolRecord | undefined> } {

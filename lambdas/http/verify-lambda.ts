@@ -30,8 +30,8 @@ const route = (operationId: string) => {
   if (!found) throw new Error(`the verifier group has no ${operationId} route`);
   return found;
 };
-const VERIFY_ROUTE = route('verifyCredential');
-const PRESENT_ROUTE = route('verifyPresentation');
+const VERIFY_KEY = routeKey(route('verifyCredential'));
+const PRESENT_KEY = routeKey(route('verifyPresentation'));
 if (VERIFIER_ROUTES.length !== 2) throw new Error('the verifier entry serves exactly its two routes');
 
 function problemResult(err: AttestoError): APIGatewayProxyStructuredResultV2 {
@@ -62,11 +62,11 @@ async function answer(deps: AppDeps, event: APIGatewayProxyEventV2): Promise<API
   // may prefix). Payload 2.0; an event of another shape fails here, as a 500.
   const { method } = event.requestContext.http;
   const key = event.routeKey;
-  if (key === routeKey(VERIFY_ROUTE)) {
+  if (key === VERIFY_KEY) {
     const request = body<VerifyRequest>(deps, event, validate.VerifyRequest);
     return verdict(await verifyCredential(deps.verify, request.verifiableCredential));
   }
-  if (key === routeKey(PRESENT_ROUTE)) {
+  if (key === PRESENT_KEY) {
     const request = body<VerifyPresentationRequest>(deps, event, validate.VerifyPresentationRequest);
     const { challenge, domain } = request.options ?? {};
     return verdict(await verifyPresentation(deps.verify, request.verifiablePresentation, { ...(challenge !== undefined ? { challenge } : {}), ...(domain !== undefined ? { domain } : {}) }));
