@@ -34,8 +34,8 @@ export async function resignStatusLists(deps: CoreDeps, school: SchoolRecord): P
         await deps.store.bumpStatusSeq(school.uai, list);
         await publishStatusLists(deps, school, list);
         // A publication with a newer sequence number wins over ours: if a status change signed
-        // with the previous key got in, sign again, after it.
-        // The key signing now (a pending key may have become active during a long run).
+        // with the previous key got in, sign again, after it. Compared with the key signing now
+        // (a pending key may have become active during a long run).
         const { kid } = signingKey(school, deps.clock());
         const published = await Promise.all(STATUS_PURPOSES.map((p) => deps.store.getPublishedList(school.uai, list, p)));
         if (published.every((p) => p !== undefined && kidOf(p.jwt) === kid)) break;
