@@ -6,7 +6,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { JWK } from 'jose';
-import { didKeyMethodId, p256JwkOfDidKey } from '../core/did-key';
+import { didKeyMethodId, p256JwkOfDidKey, publicJwkOfDidJwk } from '../core/key-dids';
 import { didDocument, didWebDocumentUrl, ownDidReader } from '../core/did-web';
 import type { SchoolRecord, StatusPurpose } from '../core/records';
 import type { Store } from '../core/store';
@@ -54,10 +54,8 @@ export function toResolvedDid(did: string, doc: unknown): ResolvedDid {
 
 /** did:jwk: the DID is the key (https://github.com/quartzjer/did-jwk/blob/main/spec.md). */
 export function resolveDidJwk(did: string): ResolvedDid {
-  const jwk = JSON.parse(Buffer.from(did.slice('did:jwk:'.length).split('#')[0]!, 'base64url').toString('utf8'));
-  if (!isObject(jwk) || 'd' in jwk) throw new Error('did:jwk must hold a public JWK');
   const id = `${did}#0`;
-  return { did, verificationMethods: [{ id, publicKeyJwk: jwk as JWK }], assertionMethod: [id] };
+  return { did, verificationMethods: [{ id, publicKeyJwk: publicJwkOfDidJwk(did.split('#')[0]!) }], assertionMethod: [id] };
 }
 
 /** did:key (P-256 only, as ES256 is the only algorithm accepted): the DID is the key. */

@@ -5,7 +5,7 @@
  */
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { OAuthError } from './errors';
-import { p256JwkOfDidKey } from '../did-key';
+import { p256JwkOfDidKey, publicJwkOfDidJwk } from '../key-dids';
 import { isObject } from '../json';
 import { COMPACT_JWS } from '../verify/jws';
 
@@ -27,13 +27,15 @@ function p256(jwk: unknown): JWK {
   return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };
 }
 
-function didKeyToJwk(did: string): JWK {
+/** The key a DID that is its key stands for, as a public P-256 JWK; invalid_proof otherwise. */
+function jwkOfKeyDid(read: (did: string) => JWK, did: string): JWK {
+  let jwk: JWK;
   try {
-    return p256(p256JwkOfDidKey(did));
+    jwk = read(did);
   } catch (e) {
-    if (e instanceof OAuthError) throw e;
-    throw new OAuthError('invalid_proof', e instanceof Error ? e.message : 'invalid did:key');
+    throw new OAuthError('invalid_proof', e instanceof Error ? e.message : 'invalid DID');
   }
+  return p256(jwk);
 }
 
 function keyOf(header: Record<string, unknown>): { holder: string; jwk: JWK } {
@@ -45,18 +47,8 @@ function keyOf(header: Record<string, unknown>): { holder: string; jwk: JWK } {
   }
   if (typeof kid !== 'string' || kid.length > 1024) throw new OAuthError('invalid_proof', 'kid must be a DID URL');
   const did = kid.split('#')[0]!;
-  if (did.startsWith('did:jwk:')) {
-    // base64url only: Node would also read standard base64, and the DID would not be the one bound.
-    if (!/^did:jwk:[A-Za-z0-9_-]+$/.test(did)) throw new OAuthError('invalid_proof', 'did:jwk must be base64url without padding');
-    let decoded: unknown;
-    try {
-      decoded = JSON.parse(Buffer.from(did.slice('did:jwk:'.length), 'base64url').toString('utf8'));
-    } catch {
-      throw new OAuthError('invalid_proof', 'did:jwk does not hold a JWK');
-    }
-    return { holder: did, jwk: p256(decoded) };
-  }
-  if (did.startsWith('did:key:')) return { holder: did, jwk: didKeyToJwk(did) };
+  if (did.startsWith('did:jwk:')) return { holder: did, jwk: jwkOfKeyDid(publicJwkOfDidJwk, did) };
+  if (did.startsWith('did:key:')) return { holder: did, jwk: jwkOfKeyDid(p256JwkOfDidKey, did) };
   throw new OAuthError('invalid_proof', 'kid must be a did:jwk or did:key DID URL');
 }
 
