@@ -4,7 +4,7 @@
  * (every change is one check-and-set); not used by the service.
  */
 import { AttestoError } from '../../lambdas/core/errors';
-import type { AuditEvent, CredentialRecord, IdempotencyRecord, PublishedStatusList, SchoolRecord, StatusFlags, StatusPurpose, StatusSlot } from '../../lambdas/core/records';
+import type { AuditEvent, CredentialRecord, IdempotencyRecord, PublishedStatusList, SchoolRecord, StatusFlags, PublishedListKind, StatusSlot } from '../../lambdas/core/records';
 import type { AuditPage, Store } from '../../lambdas/core/store';
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -74,7 +74,7 @@ export class MemoryStore implements Store {
   async getStatusSeq(uai: string, list: number) {
     return this.seqs.get(`${uai}#${list}`) ?? 0;
   }
-  async getPublishedList(uai: string, list: number, purpose: StatusPurpose) {
+  async getPublishedList(uai: string, list: number, purpose: PublishedListKind) {
     return this.published.get(`${uai}#${list}#${purpose}`);
   }
   async putPublishedList(p: PublishedStatusList) {

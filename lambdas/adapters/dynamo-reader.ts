@@ -15,7 +15,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { AttestoError } from '../core/errors';
-import type { IdempotencyRecord, PublishedStatusList, SchoolRecord, StatusFlags, StatusPurpose, StatusSlot, CredentialRecord } from '../core/records';
+import type { IdempotencyRecord, PublishedStatusList, SchoolRecord, StatusFlags, PublishedListKind, StatusSlot, CredentialRecord } from '../core/records';
 import type { Store } from '../core/store';
 import { keys, withoutKeys } from './dynamo/table';
 import { withRetries } from './retry';
@@ -86,7 +86,7 @@ export class DynamoReader implements Store {
     return (await this.get(keys.school(uai))) as SchoolRecord | undefined;
   }
 
-  async getPublishedList(uai: string, list: number, purpose: StatusPurpose): Promise<PublishedStatusList | undefined> {
+  async getPublishedList(uai: string, list: number, purpose: PublishedListKind): Promise<PublishedStatusList | undefined> {
     return (await this.get(keys.published(uai, list, purpose))) as PublishedStatusList | undefined;
   }
 

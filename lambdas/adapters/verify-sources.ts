@@ -8,7 +8,7 @@ import { LRUCache } from 'lru-cache';
 import type { JWK } from 'jose';
 import { didKeyMethodId, p256JwkOfDidKey, publicJwkOfDidJwk } from '../core/key-dids';
 import { didDocument, didWebDocumentUrl, ownDidReader } from '../core/did-web';
-import type { SchoolRecord, StatusPurpose } from '../core/records';
+import type { PublishedListKind, SchoolRecord } from '../core/records';
 import type { Store } from '../core/store';
 import type { ResolvedDid, VerifyDeps } from '../core/verify/ports';
 import { safeFetch, type SafeFetchOptions } from './safe-fetch';
@@ -96,7 +96,7 @@ export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(ua
     return record;
   }
 
-  const ownListPath = /^\/schools\/([0-9]{7}[A-Z])\/status-lists\/(revocation|suspension)\/([1-9][0-9]{0,5})$/;
+  const ownListPath = /^\/schools\/([0-9]{7}[A-Z])\/status-lists\/(revocation|suspension|token)\/([1-9][0-9]{0,5})$/;
 
   return {
     clock: o.clock,
@@ -149,13 +149,13 @@ export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(ua
       if (url.startsWith(`${base}/`)) {
         const m = ownListPath.exec(url.slice(base.length));
         if (!m) throw new Error('no such status list here');
-        const published = await o.store.getPublishedList(m[1]!, Number(m[3]), m[2] as StatusPurpose);
+        const published = await o.store.getPublishedList(m[1]!, Number(m[3]), m[2] as PublishedListKind);
         if (!published) throw new Error('no such status list here');
         return published.jwt;
       }
       const cached = foreignLists.get(url);
       if (cached) return cached;
-      const body = (await safeFetch(url, fetchOpts(2 * 1024 * 1024, 'application/vc+jwt, application/jwt, application/vc'))).trim();
+      const body = (await safeFetch(url, fetchOpts(2 * 1024 * 1024, 'application/vc+jwt, application/statuslist+jwt, application/jwt, application/vc'))).trim();
       let jws = body;
       if (body.startsWith('{')) {
         const doc = JSON.parse(body);

@@ -6,9 +6,15 @@
 import type { JWK } from 'jose';
 
 export type CredentialKind = 'EnrollmentCredential' | 'TranscriptCredential' | 'DiplomaCredential';
-export type CredentialFormat = 'jwt_vc' | 'vc+jwt';
+export type CredentialFormat = 'jwt_vc' | 'vc+jwt' | 'dc+sd-jwt';
 export type StatusPurpose = 'revocation' | 'suspension';
 export const STATUS_PURPOSES: readonly StatusPurpose[] = ['revocation', 'suspension'];
+/**
+ * What is published of a status list: one Bitstring Status List credential per purpose (W3C
+ * credentials), and one Token Status List (`token`: SD-JWT VC), all built from the same slots.
+ */
+export type PublishedListKind = StatusPurpose | 'token';
+export const PUBLISHED_LISTS: readonly PublishedListKind[] = [...STATUS_PURPOSES, 'token'];
 
 export interface SchoolRecord {
   uai: string;
@@ -68,11 +74,11 @@ export interface StatusFlags {
   updatedAt: string;
 }
 
-/** A published (signed) status list credential. */
+/** A published (signed) status list: a Bitstring Status List credential, or the Token Status List. */
 export interface PublishedStatusList {
   uai: string;
   list: number;
-  purpose: StatusPurpose;
+  purpose: PublishedListKind;
   jwt: string;
   /** Status change sequence number the list was built from (orders concurrent publications). */
   seq: number;

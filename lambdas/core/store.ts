@@ -9,7 +9,7 @@ import type {
   PublishedStatusList,
   SchoolRecord,
   StatusFlags,
-  StatusPurpose,
+  PublishedListKind,
   StatusSlot,
 } from './records';
 
@@ -45,7 +45,7 @@ export interface Store {
   /** Increments and returns the list's status sequence number. */
   bumpStatusSeq(uai: string, list: number): Promise<number>;
   getStatusSeq(uai: string, list: number): Promise<number>;
-  getPublishedList(uai: string, list: number, purpose: StatusPurpose): Promise<PublishedStatusList | undefined>;
+  getPublishedList(uai: string, list: number, purpose: PublishedListKind): Promise<PublishedStatusList | undefined>;
   /** Stores the list unless one built from a newer (or equal) sequence number is there already. */
   putPublishedList(published: PublishedStatusList): Promise<boolean>;
 

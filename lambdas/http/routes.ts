@@ -27,7 +27,7 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'POST', path: '/credentials/verify', group: 'verifier', auth: 'public', operationId: 'verifyCredential', summary: 'Verify a credential (VC-API): 200 verified, 400 not.', body: 'VerifyRequest' },
   { method: 'POST', path: '/presentations/verify', group: 'verifier', auth: 'public', operationId: 'verifyPresentation', summary: "Verify a holder's presentation and each credential in it (VC-API): 200 verified, 400 not.", body: 'VerifyPresentationRequest' },
   { method: 'GET', path: '/schools/{uai}/did.json', group: 'documents', auth: 'public', operationId: 'didDocument', summary: "The school's did:web DID document." },
-  { method: 'GET', path: '/schools/{uai}/status-lists/{purpose}/{list}', group: 'documents', auth: 'public', operationId: 'statusList', summary: 'A signed Bitstring Status List credential (application/vc+jwt).' },
+  { method: 'GET', path: '/schools/{uai}/status-lists/{purpose}/{list}', group: 'documents', auth: 'public', operationId: 'statusList', summary: 'A signed status list: a Bitstring Status List credential (revocation, suspension: application/vc+jwt) or the Status List Token of SD-JWT VCs (token: application/statuslist+jwt).' },
   { method: 'GET', path: '/schemas/{name}', group: 'documents', auth: 'public', operationId: 'schema', summary: 'JSON Schemas of the credential kinds and requests.' },
   { method: 'GET', path: '/openapi.json', group: 'documents', auth: 'public', operationId: 'openapi', summary: 'This API, as OpenAPI 3.1.' },
   { method: 'GET', path: '/health', group: 'documents', auth: 'public', operationId: 'health', summary: 'Liveness.' },

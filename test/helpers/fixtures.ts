@@ -53,7 +53,7 @@ export const FORMATS = ['jwt_vc', 'vc+jwt'] as const;
 /** Every kind in every encoding. */
 export const KIND_FORMAT_CASES: [KindName, (typeof FORMATS)[number]][] = FORMATS.flatMap((f) => KINDS.map((k) => [k, f] as [KindName, (typeof FORMATS)[number]]));
 
-export function issueRequest(kind: KindName = 'EnrollmentCredential', format: 'jwt_vc' | 'vc+jwt' = 'jwt_vc', subject: Record<string, unknown> = SUBJECTS[kind]): IssueRequest {
+export function issueRequest(kind: KindName = 'EnrollmentCredential', format: 'jwt_vc' | 'vc+jwt' | 'dc+sd-jwt' = 'jwt_vc', subject: Record<string, unknown> = SUBJECTS[kind]): IssueRequest {
   return { credential: { type: ['VerifiableCredential', kind], credentialSubject: subject }, options: { format } };
 }
 

@@ -8,6 +8,7 @@ import { issueRequest } from '../helpers/fixtures';
 import { startStore } from '../helpers/store';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../lambdas/adapters/dynamo/table';
+import { PUBLISHED_LISTS } from '../../lambdas/core/records';
 
 let env: Awaited<ReturnType<typeof startStore>>;
 let deps: ReturnType<typeof coreDeps>;
@@ -165,13 +166,13 @@ describe('Idempotency-Key', () => {
 
   it('publishes the status lists at the first issuance when the registration did not, once for concurrent issuances', async () => {
     const { school: fresh } = await schoolWithToken(deps, '0330010');
-    for (const purpose of ['revocation', 'suspension'] as const) await env.db.send(new DeleteCommand({ TableName: 'attesto', Key: keys.published(fresh.uai, 1, purpose) }));
+    for (const purpose of PUBLISHED_LISTS) await env.db.send(new DeleteCommand({ TableName: 'attesto', Key: keys.published(fresh.uai, 1, purpose) }));
     let published = 0;
     const store = new Proxy(env.store, {
       get: (target, name, receiver) => (name === 'putPublishedList' ? (l: Parameters<typeof target.putPublishedList>[0]) => (published++, target.putPublishedList(l)) : Reflect.get(target, name, receiver)),
     });
     await Promise.all([1, 2, 3, 4].map(() => issueCredential({ ...deps, store }, { school: fresh, actor: 't', request: issueRequest() })));
-    expect(published).toBe(2); // revocation and suspension, once
-    for (const purpose of ['revocation', 'suspension'] as const) expect(await env.store.getPublishedList(fresh.uai, 1, purpose)).toBeDefined();
+    expect(published).toBe(3); // revocation, suspension and the Token Status List, once
+    for (const purpose of PUBLISHED_LISTS) expect(await env.store.getPublishedList(fresh.uai, 1, purpose)).toBeDefined();
   });
 });

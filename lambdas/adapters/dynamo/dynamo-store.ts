@@ -13,7 +13,7 @@ import type {
   PublishedStatusList,
   SchoolRecord,
   StatusFlags,
-  StatusPurpose,
+  PublishedListKind,
   StatusSlot,
 } from '../../core/records';
 import type { AuditPage, KeyRotationStore, SchoolByClient, SchoolKeys, Store } from '../../core/store';
@@ -207,7 +207,7 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
     return Number((await this.get(keys.seq(uai, list)))?.seq ?? 0);
   }
 
-  async getPublishedList(uai: string, list: number, purpose: StatusPurpose): Promise<PublishedStatusList | undefined> {
+  async getPublishedList(uai: string, list: number, purpose: PublishedListKind): Promise<PublishedStatusList | undefined> {
     const item = await this.get(keys.published(uai, list, purpose));
     return item ? (withoutKeys(item) as unknown as PublishedStatusList) : undefined;
   }

@@ -16,7 +16,7 @@ export interface SigningKey {
 }
 
 /** did-jwt's signer shape: signing input in, base64url signature (r‖s for ES256) out. */
-function didJwtSigner(key: SigningKey) {
+function didJwtSigner(key: Pick<SigningKey, 'signer' | 'keyRef'>) {
   return async (data: string | Uint8Array): Promise<string> => {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     return Buffer.from(await key.signer.sign(key.keyRef, bytes)).toString('base64url');
@@ -40,6 +40,14 @@ export async function signVcJwt(credential: Record<string, unknown>, key: Signin
 export async function signVcJose(credential: Record<string, unknown>, key: SigningKey): Promise<string> {
   // did-jwt types `typ` as 'JWT' only; a JWS header may carry any media type.
   return createJWS(credential, didJwtSigner(key), { alg: ALG, typ: 'vc+jwt', cty: 'vc', kid: key.kid } as never);
+}
+
+/**
+ * Any other JWS the school signs (a Token Status List, an SD-JWT VC's issuer-signed JWT): the
+ * claims as given, `typ` naming what they are (the media type without "application/").
+ */
+export async function signJwt(claims: Record<string, unknown>, key: Pick<SigningKey, 'signer' | 'keyRef' | 'kid'>, typ: string): Promise<string> {
+  return createJWS(claims, didJwtSigner(key), { alg: ALG, typ, kid: key.kid } as never);
 }
 
 /** The VC-API envelope for a vc+jwt (https://www.w3.org/TR/vc-data-model-2.0/#enveloped-verifiable-credentials). */

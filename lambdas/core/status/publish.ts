@@ -8,14 +8,16 @@
  * Concurrent revocations therefore can never leave a published list missing a bit.
  */
 import { signerOf, type CoreDeps } from '../deps';
-import type { SchoolRecord, StatusPurpose } from '../records';
-import { STATUS_PURPOSES } from '../records';
+import type { PublishedListKind, SchoolRecord, StatusFlags, StatusPurpose } from '../records';
+import { PUBLISHED_LISTS } from '../records';
 import { signingKey } from '../signing-key';
 import { VC_V2_CONTEXT } from '../credential/contexts';
 import { isoSeconds } from '../credential/build';
-import { signVcJose } from '../credential/jws';
+import { signJwt, signVcJose } from '../credential/jws';
+import { schoolIssuer } from '../oid4vci/metadata';
 import { encodeList, newBitstring, setBit } from './bitstring';
 import { statusListUrl } from './slot';
+import { encodeTokenStatusList, newTokenStatusList, setTokenStatus, TOKEN_STATUS, TOKEN_STATUS_BITS } from './token-status-list';
 
 /** How long verifiers may cache a list (the spec's `ttl`, milliseconds). */
 export const STATUS_LIST_TTL_MS = 300_000;
@@ -32,20 +34,48 @@ export function statusListCredential(publicUrl: string, school: Pick<SchoolRecor
   };
 }
 
+/**
+ * The Status List Token of list N (draft-ietf-oauth-status-list §5.1): `sub` is its own URL, as
+ * the credentials' `status.status_list.uri` names it. No `exp`: a list is signed again only when a
+ * status in it changes, and an expired list would fail every credential it holds.
+ */
+export function statusListToken(publicUrl: string, school: Pick<SchoolRecord, 'uai'>, list: number, lst: string, now: Date) {
+  return {
+    sub: statusListUrl(publicUrl, school.uai, 'token', list),
+    iss: schoolIssuer(publicUrl.replace(/\/$/, ''), school.uai),
+    iat: Math.floor(now.getTime() / 1000),
+    ttl: STATUS_LIST_TTL_MS / 1000,
+    status_list: { bits: TOKEN_STATUS_BITS, lst },
+  };
+}
+
+/** One slot's status in the Token Status List: a revocation is final, whatever else is set. */
+const tokenStatus = (f: StatusFlags) => (f.revokedAt !== undefined ? TOKEN_STATUS.INVALID : f.suspended ? TOKEN_STATUS.SUSPENDED : TOKEN_STATUS.VALID);
+
+async function signedList(deps: CoreDeps, school: SchoolRecord, list: number, kind: PublishedListKind, flags: StatusFlags[], now: Date): Promise<string> {
+  const key = { signer: signerOf(deps, school.uai), did: school.did, ...signingKey(school, now) };
+  if (kind === 'token') {
+    const statuses = newTokenStatusList(deps.listSize);
+    for (const f of flags) setTokenStatus(statuses, f.index, tokenStatus(f));
+    return signJwt(statusListToken(deps.publicUrl, school, list, encodeTokenStatusList(statuses), now), key, 'statuslist+jwt');
+  }
+  const purpose: StatusPurpose = kind;
+  const bits = newBitstring(deps.listSize);
+  for (const f of flags) if (purpose === 'revocation' ? f.revokedAt !== undefined : f.suspended) setBit(bits, f.index);
+  return signVcJose(statusListCredential(deps.publicUrl, school, list, purpose, encodeList(bits), now), key);
+}
+
 export async function publishStatusLists(deps: CoreDeps, school: SchoolRecord, list: number): Promise<void> {
   const seq = await deps.store.getStatusSeq(school.uai, list);
   // Already published from this sequence number or a newer one: that publication holds every
   // change up to it, ours included. Under a burst of revocations most publishers stop here.
-  const existing = await Promise.all(STATUS_PURPOSES.map((p) => deps.store.getPublishedList(school.uai, list, p)));
+  const existing = await Promise.all(PUBLISHED_LISTS.map((p) => deps.store.getPublishedList(school.uai, list, p)));
   if (existing.every((e) => e !== undefined && e.seq >= seq)) return;
   const flags = await deps.store.listFlags(school.uai, list);
   const now = deps.clock();
   await Promise.all(
-    STATUS_PURPOSES.map(async (purpose) => {
-      const bits = newBitstring(deps.listSize);
-      for (const f of flags) if (purpose === 'revocation' ? f.revokedAt !== undefined : f.suspended) setBit(bits, f.index);
-      const vc = statusListCredential(deps.publicUrl, school, list, purpose, encodeList(bits), now);
-      const jwt = await signVcJose(vc, { signer: signerOf(deps, school.uai), did: school.did, ...signingKey(school, now) });
+    PUBLISHED_LISTS.map(async (purpose) => {
+      const jwt = await signedList(deps, school, list, purpose, flags, now);
       await deps.store.putPublishedList({ uai: school.uai, list, purpose, jwt, seq, publishedAt: isoSeconds(now) });
     }),
   );

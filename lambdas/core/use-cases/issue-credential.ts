@@ -21,6 +21,7 @@ import { signingKey } from '../signing-key';
 import { assertValid } from '../validation';
 import { buildCredential, isoSeconds } from '../credential/build';
 import { envelope, signVcJose, signVcJwt } from '../credential/jws';
+import { buildSdJwtVc, signSdJwtVc } from '../credential/sd-jwt-vc';
 import { allocateSlot } from '../status/allocate';
 import { credentialIdFor } from '../status/slot';
 
@@ -35,7 +36,7 @@ export interface IssueResult {
   credentialId: string;
   kind: string;
   format: CredentialFormat;
-  /** The compact JWT (jwt_vc) or the VC-API envelope (vc+jwt). */
+  /** The compact JWT (jwt_vc), the VC-API envelope (vc+jwt) or the SD-JWT with all its disclosures (dc+sd-jwt). */
   verifiableCredential: string | ReturnType<typeof envelope>;
   replayed: boolean;
 }
@@ -103,18 +104,23 @@ interface Signed {
 
 async function sign(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slot: StatusSlot, issuedAt: string) {
   const { school, request } = cmd;
-  const built = buildCredential({
+  const input = {
     kind: p.kind,
     subjectInput: request.credential.credentialSubject,
     school,
     slot,
-    format: p.format,
     issuedAt,
     ...(request.credential.validFrom ? { validFrom: request.credential.validFrom } : {}),
     ...(request.credential.validUntil ? { validUntil: request.credential.validUntil } : {}),
     publicUrl: deps.publicUrl,
-  });
+  };
   const key = { signer: signerOf(deps, school.uai), did: school.did, ...signingKey(school, deps.clock()) };
+  if (p.format === 'dc+sd-jwt') {
+    // The digest covers the claims, not the salts: a replay re-signs the same claims.
+    const built = buildSdJwtVc(input);
+    return { built, jws: await signSdJwtVc(built, key, deps.randomToken), digest: canonicalDigest(built.credential) };
+  }
+  const built = buildCredential({ ...input, format: p.format });
   const jws = p.format === 'vc+jwt' ? await signVcJose(built.credential, key) : await signVcJwt(built.credential, key);
   return { built, jws, digest: canonicalDigest(built.credential) };
 }

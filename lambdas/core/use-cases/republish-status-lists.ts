@@ -9,7 +9,7 @@
 import type { CoreDeps } from '../deps';
 import { AttestoError, isAttestoError } from '../errors';
 import { isoSeconds } from '../credential/build';
-import { STATUS_PURPOSES, type SchoolRecord } from '../records';
+import { PUBLISHED_LISTS, type SchoolRecord } from '../records';
 import { signingKey } from '../signing-key';
 import { publishStatusLists } from '../status/publish';
 import { decodeCompactJws } from '../verify/jws';
@@ -37,7 +37,7 @@ export async function resignStatusLists(deps: CoreDeps, school: SchoolRecord): P
         // with the previous key got in, sign again, after it. Compared with the key signing now
         // (a pending key may have become active during a long run).
         const { kid } = signingKey(school, deps.clock());
-        const published = await Promise.all(STATUS_PURPOSES.map((p) => deps.store.getPublishedList(school.uai, list, p)));
+        const published = await Promise.all(PUBLISHED_LISTS.map((p) => deps.store.getPublishedList(school.uai, list, p)));
         if (published.every((p) => p !== undefined && kidOf(p.jwt) === kid)) break;
         if (round === ROUNDS) throw new AttestoError('STORE_UNAVAILABLE', `status list ${list} keeps being published with another key`, { retryAfter: 1 });
       }

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { didDocument } from '../../core/did-web';
 import { AttestoError } from '../../core/errors';
-import type { StatusPurpose } from '../../core/records';
 import { DID_DOCUMENT_MAX_AGE_SECONDS } from '../../core/signing-key';
 import { openApiDocument, publishedSchemas } from '../openapi';
 import { schoolOfPath } from './school-of-path';
@@ -27,14 +26,15 @@ export const documentRoutes: Record<string, RouteHandler> = {
   async statusList(c, deps) {
     const purpose = c.req.param('purpose');
     const list = c.req.param('list') ?? '';
-    if ((purpose !== 'revocation' && purpose !== 'suspension') || !/^[1-9][0-9]{0,5}$/.test(list)) {
+    if ((purpose !== 'revocation' && purpose !== 'suspension' && purpose !== 'token') || !/^[1-9][0-9]{0,5}$/.test(list)) {
       throw new AttestoError('NOT_FOUND', 'no such status list');
     }
     const school = await schoolOfPath(c, deps.store);
-    const published = await deps.store.getPublishedList(school.uai, Number(list), purpose as StatusPurpose);
+    const published = await deps.store.getPublishedList(school.uai, Number(list), purpose);
     if (!published) throw new AttestoError('NOT_FOUND', 'no such status list');
-    // Short shared caching: a revocation reaches cached copies within a minute.
-    return etagged(c, published.jwt, 'application/vc+jwt', 60);
+    // Short shared caching: a revocation reaches cached copies within a minute. The token form is
+    // the Status List Token of SD-JWT VCs (draft-ietf-oauth-status-list §8.1 media type).
+    return etagged(c, published.jwt, purpose === 'token' ? 'application/statuslist+jwt' : 'application/vc+jwt', 60);
   },
 
   async schema(c, deps) {

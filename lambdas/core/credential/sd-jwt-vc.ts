@@ -1,0 +1,108 @@
+/**
+ * SD-JWT VC (draft-ietf-oauth-sd-jwt-vc, `typ: dc+sd-jwt`): the same credential as the W3C
+ * forms, laid out as the claims of an SD-JWT (RFC 9901) whose holder chooses what to show.
+ *
+ * What is always visible: what SD-JWT VC forbids hiding (`iss`, `nbf`, `exp`, `cnf`, `vct`,
+ * `status`, §2.2.2) and `iat`. Everything about the student and their achievement is selectively
+ * disclosable, and so is each field of `student`: a diploma can be shown with the holder's name
+ * and without their birth date (data minimisation, the very thing schools are asked for).
+ *
+ * `iss` is the school's Credential Issuer identifier (an HTTPS URL); its keys are published as
+ * JWT VC Issuer Metadata (§4), the key discovery SD-JWT VC defines. Status is the Token Status
+ * List of the same slot (status/token-status-list.ts).
+ */
+import { createHash } from 'node:crypto';
+import { SDJwtInstance } from '@sd-jwt/core';
+import { AttestoError } from '../errors';
+import { p256JwkOfDidKey, publicJwkOfDidJwk } from '../key-dids';
+import type { KindDefinition } from '../kinds';
+import type { SchoolRecord, StatusSlot } from '../records';
+import { schoolIssuer } from '../oid4vci/metadata';
+import { credentialIdFor, statusListUrl } from '../status/slot';
+import type { BuiltCredential } from './build';
+import { isoSeconds } from './build';
+import { ALG, type SigningKey } from './jws';
+
+export const SD_JWT_VC_TYP = 'dc+sd-jwt';
+
+/** The credential type (`vct`) of a kind: an HTTPS URL that serves its Type Metadata (§5). */
+export const vctOf = (publicUrl: string, kind: Pick<KindDefinition, 'slug'>) => `${publicUrl.replace(/\/$/, '')}/vct/${kind.slug}`;
+
+export interface SdJwtVcInput {
+  kind: KindDefinition;
+  subjectInput: unknown;
+  school: Pick<SchoolRecord, 'uai' | 'name' | 'did'>;
+  slot: StatusSlot;
+  issuedAt: string;
+  validFrom?: string;
+  validUntil?: string;
+  publicUrl: string;
+}
+
+export interface BuiltSdJwtVc extends BuiltCredential {
+  /** Which claims are selectively disclosable (@sd-jwt/core's disclosure frame). */
+  frame: Record<string, unknown>;
+}
+
+const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+/**
+ * The key a credential is bound to (`cnf`, RFC 7800), from the holder DID a school or a wallet
+ * gave as `credentialSubject.id`. Only DIDs that are keys can be: a key binding JWT is checked
+ * against this very key.
+ */
+function confirmationKey(holder: unknown) {
+  if (holder === undefined) return undefined;
+  try {
+    if (typeof holder === 'string' && holder.startsWith('did:jwk:')) return publicJwkOfDidJwk(holder.split('#')[0]!);
+    if (typeof holder === 'string' && holder.startsWith('did:key:')) return p256JwkOfDidKey(holder.split('#')[0]!);
+  } catch {
+    // Falls through to the refusal below.
+  }
+  throw new AttestoError('VALIDATION_FAILED', 'a dc+sd-jwt credential is bound to a key: credentialSubject.id must be a did:jwk or a P-256 did:key', {
+    errors: [{ pointer: '/credential/credentialSubject/id', message: 'must be a did:jwk or a P-256 did:key for dc+sd-jwt' }],
+  });
+}
+
+/** Deterministic, like buildCredential: the same inputs give the same claims (salts come at signing). */
+export function buildSdJwtVc(input: SdJwtVcInput): BuiltSdJwtVc {
+  const { kind, school, slot, publicUrl } = input;
+  const base = publicUrl.replace(/\/$/, '');
+  const validFrom = isoSeconds(input.validFrom ?? input.issuedAt);
+  const until = input.validUntil ?? kind.defaultValidUntil(input.subjectInput);
+  const validUntil = until ? isoSeconds(until) : undefined;
+  const { id: holder, type: _type, ...subject } = kind.buildSubject(input.subjectInput, { school: { did: school.did, uai: school.uai, name: school.name } });
+  const cnf = confirmationKey(holder);
+  const disclosable = { ...kind.extraClaims(input.subjectInput), ...subject };
+  const credential: Record<string, unknown> = {
+    iss: schoolIssuer(base, school.uai),
+    iat: seconds(input.issuedAt),
+    nbf: seconds(validFrom),
+    ...(validUntil ? { exp: seconds(validUntil) } : {}),
+    vct: vctOf(base, kind),
+    ...(cnf ? { cnf: { jwk: cnf } } : {}),
+    status: { status_list: { idx: slot.index, uri: statusListUrl(base, school.uai, 'token', slot.list) } },
+    ...disclosable,
+  };
+  const student = disclosable.student;
+  const frame: Record<string, unknown> = {
+    _sd: Object.keys(disclosable),
+    ...(student && typeof student === 'object' ? { student: { _sd: Object.keys(student) } } : {}),
+  };
+  return { id: credentialIdFor(school.uai, slot), credential, frame, validFrom, ...(validUntil ? { validUntil } : {}) };
+}
+
+/**
+ * Issues the SD-JWT with every disclosure (the holder drops what they do not want to show).
+ * Salts are 128 random bits each (RFC 9901 §4.2.1), drawn from the injected source.
+ */
+export async function signSdJwtVc(built: BuiltSdJwtVc, key: Pick<SigningKey, 'signer' | 'keyRef' | 'kid'>, randomToken: (bytes: number) => string): Promise<string> {
+  const sdjwt = new SDJwtInstance({
+    signAlg: ALG,
+    signer: async (data: string) => Buffer.from(await key.signer.sign(key.keyRef, new TextEncoder().encode(data))).toString('base64url'),
+    hasher: (data: string | ArrayBuffer) => createHash('sha256').update(typeof data === 'string' ? data : new Uint8Array(data)).digest(),
+    hashAlg: 'sha-256',
+    saltGenerator: () => randomToken(16),
+  });
+  return sdjwt.issue(built.credential, built.frame as never, { header: { typ: SD_JWT_VC_TYP, kid: key.kid } });
+}

@@ -1,0 +1,137 @@
+/**
+ * SD-JWT VC issuance (draft-ietf-oauth-sd-jwt-vc) and its Token Status List
+ * (draft-ietf-oauth-status-list), checked by sd-jwt-js, an independent implementation.
+ */
+import { createHash, createPublicKey, verify } from 'node:crypto';
+import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
+import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
+import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAttestoError } from '../../lambdas/core/errors';
+import type { SchoolRecord } from '../../lambdas/core/records';
+import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
+import { updateStatus } from '../../lambdas/core/use-cases/update-status';
+import { parseCredentialId } from '../../lambdas/core/status/slot';
+import type { UpdateStatusRequest } from '../../lambdas/core/requests';
+import { coreDeps, PUBLIC_URL, schoolWithToken } from '../helpers/core';
+import { diplomaSubject, issueRequest, KINDS, PERSONAL_VALUES, SUBJECTS } from '../helpers/fixtures';
+import { startStore } from '../helpers/store';
+import { walletKey } from '../helpers/wallet';
+
+let env: Awaited<ReturnType<typeof startStore>>;
+let deps: ReturnType<typeof coreDeps>;
+let school: SchoolRecord;
+
+beforeAll(async () => {
+  env = await startStore();
+  deps = coreDeps(env.store);
+  ({ school } = await schoolWithToken(deps, '0440001'));
+});
+afterAll(() => env.close());
+
+const issue = async (kind: (typeof KINDS)[number] = 'DiplomaCredential', subject = SUBJECTS[kind]) =>
+  issueCredential(deps, { school, actor: 'school:test', request: issueRequest(kind, 'dc+sd-jwt', subject) });
+
+/** sd-jwt-js's verifier, given the school's key and the published Token Status List. */
+function independentVerifier() {
+  const key = createPublicKey({ key: school.publicJwk as JWK, format: 'jwk' });
+  return new SDJwtVcInstance({
+    hasher: (data: string | ArrayBuffer) => createHash('sha256').update(typeof data === 'string' ? data : new Uint8Array(data)).digest(),
+    verifier: (data: string, sig: string) => verify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url')),
+    statusListFetcher: async (uri: string) => {
+      const m = /\/status-lists\/token\/(\d+)$/.exec(uri);
+      return (await env.store.getPublishedList(school.uai, Number(m![1]), 'token'))!.jwt;
+    },
+  });
+}
+
+const issuerJwt = (sdjwt: string) => sdjwt.split('~')[0]!;
+
+describe('an SD-JWT VC (dc+sd-jwt)', () => {
+  it('is an SD-JWT with typ dc+sd-jwt, signed by the school key, ending with "~" (RFC 9901 §4)', async () => {
+    const r = await issue();
+    const sdjwt = r.verifiableCredential as string;
+    expect(r.format).toBe('dc+sd-jwt');
+    expect(sdjwt.endsWith('~')).toBe(true);
+    expect(decodeProtectedHeader(issuerJwt(sdjwt))).toEqual({ typ: 'dc+sd-jwt', kid: school.kid, alg: 'ES256' });
+    await compactVerify(issuerJwt(sdjwt), await importJWK(school.publicJwk, 'ES256'));
+  });
+
+  it.each(KINDS)('%s: sd-jwt-js verifies it and rebuilds every claim, status VALID', async (kind) => {
+    const r = await issue(kind);
+    const { payload } = await independentVerifier().verify(r.verifiableCredential as string);
+    expect(payload).toMatchObject({
+      iss: `${PUBLIC_URL}/schools/${school.uai}`,
+      vct: expect.stringMatching(new RegExp(`^${PUBLIC_URL}/vct/(enrollment|transcript|diploma)$`)),
+      student: diplomaSubject.student,
+      status: { status_list: { idx: parseCredentialId(r.credentialId)!.slot.index, uri: `${PUBLIC_URL}/schools/${school.uai}/status-lists/token/1` } },
+    });
+    expect(payload.iat).toBe(Math.floor(deps.now.value.getTime() / 1000));
+  });
+
+  it('shows nothing personal in the issuer-signed JWT: every student fact is a disclosure', async () => {
+    const r = await issue('TranscriptCredential');
+    const visible = JSON.stringify(decodeJwt(issuerJwt(r.verifiableCredential as string)));
+    for (const value of PERSONAL_VALUES) expect(visible).not.toContain(value);
+    // And iss, nbf, cnf, vct, status stay visible (SD-JWT VC §2.2.2.2).
+    expect(Object.keys(decodeJwt(issuerJwt(r.verifiableCredential as string)))).toEqual(expect.arrayContaining(['iss', 'iat', 'nbf', 'vct', 'status', '_sd', '_sd_alg']));
+  });
+
+  it('lets the holder show the diploma and their name without their birth date', async () => {
+    const r = await issue();
+    const v = independentVerifier();
+    const presented = await v.present(r.verifiableCredential as string, { achievement: true, student: { givenName: true, familyName: true } } as never);
+    const { payload } = await v.verify(presented);
+    expect(payload.student).toEqual({ givenName: diplomaSubject.student.givenName, familyName: diplomaSubject.student.familyName });
+    expect((payload.achievement as { name: string }).name).toBe(diplomaSubject.title);
+    expect(JSON.stringify(payload)).not.toContain(diplomaSubject.student.birthDate);
+  });
+
+  it("binds to the holder's wallet key (cnf.jwk) when credentialSubject.id is a did:jwk", async () => {
+    const holder = await walletKey();
+    const r = await issue('DiplomaCredential', { ...diplomaSubject, id: holder.did });
+    expect(decodeJwt(issuerJwt(r.verifiableCredential as string)).cnf).toEqual({ jwk: holder.publicJwk });
+  });
+
+  it('refuses a holder that is not a key (did:web): the binding could never be checked; nothing is stored', async () => {
+    const before = await env.scanAll();
+    const e = await issue('DiplomaCredential', { ...diplomaSubject, id: 'did:web:example.org' }).catch((x: unknown) => x);
+    expect(isAttestoError(e) && e.code).toBe('VALIDATION_FAILED');
+    expect((await env.scanAll()).length).toBe(before.length);
+  });
+});
+
+describe('the Token Status List (draft-ietf-oauth-status-list)', () => {
+  const change = (credentialId: string, statusPurpose: 'revocation' | 'suspension', status: boolean) =>
+    updateStatus(deps, { school, actor: 'school:test', request: { credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose, status }] } as UpdateStatusRequest });
+  const tokenList = async () => (await env.store.getPublishedList(school.uai, 1, 'token'))!.jwt;
+  const statusOf = async (credentialId: string) => getListFromStatusListJWT(await tokenList()).getStatus(parseCredentialId(credentialId)!.slot.index);
+
+  it('is a statuslist+jwt whose sub is its own URL, signed by the school, two bits per credential', async () => {
+    await issue();
+    const jwt = await tokenList();
+    expect(decodeProtectedHeader(jwt)).toMatchObject({ typ: 'statuslist+jwt', alg: 'ES256', kid: school.kid });
+    const claims = decodeJwt(jwt);
+    expect(claims).toMatchObject({ sub: `${PUBLIC_URL}/schools/${school.uai}/status-lists/token/1`, ttl: 300, status_list: { bits: 2 } });
+    expect(claims.exp).toBeUndefined();
+    await compactVerify(jwt, await importJWK(school.publicJwk, 'ES256'));
+  });
+
+  it('says VALID, then SUSPENDED, VALID again, and INVALID once revoked, for the slot of the credential', async () => {
+    const r = await issue();
+    expect(await statusOf(r.credentialId)).toBe(0);
+    await change(r.credentialId, 'suspension', true);
+    expect(await statusOf(r.credentialId)).toBe(2);
+    await change(r.credentialId, 'suspension', false);
+    expect(await statusOf(r.credentialId)).toBe(0);
+    await change(r.credentialId, 'revocation', true);
+    expect(await statusOf(r.credentialId)).toBe(1);
+    await expect(independentVerifier().verify(r.verifiableCredential as string)).rejects.toThrow(/Status is not valid/);
+  });
+
+  it('marks the same slots as the Bitstring Status Lists, for credentials of every format', async () => {
+    const w3c = await issueCredential(deps, { school, actor: 'school:test', request: issueRequest('EnrollmentCredential', 'jwt_vc') });
+    await change(w3c.credentialId, 'revocation', true);
+    expect(await statusOf(w3c.credentialId)).toBe(1);
+  });
+});
