@@ -14,6 +14,12 @@ export function didWebPrefix(publicUrl: string): string {
   return ['did:web', host, ...path].join(':');
 }
 
+/**
+ * A school's HTTPS identifier: its OpenID4VCI Credential Issuer identifier, and the `iss` of its
+ * SD-JWT VCs. `https://<host>/schools/<uai>`.
+ */
+export const schoolIssuer = (publicUrl: string, uai: string) => `${publicUrl.replace(/\/$/, '')}/schools/${uai}`;
+
 export function schoolDid(publicUrl: string, uai: string): string {
   return `${didWebPrefix(publicUrl)}:schools:${uai}`;
 }
@@ -63,5 +69,19 @@ export function didDocument(school: Pick<SchoolRecord, 'did' | 'kid' | 'publicJw
     id: school.did,
     verificationMethod: keys.map((k) => ({ id: k.kid, type: 'JsonWebKey2020', controller: school.did, publicKeyJwk: publicJwk(k.publicJwk) })),
     assertionMethod: keys.map((k) => k.kid),
+  };
+}
+
+/**
+ * JWT VC Issuer Metadata (draft-ietf-oauth-sd-jwt-vc §4): how SD-JWT VC verifiers find the keys of
+ * the school's Credential Issuer identifier (its `iss`), at
+ * `https://<host>/.well-known/jwt-vc-issuer/schools/<uai>`. The keys are the DID document's, with
+ * the same key ids, so a `kid` means one key whichever document a verifier reads.
+ */
+export function jwtVcIssuerMetadata(publicUrl: string, school: Pick<SchoolRecord, 'uai' | 'did' | 'kid' | 'publicJwk' | 'previousKeys' | 'nextKey'>) {
+  const keys = [...(school.nextKey ? [school.nextKey] : []), { kid: school.kid, publicJwk: school.publicJwk }, ...(school.previousKeys ?? [])];
+  return {
+    issuer: schoolIssuer(publicUrl, school.uai),
+    jwks: { keys: keys.map((k) => ({ ...publicJwk(k.publicJwk), kid: k.kid, alg: 'ES256', use: 'sig' })) },
   };
 }

@@ -109,6 +109,11 @@ export const CreateOfferRequest = Type.Object(
     credential: IssueRequest.properties.credential,
     txCode: Type.Optional(Type.Boolean({ description: 'Require a 6-digit PIN, returned to the school to hand over out of band.' })),
     expiresInSeconds: Type.Optional(Type.Integer({ minimum: 300, maximum: 30 * 86_400, description: 'Offer lifetime; default one day.' })),
+    format: Type.Optional(
+      Type.Union([Type.Literal('jwt_vc_json'), Type.Literal('dc+sd-jwt')], {
+        description: 'What the wallet receives: "jwt_vc_json", a W3C VC 1.1 JWT (default), or "dc+sd-jwt", an IETF SD-JWT VC the student can disclose selectively.',
+      }),
+    ),
   },
   { additionalProperties: false, $id: 'CreateOfferRequest' },
 );

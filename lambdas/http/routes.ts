@@ -28,6 +28,8 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'POST', path: '/presentations/verify', group: 'verifier', auth: 'public', operationId: 'verifyPresentation', summary: "Verify a holder's presentation and each credential in it (VC-API): 200 verified, 400 not.", body: 'VerifyPresentationRequest' },
   { method: 'GET', path: '/schools/{uai}/did.json', group: 'documents', auth: 'public', operationId: 'didDocument', summary: "The school's did:web DID document." },
   { method: 'GET', path: '/schools/{uai}/status-lists/{purpose}/{list}', group: 'documents', auth: 'public', operationId: 'statusList', summary: 'A signed status list: a Bitstring Status List credential (revocation, suspension: application/vc+jwt) or the Status List Token of SD-JWT VCs (token: application/statuslist+jwt).' },
+  { method: 'GET', path: '/.well-known/jwt-vc-issuer/schools/{uai}', group: 'documents', auth: 'public', operationId: 'jwtVcIssuerMetadata', summary: "JWT VC Issuer Metadata of a school: the keys that sign its SD-JWT VCs (draft-ietf-oauth-sd-jwt-vc §4)." },
+  { method: 'GET', path: '/vct/{name}', group: 'documents', auth: 'public', operationId: 'typeMetadata', summary: 'SD-JWT VC Type Metadata of a credential kind (enrollment, transcript, diploma): its vct URL.' },
   { method: 'GET', path: '/schemas/{name}', group: 'documents', auth: 'public', operationId: 'schema', summary: 'JSON Schemas of the credential kinds and requests.' },
   { method: 'GET', path: '/openapi.json', group: 'documents', auth: 'public', operationId: 'openapi', summary: 'This API, as OpenAPI 3.1.' },
   { method: 'GET', path: '/health', group: 'documents', auth: 'public', operationId: 'health', summary: 'Liveness.' },

@@ -132,7 +132,15 @@ describe('metadata', () => {
     const uai = home.server.demo.uai;
     const meta = (await home.get(`/.well-known/openid-credential-issuer/schools/${uai}`)).json;
     expect(meta).toMatchObject({ credential_issuer: `${base}/schools/${uai}`, credential_endpoint: `${base}/credential`, nonce_endpoint: `${base}/nonce` });
-    expect(Object.keys(meta.credential_configurations_supported).sort()).toEqual(['DiplomaCredential_jwt_vc_json', 'EnrollmentCredential_jwt_vc_json', 'TranscriptCredential_jwt_vc_json']);
+    expect(Object.keys(meta.credential_configurations_supported).sort()).toEqual([
+      'DiplomaCredential_jwt_vc_json',
+      'DiplomaCredential_sd_jwt_vc',
+      'EnrollmentCredential_jwt_vc_json',
+      'EnrollmentCredential_sd_jwt_vc',
+      'TranscriptCredential_jwt_vc_json',
+      'TranscriptCredential_sd_jwt_vc',
+    ]);
+    expect(meta.credential_configurations_supported.DiplomaCredential_sd_jwt_vc).toMatchObject({ format: 'dc+sd-jwt', vct: `${base}/vct/diploma`, cryptographic_binding_methods_supported: ['jwk'] });
     const diploma = meta.credential_configurations_supported.DiplomaCredential_jwt_vc_json;
     expect(diploma.credential_metadata.display.map((d: { locale: string }) => d.locale)).toEqual(['fr-FR', 'en-US']);
     expect(diploma.proof_types_supported.jwt.proof_signing_alg_values_supported).toEqual(['ES256']);

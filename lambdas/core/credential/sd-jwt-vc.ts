@@ -17,7 +17,7 @@ import { AttestoError } from '../errors';
 import { p256JwkOfDidKey, publicJwkOfDidJwk } from '../key-dids';
 import type { KindDefinition } from '../kinds';
 import type { SchoolRecord, StatusSlot } from '../records';
-import { schoolIssuer } from '../oid4vci/metadata';
+import { schoolIssuer } from '../did-web';
 import { credentialIdFor, statusListUrl } from '../status/slot';
 import type { BuiltCredential } from './build';
 import { isoSeconds } from './build';

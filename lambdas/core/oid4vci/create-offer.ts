@@ -10,7 +10,7 @@ import type { SchoolRecord } from '../records';
 import type { IssueRequest } from '../requests';
 import { isoSeconds } from '../credential/build';
 import { validateCredentialRequest } from '../use-cases/issue-credential';
-import { configurationId, PRE_AUTHORIZED_GRANT, schoolIssuer } from './metadata';
+import { configurationId, DEFAULT_WALLET_FORMAT, PRE_AUTHORIZED_GRANT, schoolIssuer, type WalletFormat } from './metadata';
 import { lookupHash, seal } from './sealing';
 import type { WalletStore } from './store';
 
@@ -23,6 +23,8 @@ export interface CreateOfferCommand {
   credential: IssueRequest['credential'];
   txCode: boolean;
   expiresInSeconds?: number;
+  /** What the wallet receives: W3C VC 1.1 JWT (default) or SD-JWT VC. */
+  format?: WalletFormat;
 }
 
 export const pinMac = (secret: string, pin: string) => createHmac('sha256', secret).update(`tx_code:${pin}`).digest('base64url');
@@ -41,12 +43,13 @@ export async function createOffer(deps: CoreDeps & { wallet: WalletStore }, cmd:
   const credentialIssuer = schoolIssuer(deps.publicUrl, cmd.school.uai);
   const expiresAt = isoSeconds(new Date(now.getTime() + (cmd.expiresInSeconds ?? DEFAULT_OFFER_SECONDS) * 1000));
   const offerId = hash.slice(0, 16);
+  const configuration = configurationId(kind, cmd.format ?? DEFAULT_WALLET_FORMAT);
   await deps.wallet.putOffer({
     hash,
     offerId,
     uai: cmd.school.uai,
     credentialIssuer,
-    configurationId: configurationId(kind),
+    configurationId: configuration,
     kind,
     sealed: seal(secret, 'offer', cmd.credential),
     ...(pin ? { txCodeMac: pinMac(secret, pin) } : {}),
@@ -55,13 +58,13 @@ export async function createOffer(deps: CoreDeps & { wallet: WalletStore }, cmd:
     createdAt: isoSeconds(now),
     expiresAt,
   });
-  await deps.store.appendAudit({ uai: cmd.school.uai, at: isoSeconds(now), action: 'offer.created', actor: cmd.actor, detail: { offer: offerId, kind, pin: Boolean(pin) } });
+  await deps.store.appendAudit({ uai: cmd.school.uai, at: isoSeconds(now), action: 'offer.created', actor: cmd.actor, detail: { offer: offerId, kind, format: cmd.format ?? DEFAULT_WALLET_FORMAT, pin: Boolean(pin) } });
 
-  const credentialOffer = credentialOfferObject(credentialIssuer, configurationId(kind), secret, Boolean(pin));
+  const credentialOffer = credentialOfferObject(credentialIssuer, configuration, secret, Boolean(pin));
   const credentialOfferUri = `${deps.publicUrl}/offers/${secret}`;
   return {
     offerId,
-    credentialConfigurationId: configurationId(kind),
+    credentialConfigurationId: configuration,
     credentialOffer,
     credentialOfferUri,
     link: `openid-credential-offer://?credential_offer_uri=${encodeURIComponent(credentialOfferUri)}`,

@@ -10,7 +10,7 @@ import { isAttestoError } from '../errors';
 import type { IssueRequest } from '../requests';
 import { issueCredential } from '../use-cases/issue-credential';
 import { OAuthError } from './errors';
-import { FORMAT, kindOfConfiguration } from './metadata';
+import { configurationOf, ISSUED_AS } from './metadata';
 import { verifyProof } from './proof';
 import { lookupHash, unseal } from './sealing';
 import type { WalletStore } from './store';
@@ -38,12 +38,14 @@ export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, ac
   }
   if (!isObject(body)) throw new OAuthError('invalid_credential_request', 'the body must be a JSON object');
 
+  const granted = configurationOf(token.configurationId);
+  if (!granted) throw new OAuthError('invalid_token', 'the access token names a credential that is no longer offered');
   const requested = body.credential_configuration_id;
   if (requested !== undefined) {
-    if (typeof requested !== 'string' || !kindOfConfiguration(requested)) throw new OAuthError('unknown_credential_configuration', 'unknown credential_configuration_id');
+    if (typeof requested !== 'string' || !configurationOf(requested)) throw new OAuthError('unknown_credential_configuration', 'unknown credential_configuration_id');
     if (requested !== token.configurationId) throw new OAuthError('invalid_credential_request', 'this token was granted for another credential');
   } else if (body.format !== undefined) {
-    if (body.format !== FORMAT) throw new OAuthError('unsupported_credential_format', `only ${FORMAT} is issued`);
+    if (body.format !== granted.format) throw new OAuthError('unsupported_credential_format', `this token was granted for ${granted.format}`);
   } else {
     throw new OAuthError('invalid_credential_request', 'credential_configuration_id is required');
   }
@@ -59,7 +61,7 @@ export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, ac
   const credential = unseal<IssueRequest['credential']>(accessToken, 'token', token.sealed);
   const request: IssueRequest = {
     credential: { ...credential, credentialSubject: { ...credential.credentialSubject, id: proof.holder } },
-    options: { format: 'jwt_vc' },
+    options: { format: ISSUED_AS[granted.format] },
   };
   let issued;
   try {
@@ -74,5 +76,5 @@ export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, ac
   // Issued: drop the sealed data; the token is spent.
   await deps.wallet.consumeAccessToken(tokenHash);
   const jws = issued.verifiableCredential as string;
-  return legacy ? { credential: jws, format: FORMAT } : { credentials: [{ credential: jws }] };
+  return legacy ? { credential: jws, format: granted.format } : { credentials: [{ credential: jws }] };
 }

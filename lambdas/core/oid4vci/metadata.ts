@@ -5,37 +5,55 @@
  * that start from the host. Token, nonce and credential endpoints are shared; what a token may
  * obtain is bound to the school and credential of the offer it was exchanged for.
  */
-import { KINDS, KIND_NAMES } from '../kinds';
-import type { CredentialKind } from '../records';
+import { KINDS, KIND_NAMES, type KindDefinition } from '../kinds';
+import type { CredentialFormat, CredentialKind } from '../records';
+import { vctOf } from '../credential/sd-jwt-vc';
 
 export const PRE_AUTHORIZED_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
-export const FORMAT = 'jwt_vc_json';
 
-export const configurationId = (kind: CredentialKind) => `${kind}_${FORMAT}`;
-export const kindOfConfiguration = (id: string): CredentialKind | undefined => KIND_NAMES.find((k) => configurationId(k) === id);
+/**
+ * The formats offered to wallets (OpenID4VCI 1.0 Appendix A): W3C VC 1.1 as a JWT, and IETF
+ * SD-JWT VC, which EU wallets (EUDI ARF) expect and which lets the holder disclose selectively.
+ */
+export type WalletFormat = 'jwt_vc_json' | 'dc+sd-jwt';
+export const WALLET_FORMATS: readonly WalletFormat[] = ['jwt_vc_json', 'dc+sd-jwt'];
+export const DEFAULT_WALLET_FORMAT: WalletFormat = 'jwt_vc_json';
 
-export const schoolIssuer = (publicUrl: string, uai: string) => `${publicUrl}/schools/${uai}`;
+/** What each wallet format is issued as (the use case's format). */
+export const ISSUED_AS: Record<WalletFormat, CredentialFormat> = { jwt_vc_json: 'jwt_vc', 'dc+sd-jwt': 'dc+sd-jwt' };
+
+const ID_SUFFIX: Record<WalletFormat, string> = { jwt_vc_json: 'jwt_vc_json', 'dc+sd-jwt': 'sd_jwt_vc' };
+
+export const configurationId = (kind: CredentialKind, format: WalletFormat = DEFAULT_WALLET_FORMAT) => `${kind}_${ID_SUFFIX[format]}`;
+
+/** The kind and format a credential_configuration_id names, or undefined. */
+export function configurationOf(id: string): { kind: CredentialKind; format: WalletFormat } | undefined {
+  for (const kind of KIND_NAMES) for (const format of WALLET_FORMATS) if (configurationId(kind, format) === id) return { kind, format };
+  return undefined;
+}
+
+export { schoolIssuer } from '../did-web';
+
+function configuration(publicUrl: string, k: KindDefinition, format: WalletFormat) {
+  const common = {
+    format,
+    cryptographic_binding_methods_supported: format === 'dc+sd-jwt' ? ['jwk'] : ['did:jwk', 'did:key', 'jwk'],
+    credential_signing_alg_values_supported: ['ES256'],
+    proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256'] } },
+    credential_metadata: {
+      display: [
+        { name: k.title.fr, locale: 'fr-FR' },
+        { name: k.title.en, locale: 'en-US' },
+      ],
+    },
+  };
+  // A scope names one configuration: the default format keeps the kind's name, as before.
+  if (format === 'dc+sd-jwt') return { ...common, scope: `${k.kind}_sd_jwt_vc`, vct: vctOf(publicUrl, k) };
+  return { ...common, scope: k.kind, credential_definition: { type: ['VerifiableCredential', ...k.types] } };
+}
 
 export function credentialIssuerMetadata(publicUrl: string, issuer: string, name: string) {
-  const configurations = Object.fromEntries(
-    Object.values(KINDS).map((k) => [
-      configurationId(k.kind),
-      {
-        format: FORMAT,
-        scope: k.kind,
-        cryptographic_binding_methods_supported: ['did:jwk', 'did:key', 'jwk'],
-        credential_signing_alg_values_supported: ['ES256'],
-        proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256'] } },
-        credential_definition: { type: ['VerifiableCredential', ...k.types] },
-        credential_metadata: {
-          display: [
-            { name: k.title.fr, locale: 'fr-FR' },
-            { name: k.title.en, locale: 'en-US' },
-          ],
-        },
-      },
-    ]),
-  );
+  const configurations = Object.fromEntries(Object.values(KINDS).flatMap((k) => WALLET_FORMATS.map((f) => [configurationId(k.kind, f), configuration(publicUrl, k, f)])));
   return {
     credential_issuer: issuer,
     authorization_servers: [issuer],

@@ -14,7 +14,7 @@ import { signingKey } from '../signing-key';
 import { VC_V2_CONTEXT } from '../credential/contexts';
 import { isoSeconds } from '../credential/build';
 import { signJwt, signVcJose } from '../credential/jws';
-import { schoolIssuer } from '../oid4vci/metadata';
+import { schoolIssuer } from '../did-web';
 import { encodeList, newBitstring, setBit } from './bitstring';
 import { statusListUrl } from './slot';
 import { encodeTokenStatusList, newTokenStatusList, setTokenStatus, TOKEN_STATUS, TOKEN_STATUS_BITS } from './token-status-list';
@@ -42,7 +42,7 @@ export function statusListCredential(publicUrl: string, school: Pick<SchoolRecor
 export function statusListToken(publicUrl: string, school: Pick<SchoolRecord, 'uai'>, list: number, lst: string, now: Date) {
   return {
     sub: statusListUrl(publicUrl, school.uai, 'token', list),
-    iss: schoolIssuer(publicUrl.replace(/\/$/, ''), school.uai),
+    iss: schoolIssuer(publicUrl, school.uai),
     iat: Math.floor(now.getTime() / 1000),
     ttl: STATUS_LIST_TTL_MS / 1000,
     status_list: { bits: TOKEN_STATUS_BITS, lst },

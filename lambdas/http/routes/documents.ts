@@ -1,7 +1,9 @@
 /** Public documents: DID documents, status lists, schemas, the OpenAPI description. Read-only. */
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
-import { didDocument } from '../../core/did-web';
+import { didDocument, jwtVcIssuerMetadata } from '../../core/did-web';
+import { typeMetadata } from '../../core/credential/type-metadata';
+import { kindBySlug } from '../../core/kinds';
 import { AttestoError } from '../../core/errors';
 import { DID_DOCUMENT_MAX_AGE_SECONDS } from '../../core/signing-key';
 import { openApiDocument, publishedSchemas } from '../openapi';
@@ -35,6 +37,18 @@ export const documentRoutes: Record<string, RouteHandler> = {
     // Short shared caching: a revocation reaches cached copies within a minute. The token form is
     // the Status List Token of SD-JWT VCs (draft-ietf-oauth-status-list §8.1 media type).
     return etagged(c, published.jwt, purpose === 'token' ? 'application/statuslist+jwt' : 'application/vc+jwt', 60);
+  },
+
+  async jwtVcIssuerMetadata(c, deps) {
+    const school = await schoolOfPath(c, deps.store);
+    // The same keys as the DID document, cached as long (a routine rotation lists the next key first).
+    return etagged(c, JSON.stringify(jwtVcIssuerMetadata(deps.config.publicUrl, school)), 'application/json', DID_DOCUMENT_MAX_AGE_SECONDS);
+  },
+
+  async typeMetadata(c, deps) {
+    const kind = kindBySlug(c.req.param('name') ?? '');
+    if (!kind) throw new AttestoError('NOT_FOUND', 'no such credential type');
+    return etagged(c, JSON.stringify(typeMetadata(deps.config.publicUrl, kind)), 'application/json', 3600);
   },
 
   async schema(c, deps) {

@@ -14,7 +14,7 @@ export const offerRoutes: Record<string, RouteHandler> = {
     const body = await readJson<CreateOfferRequest>(c, validate.CreateOfferRequest, deps.config.maxBodyBytes);
     const offer = await createOffer(
       { ...deps.core, wallet: deps.wallet },
-      { school, actor, credential: body.credential, txCode: body.txCode ?? false, ...(body.expiresInSeconds ? { expiresInSeconds: body.expiresInSeconds } : {}) },
+      { school, actor, credential: body.credential, txCode: body.txCode ?? false, ...(body.expiresInSeconds ? { expiresInSeconds: body.expiresInSeconds } : {}), ...(body.format ? { format: body.format } : {}) },
     );
     const [svg, png] = await Promise.all([
       QRCode.toString(offer.link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),

@@ -1,0 +1,102 @@
+/**
+ * An SD-JWT VC in a wallet, over HTTP against the local home: offered by the school, received by
+ * a real OpenID4VCI client, then checked by sd-jwt-js as an outside verifier would, finding
+ * everything itself over HTTP: the issuer's keys (JWT VC Issuer Metadata), the Type Metadata
+ * at the `vct` URL and the Token Status List.
+ */
+import { createHash } from 'node:crypto';
+import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
+import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueRequest, type KindName } from '../helpers/fixtures';
+import { localHome } from '../helpers/http';
+import { receive, walletKey } from '../helpers/wallet';
+
+let home: Awaited<ReturnType<typeof localHome>>;
+let base: string;
+
+beforeAll(async () => {
+  home = await localHome();
+  base = home.server.url;
+});
+afterAll(() => home.server.close());
+
+const sha256 = (data: string | ArrayBuffer) => createHash('sha256').update(typeof data === 'string' ? data : new Uint8Array(data)).digest();
+
+/** An outside verifier: the issuer's key comes from `/.well-known/jwt-vc-issuer` + the `iss` path (§4). */
+function outsideVerifier() {
+  return new SDJwtVcInstance({
+    hasher: sha256,
+    loadTypeMetadataFormat: true,
+    verifier: async (data: string, signature: string) => {
+      const [h, p] = data.split('.');
+      const { iss, sub } = decodeJwt(`${h}.${p}.x`) as { iss?: string; sub?: string };
+      // A Status List Token names itself in `sub`; its signer is the school whose list it is.
+      const issuer = iss ?? sub!.replace(/\/status-lists\/.*$/, '');
+      const u = new URL(issuer);
+      const meta = (await (await fetch(`${u.origin}/.well-known/jwt-vc-issuer${u.pathname}`)).json()) as { issuer: string; jwks: { keys: (JWK & { kid: string })[] } };
+      expect(meta.issuer).toBe(issuer);
+      const jwk = meta.jwks.keys.find((k) => k.kid === decodeProtectedHeader(`${h}.${p}.x`).kid)!;
+      await compactVerify(`${data}.${signature}`, await importJWK(jwk, 'ES256'));
+      return true;
+    },
+  });
+}
+
+const offer = async (kind: KindName, format?: string) => {
+  const res = await home.post('/offers', { credential: issueRequest(kind).credential, ...(format ? { format } : {}) }, { token: home.server.demo.token });
+  expect(res.status, res.text).toBe(201);
+  return res.json as { link: string; credentialConfigurationId: string; offerId: string };
+};
+
+describe('a student receives an SD-JWT VC in a wallet', () => {
+  it.each(['EnrollmentCredential', 'TranscriptCredential', 'DiplomaCredential'] as const)('%s: offered as dc+sd-jwt, bound to the wallet key, verified by an outside verifier', async (kind) => {
+    const o = await offer(kind, 'dc+sd-jwt');
+    expect(o.credentialConfigurationId).toBe(`${kind}_sd_jwt_vc`);
+    const key = await walletKey();
+    const { response } = await receive(o.link, key);
+    const sdjwt = (response.credentials as { credential: string }[])[0]!.credential;
+    expect(sdjwt.endsWith('~')).toBe(true);
+    const issued = decodeJwt(sdjwt.split('~')[0]!);
+    expect(issued.cnf).toEqual({ jwk: key.publicJwk });
+    expect(issued.iss).toBe(`${base}/schools/${home.server.demo.uai}`);
+
+    const { payload, typeMetadata } = await outsideVerifier().verify(sdjwt);
+    expect(payload.student).toMatchObject({ givenName: 'Zéphyrine' });
+    // sd-jwt-js fetched the vct URL and validated it as Type Metadata.
+    expect(typeMetadata?.mergedTypeMetadata).toMatchObject({ vct: issued.vct, display: [{ locale: 'fr-FR' }, { locale: 'en-US' }] });
+  });
+
+  it('an offer without a format stays a W3C VC 1.1 JWT, as before', async () => {
+    const o = await offer('DiplomaCredential');
+    expect(o.credentialConfigurationId).toBe('DiplomaCredential_jwt_vc_json');
+  });
+
+  it('the outside verifier sees a revocation, through the Token Status List the school publishes', async () => {
+    const key = await walletKey();
+    const o = await offer('DiplomaCredential', 'dc+sd-jwt');
+    const { response } = await receive(o.link, key);
+    const sdjwt = (response.credentials as { credential: string }[])[0]!.credential;
+    const status = decodeJwt(sdjwt.split('~')[0]!).status as { status_list: { idx: number; uri: string } };
+    const list = await fetch(status.status_list.uri);
+    expect(list.headers.get('content-type')).toBe('application/statuslist+jwt');
+
+    // The school finds the credential id in its audit (the delivery of its offer), and revokes.
+    const audit = await home.get(`/schools/${home.server.demo.uai}/audit?limit=500`, { token: home.server.demo.token });
+    const issuedEvent = (audit.json.events as { action: string; actor: string; credentialId?: string }[]).find((e) => e.action === 'credential.issued' && e.actor === `wallet:offer:${o.offerId}`)!;
+    expect(issuedEvent.credentialId).toMatch(new RegExp(`:${status.status_list.idx}$`));
+    const revoked = await home.post('/credentials/status', { credentialId: issuedEvent.credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }] }, { token: home.server.demo.token });
+    expect(revoked.status, revoked.text).toBe(200);
+    await expect(outsideVerifier().verify(sdjwt)).rejects.toThrow(/Status is not valid/);
+  });
+
+  it('serves Type Metadata for each kind at its vct, and a 404 for any other', async () => {
+    for (const slug of ['enrollment', 'transcript', 'diploma']) {
+      const res = await home.get(`/vct/${slug}`);
+      expect(res.status).toBe(200);
+      expect(res.json.vct).toBe(`${base}/vct/${slug}`);
+    }
+    expect((await home.get('/vct/passport')).status).toBe(404);
+    expect((await home.get('/vct/constructor')).status).toBe(404);
+  });
+});
