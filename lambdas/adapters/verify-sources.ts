@@ -7,7 +7,7 @@
 import { LRUCache } from 'lru-cache';
 import type { JWK } from 'jose';
 import { didKeyMethodId, p256JwkOfDidKey, publicJwkOfDidJwk } from '../core/key-dids';
-import { didDocument, didWebDocumentUrl, ownDidReader } from '../core/did-web';
+import { didDocument, didWebDocumentUrl, ownDidReader, schoolDid } from '../core/did-web';
 import type { PublishedListKind, SchoolRecord } from '../core/records';
 import type { Store } from '../core/store';
 import type { ResolvedDid, VerifyDeps } from '../core/verify/ports';
@@ -165,6 +165,11 @@ export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(ua
       }
       foreignLists.set(url, jws);
       return jws;
+    },
+
+    issuerDid(iss) {
+      const m = iss.startsWith(`${base}/schools/`) ? /^([0-9]{7}[A-Z])$/.exec(iss.slice(base.length + 9)) : null;
+      return m ? schoolDid(base, m[1]!) : undefined;
     },
 
     async findSchool(did) {

@@ -72,7 +72,7 @@ export const VerifyRequest = Type.Object(
   {
     // No minLength/maxLength here: JSON Schema counts code points, which costs a pass over the
     // whole token on every verification; verify/parse.ts bounds the (ASCII) JWS by its length.
-    verifiableCredential: Type.Union([Type.String({ description: 'A compact JWS: VC 1.1 JWT or VC 2.0 vc+jwt (at most 65,536 characters).' }), EnvelopedCredential]),
+    verifiableCredential: Type.Union([Type.String({ description: 'A compact JWS (VC 1.1 JWT or VC 2.0 vc+jwt), or an SD-JWT VC with the disclosures the holder chose (and optionally a key binding JWT); at most 65,536 characters.' }), EnvelopedCredential]),
     options: Type.Optional(Type.Object({}, { additionalProperties: true })),
   },
   { additionalProperties: false, $id: 'VerifyRequest' },
@@ -83,7 +83,7 @@ export const EnvelopedPresentation = enveloped('EnvelopedVerifiablePresentation'
 
 export const VerifyPresentationRequest = Type.Object(
   {
-    verifiablePresentation: Type.Union([Type.String({ description: 'A compact JWS: VC 1.1 JWT presentation (vp claim) or VC 2.0 vp+jwt, signed by the holder (did:jwk or did:key).' }), EnvelopedPresentation]),
+    verifiablePresentation: Type.Union([Type.String({ description: 'A compact JWS: VC 1.1 JWT presentation (vp claim) or VC 2.0 vp+jwt, signed by the holder (did:jwk or did:key); or an SD-JWT VC ending with the key binding JWT of its holder (nonce = challenge, aud = domain).' }), EnvelopedPresentation]),
     options: Type.Optional(
       Type.Object(
         {

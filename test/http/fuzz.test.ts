@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../lambdas/http/routes';
 import { issueRequest } from '../helpers/fixtures';
 import { localHome } from '../helpers/http';
+import { createHash } from 'node:crypto';
 import { seeded } from '../helpers/random';
 
 let home: Awaited<ReturnType<typeof localHome>>;
@@ -41,6 +42,34 @@ function junkJws(r: () => number): string {
   return `${b64({ alg: value(), ...object() })}.${b64(object())}.${Buffer.alloc(64, Math.floor(r() * 256)).toString('base64url')}`;
 }
 
+/**
+ * An SD-JWT with junk claims and disclosures that its digests do reference (names like
+ * `__proto__`, `_sd`, values that break text conversion), sometimes with a junk key binding JWT:
+ * reaches disclosure processing, status and key binding.
+ */
+function junkSdJwt(r: () => number): string {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v) ?? 'null').toString('base64url');
+  const names: unknown[] = ['__proto__', '_sd', '...', 'student', 'iss', 'constructor', { toString: 0 }, 7];
+  const disclosures = Array.from({ length: Math.floor(r() * 4) }, () =>
+    b64(r() < 0.2 ? randomValue(r, 3) : r() < 0.5 ? ['salt', randomValue(r, 3)] : ['salt', names[Math.floor(r() * names.length)], randomValue(r, 3)]),
+  );
+  const digests = disclosures.map((d) => createHash('sha256').update(d).digest('base64url'));
+  const pick = (xs: unknown[]): unknown => xs[Math.floor(r() * xs.length)];
+  const claims = {
+    ...(randomValue(r, 3) as object),
+    iss: pick(['https://attesto.test/schools/0750001U', `${home.server.url}/schools/${home.server.demo.uai}`, { toString: 0 }, 42]),
+    vct: pick([`${home.server.url}/vct/diploma`, { toString: 0 }, null]),
+    status: { status_list: { idx: pick([0, -1, 1.5, 1e308, 'x']), uri: pick([`${home.server.url}/schools/${home.server.demo.uai}/status-lists/token/1`, { toString: 0 }, 'http://10.0.0.1/x']) } },
+    cnf: { jwk: pick([{ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }, { toString: 0 }, null]) },
+    nbf: pick([1e20, -1e20, 'x', 0]),
+    _sd: r() < 0.8 ? digests : pick([{ toString: 0 }, 'x', [1, digests[0]]]),
+    nested: [{ '...': digests[0] ?? 'x' }, { '...': 1, other: 2 }],
+  };
+  const jwt = `${b64({ alg: pick(['ES256', 'none', { toString: 0 }]), typ: pick(['dc+sd-jwt', 'kb+jwt', { toString: 0 }]) })}.${b64(claims)}.${Buffer.alloc(64, 7).toString('base64url')}`;
+  const kb = r() < 0.5 ? '' : `${b64({ alg: 'ES256', typ: 'kb+jwt' })}.${b64({ iat: pick([1e20, 'x', 0]), sd_hash: pick([{ toString: 0 }, 'x']), nonce: { toString: 0 }, aud: [{ toString: 0 }] })}.${Buffer.alloc(64, 1).toString('base64url')}`;
+  return `${jwt}~${disclosures.map((d) => `${d}~`).join('')}${kb}`;
+}
+
 /** A structurally valid request with one part replaced by junk: reaches deeper than pure noise. */
 function mutated(r: () => number): unknown {
   const base = JSON.parse(JSON.stringify(issueRequest(['EnrollmentCredential', 'TranscriptCredential', 'DiplomaCredential'][Math.floor(r() * 3)] as never)));
@@ -62,7 +91,7 @@ describe('no input reaches a 5xx', () => {
       // Header values must be Latin-1 to be sent at all: junk, but sendable junk.
       if (r() < 0.2) headers['idempotency-key'] = String(STRINGS[Math.floor(r() * STRINGS.length)]).replace(/[^\x20-\x7e]/g, '?').slice(0, 200) || 'k';
       const shape = r();
-      const body = route.method === 'GET' ? undefined : JSON.stringify(shape < 0.4 ? randomValue(r) : shape < 0.8 ? mutated(r) : { [r() < 0.5 ? 'verifiableCredential' : 'verifiablePresentation']: junkJws(r) });
+      const body = route.method === 'GET' ? undefined : JSON.stringify(shape < 0.4 ? randomValue(r) : shape < 0.8 ? mutated(r) : { [r() < 0.5 ? 'verifiableCredential' : 'verifiablePresentation']: r() < 0.5 ? junkJws(r) : junkSdJwt(r) });
       const res = await home.call(route.method, path, { ...(token ? { token } : {}), headers, ...(body !== undefined ? { raw: body } : {}) });
       expect(res.status, `${route.method} ${path} ${body?.slice(0, 300)} → ${res.text.slice(0, 300)}`).toBeLessThan(500);
     }

@@ -67,6 +67,34 @@ describe('a student receives an SD-JWT VC in a wallet', () => {
     expect(typeMetadata?.mergedTypeMetadata).toMatchObject({ vct: issued.vct, display: [{ locale: 'fr-FR' }, { locale: 'en-US' }] });
   });
 
+  it("attesto's verify routes accept it: as a credential, and presented by the holder with a key binding JWT", async () => {
+    const key = await walletKey();
+    const o = await offer('DiplomaCredential', 'dc+sd-jwt');
+    const sdjwt = ((await receive(o.link, key)).response.credentials as { credential: string }[])[0]!.credential;
+    const asCredential = await home.post('/credentials/verify', { verifiableCredential: sdjwt });
+    expect(asCredential.status, asCredential.text).toBe(200);
+    expect(asCredential.json).toMatchObject({ verified: true, credential: { format: 'dc+sd-jwt', kind: 'DiplomaCredential' }, issuer: { uai: home.server.demo.uai } });
+
+    // The wallet shows the diploma and the name only, for this employer and this request.
+    const holder = new SDJwtVcInstance({
+      hasher: sha256,
+      saltGenerator: () => 'unused',
+      kbSignAlg: 'ES256',
+      kbSigner: async (data: string) => Buffer.from(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.privateKey as never, new TextEncoder().encode(data))).toString('base64url'),
+    });
+    const options = { challenge: 'c-31f4', domain: 'https://rh.employeur.example' };
+    const presentation = await holder.present(sdjwt, { achievement: true, student: { givenName: true, familyName: true } } as never, {
+      kb: { payload: { iat: Math.floor(Date.now() / 1000), aud: options.domain, nonce: options.challenge } as never },
+    });
+    const presented = await home.post('/presentations/verify', { verifiablePresentation: presentation, options });
+    expect(presented.status, presented.text).toBe(200);
+    expect(presented.json).toMatchObject({ verified: true, holder: key.did });
+    expect(presented.json.credentials[0].disclosed.student).toEqual({ givenName: 'Zéphyrine', familyName: 'Quasimodo-Vertbois' });
+    const replayed = await home.post('/presentations/verify', { verifiablePresentation: presentation, options: { ...options, challenge: 'another-request' } });
+    expect(replayed.status).toBe(400);
+    expect(replayed.json.errors.map((e: { code: string }) => e.code)).toEqual(['CHALLENGE_MISMATCH']);
+  });
+
   it('an offer without a format stays a W3C VC 1.1 JWT, as before', async () => {
     const o = await offer('DiplomaCredential');
     expect(o.credentialConfigurationId).toBe('DiplomaCredential_jwt_vc_json');

@@ -22,11 +22,10 @@ import { credentialIdFor, statusListUrl } from '../status/slot';
 import type { BuiltCredential } from './build';
 import { isoSeconds } from './build';
 import { ALG, type SigningKey } from './jws';
+import { vctOf } from './vct';
 
 export const SD_JWT_VC_TYP = 'dc+sd-jwt';
 
-/** The credential type (`vct`) of a kind: an HTTPS URL that serves its Type Metadata (§5). */
-export const vctOf = (publicUrl: string, kind: Pick<KindDefinition, 'slug'>) => `${publicUrl.replace(/\/$/, '')}/vct/${kind.slug}`;
 
 export interface SdJwtVcInput {
   kind: KindDefinition;

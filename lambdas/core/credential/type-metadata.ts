@@ -5,7 +5,7 @@
  */
 import type { KindDefinition } from '../kinds';
 import type { CredentialKind } from '../records';
-import { vctOf } from './sd-jwt-vc';
+import { vctOf } from './vct';
 
 type Label = [fr: string, en: string];
 type ClaimPath = (string | number | null)[];

@@ -13,7 +13,7 @@ import type { TranscriptInput } from './transcript.schema';
 import type { SchemaName } from '../schemas';
 import * as validators from '../generated/validators';
 import type { Validator } from '../validation';
-import { KIND_NAMES, kindOf } from './names';
+import { KIND_NAMES, KIND_SLUGS, kindOf } from './names';
 
 export { KIND_NAMES, kindOf };
 
@@ -43,7 +43,7 @@ const endOfDay = (date: string) => `${date}T23:59:59Z`;
 export const KINDS: Record<CredentialKind, KindDefinition> = {
   EnrollmentCredential: {
     kind: 'EnrollmentCredential',
-    slug: 'enrollment',
+    slug: KIND_SLUGS.EnrollmentCredential,
     title: { fr: 'Attestation de scolarité', en: 'Certificate of enrolment' },
     schemas: { input: 'EnrollmentInput', subject: 'EnrollmentSubject' },
     validateInput: validators.EnrollmentInput,
@@ -56,7 +56,7 @@ export const KINDS: Record<CredentialKind, KindDefinition> = {
   },
   TranscriptCredential: {
     kind: 'TranscriptCredential',
-    slug: 'transcript',
+    slug: KIND_SLUGS.TranscriptCredential,
     title: { fr: 'Relevé de notes', en: 'Transcript of records' },
     schemas: { input: 'TranscriptInput', subject: 'TranscriptSubject' },
     validateInput: validators.TranscriptInput,
@@ -71,7 +71,7 @@ export const KINDS: Record<CredentialKind, KindDefinition> = {
   },
   DiplomaCredential: {
     kind: 'DiplomaCredential',
-    slug: 'diploma',
+    slug: KIND_SLUGS.DiplomaCredential,
     title: { fr: 'Diplôme', en: 'Diploma' },
     schemas: { input: 'DiplomaInput', subject: 'DiplomaSubject' },
     validateInput: validators.DiplomaInput,

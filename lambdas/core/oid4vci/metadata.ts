@@ -7,7 +7,7 @@
  */
 import { KINDS, KIND_NAMES, type KindDefinition } from '../kinds';
 import type { CredentialFormat, CredentialKind } from '../records';
-import { vctOf } from '../credential/sd-jwt-vc';
+import { vctOf } from '../credential/vct';
 
 export const PRE_AUTHORIZED_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
 

@@ -21,6 +21,11 @@ export interface VerifyDeps {
   resolveDid(did: string, options?: { refresh?: boolean }): Promise<ResolvedDid>;
   /** Fetches a status list credential (a compact JWS); throws when unreachable. */
   fetchStatusList(url: string): Promise<string>;
+  /**
+   * The DID of a school registered here, from its HTTPS issuer identifier (an SD-JWT VC's `iss`,
+   * `<public URL>/schools/<uai>`); undefined for any other issuer.
+   */
+  issuerDid(iss: string): string | undefined;
   /** The registered school behind a DID, if any. */
   findSchool(did: string): Promise<{ uai: string; name: string } | undefined>;
 }

@@ -20,6 +20,7 @@ export const VERIFY_ERROR_CODES = [
   'ISSUER_NOT_REGISTERED',
   'UNKNOWN_KIND',
   'SCHEMA_INVALID',
+  'KEY_BINDING_INVALID',
 ] as const;
 export type VerifyErrorCode = (typeof VERIFY_ERROR_CODES)[number];
 
@@ -36,7 +37,9 @@ export interface VerificationResult {
   errors: VerifyProblem[];
   warnings: { code: string; message: string }[];
   issuer?: { did: string; uai?: string; name?: string };
-  credential?: { id?: string; type: string[]; kind?: string; format: 'jwt_vc' | 'vc+jwt'; validFrom?: string; validUntil?: string };
+  credential?: { id?: string; type: string[]; kind?: string; format: 'jwt_vc' | 'vc+jwt' | 'dc+sd-jwt'; validFrom?: string; validUntil?: string };
+  /** SD-JWT VC: the claims the holder disclosed, once verified (nothing of them is kept). */
+  disclosed?: Record<string, unknown>;
 }
 
 /** Thrown inside the verifier to stop at a failed check; never escapes `verifyCredential`. */

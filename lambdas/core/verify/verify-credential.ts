@@ -13,11 +13,14 @@ import { extractJws, parseCredentialJws, type ParsedCredential } from './parse';
 import type { VerifyDeps } from './ports';
 import { REQUIRED_CHECKS, VerifyFailure, type CheckName, type VerificationResult, type VerifyProblem } from './result';
 import { checkStatus } from './status';
+import { looksLikeSdJwt } from './sd-jwt';
+import { verifySdJwtVc } from './verify-sd-jwt-vc';
 
 /** Only ES256 is accepted: never `none`, never HMAC (whose "key" a verifier would have to share). */
 export const ALLOWED_ALGORITHMS = ['ES256'];
 
 export async function verifyCredential(deps: VerifyDeps, input: unknown): Promise<VerificationResult> {
+  if (looksLikeSdJwt(input)) return (await verifySdJwtVc(deps, input.trim())).result;
   const passed: CheckName[] = [];
   const errors: VerifyProblem[] = [];
   const warnings: VerificationResult['warnings'] = [];

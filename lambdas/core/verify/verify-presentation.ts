@@ -4,7 +4,8 @@
  * else's wallet does not pass. VC 1.1 JWT presentations (VC-DATA-MODEL 1.1 §6.3.1, the `vp` claim)
  * and VC 2.0 `vp+jwt` (VC-JOSE-COSE §3.2). The holder is a wallet key, did:jwk or did:key: the
  * keys attesto binds credentials to (OpenID4VCI). Each credential is verified as by
- * `verifyCredential`, and must be the holder's (`credentialSubject.id`). "Not verified" is an
+ * `verifyCredential`, and must be the holder's (`credentialSubject.id`). An SD-JWT VC with its key
+ * binding JWT is a presentation too (./verify-sd-jwt-presentation.ts). "Not verified" is an
  * answer, never an exception.
  */
 import { isObject, shown } from '../json';
@@ -14,50 +15,11 @@ import { extractJws, MAX_JWS_LENGTH, parseCredentialJws } from './parse';
 import type { VerifyDeps } from './ports';
 import { VerifyFailure, type VerificationResult } from './result';
 import { verifyCredential } from './verify-credential';
+import { REQUIRED_PRESENTATION_CHECKS, type PresentationCheck, type PresentationErrorCode, type PresentationOptions, type PresentationProblem, type PresentationResult } from './presentation-result';
 
-export type PresentationCheck = 'format' | 'signature' | 'challenge' | 'domain' | 'validity' | 'credentials' | 'holder';
-
-/** Every check a presentation must pass to be "verified". */
-export const REQUIRED_PRESENTATION_CHECKS: readonly PresentationCheck[] = ['format', 'signature', 'challenge', 'domain', 'validity', 'credentials', 'holder'];
-
-export type PresentationErrorCode =
-  | 'MALFORMED_PRESENTATION'
-  | 'UNSUPPORTED_ALGORITHM'
-  | 'HOLDER_NOT_SUPPORTED'
-  | 'KEY_NOT_AUTHORIZED'
-  | 'SIGNATURE_INVALID'
-  | 'CHALLENGE_MISMATCH'
-  | 'DOMAIN_MISMATCH'
-  | 'NOT_YET_VALID'
-  | 'EXPIRED'
-  | 'NO_CREDENTIALS'
-  | 'CREDENTIAL_NOT_VERIFIED'
-  | 'NOT_THE_HOLDERS';
-
-export interface PresentationProblem {
-  code: PresentationErrorCode;
-  check: PresentationCheck;
-  message: string;
-  /** For credential problems: the credential's position in the presentation. */
-  credential?: number;
-}
-
-export interface PresentationResult {
-  verified: boolean;
-  checks: PresentationCheck[];
-  errors: PresentationProblem[];
-  warnings: { code: string; message: string }[];
-  holder?: string;
-  /** One verification result per credential, in the presentation's order. */
-  credentials: VerificationResult[];
-}
-
-export interface PresentationOptions {
-  /** The nonce this verifier asked the holder to sign: the presentation must carry it. */
-  challenge?: string;
-  /** This verifier's identifier: the presentation must be addressed (`aud`) to it. */
-  domain?: string;
-}
+export * from './presentation-result';
+import { looksLikeSdJwt } from './sd-jwt';
+import { verifySdJwtPresentation } from './verify-sd-jwt-presentation';
 
 /** Most credentials read from one presentation. */
 export const MAX_PRESENTED_CREDENTIALS = 10;
@@ -121,6 +83,7 @@ function readPresentation(input: unknown) {
 }
 
 export async function verifyPresentation(deps: VerifyDeps, input: unknown, options: PresentationOptions = {}): Promise<PresentationResult> {
+  if (looksLikeSdJwt(input)) return verifySdJwtPresentation(deps, input.trim(), options);
   const passed: PresentationCheck[] = [];
   const errors: PresentationProblem[] = [];
   const warnings: PresentationResult['warnings'] = [];

@@ -1,0 +1,68 @@
+/**
+ * An SD-JWT VC presented by its holder (RFC 9901 §7.3): the disclosures they chose, and a Key
+ * Binding JWT signed with the key the credential is bound to (`cnf`), for this verifier
+ * (`domain` = its `aud`) and this request (`challenge` = its `nonce`). The same checks and codes
+ * as a JWT presentation (./verify-presentation.ts): the holder is the wallet key, named as a
+ * did:jwk, and the one credential is verified as by `verifyCredential`.
+ */
+import { shown } from '../json';
+import type { VerifyDeps } from './ports';
+import { VerifyFailure } from './result';
+import { checkKeyBinding, keyBindingAge, verifySdJwtVc } from './verify-sd-jwt-vc';
+import { REQUIRED_PRESENTATION_CHECKS, type PresentationCheck, type PresentationOptions, type PresentationProblem, type PresentationResult } from './presentation-result';
+
+export async function verifySdJwtPresentation(deps: VerifyDeps, input: string, options: PresentationOptions): Promise<PresentationResult> {
+  const passed: PresentationCheck[] = [];
+  const errors: PresentationProblem[] = [];
+  const warnings: PresentationResult['warnings'] = [];
+  const { result: credential, parsed } = await verifySdJwtVc(deps, input, { keyBinding: 'caller-checks' });
+  let holder: string | undefined;
+  const result = (): PresentationResult => ({
+    verified: errors.length === 0 && REQUIRED_PRESENTATION_CHECKS.every((c) => passed.includes(c)),
+    checks: passed,
+    errors,
+    warnings,
+    ...(holder ? { holder } : {}),
+    credentials: [credential],
+  });
+
+  if (!parsed) {
+    errors.push({ code: 'MALFORMED_PRESENTATION', check: 'format', message: `the SD-JWT cannot be read: ${credential.errors.map((e) => e.message).join('; ')}` });
+    return result();
+  }
+  if (!parsed.kb) {
+    errors.push({ code: 'MALFORMED_PRESENTATION', check: 'format', message: 'an SD-JWT presentation ends with a key binding JWT by the holder' });
+    return result();
+  }
+  passed.push('format');
+
+  let kb;
+  try {
+    kb = checkKeyBinding(parsed);
+  } catch (e) {
+    if (!(e instanceof VerifyFailure)) throw e;
+    errors.push({ code: /not bound to a key|not a P-256/.test(e.message) ? 'HOLDER_NOT_SUPPORTED' : 'SIGNATURE_INVALID', check: 'signature', message: e.message });
+    return result();
+  }
+  passed.push('signature');
+  // The wallet key, named the way attesto names wallet holders (did:jwk, as the OpenID4VCI proof).
+  holder = `did:jwk:${Buffer.from(JSON.stringify(kb.holderJwk)).toString('base64url')}`;
+
+  if (options.challenge === undefined) {
+    warnings.push({ code: 'NO_CHALLENGE', message: 'no challenge was given: a copy of this presentation would verify as well' });
+    passed.push('challenge');
+  } else if (kb.nonce === options.challenge) passed.push('challenge');
+  else errors.push({ code: 'CHALLENGE_MISMATCH', check: 'challenge', message: 'the key binding JWT does not carry the challenge (nonce) asked for' });
+  if (options.domain === undefined || kb.aud === options.domain) passed.push('domain');
+  else errors.push({ code: 'DOMAIN_MISMATCH', check: 'domain', message: `the key binding JWT is addressed to ${shown(kb.aud).slice(0, 200)}, not ${options.domain.slice(0, 200)}` });
+
+  const age = keyBindingAge(deps, kb.iat);
+  if (age === 'fresh') passed.push('validity');
+  else errors.push({ code: /future/.test(age) ? 'NOT_YET_VALID' : 'EXPIRED', check: 'validity', message: age });
+
+  if (credential.verified) passed.push('credentials');
+  else errors.push({ code: 'CREDENTIAL_NOT_VERIFIED', check: 'credentials', credential: 0, message: `the credential is not verified: ${credential.errors.map((e) => e.code).join(', ')}` });
+  // Signed with the key the credential is bound to: the presenter holds it.
+  passed.push('holder');
+  return result();
+}
