@@ -79,7 +79,7 @@ describe('a genuine SD-JWT VC', () => {
     expect(r.errors).toEqual([]);
     expect(r.verified).toBe(true);
     expect(new Set(r.checks)).toEqual(new Set(['format', 'signature', 'validity', 'status', 'issuer', 'schema']));
-    expect(r.issuer).toEqual({ did: `${PUBLIC_URL}/schools/${school.uai}`, uai: school.uai, name: 'Lycée Victor Hugo' });
+    expect(r.issuer).toEqual({ iss: `${PUBLIC_URL}/schools/${school.uai}`, did: school.did, uai: school.uai, name: 'Lycée Victor Hugo' });
     expect(r.credential).toMatchObject({ kind, format: 'dc+sd-jwt' });
     expect(r.disclosed).toMatchObject({ student: diplomaSubject.student });
     expect(fetched).toEqual([`${PUBLIC_URL}/schools/${school.uai}/status-lists/token/1`]);

@@ -36,7 +36,11 @@ export interface VerificationResult {
   checks: CheckName[];
   errors: VerifyProblem[];
   warnings: { code: string; message: string }[];
-  issuer?: { did: string; uai?: string; name?: string };
+  /**
+   * Who issued it: the DID (W3C credentials; an SD-JWT VC's issuing school), an SD-JWT VC's `iss`,
+   * and the school's UAI and name once it is known to be registered here.
+   */
+  issuer?: { did?: string; iss?: string; uai?: string; name?: string };
   credential?: { id?: string; type: string[]; kind?: string; format: 'jwt_vc' | 'vc+jwt' | 'dc+sd-jwt'; validFrom?: string; validUntil?: string };
   /** SD-JWT VC: the claims the holder disclosed, once verified (nothing of them is kept). */
   disclosed?: Record<string, unknown>;

@@ -81,7 +81,7 @@ export async function verifySdJwtVc(deps: VerifyDeps, input: string, o: { keyBin
   const base = iss.replace(/\/schools\/[^/]+$/, '');
   const kind = KIND_NAMES.find((k) => vctOf(base, { slug: KIND_SLUGS[k] }) === vct);
   const described = {
-    issuer: { did: iss } as NonNullable<VerificationResult['issuer']>,
+    issuer: { iss } as NonNullable<VerificationResult['issuer']>,
     credential: {
       type: [vct],
       ...(kind ? { kind } : {}),
@@ -133,7 +133,7 @@ export async function verifySdJwtVc(deps: VerifyDeps, input: string, o: { keyBin
   }
 
   if (school) {
-    described.issuer = { did: iss, uai: school.uai, name: school.name };
+    described.issuer = { iss, did, uai: school.uai, name: school.name };
     passed.push('issuer');
   } else {
     errors.push({ code: 'ISSUER_NOT_REGISTERED', check: 'issuer', message: `${iss} signed this credential but is not a registered school` });
