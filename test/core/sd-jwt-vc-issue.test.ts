@@ -93,11 +93,27 @@ describe('an SD-JWT VC (dc+sd-jwt)', () => {
     expect(decodeJwt(issuerJwt(r.verifiableCredential as string)).cnf).toEqual({ jwk: holder.publicJwk });
   });
 
-  it('refuses a holder that is not a key (did:web): the binding could never be checked; nothing is stored', async () => {
+  it('refuses a holder that is not a P-256 key (did:web, an Ed25519 did:jwk, junk in a did:jwk): nothing is stored', async () => {
+    const didJwk = (jwk: unknown) => `did:jwk:${Buffer.from(JSON.stringify(jwk)).toString('base64url')}`;
+    const holders = [
+      'did:web:example.org',
+      didJwk({ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' }),
+      didJwk({ hello: 'world', name: 'Zéphyrine Quasimodo' }),
+      didJwk({ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }),
+    ];
     const before = await env.scanAll();
-    const e = await issue('DiplomaCredential', { ...diplomaSubject, id: 'did:web:example.org' }).catch((x: unknown) => x);
-    expect(isAttestoError(e) && e.code).toBe('VALIDATION_FAILED');
+    for (const id of holders) {
+      const e = await issue('DiplomaCredential', { ...diplomaSubject, id }).catch((x: unknown) => x);
+      expect(isAttestoError(e) && e.code, id).toBe('VALIDATION_FAILED');
+    }
     expect((await env.scanAll()).length).toBe(before.length);
+  });
+
+  it('puts only the public point of the holder key in cnf, whatever else its did:jwk carries', async () => {
+    const holder = await walletKey();
+    const id = `did:jwk:${Buffer.from(JSON.stringify({ ...holder.publicJwk, use: 'sig', note: 'Zéphyrine' })).toString('base64url')}`;
+    const r = await issue('DiplomaCredential', { ...diplomaSubject, id });
+    expect(decodeJwt(issuerJwt(r.verifiableCredential as string)).cnf).toStrictEqual({ jwk: holder.publicJwk });
   });
 });
 

@@ -182,6 +182,21 @@ describe('what an SD-JWT VC verification refuses (RFC 9901 §7.1)', () => {
     expect(fetched).toEqual([]);
   });
 
+  it("another school's Token Status List, even once a credential of that school has been verified", async () => {
+    const { school: other } = await schoolWithToken(deps, '0130001', 'Autre lycée');
+    const otherSigned = await signJwt(
+      visibleClaims({ iss: `${PUBLIC_URL}/schools/${other.uai}` }),
+      { signer: deps.signer, keyRef: other.keyRef, kid: other.kid },
+      'dc+sd-jwt',
+    );
+    await issued();
+    const before = await verifyCredential(verify, `${otherSigned}~`);
+    expect(codes(before)).toEqual(['STATUS_LIST_INVALID']);
+    // Verifying one of this school's credentials caches its list; the other school's token must not ride on it.
+    expect((await verifyCredential(verify, (await issued()).sdjwt)).verified).toBe(true);
+    expect(codes(await verifyCredential(verify, `${otherSigned}~`))).toEqual(['STATUS_LIST_INVALID']);
+  });
+
   it('a credential without status, and a status list of the right school but for another URL', async () => {
     const { status: _s, ...noStatus } = visibleClaims();
     expect(codes(await verifyCredential(verify, `${await schoolSigned(noStatus)}~`))).toEqual(['STATUS_MISSING']);
@@ -201,6 +216,18 @@ describe('key binding (RFC 9901 §7.3)', () => {
     const thief = await walletKey();
     const stolen = await wallet(thief).present(sdjwt, { achievement: true } as never, { kb });
     expect(codes(await verifyCredential(verify, stolen))).toEqual(['KEY_BINDING_INVALID']);
+  });
+
+  it('refuses a key binding JWT without nonce or aud (RFC 9901 §4.3), or naming critical extensions', async () => {
+    const holder = await walletKey();
+    const { sdjwt } = await issued('DiplomaCredential', { id: holder.did });
+    const iat = Math.floor(deps.now.value.getTime() / 1000);
+    const kb = async (payload: Record<string, unknown>, header: Record<string, unknown> = {}) =>
+      new SignJWT({ iat, sd_hash: createHash('sha256').update(sdjwt, 'ascii').digest('base64url'), ...payload }).setProtectedHeader({ alg: 'ES256', typ: 'kb+jwt', ...header }).sign(holder.privateKey);
+    expect((await verifyCredential(verify, `${sdjwt}${await kb({ nonce: 'n', aud: 'a' })}`)).verified).toBe(true);
+    expect(codes(await verifyCredential(verify, `${sdjwt}${await kb({ aud: 'a' })}`))).toEqual(['KEY_BINDING_INVALID']);
+    expect(codes(await verifyCredential(verify, `${sdjwt}${await kb({ nonce: 'n' })}`))).toEqual(['KEY_BINDING_INVALID']);
+    expect(codes(await verifyCredential(verify, `${sdjwt}${await kb({ nonce: 'n', aud: 'a' }, { crit: ['b64'], b64: true })}`))).toEqual(['KEY_BINDING_INVALID']);
   });
 
   it('refuses a key binding JWT moved onto another selection of disclosures (sd_hash)', async () => {

@@ -9,6 +9,7 @@ import { startStore } from '../helpers/store';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../lambdas/adapters/dynamo/table';
 import { PUBLISHED_LISTS } from '../../lambdas/core/records';
+import { publishStatusLists } from '../../lambdas/core/status/publish';
 
 let env: Awaited<ReturnType<typeof startStore>>;
 let deps: ReturnType<typeof coreDeps>;
@@ -88,6 +89,18 @@ describe('issuing', () => {
     expect(second.credentialId).toBe(`urn:attesto:${school.uai}:2:4242`);
     expect((await env.store.getSchool(school.uai))!.currentList).toBe(2);
     expect(await env.store.getPublishedList(school.uai, 2, 'revocation')).toBeDefined();
+  });
+
+  it('a rollover publishes every form of the new list, even when an earlier attempt published only some', async () => {
+    const { school: fresh } = await schoolWithToken(deps, '0330011');
+    const fixed = coreDeps(env.store, { randomInt: () => 777, signer: deps.signer, keys: deps.keys });
+    await issueCredential(fixed, { school: fresh, actor: 't', request: issueRequest() });
+    // List 2 as a rollover that died midway (or a version without Token Status Lists) left it.
+    await publishStatusLists(fixed, fresh, 2);
+    await env.db.send(new DeleteCommand({ TableName: 'attesto', Key: keys.published(fresh.uai, 2, 'token') }));
+    const second = await issueCredential(fixed, { school: fresh, actor: 't', request: issueRequest('DiplomaCredential', 'dc+sd-jwt') });
+    expect(second.credentialId).toBe(`urn:attesto:${fresh.uai}:2:777`);
+    expect(await env.store.getPublishedList(fresh.uai, 2, 'token')).toBeDefined();
   });
 
   it('never hands one credential to two identical requests that draw the same slot at the same second', async () => {

@@ -14,7 +14,9 @@
 import { createHash } from 'node:crypto';
 import { SDJwtInstance } from '@sd-jwt/core';
 import { AttestoError } from '../errors';
+import type { JWK } from 'jose';
 import { p256JwkOfDidKey, publicJwkOfDidJwk } from '../key-dids';
+import { p256PublicKey } from '../verify/jws';
 import type { KindDefinition } from '../kinds';
 import type { SchoolRecord, StatusSlot } from '../records';
 import { schoolIssuer } from '../did-web';
@@ -50,16 +52,22 @@ const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
  * gave as `credentialSubject.id`. Only DIDs that are keys can be: a key binding JWT is checked
  * against this very key.
  */
-function confirmationKey(holder: unknown) {
+export function confirmationKey(holder: unknown): JWK | undefined {
   if (holder === undefined) return undefined;
   try {
-    if (typeof holder === 'string' && holder.startsWith('did:jwk:')) return publicJwkOfDidJwk(holder.split('#')[0]!);
-    if (typeof holder === 'string' && holder.startsWith('did:key:')) return p256JwkOfDidKey(holder.split('#')[0]!);
+    const jwk = typeof holder !== 'string' ? undefined : holder.startsWith('did:jwk:') ? publicJwkOfDidJwk(holder.split('#')[0]!) : holder.startsWith('did:key:') ? p256JwkOfDidKey(holder.split('#')[0]!) : undefined;
+    // A public P-256 point (ES256, the only algorithm a key binding JWT is checked with), and
+    // nothing else of what the DID held: `cnf` is always visible.
+    if (jwk && jwk.kty === 'EC' && jwk.crv === 'P-256' && typeof jwk.x === 'string' && typeof jwk.y === 'string' && !('d' in jwk)) {
+      p256PublicKey(jwk.x, jwk.y);
+      // In the DID's own member order: the did:jwk of `cnf.jwk` is then the wallet's DID again.
+      return Object.fromEntries(Object.entries(jwk).filter(([k]) => k === 'kty' || k === 'crv' || k === 'x' || k === 'y')) as JWK;
+    }
   } catch {
     // Falls through to the refusal below.
   }
-  throw new AttestoError('VALIDATION_FAILED', 'a dc+sd-jwt credential is bound to a key: credentialSubject.id must be a did:jwk or a P-256 did:key', {
-    errors: [{ pointer: '/credential/credentialSubject/id', message: 'must be a did:jwk or a P-256 did:key for dc+sd-jwt' }],
+  throw new AttestoError('VALIDATION_FAILED', 'a dc+sd-jwt credential is bound to a key: credentialSubject.id must be the did:jwk or did:key of a P-256 public key', {
+    errors: [{ pointer: '/credential/credentialSubject/id', message: 'must be the did:jwk or did:key of a P-256 public key for dc+sd-jwt' }],
   });
 }
 

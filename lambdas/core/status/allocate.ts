@@ -49,9 +49,10 @@ export async function allocateSlot(deps: CoreDeps, school: SchoolRecord): Promis
 /** Moves the school to its next list and publishes that list before anything points at it. */
 async function rollover(deps: CoreDeps, school: SchoolRecord, from: number): Promise<number> {
   const list = await deps.store.advanceList(school.uai, from);
-  if (!(await deps.store.getPublishedList(school.uai, list, 'revocation'))) {
-    await publishStatusLists(deps, school, list);
-    await deps.store.appendAudit({ uai: school.uai, at: isoSeconds(deps.clock()), action: 'status-list.created', actor: 'attesto', detail: { list } });
-  }
+  const created = !(await deps.store.getPublishedList(school.uai, list, 'revocation'));
+  // Every form, always: a rollover that died between two of them (or an older version that wrote
+  // no Token Status List) is finished here. A no-op when all are published and current.
+  await publishStatusLists(deps, school, list);
+  if (created) await deps.store.appendAudit({ uai: school.uai, at: isoSeconds(deps.clock()), action: 'status-list.created', actor: 'attesto', detail: { list } });
   return list;
 }

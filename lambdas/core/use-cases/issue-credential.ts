@@ -21,7 +21,7 @@ import { signingKey } from '../signing-key';
 import { assertValid } from '../validation';
 import { buildCredential, isoSeconds } from '../credential/build';
 import { envelope, signVcJose, signVcJwt } from '../credential/jws';
-import { buildSdJwtVc, signSdJwtVc } from '../credential/sd-jwt-vc';
+import { buildSdJwtVc, confirmationKey, signSdJwtVc } from '../credential/sd-jwt-vc';
 import { allocateSlot } from '../status/allocate';
 import { credentialIdFor } from '../status/slot';
 
@@ -66,7 +66,10 @@ export async function issueCredential(deps: CoreDeps, cmd: IssueCommand): Promis
 
 function prepare(request: IssueRequest): Prepared {
   const kind = KINDS[validateCredentialRequest(request.credential)];
-  return { kind, format: request.options?.format ?? 'jwt_vc', requestHash: canonicalDigest(request) };
+  const format = request.options?.format ?? 'jwt_vc';
+  // Refused now, before a slot or an idempotency key is taken: the key an SD-JWT VC is bound to.
+  if (format === 'dc+sd-jwt') confirmationKey((request.credential.credentialSubject as { id?: unknown }).id);
+  return { kind, format, requestHash: canonicalDigest(request) };
 }
 
 /**

@@ -22,7 +22,10 @@ interface DecodedTokenList {
   exp?: number;
 }
 
-/** Decoded lists by their exact JWS: a changed list is a new JWS, so this never serves stale statuses. */
+/**
+ * Decoded lists by issuer and exact JWS: a changed list is a new JWS, so this never serves stale
+ * statuses, and a hit means "this JWS was checked as signed by this issuer", never by another.
+ */
 const decoded = new LRUCache<string, DecodedTokenList>({ max: 256 });
 
 const invalid = (m: string) => new VerifyFailure('STATUS_LIST_INVALID', 'status', m);
@@ -53,14 +56,16 @@ export async function checkTokenStatus(deps: VerifyDeps, status: unknown, iss: s
 }
 
 async function readList(jws: string, uri: string, iss: string, keys: IssuerKeys): Promise<DecodedTokenList> {
-  const cached = decoded.get(jws);
+  const cacheKey = `${iss}\n${jws}`;
+  const cached = decoded.get(cacheKey);
   if (cached) return cached;
   try {
     if (!COMPACT_JWS.test(jws)) throw new Error('not a compact JWS');
     const { header, payload, signingInput, signature } = decodeCompactJws(jws);
     if (header.typ !== 'statuslist+jwt') throw new Error(`typ ${shown(header.typ)} is not statuslist+jwt`);
     if (header.alg !== 'ES256' || header.crit !== undefined) throw new Error('only plain ES256 lists are accepted');
-    if (payload.iss !== undefined && payload.iss !== iss) throw new Error('issued by someone else');
+    // attesto's lists name their school; a list of another school must not vouch for this one's credentials.
+    if (payload.iss !== iss) throw new Error('not issued by the credential\'s issuer (iss)');
     // The credential's issuer vouches for its statuses: the list is signed with one of its keys.
     if (!verifyEs256(signingInput, signature, await keys.keyFor(header))) throw new Error('the signature does not verify');
     const sl = payload.status_list;
@@ -72,7 +77,7 @@ async function readList(jws: string, uri: string, iss: string, keys: IssuerKeys)
       statuses: decodeTokenStatusList(sl.lst, MAX_LIST_BYTES),
       ...(typeof payload.exp === 'number' ? { exp: payload.exp } : {}),
     };
-    decoded.set(jws, list);
+    decoded.set(cacheKey, list);
     return list;
   } catch (e) {
     if (e instanceof VerifyFailure && e.code !== 'KEY_NOT_AUTHORIZED') throw e;

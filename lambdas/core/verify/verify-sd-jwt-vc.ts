@@ -53,6 +53,10 @@ export async function verifySdJwtVc(deps: VerifyDeps, input: string, o: { keyBin
     if (e instanceof VerifyFailure) errors.push({ code: e.code, check: e.check, message: e.message });
     else throw e;
   };
+  const drop = (check: CheckName) => {
+    const i = passed.indexOf(check);
+    if (i >= 0) passed.splice(i, 1);
+  };
 
   let parsed: ParsedSdJwt;
   let iss: string;
@@ -128,7 +132,7 @@ export async function verifySdJwtVc(deps: VerifyDeps, input: string, o: { keyBin
   try {
     await keys.confirm(parsed.issuerJwt.header, key);
   } catch (e) {
-    passed.splice(passed.indexOf('signature'), 1);
+    drop('signature');
     fail(e);
   }
 
@@ -151,7 +155,7 @@ export async function verifySdJwtVc(deps: VerifyDeps, input: string, o: { keyBin
       const age = keyBindingAge(deps, iat);
       if (age !== 'fresh') throw new VerifyFailure('KEY_BINDING_INVALID', 'signature', age);
     } catch (e) {
-      passed.splice(passed.indexOf('signature'), 1);
+      drop('signature');
       fail(e);
     }
   }
@@ -173,6 +177,9 @@ export function checkKeyBinding(parsed: ParsedSdJwt): { holderJwk: JWK; nonce: u
   if (!isObject(cnf) || !isObject(cnf.jwk)) throw invalid('the credential is not bound to a key (no cnf.jwk)');
   if (kb.header.typ !== 'kb+jwt') throw invalid('the key binding JWT must have typ kb+jwt');
   if (kb.header.alg !== 'ES256') throw invalid(`key binding alg ${shown(kb.header.alg)} is not accepted; use ES256`);
+  if (kb.header.crit !== undefined) throw invalid('the key binding JWT names critical header extensions ("crit"), which are not supported');
+  // Required by RFC 9901 §4.3: a key binding JWT is made for one verifier and one request.
+  if (typeof kb.payload.nonce !== 'string' || typeof kb.payload.aud !== 'string') throw invalid('the key binding JWT must carry a nonce and an aud (strings)');
   let key: KeyObject;
   try {
     key = importKey(cnf.jwk as JWK);
