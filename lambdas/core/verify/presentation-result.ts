@@ -44,3 +44,24 @@ export interface PresentationOptions {
   /** This verifier's identifier: the presentation must be addressed (`aud`) to it. */
   domain?: string;
 }
+
+/** What a presentation's verification collects as it goes (see `verdict` in ./result.ts). */
+export function presentationVerdict() {
+  const passed: PresentationCheck[] = [];
+  const errors: PresentationProblem[] = [];
+  const warnings: PresentationResult['warnings'] = [];
+  return {
+    passed,
+    errors,
+    warnings,
+    /** Verified only when nothing failed and every required check actually ran and passed. */
+    result: (holder: string | undefined, credentials: VerificationResult[]): PresentationResult => ({
+      verified: errors.length === 0 && REQUIRED_PRESENTATION_CHECKS.every((c) => passed.includes(c)),
+      checks: passed,
+      errors,
+      warnings,
+      ...(holder ? { holder } : {}),
+      credentials,
+    }),
+  };
+}

@@ -56,3 +56,35 @@ export class VerifyFailure extends Error {
     super(message);
   }
 }
+
+/**
+ * What a verification collects as it goes: checks passed, problems, warnings. `result()` is
+ * verified only when nothing failed and every required check actually ran and passed; `fail`
+ * records a VerifyFailure and rethrows anything else (a bug is not a verdict).
+ */
+export function verdict() {
+  const passed: CheckName[] = [];
+  const errors: VerifyProblem[] = [];
+  const warnings: VerificationResult['warnings'] = [];
+  return {
+    passed,
+    errors,
+    warnings,
+    result: (extra: Partial<VerificationResult> = {}): VerificationResult => ({
+      verified: errors.length === 0 && REQUIRED_CHECKS.every((c) => passed.includes(c)),
+      checks: passed,
+      errors,
+      warnings,
+      ...extra,
+    }),
+    fail: (e: unknown) => {
+      if (e instanceof VerifyFailure) errors.push({ code: e.code, check: e.check, message: e.message });
+      else throw e;
+    },
+    /** Takes back a check that passed (a later finding undid it). */
+    drop: (check: CheckName) => {
+      const i = passed.indexOf(check);
+      if (i >= 0) passed.splice(i, 1);
+    },
+  };
+}

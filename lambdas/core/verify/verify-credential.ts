@@ -11,7 +11,7 @@ import { verifyEs256 } from './jws';
 import { issuerKeys } from './keys';
 import { extractJws, parseCredentialJws, type ParsedCredential } from './parse';
 import type { VerifyDeps } from './ports';
-import { REQUIRED_CHECKS, VerifyFailure, type CheckName, type VerificationResult, type VerifyProblem } from './result';
+import { verdict, VerifyFailure, type VerificationResult } from './result';
 import { checkStatus } from './status';
 import { looksLikeSdJwt } from './sd-jwt';
 import { verifySdJwtVc } from './verify-sd-jwt-vc';
@@ -21,21 +21,7 @@ export const ALLOWED_ALGORITHMS = ['ES256'];
 
 export async function verifyCredential(deps: VerifyDeps, input: unknown): Promise<VerificationResult> {
   if (looksLikeSdJwt(input)) return (await verifySdJwtVc(deps, input.trim())).result;
-  const passed: CheckName[] = [];
-  const errors: VerifyProblem[] = [];
-  const warnings: VerificationResult['warnings'] = [];
-  const result = (extra: Partial<VerificationResult> = {}): VerificationResult => ({
-    // Verified only when nothing failed and every required check actually ran and passed.
-    verified: errors.length === 0 && REQUIRED_CHECKS.every((c) => passed.includes(c)),
-    checks: passed,
-    errors,
-    warnings,
-    ...extra,
-  });
-  const fail = (e: unknown) => {
-    if (e instanceof VerifyFailure) errors.push({ code: e.code, check: e.check, message: e.message });
-    else throw e;
-  };
+  const { passed, errors, warnings, result, fail, drop } = verdict();
 
   let parsed: ParsedCredential;
   try {
@@ -112,7 +98,7 @@ export async function verifyCredential(deps: VerifyDeps, input: unknown): Promis
   try {
     await keys.confirm(parsed.header, key);
   } catch (e) {
-    passed.splice(passed.indexOf('signature'), 1);
+    drop('signature');
     fail(e);
   }
 

@@ -15,7 +15,7 @@ import { extractJws, MAX_JWS_LENGTH, parseCredentialJws } from './parse';
 import type { VerifyDeps } from './ports';
 import { VerifyFailure, type VerificationResult } from './result';
 import { verifyCredential } from './verify-credential';
-import { REQUIRED_PRESENTATION_CHECKS, type PresentationCheck, type PresentationErrorCode, type PresentationOptions, type PresentationProblem, type PresentationResult } from './presentation-result';
+import { presentationVerdict, type PresentationCheck, type PresentationErrorCode, type PresentationOptions, type PresentationResult } from './presentation-result';
 
 export * from './presentation-result';
 import { looksLikeSdJwt } from './sd-jwt';
@@ -84,20 +84,10 @@ function readPresentation(input: unknown) {
 
 export async function verifyPresentation(deps: VerifyDeps, input: unknown, options: PresentationOptions = {}): Promise<PresentationResult> {
   if (looksLikeSdJwt(input)) return verifySdJwtPresentation(deps, input.trim(), options);
-  const passed: PresentationCheck[] = [];
-  const errors: PresentationProblem[] = [];
-  const warnings: PresentationResult['warnings'] = [];
+  const { passed, errors, warnings, result: answer } = presentationVerdict();
   const credentials: VerificationResult[] = [];
   let holder: string | undefined;
-  const result = (): PresentationResult => ({
-    // Verified only when nothing failed and every required check actually ran and passed.
-    verified: errors.length === 0 && REQUIRED_PRESENTATION_CHECKS.every((c) => passed.includes(c)),
-    checks: passed,
-    errors,
-    warnings,
-    ...(holder ? { holder } : {}),
-    credentials,
-  });
+  const result = () => answer(holder, credentials);
   const fail = (e: unknown) => {
     if (e instanceof PresentationFailure) errors.push({ code: e.code, check: e.check, message: e.message });
     else throw e;

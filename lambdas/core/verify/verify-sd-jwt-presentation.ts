@@ -9,22 +9,13 @@ import { shown } from '../json';
 import type { VerifyDeps } from './ports';
 import { VerifyFailure } from './result';
 import { checkKeyBinding, keyBindingAge, verifySdJwtVc } from './verify-sd-jwt-vc';
-import { REQUIRED_PRESENTATION_CHECKS, type PresentationCheck, type PresentationOptions, type PresentationProblem, type PresentationResult } from './presentation-result';
+import { presentationVerdict, type PresentationOptions, type PresentationResult } from './presentation-result';
 
 export async function verifySdJwtPresentation(deps: VerifyDeps, input: string, options: PresentationOptions): Promise<PresentationResult> {
-  const passed: PresentationCheck[] = [];
-  const errors: PresentationProblem[] = [];
-  const warnings: PresentationResult['warnings'] = [];
+  const { passed, errors, warnings, result: answer } = presentationVerdict();
   const { result: credential, parsed } = await verifySdJwtVc(deps, input, { keyBinding: 'caller-checks' });
   let holder: string | undefined;
-  const result = (): PresentationResult => ({
-    verified: errors.length === 0 && REQUIRED_PRESENTATION_CHECKS.every((c) => passed.includes(c)),
-    checks: passed,
-    errors,
-    warnings,
-    ...(holder ? { holder } : {}),
-    credentials: [credential],
-  });
+  const result = () => answer(holder, [credential]);
 
   if (!parsed) {
     errors.push({ code: 'MALFORMED_PRESENTATION', check: 'format', message: `the SD-JWT cannot be read: ${credential.errors.map((e) => e.message).join('; ')}` });

@@ -17,7 +17,7 @@ import { vctOf } from '../credential/vct';
 import { importKey, issuerKeys, type IssuerKeys } from './keys';
 import { verifyEs256 } from './jws';
 import type { VerifyDeps } from './ports';
-import { REQUIRED_CHECKS, VerifyFailure, type CheckName, type VerificationResult, type VerifyProblem } from './result';
+import { verdict, VerifyFailure, type VerificationResult } from './result';
 import { parseSdJwt, type ParsedSdJwt } from './sd-jwt';
 import { checkTokenStatus } from './token-status';
 import type { JWK } from 'jose';
@@ -39,24 +39,7 @@ export interface SdJwtVcVerification {
 }
 
 export async function verifySdJwtVc(deps: VerifyDeps, input: string, o: { keyBinding: 'check' | 'caller-checks' } = { keyBinding: 'check' }): Promise<SdJwtVcVerification> {
-  const passed: CheckName[] = [];
-  const errors: VerifyProblem[] = [];
-  const warnings: VerificationResult['warnings'] = [];
-  const result = (extra: Partial<VerificationResult> = {}): VerificationResult => ({
-    verified: errors.length === 0 && REQUIRED_CHECKS.every((c) => passed.includes(c)),
-    checks: passed,
-    errors,
-    warnings,
-    ...extra,
-  });
-  const fail = (e: unknown) => {
-    if (e instanceof VerifyFailure) errors.push({ code: e.code, check: e.check, message: e.message });
-    else throw e;
-  };
-  const drop = (check: CheckName) => {
-    const i = passed.indexOf(check);
-    if (i >= 0) passed.splice(i, 1);
-  };
+  const { passed, errors, result, fail, drop } = verdict();
 
   let parsed: ParsedSdJwt;
   let iss: string;
