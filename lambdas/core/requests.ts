@@ -6,7 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 
 export const CredentialFormat = Type.Union([Type.Literal('jwt_vc'), Type.Literal('vc+jwt'), Type.Literal('dc+sd-jwt')], {
   description:
-    '"jwt_vc": VC Data Model 1.1 as a JWT (default). "vc+jwt": VC Data Model 2.0 secured with JOSE (VC-JOSE-COSE). "dc+sd-jwt": IETF SD-JWT VC, selectively disclosable, bound to credentialSubject.id when it is a did:jwk or did:key.',
+    '"jwt_vc": VC Data Model 1.1 as a JWT (default). "vc+jwt": VC Data Model 2.0 secured with JOSE (VC-JOSE-COSE). "dc+sd-jwt": IETF SD-JWT VC, selectively disclosable; credentialSubject.id, if given, must be the did:jwk or did:key of a P-256 public key (else 400 VALIDATION_FAILED), to which it is bound (cnf).',
 });
 
 export const IssueRequest = Type.Object(

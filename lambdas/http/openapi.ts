@@ -5,7 +5,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { KINDS } from '../core/kinds';
 import { SCHEMAS } from '../core/schemas';
-import { CreateOfferRequest, IssueRequest, RegisterSchoolRequest, UpdateStatusRequest, VerifyRequest } from '../core/requests';
+import { CreateOfferRequest, IssueRequest, RegisterSchoolRequest, UpdateStatusRequest, VerifyPresentationRequest, VerifyRequest } from '../core/requests';
 import { IssueBatchRequest } from '../core/batch-request';
 import { ROUTES } from './routes';
 
@@ -33,6 +33,7 @@ export function publishedSchemas(publicUrl: string): Record<string, Record<strin
   add('issue-batch-request', 'POST /credentials/issue/batch', IssueBatchRequest);
   add('update-status-request', 'POST /credentials/status', UpdateStatusRequest);
   add('verify-request', 'POST /credentials/verify', VerifyRequest);
+  add('verify-presentation-request', 'POST /presentations/verify', VerifyPresentationRequest);
   add('register-school-request', 'POST /schools', RegisterSchoolRequest);
   add('create-offer-request', 'POST /offers', CreateOfferRequest);
   memo = { base: publicUrl, schemas };
@@ -43,6 +44,7 @@ const BODY_SCHEMA: Record<string, string> = {
   IssueRequest: 'issue-request',
   UpdateStatusRequest: 'update-status-request',
   VerifyRequest: 'verify-request',
+  VerifyPresentationRequest: 'verify-presentation-request',
   RegisterSchoolRequest: 'register-school-request',
   IssueBatchRequest: 'issue-batch-request',
   CreateOfferRequest: 'create-offer-request',
@@ -81,7 +83,7 @@ export function openApiDocument(publicUrl: string) {
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${BODY_SCHEMA[r.body]}` } } } } } : {}),
       responses: {
         [['issueCredential', 'registerSchool', 'createOffer'].includes(r.operationId) ? '201' : '200']: { description: 'Success' },
-        ...(r.operationId === 'verifyCredential' ? { '400': { description: 'Not verified: {verified: false, checks, errors}, or a problem for a malformed request' } } : {}),
+        ...(r.operationId === 'verifyCredential' || r.operationId === 'verifyPresentation' ? { '400': { description: 'Not verified: {verified: false, checks, errors}, or a problem for a malformed request' } } : {}),
         default: { description: 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
       },
     };
@@ -89,7 +91,7 @@ export function openApiDocument(publicUrl: string) {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'attesto', version: '0.1.0', description: 'Issue and verify W3C Verifiable Credentials for education.' },
+    info: { title: 'attesto', version: '0.1.0', description: 'Issue and verify school credentials: W3C Verifiable Credentials (VC 1.1 JWT, VC 2.0 vc+jwt) and IETF SD-JWT VCs, with OpenID4VCI delivery to wallets.' },
     servers: [{ url: publicUrl }],
     paths,
     components: {

@@ -119,6 +119,11 @@ describe('public documents', () => {
     const { ROUTES } = await import('../../lambdas/http/routes');
     const openapi = (await home.get('/openapi.json')).json;
     for (const r of ROUTES) expect(openapi.paths[r.path]?.[r.method.toLowerCase()], `${r.method} ${r.path}`).toBeDefined();
+    // Every request body points at a schema the document holds.
+    for (const r of ROUTES.filter((route) => route.body)) {
+      const ref = openapi.paths[r.path][r.method.toLowerCase()].requestBody.content['application/json'].schema.$ref as string;
+      expect(openapi.components.schemas[ref.replace('#/components/schemas/', '')], `${r.method} ${r.path} → ${ref}`).toBeDefined();
+    }
     for (const name of ['enrollment', 'transcript', 'diploma', 'enrollment-credential', 'issue-request', 'verify-request']) {
       const res = await home.get(`/schemas/${name}.json`);
       expect(res.status, name).toBe(200);

@@ -60,7 +60,8 @@ export function confirmationKey(holder: unknown): JWK | undefined {
     // nothing else of what the DID held: `cnf` is always visible.
     if (jwk && jwk.kty === 'EC' && jwk.crv === 'P-256' && typeof jwk.x === 'string' && typeof jwk.y === 'string' && !('d' in jwk)) {
       p256PublicKey(jwk.x, jwk.y);
-      // In the DID's own member order: the did:jwk of `cnf.jwk` is then the wallet's DID again.
+      // In the DID's own member order: for a did:jwk of just these members (as wallets make them),
+      // the did:jwk of `cnf.jwk` is the wallet's DID again.
       return Object.fromEntries(Object.entries(jwk).filter(([k]) => k === 'kty' || k === 'crv' || k === 'x' || k === 'y')) as JWK;
     }
   } catch {

@@ -26,7 +26,7 @@ function ensurePublished(deps: CoreDeps, school: SchoolRecord, list: number): Pr
   const key = `${school.uai}#${list}`;
   let done = published.get(key);
   if (!done) {
-    // publishStatusLists does nothing when both lists are published and current.
+    // publishStatusLists does nothing when every form of the list (two Bitstring, one Token) is published and current.
     done = publishStatusLists(deps, school, list);
     published.set(key, done);
     // A failure is not remembered: the next issuance checks again.

@@ -1,9 +1,11 @@
 /**
  * An SD-JWT VC presented by its holder (RFC 9901 §7.3): the disclosures they chose, and a Key
  * Binding JWT signed with the key the credential is bound to (`cnf`), for this verifier
- * (`domain` = its `aud`) and this request (`challenge` = its `nonce`). The same checks and codes
- * as a JWT presentation (./verify-presentation.ts): the holder is the wallet key, named as a
- * did:jwk, and the one credential is verified as by `verifyCredential`.
+ * (`domain` = its `aud`) and this request (`challenge` = its `nonce`). The checks of a JWT
+ * presentation (./verify-presentation.ts), read from the key binding JWT: its signature by the
+ * bound key (SIGNATURE_INVALID, HOLDER_NOT_SUPPORTED when unbound), `nonce`, `aud`, and `iat` for
+ * validity (at most 5 minutes old). The holder is the wallet key, named as a did:jwk; the one
+ * credential (index 0) is verified as by `verifyCredential`.
  */
 import { shown } from '../json';
 import type { VerifyDeps } from './ports';
