@@ -47,8 +47,10 @@ function examples(url: string, token: string, now = new Date()): Record<string, 
       },
     },
   });
+  const sdJwt = JSON.stringify({ ...JSON.parse(issue), options: { format: 'dc+sd-jwt' } });
   return {
     issue: `curl -s -X POST ${url}/credentials/issue -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '${issue}'`,
+    issueSdJwt: `curl -s -X POST ${url}/credentials/issue -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '${sdJwt}'`,
     verify: `curl -s -X POST ${url}/credentials/verify -H 'content-type: application/json' -d '{"verifiableCredential":"<jwt>"}'`,
     revoke: `curl -s -X POST ${url}/credentials/status -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '{"credentialId":"<credentialId>","credentialStatus":[{"type":"BitstringStatusListEntry","statusPurpose":"revocation","status":true}]}'`,
   };

@@ -38,6 +38,9 @@ Try it:
   then verify the returned JWT:
   ${demo.try.verify}
 
+  the same as an SD-JWT VC (selective disclosure; verify it the same way):
+  ${demo.try.issueSdJwt}
+
   and revoke it by its credentialId:
   ${demo.try.revoke}
 

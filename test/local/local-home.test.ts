@@ -65,6 +65,15 @@ describe('the local home', () => {
     const port = await freePort();
     const first = await startHome(dataDir, port);
     expect(first.output).toContain(first.demo.token);
+    // The examples it prints work as printed: a W3C JWT and an SD-JWT VC, each verified.
+    for (const [example, format] of [[first.demo.try.issue, 'jwt_vc'], [first.demo.try.issueSdJwt, 'dc+sd-jwt']] as const) {
+      expect(first.output).toContain(example);
+      const body = JSON.parse(/-d '(.*)'$/.exec(example)![1]!);
+      const made = await first.post('/credentials/issue', body, { token: first.demo.token });
+      expect(made.status, made.text).toBe(201);
+      expect(made.json.format).toBe(format);
+      expect((await first.post('/credentials/verify', { verifiableCredential: made.json.verifiableCredential })).json.verified).toBe(true);
+    }
     const issued = await first.post('/credentials/issue', issueRequest('DiplomaCredential'), { token: first.demo.token });
     expect(issued.status).toBe(201);
     const demo = first.demo;
