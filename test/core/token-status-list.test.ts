@@ -26,6 +26,9 @@ describe('Token Status List encoding', () => {
 
   it('refuses an index outside the list, and a list that inflates past the limit', () => {
     expect(() => setTokenStatus(newTokenStatusList(8), 8, 1)).toThrow(RangeError);
+    expect(() => getTokenStatus(newTokenStatusList(8), 8, 2)).toThrow(RangeError);
+    expect(() => getTokenStatus(new Uint8Array(1), 8, 1)).toThrow(RangeError);
+    expect(getTokenStatus(Uint8Array.of(0x80), 7, 1)).toBe(1);
     expect(() => decodeTokenStatusList(encodeTokenStatusList(new Uint8Array(4096)), 1024)).toThrow();
   });
 });

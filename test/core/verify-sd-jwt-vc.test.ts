@@ -85,6 +85,15 @@ describe('a genuine SD-JWT VC', () => {
     expect(fetched).toEqual([`${PUBLIC_URL}/schools/${school.uai}/status-lists/token/1`]);
   });
 
+  it('verifies with nothing disclosed, and says so (NOTHING_DISCLOSED)', async () => {
+    const { sdjwt } = await issued();
+    const r = await verifyCredential(verify, `${sdjwt.split('~')[0]}~`);
+    expect(r.verified).toBe(true);
+    expect(r.disclosed).toEqual({});
+    expect(r.warnings.map((w) => w.code)).toEqual(['NOTHING_DISCLOSED']);
+    expect((await verifyCredential(verify, sdjwt)).warnings).toEqual([]);
+  });
+
   it('verifies with only what the holder chose to disclose: no birth date, nothing else', async () => {
     const { sdjwt } = await issued();
     const presented = await wallet().present(sdjwt, { achievement: true, student: { familyName: true } } as never);
@@ -199,12 +208,48 @@ describe('what an SD-JWT VC verification refuses (RFC 9901 §7.1)', () => {
     expect(codes(await verifyCredential(verify, `${otherSigned}~`))).toEqual(['STATUS_LIST_INVALID']);
   });
 
-  it('a credential without status, and a status list of the right school but for another URL', async () => {
+  it('a credential without status, and one whose status names a W3C list', async () => {
     const { status: _s, ...noStatus } = visibleClaims();
     expect(codes(await verifyCredential(verify, `${await schoolSigned(noStatus)}~`))).toEqual(['STATUS_MISSING']);
     await issued();
     const elsewhere = visibleClaims({ status: { status_list: { idx: 7, uri: `${PUBLIC_URL}/schools/${school.uai}/status-lists/revocation/1` } } });
     expect(codes(await verifyCredential(verify, `${await schoolSigned(elsewhere)}~`))).toEqual(['STATUS_LIST_INVALID']);
+  });
+
+  it("a genuine Token Status List of the school, served for another list's URL (sub)", async () => {
+    await issued();
+    const list1 = (await env.store.getPublishedList(school.uai, 1, 'token'))!.jwt;
+    const list2 = `${PUBLIC_URL}/schools/${school.uai}/status-lists/token/2`;
+    const swapped: VerifyDeps = { ...verify, fetchStatusList: async (url) => (url === list2 ? list1 : verify.fetchStatusList(url)) };
+    const r = await verifyCredential(swapped, `${await schoolSigned(visibleClaims({ status: { status_list: { idx: 7, uri: list2 } } }))}~`);
+    expect(r.errors).toEqual([expect.objectContaining({ code: 'STATUS_LIST_INVALID', message: expect.stringMatching(/sub/) })]);
+  });
+
+  it('an idx past the end of the list (a fail-closed verdict, not a crash)', async () => {
+    await issued();
+    const r = await verifyCredential(verify, `${await schoolSigned(visibleClaims({ status: { status_list: { idx: 10_000_000, uri: `${PUBLIC_URL}/schools/${school.uai}/status-lists/token/1` } } }))}~`);
+    expect(r.errors).toEqual([expect.objectContaining({ code: 'STATUS_LIST_INVALID', message: expect.stringMatching(/outside/) })]);
+  });
+
+  it('an iat in the future or not a NumericDate', async () => {
+    await issued();
+    const future = Math.floor(deps.now.value.getTime() / 1000) + 3600;
+    const { nbf: _nbf, ...noNbf } = visibleClaims();
+    expect(codes(await verifyCredential(verify, `${await schoolSigned({ ...noNbf, iat: future })}~`))).toEqual(['NOT_YET_VALID']);
+    expect(codes(await verifyCredential(verify, `${await schoolSigned({ ...noNbf, iat: '2026-11-22' })}~`))).toEqual(['MALFORMED_CREDENTIAL']);
+  });
+
+  it('cnf, status or another always-visible claim given as a disclosure (SD-JWT VC §2.2.2.2)', async () => {
+    await issued();
+    const holder = await walletKey();
+    for (const [name, value] of [['cnf', { jwk: holder.publicJwk }], ['exp', 1], ['vct#integrity', 'sha256-x']] as const) {
+      const d = disclosure(name, value);
+      const jwt = await schoolSigned(visibleClaims({ _sd: [digest(d)] }));
+      expect((await verifyCredential(verify, `${jwt}~${d}~`)).errors[0], name).toMatchObject({ code: 'MALFORMED_CREDENTIAL', message: expect.stringContaining(name) });
+    }
+    const { status, ...rest } = visibleClaims();
+    const d = disclosure('status', status);
+    expect(codes(await verifyCredential(verify, `${await schoolSigned({ ...rest, _sd: [digest(d)] })}~${d}~`))).toEqual(['MALFORMED_CREDENTIAL']);
   });
 });
 
@@ -265,6 +310,9 @@ describe('an SD-JWT VC presented by its holder (POST /presentations/verify)', ()
     const { sdjwt } = await issued('DiplomaCredential', { id: holder.did });
     expect(presentationCodes(await verifyPresentation(verify, await present(sdjwt, holder, { nonce: 'other' }), ask))).toEqual(['CHALLENGE_MISMATCH']);
     expect(presentationCodes(await verifyPresentation(verify, await present(sdjwt, holder, { aud: 'https://elsewhere.example' }), ask))).toEqual(['DOMAIN_MISMATCH']);
+    // aud as RFC 7519 allows it: an array naming this verifier among others.
+    expect((await verifyPresentation(verify, await present(sdjwt, holder, { aud: ['https://elsewhere.example', ask.domain] }), ask)).verified).toBe(true);
+    expect(presentationCodes(await verifyPresentation(verify, await present(sdjwt, holder, { aud: ['https://elsewhere.example'] }), ask))).toEqual(['DOMAIN_MISMATCH']);
     expect(presentationCodes(await verifyPresentation(verify, await present(sdjwt, holder, { iat: Math.floor(deps.now.value.getTime() / 1000) - 3600 }), ask))).toEqual(['EXPIRED']);
   });
 

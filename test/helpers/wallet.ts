@@ -35,14 +35,14 @@ export function walletClient(key: WalletKey) {
 }
 
 /** The whole pre-authorized flow, as a wallet app runs it after scanning the QR code. */
-export async function receive(link: string, key: WalletKey, txCode?: string) {
+export async function receive(link: string, key: WalletKey, txCode?: string, proofKey: 'did' | 'jwk' = 'did') {
   const client = walletClient(key);
   const credentialOffer = await client.resolveCredentialOffer(link);
   const issuerMetadata = await client.resolveIssuerMetadata(credentialOffer.credential_issuer);
   const { accessTokenResponse } = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({ credentialOffer, issuerMetadata, ...(txCode ? { txCode } : {}) });
   const credentialConfigurationId = credentialOffer.credential_configuration_ids[0]!;
   const { c_nonce } = await client.requestNonce({ issuerMetadata });
-  const { jwt } = await client.createCredentialRequestJwtProof({ issuerMetadata, credentialConfigurationId, nonce: c_nonce, signer: { method: 'did', didUrl: key.kid, alg: 'ES256' } });
+  const { jwt } = await client.createCredentialRequestJwtProof({ issuerMetadata, credentialConfigurationId, nonce: c_nonce, signer: proofKey === 'did' ? { method: 'did', didUrl: key.kid, alg: 'ES256' } : { method: 'jwk', publicJwk: key.publicJwk as never, alg: 'ES256' } });
   const response = await client.retrieveCredentials({ issuerMetadata, accessToken: accessTokenResponse.access_token, credentialConfigurationId, proofs: { jwt: [jwt] } });
   return { credentialOffer, issuerMetadata, accessToken: accessTokenResponse.access_token, response: response.credentialResponse };
 }

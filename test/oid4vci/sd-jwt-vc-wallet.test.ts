@@ -95,6 +95,13 @@ describe('a student receives an SD-JWT VC in a wallet', () => {
     expect(replayed.json.errors.map((e: { code: string }) => e.code)).toEqual(['CHALLENGE_MISMATCH']);
   });
 
+  it('binds to the key of a proof that names it by a jwk header, the binding method the metadata advertises', async () => {
+    const key = await walletKey();
+    const o = await offer('DiplomaCredential', 'dc+sd-jwt');
+    const sdjwt = ((await receive(o.link, key, undefined, 'jwk')).response.credentials as { credential: string }[])[0]!.credential;
+    expect(decodeJwt(sdjwt.split('~')[0]!).cnf).toEqual({ jwk: { kty: 'EC', crv: 'P-256', x: key.publicJwk.x, y: key.publicJwk.y } });
+  });
+
   it('an offer without a format stays a W3C VC 1.1 JWT, as before', async () => {
     const o = await offer('DiplomaCredential');
     expect(o.credentialConfigurationId).toBe('DiplomaCredential_jwt_vc_json');
@@ -118,11 +125,22 @@ describe('a student receives an SD-JWT VC in a wallet', () => {
     await expect(outsideVerifier().verify(sdjwt)).rejects.toThrow(/Status is not valid/);
   });
 
-  it('serves Type Metadata for each kind at its vct, and a 404 for any other', async () => {
-    for (const slug of ['enrollment', 'transcript', 'diploma']) {
+  it('serves Type Metadata for each kind at its vct, describing claims that are issued, as they are disclosed', async () => {
+    for (const [slug, kind] of [['enrollment', 'EnrollmentCredential'], ['transcript', 'TranscriptCredential'], ['diploma', 'DiplomaCredential']] as const) {
       const res = await home.get(`/vct/${slug}`);
       expect(res.status).toBe(200);
       expect(res.json.vct).toBe(`${base}/vct/${slug}`);
+      const issued = await home.post('/credentials/issue', { ...issueRequest(kind), options: { format: 'dc+sd-jwt' } }, { token: home.server.demo.token });
+      const sdjwt = issued.json.verifiableCredential as string;
+      const claims = (await home.post('/credentials/verify', { verifiableCredential: sdjwt })).json.disclosed as Record<string, unknown>;
+      // Names that are disclosures of their own, at the top level and inside `student`.
+      const disclosed = new Set(sdjwt.split('~').slice(1, -1).map((d) => (JSON.parse(Buffer.from(d, 'base64url').toString()) as unknown[])[1]));
+      for (const { path, sd } of res.json.claims as { path: (string | number | null)[]; sd: string }[]) {
+        let values: unknown[] = [claims];
+        for (const step of path) values = values.flatMap((v) => (step === null ? (Array.isArray(v) ? v : []) : v && typeof v === 'object' ? [(v as Record<string, unknown>)[step as string]] : [])).filter((v) => v !== undefined);
+        expect(values.length, `${slug}: ${JSON.stringify(path)} selects nothing`).toBeGreaterThan(0);
+        expect(sd, `${slug}: ${JSON.stringify(path)}`).toBe(disclosed.has(path[path.length - 1]) && (path.length === 1 || path[0] === 'student') ? 'always' : 'never');
+      }
     }
     expect((await home.get('/vct/passport')).status).toBe(404);
     expect((await home.get('/vct/constructor')).status).toBe(404);

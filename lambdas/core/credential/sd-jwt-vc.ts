@@ -81,7 +81,10 @@ export function buildSdJwtVc(input: SdJwtVcInput): BuiltSdJwtVc {
   const validUntil = until ? isoSeconds(until) : undefined;
   const { id: holder, type: _type, ...subject } = kind.buildSubject(input.subjectInput, { school: { did: school.did, uai: school.uai, name: school.name } });
   const cnf = confirmationKey(holder);
-  const disclosable = { ...kind.extraClaims(input.subjectInput), ...subject };
+  // `name` is the holder's full name among JWT claims (IANA registry, OpenID Connect), which
+  // wallets and OpenID4VP verifiers read as such: the credential's own name goes as `title`.
+  const { name, ...extra } = kind.extraClaims(input.subjectInput);
+  const disclosable: Record<string, unknown> = { ...(name !== undefined ? { title: name } : {}), ...extra, ...subject };
   const credential: Record<string, unknown> = {
     iss: schoolIssuer(base, school.uai),
     iat: seconds(input.issuedAt),

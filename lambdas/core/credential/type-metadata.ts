@@ -1,7 +1,9 @@
 /**
  * SD-JWT VC Type Metadata (draft-ietf-oauth-sd-jwt-vc §5): what a wallet shows for each kind,
- * served at the kind's `vct` URL. Labels in French and English; every student claim may be
- * disclosed or withheld (`sd: allowed`), which is what lets a holder minimise what they show.
+ * served at the kind's `vct` URL, with labels in French and English. `sd` says what the issuer
+ * does (§5.5.2): `always` for each top-level claim and each field of `student` (a disclosure of
+ * its own), `never` for what travels inside one of them (an achievement's name, a grade).
+ * The same labels describe the claims in the OpenID4VCI issuer metadata (`credentialClaims`).
  */
 import type { KindDefinition } from '../kinds';
 import type { CredentialKind } from '../records';
@@ -30,7 +32,7 @@ const CLAIMS: Record<CredentialKind, [ClaimPath, Label][]> = {
   ],
   TranscriptCredential: [
     ...STUDENT,
-    [['name'], ['Relevé', 'Transcript']],
+    [['title'], ['Relevé', 'Transcript']],
     [['term'], ['Période', 'Term']],
     [['achievement', 'name'], ['Intitulé', 'Title']],
     [['achievement', 'resultDescription', null, 'name'], ['Matière', 'Subject']],
@@ -39,13 +41,27 @@ const CLAIMS: Record<CredentialKind, [ClaimPath, Label][]> = {
   ],
   DiplomaCredential: [
     ...STUDENT,
-    [['name'], ['Diplôme', 'Diploma']],
+    [['title'], ['Diplôme', 'Diploma']],
     [['achievement', 'name'], ['Intitulé', 'Title']],
     [['achievement', 'fieldOfStudy'], ['Spécialité', 'Field of study']],
     [['activityEndDate'], ['Date d’obtention', 'Date awarded']],
     [['result', null, 'value'], ['Mention', 'Honours']],
   ],
 };
+
+/** Whether a claim is a disclosure of its own (the frame `buildSdJwtVc` makes, ./sd-jwt-vc.ts). */
+const ownDisclosure = (path: ClaimPath) => path.length === 1 || (path.length === 2 && path[0] === 'student');
+
+/** OpenID4VCI 1.0 `credential_metadata.claims` (Appendix B.2): the same claims, labelled with `name`. */
+export function credentialClaims(kind: CredentialKind) {
+  return CLAIMS[kind].map(([path, [fr, en]]) => ({
+    path,
+    display: [
+      { name: fr, locale: 'fr-FR' },
+      { name: en, locale: 'en-US' },
+    ],
+  }));
+}
 
 export function typeMetadata(publicUrl: string, kind: KindDefinition) {
   return {
@@ -62,7 +78,7 @@ export function typeMetadata(publicUrl: string, kind: KindDefinition) {
         { locale: 'fr-FR', label: fr },
         { locale: 'en-US', label: en },
       ],
-      sd: 'allowed',
+      sd: ownDisclosure(path) ? 'always' : 'never',
     })),
   };
 }

@@ -8,6 +8,7 @@
 import { KINDS, KIND_NAMES, type KindDefinition } from '../kinds';
 import type { CredentialFormat, CredentialKind } from '../records';
 import { vctOf } from '../credential/vct';
+import { credentialClaims } from '../credential/type-metadata';
 
 export const PRE_AUTHORIZED_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
 
@@ -48,7 +49,10 @@ function configuration(publicUrl: string, k: KindDefinition, format: WalletForma
     },
   };
   // A scope names one configuration: the default format keeps the kind's name, as before.
-  if (format === 'dc+sd-jwt') return { ...common, scope: `${k.kind}_sd_jwt_vc`, vct: vctOf(publicUrl, k) };
+  if (format === 'dc+sd-jwt') {
+    // Claim labels here too: many wallets read them from the issuer metadata, not the Type Metadata.
+    return { ...common, scope: `${k.kind}_sd_jwt_vc`, vct: vctOf(publicUrl, k), credential_metadata: { ...common.credential_metadata, claims: credentialClaims(k.kind) } };
+  }
   return { ...common, scope: k.kind, credential_definition: { type: ['VerifiableCredential', ...k.types] } };
 }
 

@@ -22,6 +22,9 @@ import { parseSdJwt, type ParsedSdJwt } from './sd-jwt';
 import { checkTokenStatus } from './token-status';
 import type { JWK } from 'jose';
 
+/** Claims that must be in the issuer-signed JWT itself, never in a disclosure (SD-JWT VC §2.2.2.2). */
+const ALWAYS_VISIBLE = ['iss', 'nbf', 'exp', 'cnf', 'vct', 'vct#integrity', 'status'];
+
 /** `dc+sd-jwt`, and `vc+sd-jwt` from issuers of the drafts before -06. */
 const SD_JWT_VC_TYPES = ['dc+sd-jwt', 'vc+sd-jwt'];
 
@@ -39,12 +42,13 @@ export interface SdJwtVcVerification {
 }
 
 export async function verifySdJwtVc(deps: VerifyDeps, input: string, o: { keyBinding: 'check' | 'caller-checks' } = { keyBinding: 'check' }): Promise<SdJwtVcVerification> {
-  const { passed, errors, result, fail, drop } = verdict();
+  const { passed, errors, warnings, result, fail, drop } = verdict();
 
   let parsed: ParsedSdJwt;
   let iss: string;
   let validFrom: Date | undefined;
   let validUntil: Date | undefined;
+  let issuedAt: Date | undefined;
   try {
     parsed = parseSdJwt(input);
     const { header, payload } = parsed.issuerJwt;
@@ -57,6 +61,12 @@ export async function verifySdJwtVc(deps: VerifyDeps, input: string, o: { keyBin
     // Validity claims must be visible (§2.2.2.2): only the issuer-signed JWT's own ones count.
     validFrom = date(payload.nbf, 'nbf');
     validUntil = date(payload.exp, 'exp');
+    issuedAt = date(payload.iat, 'iat');
+    // Claims SD-JWT VC forbids in disclosures (§2.2.2.2): a holder must not be able to add, or
+    // drop, a key binding or a status by choosing disclosures.
+    for (const name of ALWAYS_VISIBLE) {
+      if (Object.hasOwn(parsed.claims, name) && !Object.hasOwn(payload, name)) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', `"${name}" must not be selectively disclosable`);
+    }
     passed.push('format');
   } catch (e) {
     fail(e);
@@ -105,12 +115,13 @@ export async function verifySdJwtVc(deps: VerifyDeps, input: string, o: { keyBin
   const now = deps.clock().getTime();
   const skew = deps.maxClockSkewSeconds * 1000;
   if (validFrom && validFrom.getTime() > now + skew) errors.push({ code: 'NOT_YET_VALID', check: 'validity', message: `valid from ${validFrom.toISOString()}` });
+  else if (issuedAt && issuedAt.getTime() > now + skew) errors.push({ code: 'NOT_YET_VALID', check: 'validity', message: `issued in the future (${issuedAt.toISOString()})` });
   else if (validUntil && validUntil.getTime() < now - skew) errors.push({ code: 'EXPIRED', check: 'validity', message: `expired at ${validUntil.toISOString()}` });
   else passed.push('validity');
 
   const [school] = await Promise.all([
     deps.findSchool(did),
-    checkTokenStatus(deps, claims.status, iss, keys).then(() => passed.push('status'), fail),
+    checkTokenStatus(deps, parsed.issuerJwt.payload.status, iss, keys).then(() => passed.push('status'), fail),
   ]);
   try {
     await keys.confirm(parsed.issuerJwt.header, key);
@@ -143,6 +154,10 @@ export async function verifySdJwtVc(deps: VerifyDeps, input: string, o: { keyBin
     }
   }
 
+  // Genuine, but showing nothing of what the issuer made disclosable: a "verified" that says little.
+  if (parsed.disclosures === 0 && Object.hasOwn(parsed.issuerJwt.payload, '_sd')) {
+    warnings.push({ code: 'NOTHING_DISCLOSED', message: 'the holder disclosed none of the selectively disclosable claims' });
+  }
   const { iss: _i, iat: _t, nbf: _n, exp: _e, vct: _v, cnf: _c, status: _s, ...disclosed } = claims;
   return { result: result({ ...described, ...(errors.length === 0 ? { disclosed } : {}) }), parsed };
 }
@@ -152,17 +167,20 @@ export async function verifySdJwtVc(deps: VerifyDeps, input: string, o: { keyBin
  * over this very presentation (`sd_hash`). Returns the holder's key and the `nonce`, `aud` and
  * `iat` it was made with, for the caller to compare with what it asked. Throws KEY_BINDING_INVALID.
  */
-export function checkKeyBinding(parsed: ParsedSdJwt): { holderJwk: JWK; nonce: unknown; aud: unknown; iat: number } {
+export function checkKeyBinding(parsed: ParsedSdJwt): { holderJwk: JWK; nonce: string; audiences: string[]; iat: number } {
   const invalid = (m: string) => new VerifyFailure('KEY_BINDING_INVALID', 'signature', m);
   const kb = parsed.kb;
   if (!kb) throw invalid('no key binding JWT: the holder did not sign this presentation');
-  const cnf = parsed.claims.cnf;
+  const cnf = parsed.issuerJwt.payload.cnf;
   if (!isObject(cnf) || !isObject(cnf.jwk)) throw invalid('the credential is not bound to a key (no cnf.jwk)');
   if (kb.header.typ !== 'kb+jwt') throw invalid('the key binding JWT must have typ kb+jwt');
   if (kb.header.alg !== 'ES256') throw invalid(`key binding alg ${shown(kb.header.alg)} is not accepted; use ES256`);
   if (kb.header.crit !== undefined) throw invalid('the key binding JWT names critical header extensions ("crit"), which are not supported');
   // Required by RFC 9901 §4.3: a key binding JWT is made for one verifier and one request.
-  if (typeof kb.payload.nonce !== 'string' || typeof kb.payload.aud !== 'string') throw invalid('the key binding JWT must carry a nonce and an aud (strings)');
+  // `aud` as RFC 7519 allows it: one string, or an array of them.
+  const aud = kb.payload.aud;
+  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) && aud.length > 0 && aud.every((a) => typeof a === 'string') ? (aud as string[]) : undefined;
+  if (typeof kb.payload.nonce !== 'string' || !audiences) throw invalid('the key binding JWT must carry a nonce (a string) and an aud (a string or strings)');
   let key: KeyObject;
   try {
     key = importKey(cnf.jwk as JWK);
@@ -174,7 +192,7 @@ export function checkKeyBinding(parsed: ParsedSdJwt): { holderJwk: JWK; nonce: u
   if (kb.payload.sd_hash !== expected) throw invalid('sd_hash does not match this presentation');
   const iat = kb.payload.iat;
   if (typeof iat !== 'number' || !Number.isFinite(iat)) throw invalid('the key binding JWT has no iat');
-  return { holderJwk: cnf.jwk as JWK, nonce: kb.payload.nonce, aud: kb.payload.aud, iat };
+  return { holderJwk: cnf.jwk as JWK, nonce: kb.payload.nonce, audiences, iat };
 }
 
 /** Whether a key binding JWT issued at `iat` was made now: 'fresh', or why not. */
