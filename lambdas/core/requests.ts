@@ -72,7 +72,7 @@ export const VerifyRequest = Type.Object(
   {
     // No minLength/maxLength here: JSON Schema counts code points, which costs a pass over the
     // whole token on every verification; verify/parse.ts bounds the (ASCII) JWS by its length.
-    verifiableCredential: Type.Union([Type.String({ description: 'A compact JWS (VC 1.1 JWT or VC 2.0 vc+jwt), or an SD-JWT VC with the disclosures the holder chose (and optionally a key binding JWT); at most 65,536 characters.' }), EnvelopedCredential]),
+    verifiableCredential: Type.Union([Type.String({ description: 'A compact JWS (VC 1.1 JWT or VC 2.0 vc+jwt), or an SD-JWT VC with the disclosures the holder chose (and optionally a key binding JWT); at most 262,144 characters.' }), EnvelopedCredential]),
     options: Type.Optional(Type.Object({}, { additionalProperties: true })),
   },
   { additionalProperties: false, $id: 'VerifyRequest' },

@@ -14,7 +14,8 @@ import { AttestoError } from '../core/errors';
 import * as validate from '../core/generated/validators';
 import type { VerifyPresentationRequest, VerifyRequest } from '../core/requests';
 import { verifyCredential } from '../core/verify/verify-credential';
-import { verifyPresentation } from '../core/verify/verify-presentation';
+import { MAX_PRESENTED_CREDENTIALS, verifyPresentation } from '../core/verify/verify-presentation';
+import { MAX_JWS_LENGTH } from '../core/verify/parse';
 import { logger } from './logger';
 import { checkJsonHeaders, decodeJson } from './body';
 import type { LambdaHandler } from './cold-start';
@@ -38,12 +39,21 @@ function problemResult(err: AttestoError): APIGatewayProxyStructuredResultV2 {
   return { statusCode: err.status, headers: problemHeaders(err), body: JSON.stringify(problemOf(err)), isBase64Encoded: false };
 }
 
+/**
+ * Largest verify bodies: one credential as long as the verifier reads (MAX_JWS_LENGTH), or a
+ * presentation of up to MAX_PRESENTED_CREDENTIALS of them, with room for the JSON around.
+ * Whatever attesto issues must fit; the configured limit applies when it is larger.
+ */
+const VERIFY_BODY_BYTES = MAX_JWS_LENGTH + 16 * 1024;
+const PRESENT_BODY_BYTES = (MAX_PRESENTED_CREDENTIALS + 1) * MAX_JWS_LENGTH + 16 * 1024;
+
 /** The body of a verify request: JSON of the route's schema. */
-function body<T>(deps: AppDeps, event: APIGatewayProxyEventV2, validator: Parameters<typeof decodeJson>[1]): T {
+function body<T>(deps: AppDeps, event: APIGatewayProxyEventV2, validator: Parameters<typeof decodeJson>[1], limit: number): T {
+  const max = Math.max(deps.config.maxBodyBytes, limit);
   // API Gateway HTTP APIs send header names in lower case.
-  checkJsonHeaders(event.headers?.['content-type'], event.headers?.['content-length'], deps.config.maxBodyBytes);
+  checkJsonHeaders(event.headers?.['content-type'], event.headers?.['content-length'], max);
   const raw = event.body ?? '';
-  return decodeJson<T>(event.isBase64Encoded ? Buffer.from(raw, 'base64') : raw, validator, deps.config.maxBodyBytes);
+  return decodeJson<T>(event.isBase64Encoded ? Buffer.from(raw, 'base64') : raw, validator, max);
 }
 
 /** 200 when verified, 400 with the reasons when not (VC-API), never cached. */
@@ -63,11 +73,11 @@ async function answer(deps: AppDeps, event: APIGatewayProxyEventV2): Promise<API
   const { method } = event.requestContext.http;
   const key = event.routeKey;
   if (key === VERIFY_KEY) {
-    const request = body<VerifyRequest>(deps, event, validate.VerifyRequest);
+    const request = body<VerifyRequest>(deps, event, validate.VerifyRequest, VERIFY_BODY_BYTES);
     return verdict(await verifyCredential(deps.verify, request.verifiableCredential));
   }
   if (key === PRESENT_KEY) {
-    const request = body<VerifyPresentationRequest>(deps, event, validate.VerifyPresentationRequest);
+    const request = body<VerifyPresentationRequest>(deps, event, validate.VerifyPresentationRequest, PRESENT_BODY_BYTES);
     const { challenge, domain } = request.options ?? {};
     return verdict(await verifyPresentation(deps.verify, request.verifiablePresentation, { ...(challenge !== undefined ? { challenge } : {}), ...(domain !== undefined ? { domain } : {}) }));
   }

@@ -8,7 +8,7 @@ import { Resolver } from 'did-resolver';
 import { verifyCredential as didJwtVcVerify } from 'did-jwt-vc';
 import { compactVerify, decodeJwt, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueRequest, KIND_FORMAT_CASES, KINDS } from '../helpers/fixtures';
+import { issueRequest, KIND_FORMAT_CASES, KINDS, maximalTranscriptSubject } from '../helpers/fixtures';
 import { jwsOf, localHome } from '../helpers/http';
 
 let home: Awaited<ReturnType<typeof localHome>>;
@@ -113,6 +113,14 @@ describe('public documents', () => {
     expect(res.headers.get('cache-control')).toBe('public, max-age=60');
     expect((await home.get(`/schools/${uai}/status-lists/suspension/1`, { headers: { 'if-none-match': res.headers.get('etag')! } })).status).toBe(304);
     expect((await home.get(`/schools/${uai}/status-lists/suspension/99`)).status).toBe(404);
+  });
+
+  it.each(['jwt_vc', 'vc+jwt', 'dc+sd-jwt'] as const)('verifies the largest transcript it issues (%s): whatever attesto signs, it reads back', async (format) => {
+    const issued = await home.post('/credentials/issue', issueRequest('TranscriptCredential', format, maximalTranscriptSubject), { token: home.server.demo.token });
+    expect(issued.status, issued.text).toBe(201);
+    expect(JSON.stringify(issued.json.verifiableCredential).length).toBeGreaterThan(65_536);
+    const verified = await home.post('/credentials/verify', { verifiableCredential: issued.json.verifiableCredential });
+    expect(verified.json).toMatchObject({ verified: true });
   });
 
   it('serves the schemas it validates with, and an OpenAPI description of every route', async () => {

@@ -84,8 +84,8 @@ describe('the verifier Lambda entry (POST /credentials/verify)', () => {
   it.each([
     ['a body that is not JSON by its media type', event({ body: verifyBody(jws), headers: { 'content-type': 'text/plain' } }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['no media type at all', { ...event({ body: verifyBody(jws) }), headers: { host: 'attesto.test' } }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
-    ['a declared length over the limit', event({ body: verifyBody(jws), headers: { 'content-length': '70000' } }), 413, 'BODY_TOO_LARGE'],
-    ['a body over the limit, whatever its declared length', event({ body: verifyBody('x'.repeat(70_000)), headers: { 'content-length': '10' } }), 413, 'BODY_TOO_LARGE'],
+    ['a declared length over the limit', event({ body: verifyBody(jws), headers: { 'content-length': '300000' } }), 413, 'BODY_TOO_LARGE'],
+    ['a body over the limit, whatever its declared length', event({ body: verifyBody('x'.repeat(300_000)), headers: { 'content-length': '10' } }), 413, 'BODY_TOO_LARGE'],
     ['malformed JSON', event({ body: '{"verifiableCredential":' }), 400, 'INVALID_JSON'],
     ['malformed UTF-8', event({ body: Buffer.from([0x7b, 0xff, 0x7d]).toString('base64'), base64: true }), 400, 'INVALID_JSON'],
     ['no body', event(), 400, 'INVALID_JSON'],

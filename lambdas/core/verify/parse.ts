@@ -22,8 +22,12 @@ export interface ParsedCredential {
   validUntil?: Date;
 }
 
-/** Longest credential JWS read: far above any attesto credential (about 4 KB), and cheap to check. */
-export const MAX_JWS_LENGTH = 65_536;
+/**
+ * Longest credential JWS read: 256 KiB. A typical attesto credential is about 4 KB, but the largest
+ * the schemas allow (a transcript of 60 subjects, every text at its longest) is about 72 KB, and
+ * whatever attesto issues, it must verify.
+ */
+export const MAX_JWS_LENGTH = 262_144;
 
 /** The JWS inside a verify request: a compact JWS, or an EnvelopedVerifiableCredential. */
 export function extractJws(input: unknown): string {

@@ -10,10 +10,11 @@
 import { createHash } from 'node:crypto';
 import { isObject } from '../json';
 import { COMPACT_JWS, decodeCompactJws, type DecodedJws } from './jws';
+import { MAX_JWS_LENGTH } from './parse';
 import { VerifyFailure } from './result';
 
-/** Longest SD-JWT read (all parts): far above any attesto credential with every disclosure. */
-export const MAX_SD_JWT_LENGTH = 65_536;
+/** Longest SD-JWT read (all parts), as for a JWS (./parse.ts MAX_JWS_LENGTH): the largest attesto issues is about 72 KB. */
+export const MAX_SD_JWT_LENGTH = MAX_JWS_LENGTH;
 const MAX_DISCLOSURES = 256;
 const MAX_DEPTH = 32;
 
