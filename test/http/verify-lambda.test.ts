@@ -139,6 +139,14 @@ describe('the verifier Lambda entry (POST /presentations/verify)', () => {
     expect(json(r)).toMatchObject({ verified: false, errors: [{ code: 'CHALLENGE_MISMATCH', check: 'challenge' }] });
   });
 
+  it('reads bodies of two of the largest credentials, and refuses larger ones before parsing them', async () => {
+    const big = await entry(presentationEvent({ verifiablePresentation: `${presentation}${' '.repeat(400_000)}`, options }));
+    expect(big.statusCode).toBe(200);
+    const huge = await entry(presentationEvent({ verifiablePresentation: '['.repeat(600_000) }));
+    expect(huge.statusCode).toBe(413);
+    expect(json(huge)).toMatchObject({ code: 'BODY_TOO_LARGE' });
+  });
+
   it('refuses a body of the wrong shape, and another method, with problems', async () => {
     const wrong = await entry(presentationEvent({ verifiablePresentation: presentation, options: { challenge: 12 } }));
     expect(wrong.statusCode).toBe(400);
