@@ -42,7 +42,8 @@ function problemResult(err: AttestoError): APIGatewayProxyStructuredResultV2 {
 /**
  * Largest verify bodies: one credential as long as the verifier reads (MAX_JWS_LENGTH), with room
  * for the JSON around: whatever attesto issues must fit. A presentation may hold two of the
- * largest, or ten ordinary ones. Not more: parsing hostile JSON grows faster than its size
+ * largest credentials attesto issues (about 100 KB each, a third more once inside a JWT
+ * presentation), or ten ordinary ones. Not more: parsing hostile JSON grows faster than its size
  * (2.8 MB of nested brackets take about 350 ms here, 528 KiB about 20 ms). The configured limit
  * applies when it is larger.
  */

@@ -40,14 +40,18 @@ export const diplomaSubject = {
   awardingBody: { name: 'Académie de Paris', id: 'https://www.ac-paris.fr' },
 };
 
-/** The largest transcript the schema allows: 60 subjects, every text at its longest (2-byte characters). */
+/**
+ * The largest transcript the schema allows: 60 subjects, every text at its longest, in control
+ * characters (6 bytes each once escaped in JSON, the most a character can cost).
+ */
+const longest = (n: number) => '\u0001'.repeat(n);
 export const maximalTranscriptSubject = {
-  student: { givenName: 'é'.repeat(100), familyName: 'é'.repeat(100), birthDate: '2007-11-23', studentId: '123456789AB' },
+  student: { givenName: longest(100), familyName: longest(100), birthDate: '2007-11-23', studentId: '123456789AB' },
   academicYear: '2026-2027',
-  period: { label: 'é'.repeat(100), startDate: '2026-09-01', endDate: '2027-01-31' },
-  programme: 'é'.repeat(200),
-  subjects: Array.from({ length: 60 }, (_, i) => ({ code: `${'X'.repeat(37)}${String(i).padStart(3, '0')}`, name: 'é'.repeat(120), grade: 17.75, coefficient: 3, ects: 6, scale: { min: 0, max: 20 } })),
-  overall: { average: 15.1, result: 'é'.repeat(100), ects: 15 },
+  period: { label: longest(100), startDate: '2026-09-01', endDate: '2027-01-31' },
+  programme: longest(200),
+  subjects: Array.from({ length: 60 }, (_, i) => ({ code: `${'X'.repeat(37)}${String(i).padStart(3, '0')}`, name: longest(120), grade: 17.75, coefficient: 3, ects: 6, scale: { min: 0, max: 20 } })),
+  overall: { average: 15.1, result: longest(100), ects: 15 },
 };
 
 export type KindName = 'EnrollmentCredential' | 'TranscriptCredential' | 'DiplomaCredential';

@@ -9,6 +9,9 @@ import type { UpdateStatusRequest } from '../../lambdas/core/requests';
 import { coreDeps, schoolWithToken } from '../helpers/core';
 import { issueRequest, PERSONAL_VALUES } from '../helpers/fixtures';
 import { startStore } from '../helpers/store';
+import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
+import { AttestoError } from '../../lambdas/core/errors';
+import { PUBLISHED_LISTS } from '../../lambdas/core/records';
 
 let env: Awaited<ReturnType<typeof startStore>>;
 let deps: ReturnType<typeof coreDeps>;
@@ -66,7 +69,26 @@ describe('revocation and suspension', () => {
     await expect(change('not-an-id', 'revocation', true)).rejects.toMatchObject({ code: 'INVALID_CREDENTIAL_ID', status: 400 });
   });
 
-  it('loses no bit under 1,000 concurrent revocations on one list', async () => {
+  it('publishes the three forms of a list together: a signer failing on one leaves all as they were; the retry publishes all', async () => {
+    const id = await issue();
+    const { slot } = parseCredentialId(id)!;
+    const typOf = (data: Uint8Array) => JSON.parse(Buffer.from(Buffer.from(data).toString('latin1').split('.')[0]!, 'base64url').toString()).typ;
+    const throttledOnTokenLists = coreDeps(env.store, {
+      keys: deps.keys,
+      signer: { sign: async (keyRef, data) => (typOf(data) === 'statuslist+jwt' ? Promise.reject(new AttestoError('SIGNER_UNAVAILABLE', 'throttled', { retryAfter: 1 })) : deps.signer.sign(keyRef, data)) },
+    });
+    const published = () => Promise.all(PUBLISHED_LISTS.map(async (p) => (await env.store.getPublishedList(school.uai, slot.list, p))!.jwt));
+    const before = await published();
+    const request = { credentialId: id, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }] } as UpdateStatusRequest;
+    await expect(updateStatus(throttledOnTokenLists, { school, actor: 'school:test', request })).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE' });
+    expect(await published()).toEqual(before);
+    // The school resends the same request (the 503 said so): every form now says revoked.
+    await updateStatus(deps, { school, actor: 'school:test', request });
+    expect((await publishedBits('revocation')).getStatus(slot.index)).toBe(true);
+    expect(getListFromStatusListJWT((await env.store.getPublishedList(school.uai, slot.list, 'token'))!.jwt).getStatus(slot.index)).toBe(1);
+  });
+
+  it('loses no bit under 1,000 concurrent revocations on one list, in the Bitstring and the Token Status List', async () => {
     const ids: string[] = [];
     for (let batch = 0; batch < 10; batch++) ids.push(...(await Promise.all(Array.from({ length: 100 }, () => issue()))));
     expect(new Set(ids).size).toBe(1000);
@@ -81,6 +103,8 @@ describe('revocation and suspension', () => {
       if (already.getStatus(i)) before++;
     }
     expect(set).toBe(before + 1000);
+    const token = getListFromStatusListJWT((await env.store.getPublishedList(school.uai, 1, 'token'))!.jwt);
+    for (const id of ids) expect(token.getStatus(parseCredentialId(id)!.slot.index)).toBe(1);
   }, 120_000);
 });
 

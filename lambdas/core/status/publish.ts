@@ -73,10 +73,9 @@ export async function publishStatusLists(deps: CoreDeps, school: SchoolRecord, l
   if (existing.every((e) => e !== undefined && e.seq >= seq)) return;
   const flags = await deps.store.listFlags(school.uai, list);
   const now = deps.clock();
-  await Promise.all(
-    PUBLISHED_LISTS.map(async (purpose) => {
-      const jwt = await signedList(deps, school, list, purpose, flags, now);
-      await deps.store.putPublishedList({ uai: school.uai, list, purpose, jwt, seq, publishedAt: isoSeconds(now) });
-    }),
-  );
+  // Every form is signed before any is written: a signer that fails (KMS throttled) for one of
+  // them leaves all three as they were, never the W3C lists updated and the Token Status List not.
+  // The caller's retry (the status change answered 503) publishes them together.
+  const signed = await Promise.all(PUBLISHED_LISTS.map(async (purpose) => ({ purpose, jwt: await signedList(deps, school, list, purpose, flags, now) })));
+  await Promise.all(signed.map(({ purpose, jwt }) => deps.store.putPublishedList({ uai: school.uai, list, purpose, jwt, seq, publishedAt: isoSeconds(now) })));
 }

@@ -24,8 +24,8 @@ export interface ParsedCredential {
 
 /**
  * Longest credential JWS read: 256 KiB. A typical attesto credential is about 4 KB, but the largest
- * the schemas allow (a transcript of 60 subjects, every text at its longest) is about 72 KB, and
- * whatever attesto issues, it must verify.
+ * the schemas allow (a transcript of 60 subjects, every text at its longest, in characters JSON
+ * escapes) is about 100 KB, and whatever attesto issues, it must verify.
  */
 export const MAX_JWS_LENGTH = 262_144;
 

@@ -13,7 +13,7 @@ import { COMPACT_JWS, decodeCompactJws, type DecodedJws } from './jws';
 import { MAX_JWS_LENGTH } from './parse';
 import { VerifyFailure } from './result';
 
-/** Longest SD-JWT read (all parts), as for a JWS (./parse.ts MAX_JWS_LENGTH): the largest attesto issues is about 72 KB. */
+/** Longest SD-JWT read (all parts), as for a JWS (./parse.ts MAX_JWS_LENGTH): the largest attesto issues is about 100 KB. */
 export const MAX_SD_JWT_LENGTH = MAX_JWS_LENGTH;
 const MAX_DISCLOSURES = 256;
 const MAX_DEPTH = 32;

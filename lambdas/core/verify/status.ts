@@ -22,7 +22,8 @@ interface DecodedList {
   bits: Uint8Array;
 }
 /** Decoded lists by their exact JWS: a changed list is a new JWS, so this never serves stale bits. */
-const decoded = new LRUCache<string, DecodedList>({ max: 256 });
+/* Bounded by bytes too: at the largest list size a school may configure (2^23 entries), 256 lists would be 256 MiB. */
+const decoded = new LRUCache<string, DecodedList>({ max: 256, maxSize: 64 * 1024 * 1024, sizeCalculation: (l) => l.bits.byteLength + 1 });
 
 export async function checkStatus(deps: VerifyDeps, parsed: ParsedCredential, issuer: IssuerKeys) {
   const raw = parsed.credential.credentialStatus;

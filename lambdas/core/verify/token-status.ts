@@ -26,7 +26,7 @@ interface DecodedTokenList {
  * Decoded lists by issuer and exact JWS: a changed list is a new JWS, so this never serves stale
  * statuses, and a hit means "this JWS was checked as signed by this issuer", never by another.
  */
-const decoded = new LRUCache<string, DecodedTokenList>({ max: 256 });
+const decoded = new LRUCache<string, DecodedTokenList>({ max: 256, maxSize: 64 * 1024 * 1024, sizeCalculation: (l) => l.statuses.byteLength + 1 });
 
 const invalid = (m: string) => new VerifyFailure('STATUS_LIST_INVALID', 'status', m);
 
