@@ -23,8 +23,24 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** `npm start`'s entry point in its own process, as a user runs it. */
-async function startHome(dataDir: string, port: number) {
+/**
+ * `npm start`'s entry point in its own process, on `port` or a free one. A port found free can be
+ * taken by another test file's server before the child binds it: then it starts again (on a new
+ * free port, or, for a given port, once it is released).
+ */
+async function startHome(dataDir: string, given?: number): Promise<Awaited<ReturnType<typeof startHomeOnce>>> {
+  for (let attempt = 1; ; attempt++) {
+    const port = given ?? (await freePort());
+    try {
+      return await startHomeOnce(dataDir, port);
+    } catch (e) {
+      if (attempt === 5 || !(e instanceof Error && e.message.includes('EADDRINUSE'))) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+async function startHomeOnce(dataDir: string, port: number) {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'lambdas/local/main.ts'], {
     env: { ...process.env, ATTESTO_DATA_DIR: dataDir, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,6 +61,7 @@ async function startHome(dataDir: string, port: number) {
   const demo = JSON.parse((await import('node:fs')).readFileSync(join(dataDir, 'demo-school.json'), 'utf8'));
   return {
     ...client(`http://127.0.0.1:${port}`),
+    port,
     demo,
     output: out,
     stop: () =>
@@ -62,8 +79,8 @@ const cli = (dataDir: string, ...args: string[]) =>
 describe('the local home', () => {
   it('keeps schools, keys and credentials across a restart, in a folder only its owner can read', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'attesto-persist-'));
-    const port = await freePort();
-    const first = await startHome(dataDir, port);
+    const first = await startHome(dataDir);
+    const port = first.port;
     expect(first.output).toContain(first.demo.token);
     // The examples it prints work as printed: a W3C JWT and an SD-JWT VC, each verified.
     for (const [example, format] of [[first.demo.try.issue, 'jwt_vc'], [first.demo.try.issueSdJwt, 'dc+sd-jwt']] as const) {
@@ -95,8 +112,8 @@ describe('the local home', () => {
 
   it('registers a school from the CLI while the server runs, and its token works at once', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
-    const port = await freePort();
-    const home = await startHome(dataDir, port);
+    const home = await startHome(dataDir);
+    const port = home.port;
     try {
       const { stdout } = await cli(dataDir, 'school', 'add', '--uai', '0330003Z', '--name', 'Lycée Montesquieu');
       const school = JSON.parse(stdout);
@@ -127,7 +144,7 @@ describe('the local home', () => {
 
   it('issues a year group from a file as a job, and a second run issues nothing twice', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'attesto-batch-'));
-    const home = await startHome(dataDir, await freePort());
+    const home = await startHome(dataDir);
     try {
       const file = join(dataDir, 'terminales.jsonl');
       const lines = Array.from({ length: 150 }, (_, i) => JSON.stringify({ id: `eleve-${i}`, ...issueRequest('DiplomaCredential') }));
