@@ -87,6 +87,20 @@ describe('an SD-JWT VC (dc+sd-jwt)', () => {
     expect(Object.keys(decodeJwt(issuerJwt(r.verifiableCredential as string)))).toEqual(expect.arrayContaining(['iss', 'iat', 'nbf', 'vct', 'status', '_sd', '_sd_alg']));
   });
 
+  it('hides how many claims there are: 12 digests at the top, 4 in student, whatever the kind and its optional facts', async () => {
+    const { honours: _h, specialty: _s, ...plain } = diplomaSubject;
+    const { studentId: _i, ...noIne } = diplomaSubject.student;
+    const subjects: [(typeof KINDS)[number], Record<string, unknown>][] = [...KINDS.map((k) => [k, SUBJECTS[k]] as [(typeof KINDS)[number], Record<string, unknown>]), ['DiplomaCredential', { ...plain, student: noIne }]];
+    for (const [kind, subject] of subjects) {
+      const claims = decodeJwt(issuerJwt((await issue(kind, subject)).verifiableCredential as string)) as { _sd: string[]; student?: unknown };
+      expect(claims._sd, kind).toHaveLength(12);
+      expect(claims.student, 'student is itself a disclosure').toBeUndefined();
+    }
+    const sdjwt = (await issue('DiplomaCredential', { ...plain, student: noIne })).verifiableCredential as string;
+    const studentDisclosure = sdjwt.split('~').slice(1, -1).map((d) => JSON.parse(Buffer.from(d, 'base64url').toString()) as unknown[]).find((d) => d[1] === 'student')!;
+    expect((studentDisclosure[2] as { _sd: string[] })._sd).toHaveLength(4);
+  });
+
   it('lets the holder show the diploma and their name without their birth date', async () => {
     const r = await issue();
     const v = independentVerifier();

@@ -48,6 +48,16 @@ export interface BuiltSdJwtVc extends BuiltCredential {
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 /**
+ * Decoy digests (RFC 9901 §4.2.5) pad every credential to the same number of digests: 12 at the
+ * top level, 4 in `student`, whatever the kind and whichever optional facts it holds. Without
+ * them, the count alone would tell a verifier what the holder withheld: that a diploma has a
+ * mention, or a student an INE.
+ */
+const TOP_LEVEL_DIGESTS = 12;
+const STUDENT_DIGESTS = 4;
+const decoys = (claims: number, padTo: number) => Math.max(0, padTo - claims);
+
+/**
  * The key a credential is bound to (`cnf`, RFC 7800), from the holder DID a school or a wallet
  * gave as `credentialSubject.id`. Only DIDs that are keys can be: a key binding JWT is checked
  * against this very key.
@@ -98,7 +108,8 @@ export function buildSdJwtVc(input: SdJwtVcInput): BuiltSdJwtVc {
   const student = disclosable.student;
   const frame: Record<string, unknown> = {
     _sd: Object.keys(disclosable),
-    ...(student && typeof student === 'object' ? { student: { _sd: Object.keys(student) } } : {}),
+    _sd_decoy: decoys(Object.keys(disclosable).length, TOP_LEVEL_DIGESTS),
+    ...(student && typeof student === 'object' ? { student: { _sd: Object.keys(student), _sd_decoy: decoys(Object.keys(student).length, STUDENT_DIGESTS) } } : {}),
   };
   return { id: credentialIdFor(school.uai, slot), credential, frame, validFrom, ...(validUntil ? { validUntil } : {}) };
 }
