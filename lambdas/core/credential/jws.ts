@@ -16,7 +16,7 @@ export interface SigningKey {
 }
 
 /** did-jwt's signer shape: signing input in, base64url signature (r‖s for ES256) out. */
-function didJwtSigner(key: Pick<SigningKey, 'signer' | 'keyRef'>) {
+export function didJwtSigner(key: Pick<SigningKey, 'signer' | 'keyRef'>) {
   return async (data: string | Uint8Array): Promise<string> => {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     return Buffer.from(await key.signer.sign(key.keyRef, bytes)).toString('base64url');

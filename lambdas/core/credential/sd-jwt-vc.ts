@@ -16,17 +16,17 @@ import { SDJwtInstance } from '@sd-jwt/core';
 import { AttestoError } from '../errors';
 import type { JWK } from 'jose';
 import { p256JwkOfDidKey, publicJwkOfDidJwk } from '../key-dids';
-import { p256PublicKey } from '../verify/jws';
+import { importKey } from '../verify/keys';
 import type { KindDefinition } from '../kinds';
 import type { SchoolRecord, StatusSlot } from '../records';
 import { schoolIssuer } from '../did-web';
 import { credentialIdFor, statusListUrl } from '../status/slot';
 import type { BuiltCredential } from './build';
 import { isoSeconds } from './build';
-import { ALG, type SigningKey } from './jws';
+import { ALG, didJwtSigner, type SigningKey } from './jws';
 import { vctOf } from './vct';
 
-export const SD_JWT_VC_TYP = 'dc+sd-jwt';
+const SD_JWT_VC_TYP = 'dc+sd-jwt';
 
 
 export interface SdJwtVcInput {
@@ -66,10 +66,10 @@ export function confirmationKey(holder: unknown): JWK | undefined {
   if (holder === undefined) return undefined;
   try {
     const jwk = typeof holder !== 'string' ? undefined : holder.startsWith('did:jwk:') ? publicJwkOfDidJwk(holder.split('#')[0]!) : holder.startsWith('did:key:') ? p256JwkOfDidKey(holder.split('#')[0]!) : undefined;
-    // A public P-256 point (ES256, the only algorithm a key binding JWT is checked with), and
-    // nothing else of what the DID held: `cnf` is always visible.
-    if (jwk && jwk.kty === 'EC' && jwk.crv === 'P-256' && typeof jwk.x === 'string' && typeof jwk.y === 'string' && !('d' in jwk)) {
-      p256PublicKey(jwk.x, jwk.y);
+    // A public P-256 point (ES256, the only algorithm a key binding JWT is checked with: the
+    // verifier's own import decides), and nothing else of what the DID held: `cnf` is always visible.
+    if (jwk) {
+      importKey(jwk);
       // In the DID's own member order: for a did:jwk of just these members (as wallets make them),
       // the did:jwk of `cnf.jwk` is the wallet's DID again.
       return Object.fromEntries(Object.entries(jwk).filter(([k]) => k === 'kty' || k === 'crv' || k === 'x' || k === 'y')) as JWK;
@@ -121,7 +121,7 @@ export function buildSdJwtVc(input: SdJwtVcInput): BuiltSdJwtVc {
 export async function signSdJwtVc(built: BuiltSdJwtVc, key: Pick<SigningKey, 'signer' | 'keyRef' | 'kid'>, randomToken: (bytes: number) => string): Promise<string> {
   const sdjwt = new SDJwtInstance({
     signAlg: ALG,
-    signer: async (data: string) => Buffer.from(await key.signer.sign(key.keyRef, new TextEncoder().encode(data))).toString('base64url'),
+    signer: didJwtSigner(key),
     hasher: (data: string | ArrayBuffer) => createHash('sha256').update(typeof data === 'string' ? data : new Uint8Array(data)).digest(),
     hashAlg: 'sha-256',
     saltGenerator: () => randomToken(16),

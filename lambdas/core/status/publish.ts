@@ -39,7 +39,7 @@ export function statusListCredential(publicUrl: string, school: Pick<SchoolRecor
  * the credentials' `status.status_list.uri` names it. No `exp`: a list is signed again only when a
  * status in it changes, and an expired list would fail every credential it holds.
  */
-export function statusListToken(publicUrl: string, school: Pick<SchoolRecord, 'uai'>, list: number, lst: string, now: Date) {
+function statusListToken(publicUrl: string, school: Pick<SchoolRecord, 'uai'>, list: number, lst: string, now: Date) {
   return {
     sub: statusListUrl(publicUrl, school.uai, 'token', list),
     iss: schoolIssuer(publicUrl, school.uai),
@@ -52,8 +52,9 @@ export function statusListToken(publicUrl: string, school: Pick<SchoolRecord, 'u
 /** One slot's status in the Token Status List: a revocation is final, whatever else is set. */
 const tokenStatus = (f: StatusFlags) => (f.revokedAt !== undefined ? TOKEN_STATUS.INVALID : f.suspended ? TOKEN_STATUS.SUSPENDED : TOKEN_STATUS.VALID);
 
-async function signedList(deps: CoreDeps, school: SchoolRecord, list: number, kind: PublishedListKind, flags: StatusFlags[], now: Date): Promise<string> {
-  const key = { signer: signerOf(deps, school.uai), did: school.did, ...signingKey(school, now) };
+type ListKey = Parameters<typeof signVcJose>[1];
+
+async function signedList(deps: CoreDeps, school: SchoolRecord, list: number, kind: PublishedListKind, flags: StatusFlags[], now: Date, key: ListKey): Promise<string> {
   if (kind === 'token') {
     const statuses = newTokenStatusList(deps.listSize);
     for (const f of flags) setTokenStatus(statuses, f.index, tokenStatus(f));
@@ -76,6 +77,7 @@ export async function publishStatusLists(deps: CoreDeps, school: SchoolRecord, l
   // Every form is signed before any is written: a signer that fails (KMS throttled) for one of
   // them leaves all three as they were, never the W3C lists updated and the Token Status List not.
   // The caller's retry (the status change answered 503) publishes them together.
-  const signed = await Promise.all(PUBLISHED_LISTS.map(async (purpose) => ({ purpose, jwt: await signedList(deps, school, list, purpose, flags, now) })));
+  const key = { signer: signerOf(deps, school.uai), did: school.did, ...signingKey(school, now) };
+  const signed = await Promise.all(PUBLISHED_LISTS.map(async (purpose) => ({ purpose, jwt: await signedList(deps, school, list, purpose, flags, now, key) })));
   await Promise.all(signed.map(({ purpose, jwt }) => deps.store.putPublishedList({ uai: school.uai, list, purpose, jwt, seq, publishedAt: isoSeconds(now) })));
 }

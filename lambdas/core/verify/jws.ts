@@ -59,6 +59,15 @@ export function verifyEs256(signingInput: string, signature: Uint8Array, key: Ke
   }
 }
 
+/**
+ * A JWT NumericDate (RFC 7519 §2) as milliseconds; undefined when absent, null when it is not a
+ * number a Date can hold (±8.64e15 ms): `nbf: 1e308` is refused, not turned into an Invalid Date.
+ */
+export function numericDateMs(value: unknown): number | undefined | null {
+  if (value === undefined) return undefined;
+  return typeof value === 'number' && Math.abs(value * 1000) <= 8.64e15 ? value * 1000 : null;
+}
+
 /** A public P-256 key from the members of a JWK; throws when the point is not on the curve. */
 export function p256PublicKey(x: string, y: string): KeyObject {
   return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x, y }, format: 'jwk' });

@@ -13,8 +13,6 @@ import { COMPACT_JWS, decodeCompactJws, type DecodedJws } from './jws';
 import { MAX_JWS_LENGTH } from './parse';
 import { VerifyFailure } from './result';
 
-/** Longest SD-JWT read (all parts), as for a JWS (./parse.ts MAX_JWS_LENGTH): the largest attesto issues is about 100 KB. */
-export const MAX_SD_JWT_LENGTH = MAX_JWS_LENGTH;
 const MAX_DISCLOSURES = 256;
 const MAX_DEPTH = 32;
 
@@ -35,7 +33,7 @@ const malformed = (message: string) => new VerifyFailure('MALFORMED_CREDENTIAL',
 export const looksLikeSdJwt = (input: unknown): input is string => typeof input === 'string' && input.includes('~');
 
 /** Base64url SHA-256 over the ASCII of the encoded disclosure (§4.2.3). */
-export const disclosureDigest = (encoded: string) => createHash('sha256').update(encoded, 'ascii').digest('base64url');
+const disclosureDigest = (encoded: string) => createHash('sha256').update(encoded, 'ascii').digest('base64url');
 
 function decodeJws(part: string, what: string): DecodedJws {
   if (!COMPACT_JWS.test(part)) throw malformed(`the ${what} is not a compact JWS`);
@@ -122,7 +120,8 @@ function processDigests(payload: Record<string, unknown>, byDigest: Map<string, 
 
 /** Splits, decodes and processes an SD-JWT or SD-JWT+KB. Throws MALFORMED_CREDENTIAL. */
 export function parseSdJwt(input: string): ParsedSdJwt {
-  if (input.length > MAX_SD_JWT_LENGTH) throw malformed(`the SD-JWT is longer than ${MAX_SD_JWT_LENGTH} characters`);
+  // As long as a JWS may be (./parse.ts): the largest attesto issues is about 100 KB.
+  if (input.length > MAX_JWS_LENGTH) throw malformed(`the SD-JWT is longer than ${MAX_JWS_LENGTH} characters`);
   const parts = input.split('~');
   if (parts.length < 2) throw malformed('not an SD-JWT');
   if (parts.length - 2 > MAX_DISCLOSURES) throw malformed('too many disclosures');

@@ -9,7 +9,7 @@
  * answer, never an exception.
  */
 import { isObject, shown } from '../json';
-import { COMPACT_JWS, decodeCompactJws, verifyEs256 } from './jws';
+import { COMPACT_JWS, decodeCompactJws, numericDateMs, verifyEs256 } from './jws';
 import { assertionKey, importKey } from './keys';
 import { extractJws, MAX_JWS_LENGTH, parseCredentialJws } from './parse';
 import type { VerifyDeps } from './ports';
@@ -37,9 +37,9 @@ class PresentationFailure extends Error {
 const ENVELOPED_VP = 'data:application/vp+jwt,';
 /** Milliseconds of a NumericDate claim; refused outside what a Date can hold (±8.64e15 ms). */
 const seconds = (value: unknown, what: string) => {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !(Math.abs(value * 1000) <= 8.64e15)) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', `${what} is not a NumericDate`);
-  return value * 1000;
+  const ms = numericDateMs(value);
+  if (ms === null) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', `${what} is not a NumericDate`);
+  return ms;
 };
 
 function readPresentation(input: unknown) {

@@ -15,7 +15,7 @@ import { isObject, shown } from '../json';
 import { KIND_NAMES, KIND_SLUGS } from '../kinds/names';
 import { vctOf } from '../credential/vct';
 import { importKey, issuerKeys, type IssuerKeys } from './keys';
-import { verifyEs256 } from './jws';
+import { numericDateMs, verifyEs256 } from './jws';
 import type { VerifyDeps } from './ports';
 import { verdict, VerifyFailure, type VerificationResult } from './result';
 import { parseSdJwt, type ParsedSdJwt } from './sd-jwt';
@@ -29,10 +29,9 @@ const ALWAYS_VISIBLE = ['iss', 'nbf', 'exp', 'cnf', 'vct', 'vct#integrity', 'sta
 const SD_JWT_VC_TYPES = ['dc+sd-jwt', 'vc+sd-jwt'];
 
 const date = (value: unknown, what: string) => {
-  if (value === undefined) return undefined;
-  // Within what a Date can hold (±8.64e15 ms): `nbf: 1e308` must be refused, not crash the answer.
-  if (typeof value !== 'number' || !(Math.abs(value * 1000) <= 8.64e15)) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', `${what} is not a NumericDate`);
-  return new Date(value * 1000);
+  const ms = numericDateMs(value);
+  if (ms === null) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', `${what} is not a NumericDate`);
+  return ms === undefined ? undefined : new Date(ms);
 };
 
 export interface SdJwtVcVerification {
@@ -145,9 +144,8 @@ export async function verifySdJwtVc(deps: VerifyDeps, input: string, o: { keyBin
   // checks it itself, against what its verifier asked.
   if (parsed.kb && o.keyBinding === 'check') {
     try {
-      const { iat } = checkKeyBinding(parsed);
-      const age = keyBindingAge(deps, iat);
-      if (age !== 'fresh') throw new VerifyFailure('KEY_BINDING_INVALID', 'signature', age);
+      const stale = keyBindingAge(deps, checkKeyBinding(parsed).iat);
+      if (stale) throw new VerifyFailure('KEY_BINDING_INVALID', 'signature', stale.message);
     } catch (e) {
       drop('signature');
       fail(e);
@@ -171,8 +169,8 @@ export function checkKeyBinding(parsed: ParsedSdJwt): { holderJwk: JWK; nonce: s
   const invalid = (m: string) => new VerifyFailure('KEY_BINDING_INVALID', 'signature', m);
   const kb = parsed.kb;
   if (!kb) throw invalid('no key binding JWT: the holder did not sign this presentation');
-  const cnf = parsed.issuerJwt.payload.cnf;
-  if (!isObject(cnf) || !isObject(cnf.jwk)) throw invalid('the credential is not bound to a key (no cnf.jwk)');
+  const bound = boundKey(parsed);
+  if (!bound) throw invalid('the credential is not bound to a P-256 key (cnf.jwk)');
   if (kb.header.typ !== 'kb+jwt') throw invalid('the key binding JWT must have typ kb+jwt');
   if (kb.header.alg !== 'ES256') throw invalid(`key binding alg ${shown(kb.header.alg)} is not accepted; use ES256`);
   if (kb.header.crit !== undefined) throw invalid('the key binding JWT names critical header extensions ("crit"), which are not supported');
@@ -181,28 +179,33 @@ export function checkKeyBinding(parsed: ParsedSdJwt): { holderJwk: JWK; nonce: s
   const aud = kb.payload.aud;
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) && aud.length > 0 && aud.every((a) => typeof a === 'string') ? (aud as string[]) : undefined;
   if (typeof kb.payload.nonce !== 'string' || !audiences) throw invalid('the key binding JWT must carry a nonce (a string) and an aud (a string or strings)');
-  let key: KeyObject;
-  try {
-    key = importKey(cnf.jwk as JWK);
-  } catch {
-    throw invalid('cnf.jwk is not a P-256 public key');
-  }
-  if (!verifyEs256(kb.signingInput, kb.signature, key)) throw invalid('the key binding JWT is not signed by the key the credential is bound to');
+  if (!verifyEs256(kb.signingInput, kb.signature, bound.key)) throw invalid('the key binding JWT is not signed by the key the credential is bound to');
   const expected = createHash('sha256').update(parsed.presentedSdJwt, 'ascii').digest('base64url');
   if (kb.payload.sd_hash !== expected) throw invalid('sd_hash does not match this presentation');
   const iat = kb.payload.iat;
   if (typeof iat !== 'number' || !Number.isFinite(iat)) throw invalid('the key binding JWT has no iat');
-  return { holderJwk: cnf.jwk as JWK, nonce: kb.payload.nonce, audiences, iat };
+  return { holderJwk: bound.jwk, nonce: kb.payload.nonce, audiences, iat };
 }
 
-/** Whether a key binding JWT issued at `iat` was made now: 'fresh', or why not. */
-export function keyBindingAge(deps: Pick<VerifyDeps, 'clock' | 'maxClockSkewSeconds'>, iat: number): 'fresh' | string {
-  const now = deps.clock().getTime();
-  const skew = deps.maxClockSkewSeconds * 1000;
-  if (iat * 1000 > now + skew) return 'the key binding JWT is issued in the future';
-  if (iat * 1000 < now - KEY_BINDING_MAX_AGE_SECONDS * 1000 - skew) return `the key binding JWT is older than ${KEY_BINDING_MAX_AGE_SECONDS} seconds`;
-  return 'fresh';
+/** The P-256 key the credential is bound to (`cnf.jwk`, always visible), or undefined when it is not bound to one. */
+export function boundKey(parsed: ParsedSdJwt): { jwk: JWK; key: KeyObject } | undefined {
+  const cnf = parsed.issuerJwt.payload.cnf;
+  if (!isObject(cnf) || !isObject(cnf.jwk)) return undefined;
+  try {
+    return { jwk: cnf.jwk as JWK, key: importKey(cnf.jwk as JWK) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** How old a key binding JWT may be: a presentation is made for one request, now. */
-export const KEY_BINDING_MAX_AGE_SECONDS = 300;
+const KEY_BINDING_MAX_AGE_SECONDS = 300;
+
+/** Whether a key binding JWT issued at `iat` was made now: undefined when it was, else why not. */
+export function keyBindingAge(deps: Pick<VerifyDeps, 'clock' | 'maxClockSkewSeconds'>, iat: number): { code: 'NOT_YET_VALID' | 'EXPIRED'; message: string } | undefined {
+  const now = deps.clock().getTime();
+  const skew = deps.maxClockSkewSeconds * 1000;
+  if (iat * 1000 > now + skew) return { code: 'NOT_YET_VALID', message: 'the key binding JWT is issued in the future' };
+  if (iat * 1000 < now - KEY_BINDING_MAX_AGE_SECONDS * 1000 - skew) return { code: 'EXPIRED', message: `the key binding JWT is older than ${KEY_BINDING_MAX_AGE_SECONDS} seconds` };
+  return undefined;
+}
