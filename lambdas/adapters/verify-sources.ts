@@ -7,7 +7,7 @@
 import { LRUCache } from 'lru-cache';
 import type { JWK } from 'jose';
 import { didKeyMethodId, p256JwkOfDidKey, publicJwkOfDidJwk } from '../core/key-dids';
-import { didDocument, didWebDocumentUrl, ownDidReader, schoolDid } from '../core/did-web';
+import { didDocument, didWebDocumentUrl, ownDidReader, schoolDid, schoolIssuer } from '../core/did-web';
 import type { PublishedListKind, SchoolRecord } from '../core/records';
 import type { Store } from '../core/store';
 import type { ResolvedDid, VerifyDeps } from '../core/verify/ports';
@@ -68,6 +68,9 @@ export function resolveDidKey(did: string): ResolvedDid {
 export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(uai: string): Promise<SchoolRecord | undefined> } {
   const base = o.publicUrl.replace(/\/$/, '');
   const uaiOfOwnDid = ownDidReader(base);
+  // Derived once: every SD-JWT VC verification maps its `iss` to the school's DID.
+  const ownIssuerPrefix = schoolIssuer(base, '');
+  const ownDidPrefix = schoolDid(base, '');
   const schools = new LRUCache<string, { record: SchoolRecord | null }>({ max: 2000, ttl: o.schoolCacheMs });
   // A school's resolved DID document, derived once per cached record (it changes only with the record).
   const ownDids = new WeakMap<SchoolRecord, ResolvedDid>();
@@ -168,8 +171,8 @@ export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(ua
     },
 
     issuerDid(iss) {
-      const m = iss.startsWith(`${base}/schools/`) ? /^([0-9]{7}[A-Z])$/.exec(iss.slice(base.length + 9)) : null;
-      return m ? schoolDid(base, m[1]!) : undefined;
+      const uai = iss.startsWith(ownIssuerPrefix) ? iss.slice(ownIssuerPrefix.length) : undefined;
+      return uai !== undefined && /^[0-9]{7}[A-Z]$/.test(uai) ? `${ownDidPrefix}${uai}` : undefined;
     },
 
     async findSchool(did) {

@@ -183,6 +183,13 @@ describe('what an SD-JWT VC verification refuses (RFC 9901 §7.1)', () => {
     expect(codes(await verifyCredential(verify, `${forged}~`))).toEqual(['SIGNATURE_INVALID']);
   });
 
+  it("maps only this deployment's exact school identifiers to a school's DID", () => {
+    expect(verify.issuerDid(`${PUBLIC_URL}/schools/${school.uai}`)).toBe(school.did);
+    for (const iss of [`${PUBLIC_URL}/schools/${school.uai}/`, `${PUBLIC_URL}/schools/${school.uai}/../0130001X`, `${PUBLIC_URL}//schools/${school.uai}`, `${PUBLIC_URL}/schools/${school.uai}#x`, `https://evil.example/schools/${school.uai}`, `${PUBLIC_URL}.evil.example/schools/${school.uai}`]) {
+      expect(verify.issuerDid(iss), iss).toBeUndefined();
+    }
+  });
+
   it('an issuer not registered here, without fetching anything', async () => {
     fetched = [];
     const intruder = await walletKey();
