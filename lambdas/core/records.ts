@@ -72,6 +72,12 @@ export interface StatusFlags {
   revokedAt?: string;
   suspended: boolean;
   updatedAt: string;
+  /**
+   * The audit events of the change that wrote these flags, written with them: whichever request
+   * comes next for this credential (the retry of one stopped before its audit) records them.
+   * Absent on older records.
+   */
+  lastChange?: { at: string; actor: string; actions: AuditAction[] };
 }
 
 /** A published (signed) status list: a Bitstring Status List credential, or the Token Status List. */
@@ -120,4 +126,6 @@ export interface IdempotencyRecord {
   credentialId: string;
   slot: StatusSlot;
   issuedAt: string;
+  /** Who asked (a client id, not a person): a replay audits the issuance as its first attempt did. Absent on older records. */
+  actor?: string;
 }

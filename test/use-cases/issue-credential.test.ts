@@ -10,6 +10,7 @@ import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../lambdas/adapters/dynamo/table';
 import { PUBLISHED_LISTS } from '../../lambdas/core/records';
 import { publishStatusLists } from '../../lambdas/core/status/publish';
+import { readAudit } from '../../lambdas/core/use-cases/read-audit';
 
 let env: Awaited<ReturnType<typeof startStore>>;
 let deps: ReturnType<typeof coreDeps>;
@@ -163,6 +164,29 @@ describe('Idempotency-Key', () => {
     const retried = await issueCredential({ ...deps, signer: flaky }, { school, actor: 't', request, idempotencyKey: 'flaky-signer-0001' });
     expect(retried.replayed).toBe(false);
     expect(await env.store.getIdempotency(school.uai, 'flaky-signer-0001')).toMatchObject({ state: 'complete', credentialId: retried.credentialId });
+  });
+
+  it('audits an issuance whose request died after committing: the retry writes the event, once', async () => {
+    const { school: other } = await schoolWithToken(deps, '0751299');
+    const request = issueRequest('DiplomaCredential');
+    // The function is stopped right after marking the key complete: no audit event, no release.
+    const stopped = new Proxy(env.store, {
+      get: (target, name, receiver) =>
+        name === 'appendAudit'
+          ? async () => Promise.reject(new Error('the function was stopped'))
+          : name === 'updateIdempotency'
+            ? async (record: { reservedAt: string }, owner: string) => (record.reservedAt === new Date(0).toISOString() ? true : target.updateIdempotency(record as never, owner))
+            : Reflect.get(target, name, receiver),
+    });
+    await expect(issueCredential({ ...deps, store: stopped }, { school: other, actor: 'school:other', request, idempotencyKey: 'stopped-key-0001' })).rejects.toThrow('stopped');
+    expect(await env.store.getIdempotency(other.uai, 'stopped-key-0001')).toMatchObject({ state: 'complete' });
+    const retried = await issueCredential(deps, { school: other, actor: 'school:other', request, idempotencyKey: 'stopped-key-0001' });
+    await issueCredential(deps, { school: other, actor: 'school:other', request, idempotencyKey: 'stopped-key-0001' });
+    expect(retried.replayed).toBe(true);
+    const { events } = await readAudit(deps, { uai: other.uai });
+    expect(events.filter((e) => e.action === 'credential.issued')).toEqual([
+      { uai: other.uai, at: '2026-11-22T10:00:00Z', action: 'credential.issued', actor: 'school:other', credentialId: retried.credentialId, detail: { kind: 'DiplomaCredential', format: 'jwt_vc' } },
+    ]);
   });
 
   it('finishes the work of a request that died after reserving its key', async () => {

@@ -125,6 +125,28 @@ describe('audit and data minimisation', () => {
     expect(mine.some((e) => e.credentialId === id)).toBe(false);
   });
 
+  it('audits a change whose request died before its audit event: the retry writes the event, once', async () => {
+    const { school: other } = await schoolWithToken(deps, '0690003');
+    const id = (await issueCredential(deps, { school: other, actor: 'school:other', request: issueRequest() })).credentialId;
+    const request = (statusPurpose: 'revocation' | 'suspension'): UpdateStatusRequest => ({ credentialId: id, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose, status: true }] });
+    // The flags are written, then the audit write fails (or the function is stopped there).
+    const auditDown = new Proxy(env.store, {
+      get: (target, name, receiver) => (name === 'appendAudit' ? async () => Promise.reject(new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable (audit); retry')) : Reflect.get(target, name, receiver)),
+    });
+    for (const purpose of ['suspension', 'revocation'] as const) {
+      await expect(updateStatus({ ...deps, store: auditDown }, { school: other, actor: 'school:other', request: request(purpose) })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503 });
+      // The retry the 503 asks for finds nothing left to change, and still records what changed.
+      await updateStatus(deps, { school: other, actor: 'school:other', request: request(purpose) });
+      await updateStatus(deps, { school: other, actor: 'school:other', request: request(purpose) });
+    }
+    const { events } = await readAudit(deps, { uai: other.uai });
+    expect(events.filter((e) => e.credentialId === id)).toEqual([
+      { uai: other.uai, at: '2026-11-22T10:00:00Z', action: 'credential.issued', actor: 'school:other', credentialId: id, detail: { kind: 'EnrollmentCredential', format: 'jwt_vc' } },
+      { uai: other.uai, at: '2026-11-22T10:00:00Z', action: 'credential.revoked', actor: 'school:other', credentialId: id },
+      { uai: other.uai, at: '2026-11-22T10:00:00Z', action: 'credential.suspended', actor: 'school:other', credentialId: id },
+    ]);
+  });
+
   it('keeps no personal data: no name, birth date, grade or student id in any stored item', async () => {
     for (const kind of ['EnrollmentCredential', 'TranscriptCredential', 'DiplomaCredential'] as const) await issue(kind);
     const items = await env.scanAll();

@@ -152,17 +152,20 @@ async function signAndCommit(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slo
   return existing?.idempotencyKey === cmd.idempotencyKey && existing.digest === digest ? { credentialId: built.id, jws, digest, slot } : undefined;
 }
 
+/**
+ * Audits the issuance, then answers. A replay writes the same event again: audit writes are
+ * idempotent (the same event is stored once), so the retry of a request that was stopped between
+ * its commit and its audit event is what records it.
+ */
 async function finish(deps: CoreDeps, cmd: IssueCommand, p: Prepared, s: Signed, replayed: boolean, issuedAt?: string): Promise<IssueResult> {
-  if (!replayed) {
-    await deps.store.appendAudit({
-      uai: cmd.school.uai,
-      at: issuedAt ?? isoSeconds(deps.clock()),
-      action: 'credential.issued',
-      actor: cmd.actor,
-      credentialId: s.credentialId,
-      detail: { kind: p.kind.kind, format: p.format },
-    });
-  }
+  await deps.store.appendAudit({
+    uai: cmd.school.uai,
+    at: issuedAt ?? isoSeconds(deps.clock()),
+    action: 'credential.issued',
+    actor: cmd.actor,
+    credentialId: s.credentialId,
+    detail: { kind: p.kind.kind, format: p.format },
+  });
   return {
     credentialId: s.credentialId,
     kind: p.kind.kind,
@@ -187,6 +190,7 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, k
       credentialId: credentialIdFor(uai, slot),
       slot,
       issuedAt: isoSeconds(deps.clock()),
+      actor: cmd.actor,
     };
     if (await deps.store.reserveIdempotency(fresh)) return completeReservation(deps, cmd, p, fresh);
     record = await deps.store.getIdempotency(uai, key);
@@ -197,7 +201,8 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, k
   }
   if (record.state === 'complete') {
     const { built, jws, digest } = await sign(deps, cmd, p, record.slot, record.issuedAt);
-    return finish(deps, cmd, p, { credentialId: built.id, jws, digest, slot: record.slot }, true);
+    // The event as the first attempt wrote it (or would have), so that it is stored once.
+    return finish(deps, { ...cmd, actor: record.actor ?? cmd.actor }, p, { credentialId: built.id, jws, digest, slot: record.slot }, true, record.issuedAt);
   }
   const age = deps.clock().getTime() - Date.parse(record.reservedAt);
   if (age < STALE_RESERVATION_MS) {

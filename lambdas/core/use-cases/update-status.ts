@@ -32,22 +32,25 @@ export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; 
     throw new AttestoError('UNKNOWN_CREDENTIAL', `no credential ${request.credentialId} for school ${school.uai}`);
   }
 
-  let actions: AuditAction[] = [];
   let flags: StatusFlags | undefined;
-  let at = isoSeconds(deps.clock());
   for (let attempt = 0; ; attempt++) {
     if (attempt === MAX_ATTEMPTS) throw new AttestoError('STORE_UNAVAILABLE', 'too many concurrent status changes; retry', { retryAfter: 1 });
     const current = await deps.store.getFlags(school.uai, parsed.slot);
-    at = isoSeconds(deps.clock());
+    const at = isoSeconds(deps.clock());
     const next = apply(current, request, parsed.slot.index, at);
-    actions = next.actions;
-    flags = next.flags;
-    if (actions.length === 0) break; // nothing changes: already in the asked state
-    if (await deps.store.putFlags(school.uai, parsed.slot.list, next.flags, current)) break;
+    if (next.actions.length === 0) {
+      flags = current; // nothing changes: already in the asked state
+      break;
+    }
+    flags = { ...next.flags, lastChange: { at, actor: cmd.actor, actions: next.actions } };
+    if (await deps.store.putFlags(school.uai, parsed.slot.list, flags, current)) break;
   }
 
-  for (const action of actions) {
-    await deps.store.appendAudit({ uai: school.uai, at, action, actor: cmd.actor, credentialId: request.credentialId });
+  // The events of the latest change, whether this request made it or an earlier one that was
+  // stopped before writing them. Audit writes are idempotent: an event already there is not doubled.
+  const change = flags?.lastChange;
+  for (const action of change?.actions ?? []) {
+    await deps.store.appendAudit({ uai: school.uai, at: change!.at, action, actor: change!.actor, credentialId: request.credentialId });
   }
   // Publish even when nothing changed: a retried request whose first attempt died between
   // the flag write and the publication is how that publication gets finished.
