@@ -88,6 +88,29 @@ describe('revocation and suspension', () => {
     expect(getListFromStatusListJWT((await env.store.getPublishedList(school.uai, slot.list, 'token'))!.jwt).getStatus(slot.index)).toBe(1);
   });
 
+  it('publishes the resend of a revocation that also named the suspension, after its first attempt wrote the flags and failed', async () => {
+    for (const suspended of [false, true]) {
+      const id = await issue();
+      const { slot } = parseCredentialId(id)!;
+      const request = {
+        credentialId: id,
+        credentialStatus: [
+          { type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true },
+          { type: 'BitstringStatusListEntry', statusPurpose: 'suspension', status: suspended },
+        ],
+      } as UpdateStatusRequest;
+      const throttled = coreDeps(env.store, { keys: deps.keys, signer: { sign: async () => Promise.reject(new AttestoError('SIGNER_UNAVAILABLE', 'throttled', { retryAfter: 1 })) } });
+      await expect(updateStatus(throttled, { school, actor: 'school:test', request })).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE' });
+      expect((await publishedBits('revocation')).getStatus(slot.index)).toBe(false);
+      // The resend asks for what is now the state: nothing to refuse, and the lists get published.
+      expect(await updateStatus(deps, { school, actor: 'school:test', request })).toMatchObject({ revoked: true, suspended });
+      expect((await publishedBits('revocation')).getStatus(slot.index)).toBe(true);
+      expect((await publishedBits('suspension')).getStatus(slot.index)).toBe(suspended);
+      // A change of the suspension of a revoked credential is still refused.
+      await expect(change(id, 'suspension', !suspended)).rejects.toMatchObject({ code: 'CREDENTIAL_REVOKED', status: 409 });
+    }
+  });
+
   it('loses no bit under 1,000 concurrent revocations on one list, in the Bitstring and the Token Status List', async () => {
     const ids: string[] = [];
     for (let batch = 0; batch < 10; batch++) ids.push(...(await Promise.all(Array.from({ length: 100 }, () => issue()))));

@@ -71,8 +71,10 @@ function apply(current: StatusFlags | undefined, request: UpdateStatusRequest, i
         actions.push('credential.revoked');
       }
     } else {
-      if (revoked) throw new AttestoError('CREDENTIAL_REVOKED', 'the credential is revoked; its suspension can no longer change');
       if (change.status !== next.suspended) {
+        // Asking for the suspension a revoked credential already has is not a change (the
+        // resend of a request that revoked and suspended at once must get its lists published).
+        if (revoked) throw new AttestoError('CREDENTIAL_REVOKED', 'the credential is revoked; its suspension can no longer change');
         next = { ...next, suspended: change.status };
         actions.push(change.status ? 'credential.suspended' : 'credential.unsuspended');
       }
