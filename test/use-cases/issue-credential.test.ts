@@ -10,6 +10,7 @@ import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../lambdas/adapters/dynamo/table';
 import { PUBLISHED_LISTS } from '../../lambdas/core/records';
 import { publishStatusLists } from '../../lambdas/core/status/publish';
+import type { IssueRequest } from '../../lambdas/core/requests';
 import { readAudit } from '../../lambdas/core/use-cases/read-audit';
 
 let env: Awaited<ReturnType<typeof startStore>>;
@@ -65,6 +66,32 @@ describe('issuing', () => {
     expect(error).toBeInstanceOf(AttestoError);
     expect(error.code).toBe('VALIDATION_FAILED');
     expect(error.errors[0].pointer).toBe('/credential/credentialSubject/level/eqf');
+  });
+
+  it('refuses validity a credential could not carry or that could never verify, naming the field (400, nothing stored)', async () => {
+    const enrollment = issueRequest('EnrollmentCredential');
+    const diploma = issueRequest('DiplomaCredential');
+    const cases: [IssueRequest, string][] = [
+      // RFC 3339 allows a leap second; a JavaScript Date cannot hold one.
+      [{ ...diploma, credential: { ...diploma.credential, validFrom: '2026-12-31T23:59:60Z' } }, '/credential/validFrom'],
+      [{ ...diploma, credential: { ...diploma.credential, validUntil: '2027-06-30T23:59:60Z' } }, '/credential/validUntil'],
+      [{ ...diploma, credential: { ...diploma.credential, validFrom: '2027-01-02T00:00:00Z', validUntil: '2027-01-01T00:00:00Z' } }, '/credential/validUntil'],
+      // Already over when issued (the clock says 2026-11-22).
+      [{ ...diploma, credential: { ...diploma.credential, validUntil: '2026-11-01T00:00:00Z' } }, '/credential/validUntil'],
+      // An enrolment ends with its endDate unless validUntil says otherwise.
+      [{ ...enrollment, credential: { ...enrollment.credential, credentialSubject: { ...enrollment.credential.credentialSubject, startDate: '2024-09-02', endDate: '2025-07-04', academicYear: '2024-2025' } } }, '/credential/credentialSubject/endDate'],
+      [{ ...enrollment, credential: { ...enrollment.credential, validFrom: '2027-09-01T00:00:00Z' } }, '/credential/credentialSubject/endDate'],
+    ];
+    const before = (await env.scanAll()).length;
+    for (const [request, pointer] of cases) {
+      const error = await issue(request).catch((e) => e);
+      expect(error, pointer).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+      expect(error.errors[0].pointer).toBe(pointer);
+    }
+    expect((await env.scanAll()).length).toBe(before);
+    // A past school year can still be attested, with an explicit validUntil.
+    const pastYear = { ...enrollment, credential: { ...enrollment.credential, validUntil: '2027-11-22T00:00:00Z', credentialSubject: { ...enrollment.credential.credentialSubject, startDate: '2024-09-02', endDate: '2025-07-04', academicYear: '2024-2025' } } };
+    expect((await issue(pastYear)).credentialId).toMatch(/^urn:attesto:/);
   });
 
   it('refuses a type that names no kind, or two', async () => {

@@ -30,7 +30,7 @@ export interface CreateOfferCommand {
 export const pinMac = (secret: string, pin: string) => createHmac('sha256', secret).update(`tx_code:${pin}`).digest('base64url');
 
 export async function createOffer(deps: CoreDeps & { wallet: WalletStore }, cmd: CreateOfferCommand) {
-  const kind = validateCredentialRequest(cmd.credential);
+  const kind = validateCredentialRequest(cmd.credential, deps.clock());
   if ((cmd.credential.credentialSubject as { id?: unknown }).id !== undefined) {
     throw new AttestoError('VALIDATION_FAILED', 'an offered credential is bound to the wallet key: leave credentialSubject.id out', {
       errors: [{ pointer: '/credential/credentialSubject/id', message: 'set by the wallet\'s proof of possession' }],

@@ -52,7 +52,7 @@ interface Prepared {
 }
 
 export async function issueCredential(deps: CoreDeps, cmd: IssueCommand): Promise<IssueResult> {
-  const prepared = prepare(cmd.request);
+  const prepared = prepare(cmd.request, deps.clock());
   if (!cmd.idempotencyKey) {
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
       const slot = await allocateSlot(deps, cmd.school);
@@ -64,8 +64,8 @@ export async function issueCredential(deps: CoreDeps, cmd: IssueCommand): Promis
   return issueIdempotent(deps, cmd, prepared, cmd.idempotencyKey);
 }
 
-function prepare(request: IssueRequest): Prepared {
-  const kind = KINDS[validateCredentialRequest(request.credential)];
+function prepare(request: IssueRequest, now: Date): Prepared {
+  const kind = KINDS[validateCredentialRequest(request.credential, now)];
   const format = request.options?.format ?? 'jwt_vc';
   // Refused now, before a slot or an idempotency key is taken: the key an SD-JWT VC is bound to.
   if (format === 'dc+sd-jwt') confirmationKey((request.credential.credentialSubject as { id?: unknown }).id);
@@ -77,20 +77,36 @@ function prepare(request: IssueRequest): Prepared {
  * subject valid for it, coherent dates. Shared by issuance and wallet offers (an offer refused
  * only when the student redeems it would strand the student).
  */
-export function validateCredentialRequest(credential: IssueRequest['credential']): CredentialKind {
+export function validateCredentialRequest(credential: IssueRequest['credential'], now: Date): CredentialKind {
   const kindName = kindOf(credential.type);
   if (!kindName) {
     throw new AttestoError('UNKNOWN_KIND', `credential.type must name exactly one of ${Object.keys(KINDS).join(', ')}`);
   }
   assertValid(KINDS[kindName].validateInput, credential.credentialSubject, `credentialSubject of a ${kindName}`, '/credential/credentialSubject');
-  checkDates(credential, kindName);
+  checkDates(credential, kindName, now);
   return kindName;
 }
 
-function checkDates(credential: IssueRequest['credential'], kind: string) {
+const invalidDate = (field: string, message: string) =>
+  new AttestoError('VALIDATION_FAILED', `${field} ${message}`, { errors: [{ pointer: `/credential/${field}`, message }] });
+
+function checkDates(credential: IssueRequest['credential'], kind: CredentialKind, now: Date) {
   const { validFrom, validUntil, credentialSubject: s } = credential as IssueRequest['credential'] & { credentialSubject: Record<string, unknown> };
-  if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom)) {
-    throw new AttestoError('VALIDATION_FAILED', 'validUntil must be after validFrom', { errors: [{ pointer: '/credential/validUntil', message: 'must be after validFrom' }] });
+  // RFC 3339 allows a leap second (23:59:60), which the schema's date-time format accepts and a
+  // JavaScript Date cannot hold: refused here, rather than failing when the credential is built.
+  for (const [field, value] of [['validFrom', validFrom], ['validUntil', validUntil]] as const) {
+    if (value !== undefined && Number.isNaN(Date.parse(value))) throw invalidDate(field, 'must be a date-time a credential can carry (no leap second)');
+  }
+  // The validity a credential would get (an enrolment's ends with its endDate unless validUntil is
+  // given): one that ends before it starts, or is over before it is issued, could never verify.
+  const from = validFrom ? Date.parse(validFrom) : now.getTime();
+  const untilValue = validUntil ?? KINDS[kind].defaultValidUntil(s);
+  if (untilValue !== undefined) {
+    const field = validUntil ? 'validUntil' : 'credentialSubject/endDate';
+    if (Date.parse(untilValue) <= from) throw invalidDate(field, validUntil ? 'must be after validFrom' : 'must not be before validFrom: set validUntil');
+    if (Date.parse(untilValue) <= now.getTime()) {
+      throw invalidDate(field, validUntil ? 'is in the past: the credential would be expired when issued' : 'is in the past: the attestation would be expired when issued (set validUntil to attest a past year)');
+    }
   }
   const period = kind === 'TranscriptCredential' ? (s.period as { startDate: string; endDate: string }) : kind === 'EnrollmentCredential' ? (s as { startDate: string; endDate: string }) : undefined;
   if (period && period.endDate < period.startDate) {
