@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../lambdas/core/records';
 import { startStore } from '../helpers/store';
+import { readAudit } from '../../lambdas/core/use-cases/read-audit';
 
 let env: Awaited<ReturnType<typeof startStore>>;
 beforeAll(async () => {
@@ -26,5 +27,22 @@ describe('the audit trail in DynamoDB', () => {
     await env.store.appendAudit({ ...event, detail: { list: 3 } });
     const { events } = await env.store.listAudit('0130001U', day);
     expect(events.map((e) => e.detail?.list).sort()).toEqual([2, 3]);
+  });
+
+  it('refuses a cursor whose day is not a date of the window asked (no 500, no walk through a century of days)', async () => {
+    const week = { from: '2026-11-16T00:00:00Z', to: '2026-11-22T23:59:59Z', limit: 10 };
+    const cursor = (c: unknown) => Buffer.from(JSON.stringify(c)).toString('base64url');
+    for (const d of ['2026-00-10', '2026-02-30', '1900-01-01', '2026-11-15', '2026-11-23', '9999-12-31']) {
+      await expect(env.store.listAudit('0750001U', { ...week, cursor: cursor({ day: d }) }), d).rejects.toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    }
+    // A day of the window is a cursor the store could have given.
+    expect(await env.store.listAudit('0750001U', { ...week, cursor: cursor({ day: '2026-11-22' }) })).toMatchObject({ events: expect.any(Array) });
+  });
+
+  it('reads a date given alone as `to` as the whole of that day', async () => {
+    await env.store.appendAudit({ uai: '0690001N', at: '2026-11-20T15:30:00Z', action: 'status-list.created', actor: 'attesto', detail: { list: 7 } });
+    const deps = { store: env.store, clock: () => new Date('2026-11-22T10:00:00Z') } as unknown as Parameters<typeof readAudit>[0];
+    expect((await readAudit(deps, { uai: '0690001N', from: '2026-11-20', to: '2026-11-20' })).events.map((e) => e.detail?.list)).toEqual([7]);
+    expect((await readAudit(deps, { uai: '0690001N', from: '2026-11-20', to: '2026-11-20T15:00:00Z' })).events).toEqual([]);
   });
 });

@@ -250,11 +250,14 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
 
   async listAudit(uai: string, q: { from: string; to: string; limit: number; cursor?: string }): Promise<AuditPage> {
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const firstDay = q.from.slice(0, 10);
+    const lastDay = q.to.slice(0, 10);
+    // A cursor names a day of this window, as one we gave would: any other would be read day by day.
+    if (cursor && (cursor.day < firstDay || cursor.day > lastDay || !isCalendarDay(cursor.day))) throw new AttestoError('VALIDATION_FAILED', 'cursor is not valid');
     if (cursor?.start && cursor.start.pk !== keys.auditPartition(uai, cursor.day)) throw new AttestoError('VALIDATION_FAILED', 'cursor is not valid');
     const events: AuditEvent[] = [];
-    let day = cursor?.day ?? q.from.slice(0, 10);
+    let day = cursor?.day ?? firstDay;
     let start: Item | undefined = cursor?.start;
-    const lastDay = q.to.slice(0, 10);
     while (day <= lastDay) {
       const page = await this.call('list audit', () =>
         this.db.send(
@@ -278,6 +281,8 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
     return { events };
   }
 }
+
+const isCalendarDay = (day: string) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
 
 function nextDay(day: string): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);

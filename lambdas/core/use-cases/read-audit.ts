@@ -12,7 +12,8 @@ export async function readAudit(
   q: { uai: string; from?: string; to?: string; limit?: number; cursor?: string },
 ): Promise<AuditPage & { from: string; to: string }> {
   const now = deps.clock();
-  const to = q.to ? new Date(q.to) : now;
+  // A date alone as `to` means that whole day: `--to 2026-11-30` includes the 30th.
+  const to = q.to ? new Date(/^\d{4}-\d{2}-\d{2}$/.test(q.to) ? `${q.to}T23:59:59Z` : q.to) : now;
   const from = q.from ? new Date(q.from) : new Date(to.getTime() - 7 * DAY_MS);
   if (Number.isNaN(to.getTime()) || Number.isNaN(from.getTime())) throw new AttestoError('VALIDATION_FAILED', 'from and to must be ISO dates');
   if (from > to) throw new AttestoError('VALIDATION_FAILED', 'from must not be after to');
