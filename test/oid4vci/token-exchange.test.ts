@@ -8,10 +8,13 @@ import { AttestoError } from '../../lambdas/core/errors';
 import { createOffer, PIN_ATTEMPTS } from '../../lambdas/core/oid4vci/create-offer';
 import { PRE_AUTHORIZED_GRANT } from '../../lambdas/core/oid4vci/metadata';
 import { lookupHash } from '../../lambdas/core/oid4vci/sealing';
-import { exchangePreAuthorizedCode } from '../../lambdas/core/oid4vci/token';
+import { exchangePreAuthorizedCode, newNonce } from '../../lambdas/core/oid4vci/token';
+import { issueToWallet } from '../../lambdas/core/oid4vci/credential';
+import { decodeJwt, SignJWT } from 'jose';
+import { walletKey } from '../helpers/wallet';
 import type { Store } from '../../lambdas/core/store';
-import { coreDeps, schoolWithToken } from '../helpers/core';
-import { issueRequest } from '../helpers/fixtures';
+import { coreDeps, PUBLIC_URL, schoolWithToken } from '../helpers/core';
+import { issueRequest, NOW } from '../helpers/fixtures';
 import { startStore } from '../helpers/store';
 
 let env: Awaited<ReturnType<typeof startStore>>;
@@ -86,3 +89,31 @@ describe('redeeming a pre-authorized code when the audit write fails', () => {
     expect(await deps.wallet.getOffer(hash)).toMatchObject({ state: 'redeemed', redeemedBy: 'token-B', attemptsLeft: PIN_ATTEMPTS });
   });
 });
+
+describe('redeeming an access token at the credential endpoint', () => {
+  it('tells a wallet whose token another request is redeeming to retry (409, Retry-After), not that its token is spent', async () => {
+    const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: false });
+    const { access_token } = await exchangePreAuthorizedCode(deps, { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'] });
+    const key = await walletKey();
+    const request = async () => {
+      const { c_nonce } = await newNonce(deps);
+      const jwt = await new SignJWT({ aud: `${PUBLIC_URL}/schools/${school.uai}`, iat: Math.floor(NOW.getTime() / 1000), nonce: c_nonce })
+        .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', kid: key.kid })
+        .sign(key.privateKey);
+      return { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [jwt] } };
+    };
+    // The first request is still signing (a slow KMS) when the wallet sends the second.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const slow = { ...deps, signer: { sign: async (keyRef: string, data: Uint8Array) => (await held, deps.signer.sign(keyRef, data)) } };
+    const first = issueToWallet(slow, access_token, await request());
+    await new Promise((r) => setTimeout(r, 200));
+    await expect(issueToWallet(deps, access_token, await request())).rejects.toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS', status: 409, retryAfter: 1 });
+    release();
+    const delivered = (await first) as { credentials: { credential: string }[] };
+    expect(decodeJwt(delivered.credentials[0]!.credential).sub).toBe(key.did);
+    // Once delivered, the token is spent.
+    await expect(issueToWallet(deps, access_token, await request())).rejects.toMatchObject({ error: 'invalid_token' });
+  });
+});
+

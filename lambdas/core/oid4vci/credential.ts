@@ -68,9 +68,9 @@ export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, ac
     issued = await issueCredential(deps, { school, actor: `wallet:offer:${token.offerId}`, request, idempotencyKey: `oid4vci:${tokenHash}` });
   } catch (e) {
     // The same token with another wallet key: the credential already went to the first key.
-    if (isAttestoError(e) && (e.code === 'IDEMPOTENCY_KEY_REUSED' || e.code === 'IDEMPOTENCY_IN_PROGRESS')) {
-      throw new OAuthError('invalid_token', 'this access token has already been used');
-    }
+    // (IDEMPOTENCY_IN_PROGRESS goes through as it is, a 409 with Retry-After: another request is
+    // redeeming this token, or one was stopped midway; nothing is issued yet, so the wallet retries.)
+    if (isAttestoError(e) && e.code === 'IDEMPOTENCY_KEY_REUSED') throw new OAuthError('invalid_token', 'this access token has already been used');
     throw e;
   }
   // Issued: drop the sealed data; the token is spent.
