@@ -15,7 +15,6 @@ export interface Config {
   maxBodyBytes: number;
   maxClockSkewSeconds: number;
   schoolCacheSeconds: number;
-  fetchTimeoutMs: number;
   /** SHA-256 (hex) of the operator token accepted on operator routes; none: operator routes refuse all. */
   operatorTokenSha256?: string;
   /** How schools authenticate: their API token, or the gateway's OAuth2 authorizer (client id in the request context). */
@@ -45,7 +44,6 @@ export const ENV_DOCS: Record<string, string> = {
   ATTESTO_MAX_BODY_BYTES: 'Largest accepted request body, bytes. Default 65536.',
   ATTESTO_CLOCK_SKEW_SECONDS: 'Clock difference tolerated when checking validity, 0 to 300 s. Default 60.',
   ATTESTO_SCHOOL_CACHE_SECONDS: 'How long the verifier caches a school record, 0 to 3600 s. Default 60.',
-  ATTESTO_FETCH_TIMEOUT_MS: 'Timeout for fetching foreign DID documents and status lists, 100 to 4000 ms. Default 3000.',
   ATTESTO_OPERATOR_TOKEN_SHA256: 'SHA-256 (hex) of the operator token for POST /schools. Unset: operator routes refuse every caller.',
   ATTESTO_SCHOOL_AUTH: '"token" (school API tokens, default) or "authorizer" (OAuth2 client credentials checked by the API Gateway authorizer; set by the AWS stack).',
   ATTESTO_OPERATOR_AUTH: '"token" (the operator token, default) or "iam" (AWS IAM, SigV4, checked by API Gateway; set by the AWS stack).',
@@ -125,9 +123,6 @@ export function loadConfig(env: Env): Config {
     maxBodyBytes: int('ATTESTO_MAX_BODY_BYTES', 65_536, 1024, 6 * 1024 * 1024),
     maxClockSkewSeconds: int('ATTESTO_CLOCK_SKEW_SECONDS', 60, 0, 300),
     schoolCacheSeconds: int('ATTESTO_SCHOOL_CACHE_SECONDS', 60, 0, 3600),
-    // At most three fetches follow one another (DID document, its refresh, status lists): 3 × 4 s stays
-    // within the verifier's 15 s timeout, so a slow server gets a verdict, not a timeout.
-    fetchTimeoutMs: int('ATTESTO_FETCH_TIMEOUT_MS', 3000, 100, 4000),
     ...(operatorTokenSha256 ? { operatorTokenSha256 } : {}),
     schoolAuth: schoolAuth as Config['schoolAuth'],
     operatorAuth: operatorAuth as Config['operatorAuth'],

@@ -1,6 +1,6 @@
 /**
  * The verifier's view of the world (DID documents, status lists, schools). Kept apart from the
- * composition root so that only the functions that verify bundle it (and its SSRF-safe fetcher).
+ * composition root so that only the functions that verify bundle it.
  */
 import type { Config } from './config';
 import type { Store } from './core/store';
@@ -14,6 +14,5 @@ export function verifierFor(config: Config, ctx: { store: Store; clock: () => Da
     clock: ctx.clock,
     maxClockSkewSeconds: config.maxClockSkewSeconds,
     schoolCacheMs: config.schoolCacheSeconds * 1000,
-    fetch: { timeoutMs: config.fetchTimeoutMs },
   });
 }

@@ -50,7 +50,7 @@ export async function inProcessWorld(listSize = 131_072) {
   const uai = `0750001${uaiCheckLetter('0750001')}`;
   await registerSchool(deps, { uai, name: 'Lycée du banc d’essai', actor: 'bench' });
   const school = (await store.getSchool(uai))!;
-  const verify = verifySources({ store, publicUrl: PUBLIC_URL, clock: () => NOW, maxClockSkewSeconds: 60, schoolCacheMs: 60_000, fetch: { timeoutMs: 1000 } });
+  const verify = verifySources({ store, publicUrl: PUBLIC_URL, clock: () => NOW, maxClockSkewSeconds: 60, schoolCacheMs: 60_000 });
   const issued = await issueCredential(deps, { school, actor: 'bench', request: diplomaRequest() });
   return { store, keys, deps, school, verify, jws: issued.verifiableCredential as string };
 }

@@ -1,17 +1,17 @@
 /**
- * Where the verifier gets DID documents, status lists and school facts.
- * Our own schools are read from the store (no network, no trust in DNS for our own issuers);
- * did:jwk and did:key are self-contained; any other did:web and status list goes through `safeFetch`.
+ * Where the verifier gets DID documents, status lists and school facts: our own schools' from the
+ * store (no network, no trust in DNS for our own issuers); did:jwk and did:key (holders) are
+ * self-contained. Nothing else is resolved and nothing is ever fetched: only a school registered
+ * here can issue a credential that passes, so the public verifier makes no outbound request.
  * Caches are bounded in size and time.
  */
 import { LRUCache } from 'lru-cache';
 import type { JWK } from 'jose';
 import { didKeyMethodId, p256JwkOfDidKey, publicJwkOfDidJwk } from '../core/key-dids';
-import { didDocument, didWebDocumentUrl, ownDidReader, schoolDid, schoolIssuer } from '../core/did-web';
+import { didDocument, ownDidReader, schoolDid, schoolIssuer } from '../core/did-web';
 import type { PublishedListKind, SchoolRecord } from '../core/records';
 import type { Store } from '../core/store';
 import type { ResolvedDid, VerifyDeps } from '../core/verify/ports';
-import { safeFetch, type SafeFetchOptions } from './safe-fetch';
 import { isObject } from '../core/json';
 
 export interface VerifySourcesOptions {
@@ -21,11 +21,7 @@ export interface VerifySourcesOptions {
   maxClockSkewSeconds: number;
   /** How long a school's record (name, key) is cached, ms. */
   schoolCacheMs: number;
-  fetch: Pick<SafeFetchOptions, 'timeoutMs' | 'lookup' | 'tls' | 'allowAddress'>;
 }
-
-/** How long a foreign DID that could not be resolved is answered as such without fetching again. */
-export const FAILED_DID_CACHE_MS = 30_000;
 
 /** Shortest time between two refreshes of the same DID document (a key rotated in meanwhile). */
 export const REFRESH_INTERVAL_MS = 10_000;
@@ -74,14 +70,9 @@ export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(ua
   const schools = new LRUCache<string, { record: SchoolRecord | null }>({ max: 2000, ttl: o.schoolCacheMs });
   // A school's resolved DID document, derived once per cached record (it changes only with the record).
   const ownDids = new WeakMap<SchoolRecord, ResolvedDid>();
-  const foreignDids = new LRUCache<string, ResolvedDid>({ max: 500, ttl: 5 * 60_000 });
-  const foreignLists = new LRUCache<string, string>({ max: 200, ttl: 60_000 });
-  const failedDids = new LRUCache<string, Error>({ max: 500, ttl: FAILED_DID_CACHE_MS });
-  const pendingDids = new Map<string, Promise<ResolvedDid>>();
-  const fetchOpts = (maxBytes: number, accept: string): SafeFetchOptions => ({ ...o.fetch, maxBytes, accept });
 
   // A refresh (see VerifyDeps.resolveDid) reads past the caches, at most once per DID per interval:
-  // a stream of tokens naming made-up keys must not turn every verification into a read or a fetch.
+  // a stream of tokens naming made-up keys must not turn every verification into a store read.
   const refreshedAt = new LRUCache<string, number>({ max: 2000 });
   const mayRefresh = (did: string) => {
     const now = o.clock().getTime();
@@ -119,33 +110,7 @@ export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(ua
       }
       if (did.startsWith('did:jwk:')) return resolveDidJwk(did);
       if (did.startsWith('did:key:')) return resolveDidKey(did);
-      if (did.startsWith('did:web:')) {
-        const cached = refresh ? undefined : foreignDids.get(did);
-        if (cached) return cached;
-        // A DID that just failed fails again at once, and concurrent verifications share one
-        // fetch: tokens naming a slow or dead server cost one timeout per interval, not one each.
-        const failed = refresh ? undefined : failedDids.get(did);
-        if (failed) throw failed;
-        let pending = pendingDids.get(did);
-        if (!pending) {
-          pending = (async () => {
-            const body = await safeFetch(didWebDocumentUrl(did).toString(), fetchOpts(64 * 1024, 'application/did+json, application/json'));
-            const resolved = toResolvedDid(did, JSON.parse(body));
-            foreignDids.set(did, resolved);
-            return resolved;
-          })();
-          pendingDids.set(did, pending);
-          pending.then(
-            () => pendingDids.delete(did),
-            (e: unknown) => {
-              pendingDids.delete(did);
-              failedDids.set(did, e instanceof Error ? e : new Error('the DID could not be resolved'));
-            },
-          );
-        }
-        return pending;
-      }
-      throw new Error('unsupported DID method (did:web, did:jwk and P-256 did:key are supported)');
+      throw new Error('not a school registered here (only its schools, did:jwk and P-256 did:key are resolved)');
     },
 
     async fetchStatusList(url) {
@@ -156,18 +121,7 @@ export function verifySources(o: VerifySourcesOptions): VerifyDeps & { school(ua
         if (!published) throw new Error('no such status list here');
         return published.jwt;
       }
-      const cached = foreignLists.get(url);
-      if (cached) return cached;
-      const body = (await safeFetch(url, fetchOpts(2 * 1024 * 1024, 'application/vc+jwt, application/statuslist+jwt, application/jwt, application/vc'))).trim();
-      let jws = body;
-      if (body.startsWith('{')) {
-        const doc = JSON.parse(body);
-        const prefix = 'data:application/vc+jwt,';
-        if (!isObject(doc) || typeof doc.id !== 'string' || !doc.id.startsWith(prefix)) throw new Error('unsigned status list');
-        jws = doc.id.slice(prefix.length);
-      }
-      foreignLists.set(url, jws);
-      return jws;
+      throw new Error('not a status list of this deployment');
     },
 
     issuerDid(iss) {

@@ -25,11 +25,6 @@ describe('configuration is read once and validated as a whole', () => {
     for (const name of ['ATTESTO_PUBLIC_URL', 'ATTESTO_SIGNER', 'ATTESTO_STATUS_LIST_SIZE', 'ATTESTO_CLOCK_SKEW_SECONDS']) expect(message).toContain(name);
   });
 
-  it("refuses a fetch timeout three fetches of which would outlast the verifier's 15 s", () => {
-    expect(loadConfig({ ...valid, ATTESTO_FETCH_TIMEOUT_MS: '4000' }).fetchTimeoutMs).toBe(4000);
-    expect(() => loadConfig({ ...valid, ATTESTO_FETCH_TIMEOUT_MS: '5000' })).toThrow(/ATTESTO_FETCH_TIMEOUT_MS/);
-  });
-
   it('requires a key folder for local signing', () => {
     expect(() => loadConfig({ ...valid, ATTESTO_SIGNER: 'local' })).toThrow(/ATTESTO_KEY_DIR/);
     expect(loadConfig({ ...valid, ATTESTO_SIGNER: 'local', ATTESTO_KEY_DIR: '/k' }).signer).toEqual({ kind: 'local', keyDir: '/k' });

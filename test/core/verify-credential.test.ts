@@ -29,7 +29,7 @@ beforeAll(async () => {
   deps = coreDeps(env.store);
   ({ school } = await schoolWithToken(deps, '0751234', 'Lycée Victor Hugo'));
   ({ school: other } = await schoolWithToken(deps, '0130001'));
-  verify = verifySources({ store: env.store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 0, fetch: { timeoutMs: 500 } });
+  verify = verifySources({ store: env.store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 0 });
 });
 afterAll(() => env.close());
 
@@ -135,27 +135,32 @@ describe('signature', () => {
     expect(codes(r)).toEqual(['KEY_NOT_AUTHORIZED']);
   });
 
-  it('reports a DID it cannot resolve (an unregistered school under our domain)', async () => {
+  it('refuses an issuer that is not a school registered here, even under our domain, before reading anything', async () => {
     const vc = buildCredential({ kind: KINDS.EnrollmentCredential, subjectInput: enrollmentSubject, school: { ...school, uai: '0000000A', did: `${school.did.replace(school.uai, '0000000A')}` }, slot: { list: 1, index: 1 }, format: 'vc+jwt', issuedAt: '2026-11-22T10:00:00Z', publicUrl: PUBLIC_URL });
     const attacker = await generateKeyPair('ES256');
     const forged = await new SignJWT(vc.credential).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt' }).sign(attacker.privateKey);
-    expect(codes(await verifyCredential(verify, forged))).toEqual(['DID_RESOLUTION_FAILED']);
+    const r = await verifyCredential(verify, forged);
+    expect(codes(r)).toEqual(['ISSUER_NOT_REGISTERED']);
+    expect(r.checks).toEqual(['format']);
   });
 });
 
 describe('issuer', () => {
-  it('reports a valid signature from a DID that is not a registered school as such', async () => {
+  it('refuses a credential of any other issuer as such, resolving nothing and fetching nothing', async () => {
     at('2026-11-22T10:00:00Z');
-    const attacker = await generateKeyPair('ES256');
-    const did = `did:jwk:${b64(await exportJWK(attacker.publicKey))}`;
-    // A perfect copy of a school's credential, status entries included, signed by an outsider.
-    const vc = buildCredential({ kind: KINDS.DiplomaCredential, subjectInput: (await import('../helpers/fixtures')).diplomaSubject, school: { ...school, did }, slot: { list: 1, index: 1 }, format: 'vc+jwt', issuedAt: '2026-11-22T10:00:00Z', publicUrl: PUBLIC_URL });
-    const forged = await new SignJWT(vc.credential).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', kid: `${did}#0` }).sign(attacker.privateKey);
-    const r = await verifyCredential(verify, forged);
-    expect(r.verified).toBe(false);
-    expect(r.checks).toContain('signature');
-    expect(codes(r)).toContain('ISSUER_NOT_REGISTERED');
-    expect(r.issuer).toEqual({ did });
+    const outsider = await generateKeyPair('ES256');
+    const jwkDid = `did:jwk:${b64(await exportJWK(outsider.publicKey))}`;
+    // Perfect copies of a school's credential, status entries pointing anywhere, signed by an outsider.
+    for (const [did, statusBase] of [[jwkDid, PUBLIC_URL], ['did:web:issuer.example', 'https://issuer.example'], ['did:web:127.0.0.1%3A1', 'http://169.254.169.254']] as const) {
+      const vc = buildCredential({ kind: KINDS.DiplomaCredential, subjectInput: (await import('../helpers/fixtures')).diplomaSubject, school: { ...school, did }, slot: { list: 1, index: 1 }, format: 'vc+jwt', issuedAt: '2026-11-22T10:00:00Z', publicUrl: statusBase });
+      const forged = await new SignJWT(vc.credential).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', kid: `${did}#0` }).sign(outsider.privateKey);
+      const reads: string[] = [];
+      const watched = { ...verify, resolveDid: async (d: string) => (reads.push(d), verify.resolveDid(d)), fetchStatusList: async (u: string) => (reads.push(u), verify.fetchStatusList(u)) };
+      const r = await verifyCredential(watched, forged);
+      expect(r).toMatchObject({ verified: false, checks: ['format'], issuer: { did } });
+      expect(codes(r)).toEqual(['ISSUER_NOT_REGISTERED']);
+      expect(reads).toEqual([]);
+    }
   });
 });
 
@@ -247,35 +252,26 @@ describe('untrusted values', () => {
   });
 });
 
-describe('did:key issuers', () => {
+describe('did:key holders', () => {
   const didKeyOf = (jwk: JWK, multicodec = [0x80, 0x24]) => {
     const y = Buffer.from(jwk.y!, 'base64url');
     const compressed = Buffer.concat([Buffer.from([0x02 + (y[31]! & 1)]), Buffer.from(jwk.x!, 'base64url')]);
     return `did:key:z${bytesToBase58(Buffer.concat([Buffer.from(multicodec), compressed]))}`;
   };
 
-  it('resolves a P-256 did:key: its signature verifies, and it is reported as not a registered school', async () => {
-    at('2026-11-22T10:00:00Z');
-    const outsider = await generateKeyPair('ES256');
-    const did = didKeyOf((await exportJWK(outsider.publicKey)) as JWK);
-    const vc = buildCredential({ kind: KINDS.DiplomaCredential, subjectInput: (await import('../helpers/fixtures')).diplomaSubject, school: { ...school, did }, slot: { list: 1, index: 1 }, format: 'vc+jwt', issuedAt: '2026-11-22T10:00:00Z', publicUrl: PUBLIC_URL });
-    const signed = await new SignJWT(vc.credential).setProtectedHeader({ alg: 'ES256', typ: 'vc+jwt', kid: `${did}#${did.slice('did:key:'.length)}` }).sign(outsider.privateKey);
-    const r = await verifyCredential(verify, signed);
-    expect(r.checks).toContain('signature');
-    expect(codes(r)).toContain('ISSUER_NOT_REGISTERED');
-    expect(codes(r)).not.toContain('DID_RESOLUTION_FAILED');
+  it('resolves a P-256 did:key (a wallet holder) to its key', async () => {
+    const holder = await generateKeyPair('ES256');
+    const jwk = (await exportJWK(holder.publicKey)) as JWK;
+    const did = didKeyOf(jwk);
+    const resolved = await verify.resolveDid(did);
+    expect(resolved.assertionMethod).toEqual([`${did}#${did.slice('did:key:'.length)}`]);
+    expect(resolved.verificationMethods[0]!.publicKeyJwk).toMatchObject({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y });
   });
 
   it('refuses a did:key of another key type, and one whose point is not on the curve', async () => {
-    at('2026-11-22T10:00:00Z');
-    const outsider = await generateKeyPair('ES256');
-    const jwk = (await exportJWK(outsider.publicKey)) as JWK;
-    const payload = (did: string) => ({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: did, credentialSubject: {} });
-    const ed25519 = didKeyOf(jwk, [0xed, 0x01]);
-    const offCurve = didKeyOf({ ...jwk, x: Buffer.alloc(32, 0xff).toString('base64url') });
-    for (const did of [ed25519, offCurve]) {
-      const forged = await new SignJWT(payload(did)).setProtectedHeader({ alg: 'ES256' }).sign(outsider.privateKey);
-      expect(codes(await verifyCredential(verify, forged)), did).toEqual(['DID_RESOLUTION_FAILED']);
+    const jwk = (await exportJWK((await generateKeyPair('ES256')).publicKey)) as JWK;
+    for (const did of [didKeyOf(jwk, [0xed, 0x01]), didKeyOf({ ...jwk, x: Buffer.alloc(32, 0xff).toString('base64url') })]) {
+      await expect(verify.resolveDid(did), did).rejects.toThrow();
     }
   });
 });
@@ -283,9 +279,6 @@ describe('did:key issuers', () => {
 describe('did:jwk keys', () => {
   it('only accepts public P-256 keys', async () => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-    const priv = (await exportJWK(privateKey)) as JWK;
-    const did = `did:jwk:${b64(priv)}`;
-    const forged = await new SignJWT({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: did, credentialSubject: {} }).setProtectedHeader({ alg: 'ES256' }).sign(privateKey);
-    expect(codes(await verifyCredential(verify, forged))).toEqual(['DID_RESOLUTION_FAILED']);
+    await expect(verify.resolveDid(`did:jwk:${b64((await exportJWK(privateKey)) as JWK)}`)).rejects.toThrow();
   });
 });

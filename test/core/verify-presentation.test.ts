@@ -25,7 +25,7 @@ beforeAll(async () => {
   env = await startStore();
   deps = coreDeps(env.store);
   ({ school } = await schoolWithToken(deps, '0693333'));
-  verify = verifySources({ store: env.store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 0, fetch: { timeoutMs: 500 } });
+  verify = verifySources({ store: env.store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 0 });
 });
 afterAll(() => env.close());
 

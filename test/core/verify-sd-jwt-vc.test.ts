@@ -30,7 +30,7 @@ beforeAll(async () => {
   env = await startStore();
   deps = coreDeps(env.store);
   ({ school } = await schoolWithToken(deps, '0751234', 'Lycée Victor Hugo'));
-  const sources = verifySources({ store: env.store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 0, fetch: { timeoutMs: 500 } });
+  const sources = verifySources({ store: env.store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 0 });
   verify = { ...sources, fetchStatusList: (url) => (fetched.push(url), sources.fetchStatusList(url)) };
 });
 afterAll(() => env.close());

@@ -24,7 +24,7 @@ beforeAll(async () => {
   env = await startStore();
   deps = coreDeps(env.store);
   ({ school } = await schoolWithToken(deps, '0751234'));
-  verify = verifySources({ store: env.store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 60_000, fetch: { timeoutMs: 500 } });
+  verify = verifySources({ store: env.store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 60_000 });
   jws = (await issueCredential(deps, { school, actor: 't', request: issueRequest('DiplomaCredential') })).verifiableCredential as string;
 });
 afterAll(() => env.close());

@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => env.close());
 
-const verifier = () => verifySources({ store: env.store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 0, fetch: { timeoutMs: 500 } });
+const verifier = () => verifySources({ store: env.store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 0 });
 const issue = async (uai: string) => {
   const school = (await env.store.getSchool(uai))!;
   return (await issueCredential(deps, { school, actor: 't', request: issueRequest() })).verifiableCredential as string;
@@ -176,7 +176,7 @@ describe('key rotation', () => {
 
   describe('with a verifier that cached the school before the rotation', () => {
     // The verifier keeps school records (their DID documents) for a minute on AWS.
-    const caching = (store = env.store) => verifySources({ store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 60_000, fetch: { timeoutMs: 500 } });
+    const caching = (store = env.store) => verifySources({ store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 60_000 });
     const countingReads = () => {
       const reads = { n: 0 };
       const store = new Proxy(env.store, {
@@ -218,6 +218,20 @@ describe('key rotation', () => {
       expect(r.checks).not.toContain('signature');
       // And from then on, straight from the refreshed cache.
       expect((await verifyCredential(v, before)).errors.map((e) => e.code)).toEqual(['KEY_NOT_AUTHORIZED']);
+    });
+
+    it('stops trusting a status list it had decoded once its key is withdrawn, even when the re-signing failed', async () => {
+      const { uai } = await schoolWithToken(deps, '0750012');
+      const v = caching();
+      expect((await verifyCredential(v, await issue(uai))).verified).toBe(true); // decodes and caches the key-1 lists
+      const throttled = { ...deps, store: env.store, signer: { sign: async () => Promise.reject(new AttestoError('SIGNER_UNAVAILABLE', 'throttled', { retryAfter: 1 })) } };
+      await expect(rotateKey(throttled, { uai, actor: 'operator:test', compromised: true, immediate: false })).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE' });
+      // A credential signed with key-2 names the lists still signed with the withdrawn key-1: the
+      // warm verifier answers as a cold one would, and does not vouch for the list from its cache.
+      const after = await issue(uai);
+      const cold = verifySources({ store: env.store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 0 });
+      expect((await verifyCredential(cold, after)).errors.map((e) => e.code)).toEqual(['STATUS_LIST_INVALID']);
+      expect((await verifyCredential(v, after)).errors.map((e) => e.code)).toEqual(['STATUS_LIST_INVALID']);
     });
 
     it('keeps trusting the previous key after a routine rotation, with a refreshed document', async () => {

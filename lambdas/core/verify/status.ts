@@ -20,10 +20,12 @@ interface DecodedList {
   issuer: string;
   purpose: string;
   bits: Uint8Array;
+  /** The JWS header, whose key is checked again at each use: it may have been withdrawn since. */
+  header: Record<string, unknown>;
 }
 /** Decoded lists by their exact JWS: a changed list is a new JWS, so this never serves stale bits. */
-/* Bounded by bytes too: at the largest list size a school may configure (2^23 entries), 256 lists would be 256 MiB. */
-const decoded = new LRUCache<string, DecodedList>({ max: 256, maxSize: 64 * 1024 * 1024, sizeCalculation: (l) => l.bits.byteLength + 1 });
+/* Bounded by bytes, the JWS keys included: at the largest list size a school may configure (2^23 entries), 256 lists would be 256 MiB. */
+const decoded = new LRUCache<string, DecodedList>({ max: 256, maxSize: 64 * 1024 * 1024, sizeCalculation: (l, jws) => l.bits.byteLength + jws.length + 1 });
 
 export async function checkStatus(deps: VerifyDeps, parsed: ParsedCredential, issuer: IssuerKeys) {
   const raw = parsed.credential.credentialStatus;
@@ -82,9 +84,12 @@ async function loadList(deps: VerifyDeps, url: string, issuerKeys: IssuerKeys): 
   } catch (e) {
     throw new VerifyFailure('STATUS_UNAVAILABLE', 'status', `cannot fetch status list ${url}: ${e instanceof Error ? e.message : 'unknown error'}`);
   }
-  const cached = decoded.get(jws);
-  if (cached) return cached;
   try {
+    const cached = decoded.get(jws);
+    if (cached) {
+      await issuerKeys.keyFor(cached.header);
+      return cached;
+    }
     if (!COMPACT_JWS.test(jws)) throw new Error('not a compact JWS');
     const { header, payload: claims, signingInput, signature } = decodeCompactJws(jws);
     const issuer = typeof claims.issuer === 'string' ? claims.issuer : isObject(claims.issuer) ? claims.issuer.id : claims.iss;
@@ -97,7 +102,7 @@ async function loadList(deps: VerifyDeps, url: string, issuerKeys: IssuerKeys): 
       throw new Error('not a BitstringStatusListCredential');
     }
     if (typeof subject.statusPurpose !== 'string' || typeof subject.encodedList !== 'string') throw new Error('malformed list');
-    const list = { issuer, purpose: subject.statusPurpose, bits: decodeList(subject.encodedList, MAX_LIST_BYTES) };
+    const list = { issuer, purpose: subject.statusPurpose, bits: decodeList(subject.encodedList, MAX_LIST_BYTES), header };
     decoded.set(jws, list);
     return list;
   } catch (e) {

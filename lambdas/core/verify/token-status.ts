@@ -20,13 +20,14 @@ interface DecodedTokenList {
   bits: number;
   statuses: Uint8Array;
   exp?: number;
+  header: Record<string, unknown>;
 }
 
 /**
  * Decoded lists by issuer and exact JWS: a changed list is a new JWS, so this never serves stale
  * statuses, and a hit means "this JWS was checked as signed by this issuer", never by another.
  */
-const decoded = new LRUCache<string, DecodedTokenList>({ max: 256, maxSize: 64 * 1024 * 1024, sizeCalculation: (l) => l.statuses.byteLength + 1 });
+const decoded = new LRUCache<string, DecodedTokenList>({ max: 256, maxSize: 64 * 1024 * 1024, sizeCalculation: (l, key) => l.statuses.byteLength + key.length + 1 });
 
 const invalid = (m: string) => new VerifyFailure('STATUS_LIST_INVALID', 'status', m);
 
@@ -57,9 +58,13 @@ export async function checkTokenStatus(deps: VerifyDeps, status: unknown, iss: s
 
 async function readList(jws: string, uri: string, iss: string, keys: IssuerKeys): Promise<DecodedTokenList> {
   const cacheKey = `${iss}\n${jws}`;
-  const cached = decoded.get(cacheKey);
-  if (cached) return cached;
   try {
+    const cached = decoded.get(cacheKey);
+    if (cached) {
+      // The key that signed it may have been withdrawn since.
+      await keys.keyFor(cached.header);
+      return cached;
+    }
     if (!COMPACT_JWS.test(jws)) throw new Error('not a compact JWS');
     const { header, payload, signingInput, signature } = decodeCompactJws(jws);
     if (header.typ !== 'statuslist+jwt') throw new Error(`typ ${shown(header.typ)} is not statuslist+jwt`);
@@ -76,6 +81,7 @@ async function readList(jws: string, uri: string, iss: string, keys: IssuerKeys)
       bits: sl.bits as number,
       statuses: decodeTokenStatusList(sl.lst, MAX_LIST_BYTES),
       ...(typeof payload.exp === 'number' ? { exp: payload.exp } : {}),
+      header,
     };
     decoded.set(cacheKey, list);
     return list;

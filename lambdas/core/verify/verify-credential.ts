@@ -51,6 +51,15 @@ export async function verifyCredential(deps: VerifyDeps, input: unknown): Promis
     },
   };
 
+  // Only a school registered here can have issued a credential that passes, and its DID document
+  // and status lists are read from the store. Any other issuer is refused as such before anything
+  // else: nothing is ever fetched for it, so a credential cannot make the verifier call out.
+  const school = await deps.findSchool(parsed.issuer);
+  if (!school) {
+    errors.push({ code: 'ISSUER_NOT_REGISTERED', check: 'issuer', message: `${shown(parsed.issuer)} is not a school registered here: its credentials are not checked further` });
+    return result(described);
+  }
+
   // Signature: nothing else about the credential can be trusted without it.
   let keys;
   let key;
@@ -81,16 +90,13 @@ export async function verifyCredential(deps: VerifyDeps, input: unknown): Promis
     passed.push('validity');
   }
 
-  const [school] = await Promise.all([
-    deps.findSchool(parsed.issuer),
-    checkStatus(deps, parsed, keys).then(
-      (w) => {
-        warnings.push(...w);
-        passed.push('status');
-      },
-      fail,
-    ),
-  ]);
+  await checkStatus(deps, parsed, keys).then(
+    (w) => {
+      warnings.push(...w);
+      passed.push('status');
+    },
+    fail,
+  );
 
   // A status list signed with a key the cached DID document did not list made the verifier read
   // the document again. A key the issuer has withdrawn since (after a compromise, attesto re-signs
@@ -102,12 +108,9 @@ export async function verifyCredential(deps: VerifyDeps, input: unknown): Promis
     fail(e);
   }
 
-  if (school) {
-    described.issuer = { did: parsed.issuer, uai: school.uai, name: school.name };
-    passed.push('issuer');
-  } else {
-    errors.push({ code: 'ISSUER_NOT_REGISTERED', check: 'issuer', message: `${parsed.issuer} signed this credential but is not a registered school` });
-  }
+  // Named only now: a forged credential is not shown with the school's name.
+  described.issuer = { did: parsed.issuer, uai: school.uai, name: school.name };
+  passed.push('issuer');
 
   if (!kind) {
     errors.push({ code: 'UNKNOWN_KIND', check: 'schema', message: 'type names none of EnrollmentCredential, TranscriptCredential, DiplomaCredential' });
