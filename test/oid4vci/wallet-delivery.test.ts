@@ -174,12 +174,22 @@ describe('what never yields a credential', () => {
     for (const r of results.filter((r) => r.status !== 200)) oauthError(r, 400, 'invalid_grant');
   });
 
-  it('a wrong PIN, past the limit, even with the right one afterwards', async () => {
+  it('a wrong PIN, past the limit, even with the right one afterwards; the offer link then serves nothing', async () => {
     const o = await offer('EnrollmentCredential', { txCode: true });
     const wrong = o.txCode === '000000' ? '111111' : '000000';
-    oauthError(await tokenFor(o), 400, 'invalid_grant'); // no PIN at all counts as an attempt
-    for (let i = 0; i < 4; i++) oauthError(await tokenFor(o, { tx_code: wrong }), 400, 'invalid_grant');
+    // No PIN at all is a malformed request (OpenID4VCI 1.0 §6.3), not a guess: it costs no attempt.
+    for (let i = 0; i < 6; i++) oauthError(await tokenFor(o), 400, 'invalid_request');
+    for (let i = 0; i < 5; i++) oauthError(await tokenFor(o, { tx_code: wrong }), 400, 'invalid_grant');
+    expect((await home.get(new URL(o.credentialOfferUri).pathname)).status).toBe(404);
     oauthError(await tokenFor(o, { tx_code: o.txCode! }), 400, 'invalid_grant');
+  });
+
+  it('the right PIN after four wrong ones', async () => {
+    const o = await offer('EnrollmentCredential', { txCode: true });
+    const wrong = o.txCode === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 4; i++) oauthError(await tokenFor(o, { tx_code: wrong }), 400, 'invalid_grant');
+    expect((await home.get(new URL(o.credentialOfferUri).pathname)).status).toBe(200);
+    expect((await tokenFor(o, { tx_code: o.txCode! })).status).toBe(200);
   });
 
   it('parallel PIN guesses get no more tries than the limit', async () => {
@@ -208,7 +218,9 @@ describe('what never yields a credential', () => {
     const other = await walletKey();
     const body = async (jwt: string) => ({ credential_configuration_id: o.credentialConfigurationId, proofs: { jwt: [jwt] } });
     oauthError(await credentialRequest(at, await body(await proof(key, { nonce: 'not-a-nonce-we-gave' }))), 400, 'invalid_nonce');
-    oauthError(await credentialRequest(at, await body(await proof(key))), 400, 'invalid_nonce');
+    // No nonce at all, or no proof at all: the proof is invalid (OpenID4VCI 1.0 §8.3.1.2).
+    oauthError(await credentialRequest(at, await body(await proof(key))), 400, 'invalid_proof');
+    oauthError(await credentialRequest(at, { credential_configuration_id: o.credentialConfigurationId }), 400, 'invalid_proof');
     oauthError(await credentialRequest(at, await body(await proof(key, { nonce: await nonce(), aud: 'https://evil.example' }))), 400, 'invalid_proof');
     oauthError(await credentialRequest(at, await body(await proof(key, { nonce: await nonce(), iat: Math.floor(Date.now() / 1000) - 3600 }))), 400, 'invalid_proof');
     oauthError(await credentialRequest(at, await body(await proof(key, { nonce: await nonce(), signWith: other }))), 400, 'invalid_proof');

@@ -91,5 +91,7 @@ export function credentialOfferObject(credentialIssuer: string, configuration: s
 export async function readOffer(deps: Pick<CoreDeps, 'clock'> & { wallet: WalletStore }, secret: string) {
   const offer = /^[A-Za-z0-9_-]{43}$/.test(secret) ? await deps.wallet.getOffer(lookupHash(secret)) : undefined;
   if (!offer || offer.state !== 'offered' || Date.parse(offer.expiresAt) <= deps.clock().getTime()) return undefined;
+  // An offer whose PIN attempts are spent is dead: the token endpoint refuses even the right PIN.
+  if (offer.txCodeMac !== undefined && offer.attemptsLeft <= 0) return undefined;
   return credentialOfferObject(offer.credentialIssuer, offer.configurationId, secret, offer.txCodeMac !== undefined);
 }

@@ -18,7 +18,8 @@ import { isObject } from '../json';
 
 function proofJwt(body: Record<string, unknown>): { jwt: unknown; legacy: boolean } {
   const { proof, proofs } = body;
-  if ((proof === undefined) === (proofs === undefined)) throw new OAuthError('invalid_credential_request', 'send exactly one of proof or proofs');
+  if (proof === undefined && proofs === undefined) throw new OAuthError('invalid_proof', 'a proof of possession of the wallet key (proofs) is required');
+  if (proof !== undefined && proofs !== undefined) throw new OAuthError('invalid_credential_request', 'send one of proof or proofs, not both');
   if (proof !== undefined) {
     if (!isObject(proof) || proof.proof_type !== 'jwt') throw new OAuthError('invalid_proof', 'only the jwt proof type is supported');
     return { jwt: proof.jwt, legacy: true };

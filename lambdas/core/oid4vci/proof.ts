@@ -81,7 +81,8 @@ export async function verifyProof(jwt: unknown, expect: { audience: string; now:
     throw new OAuthError('invalid_proof', 'the proof is not fresh (iat)');
   }
   if (typeof claims.nonce !== 'string' || claims.nonce.length === 0 || claims.nonce.length > 200) {
-    throw new OAuthError('invalid_nonce', 'the proof must carry a c_nonce from the nonce endpoint');
+    // A proof without a c_nonce is an invalid proof; invalid_nonce is for a nonce we did not give or that was spent (OpenID4VCI 1.0 §8.3.1.2).
+    throw new OAuthError('invalid_proof', 'the proof must carry a c_nonce from the nonce endpoint');
   }
   return { holder, nonce: claims.nonce };
 }

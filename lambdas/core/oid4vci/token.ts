@@ -28,9 +28,11 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
 
   if (offer.txCodeMac) {
     const pin = form.tx_code;
+    // No code at all is a malformed request (OpenID4VCI 1.0 §6.3), not a guess: no attempt is spent.
+    if (pin === undefined || pin === '') throw new OAuthError('invalid_request', 'this offer needs its transaction code (tx_code)');
     const left = await deps.wallet.spendPinAttempt(hash);
     if (left === undefined) throw new OAuthError('invalid_grant', 'too many wrong codes: ask your school for a new offer');
-    if (!pin || !/^[0-9]{6}$/.test(pin) || !same(pinMac(code, pin), offer.txCodeMac)) {
+    if (!/^[0-9]{6}$/.test(pin) || !same(pinMac(code, pin), offer.txCodeMac)) {
       throw new OAuthError('invalid_grant', left > 0 ? `wrong code (${left} attempts left)` : 'too many wrong codes: ask your school for a new offer');
     }
   } else if (form.tx_code !== undefined) {
