@@ -152,7 +152,7 @@ describe('the Token Status List (draft-ietf-oauth-status-list)', () => {
     const jwt = await tokenList();
     expect(decodeProtectedHeader(jwt)).toMatchObject({ typ: 'statuslist+jwt', alg: 'ES256', kid: school.kid });
     const claims = decodeJwt(jwt);
-    expect(claims).toMatchObject({ sub: `${PUBLIC_URL}/schools/${school.uai}/status-lists/token/1`, ttl: 300, status_list: { bits: 2 } });
+    expect(claims).toMatchObject({ sub: `${PUBLIC_URL}/schools/${school.uai}/status-lists/token/1`, ttl: 60, status_list: { bits: 2 } });
     expect(claims.exp).toBeUndefined();
     await compactVerify(jwt, await importJWK(school.publicJwk, 'ES256'));
   });

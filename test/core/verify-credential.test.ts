@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySources } from '../../lambdas/adapters/verify-sources';
 import { signVcJose, signVcJwt } from '../../lambdas/core/credential/jws';
 import { buildCredential } from '../../lambdas/core/credential/build';
+import { encodeList, newBitstring } from '../../lambdas/core/status/bitstring';
 import { KINDS } from '../../lambdas/core/kinds';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
 import { updateStatus } from '../../lambdas/core/use-cases/update-status';
@@ -196,6 +197,28 @@ describe('status', () => {
       expect(r.verified).toBe(false);
       expect(codes(r)).toEqual([code]);
     }
+  });
+
+  it('reads lists as Bitstring Status List v1.0 §3.2 says: one or more purposes, at least 131,072 entries, statusSize 1', async () => {
+    at('2026-11-22T10:00:00Z');
+    const { jws } = await issued();
+    const key = { signer: deps.signer, keyRef: school.keyRef, did: school.did, kid: school.kid };
+    const published = (purpose: string) => env.store.getPublishedList(school.uai, 1, purpose as 'revocation').then((l) => JSON.parse(Buffer.from(l!.jwt.split('.')[1]!, 'base64url').toString()));
+    const serving = (change: (list: Record<string, any>) => void) => async (url: string) => {
+      const list = await published(url.split('/').at(-2)!);
+      change(list);
+      return signVcJose(list, key);
+    };
+    // statusPurpose "MUST be one or more strings": a list for both purposes serves both.
+    const both = serving((l) => (l.credentialSubject.statusPurpose = ['revocation', 'suspension']));
+    expect(await verifyCredential({ ...verify, fetchStatusList: both }, jws)).toMatchObject({ verified: true });
+    // Shorter than the minimum (STATUS_LIST_LENGTH_ERROR in the specification).
+    const short = serving((l) => (l.credentialSubject.encodedList = encodeList(newBitstring(8 * 1024))));
+    expect(codes(await verifyCredential({ ...verify, fetchStatusList: short }, jws))).toEqual(['STATUS_LIST_INVALID']);
+    // An entry whose status takes more than one bit would be misread: refused.
+    const vc = buildCredential({ kind: KINDS.EnrollmentCredential, subjectInput: enrollmentSubject, school, slot: { list: 1, index: 5 }, format: 'vc+jwt', issuedAt: '2026-11-22T10:00:00Z', publicUrl: PUBLIC_URL });
+    for (const entry of vc.credential.credentialStatus as Record<string, unknown>[]) entry.statusSize = 2;
+    expect(codes(await verifyCredential(verify, await signVcJose(vc.credential, key)))).toEqual(['STATUS_LIST_INVALID']);
   });
 
   it('refuses a credential whose only status entries have purposes it does not check (revocation unread)', async () => {

@@ -19,8 +19,12 @@ import { encodeList, newBitstring, setBit } from './bitstring';
 import { statusListUrl } from './slot';
 import { encodeTokenStatusList, newTokenStatusList, setTokenStatus, TOKEN_STATUS, TOKEN_STATUS_BITS } from './token-status-list';
 
-/** How long verifiers may cache a list (the spec's `ttl`, milliseconds). */
-export const STATUS_LIST_TTL_MS = 300_000;
+/**
+ * How long verifiers may cache a list (the spec's `ttl`, milliseconds): the same minute as the
+ * route's `Cache-Control: max-age`, which the specification asks `ttl` to align with (Bitstring
+ * Status List v1.0 §2.2), so that a revocation reaches every cache within a minute.
+ */
+export const STATUS_LIST_TTL_MS = 60_000;
 
 export function statusListCredential(publicUrl: string, school: Pick<SchoolRecord, 'uai' | 'did'>, list: number, purpose: StatusPurpose, encodedList: string, now: Date) {
   const url = statusListUrl(publicUrl, school.uai, purpose, list);

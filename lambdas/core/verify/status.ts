@@ -3,14 +3,14 @@
  * credential names, check the list is signed by the same issuer, decode it, read the bit.
  * Anything unexpected fails closed: an unreachable, unsigned or malformed list never passes.
  */
-import { decodeList, getBit } from '../status/bitstring';
+import { decodeList, getBit, MIN_LIST_LENGTH } from '../status/bitstring';
 import { LRUCache } from 'lru-cache';
 import { COMPACT_JWS, decodeCompactJws, verifyEs256 } from './jws';
 import type { IssuerKeys } from './keys';
 import type { ParsedCredential } from './parse';
 import type { VerifyDeps } from './ports';
 import { VerifyFailure } from './result';
-import { isObject } from '../json';
+import { isObject, shown } from '../json';
 
 /** Largest list accepted: 2^23 entries (1 MiB of bits), far above what any issuer needs. */
 const MAX_LIST_BYTES = 1 << 20;
@@ -18,7 +18,8 @@ const KNOWN_PURPOSES = ['revocation', 'suspension'];
 
 interface DecodedList {
   issuer: string;
-  purpose: string;
+  /** statusPurpose "MUST be one or more strings" (§2.2): a list may serve several purposes. */
+  purposes: string[];
   bits: Uint8Array;
   /** The JWS header, whose key is checked again at each use: it may have been withdrawn since. */
   header: Record<string, unknown>;
@@ -50,6 +51,8 @@ export async function checkStatus(deps: VerifyDeps, parsed: ParsedCredential, is
     if (typeof purpose !== 'string' || typeof url !== 'string' || typeof statusListIndex !== 'string' || !/^(0|[1-9][0-9]{0,8})$/.test(statusListIndex)) {
       return { malformed: 'malformed BitstringStatusListEntry' };
     }
+    // A status of more than one bit would be misread as one; the specification lets a verifier refuse those (§3.2).
+    if (entry.statusSize !== undefined && entry.statusSize !== 1) return { malformed: 'only statusSize 1 is supported' };
     if (!KNOWN_PURPOSES.includes(purpose)) return { ignored: purpose };
     const list = loadList(deps, url, issuer).then(
       (value) => ({ value }),
@@ -68,7 +71,7 @@ export async function checkStatus(deps: VerifyDeps, parsed: ParsedCredential, is
     const { purpose, index } = c;
     const list = loaded.value;
     if (list.issuer !== parsed.issuer) throw new VerifyFailure('STATUS_LIST_INVALID', 'status', 'the status list was not issued by the credential\'s issuer');
-    if (list.purpose !== purpose) throw new VerifyFailure('STATUS_LIST_INVALID', 'status', `the status list is for "${list.purpose}", not "${purpose}"`);
+    if (!list.purposes.includes(purpose)) throw new VerifyFailure('STATUS_LIST_INVALID', 'status', `the status list is for ${list.purposes.map((p) => `"${shown(p)}"`).join(', ')}, not "${purpose}"`);
     if (index >= list.bits.length * 8) throw new VerifyFailure('STATUS_LIST_INVALID', 'status', 'statusListIndex is outside the list');
     if (getBit(list.bits, index)) {
       throw new VerifyFailure(purpose === 'revocation' ? 'REVOKED' : 'SUSPENDED', 'status', `the credential is ${purpose === 'revocation' ? 'revoked' : 'suspended'}`);
@@ -101,8 +104,12 @@ async function loadList(deps: VerifyDeps, url: string, issuerKeys: IssuerKeys): 
     if (!Array.isArray(types) || !types.includes('BitstringStatusListCredential') || !isObject(subject) || subject.type !== 'BitstringStatusList') {
       throw new Error('not a BitstringStatusListCredential');
     }
-    if (typeof subject.statusPurpose !== 'string' || typeof subject.encodedList !== 'string') throw new Error('malformed list');
-    const list = { issuer, purpose: subject.statusPurpose, bits: decodeList(subject.encodedList, MAX_LIST_BYTES), header };
+    const purposes = typeof subject.statusPurpose === 'string' ? [subject.statusPurpose] : subject.statusPurpose;
+    if (!Array.isArray(purposes) || purposes.length === 0 || !purposes.every((p) => typeof p === 'string') || typeof subject.encodedList !== 'string') throw new Error('malformed list');
+    const bits = decodeList(subject.encodedList, MAX_LIST_BYTES);
+    // §3.2 step 10: a list shorter than the minimum is an error (STATUS_LIST_LENGTH_ERROR), however it decodes.
+    if (bits.length * 8 < MIN_LIST_LENGTH) throw new Error(`shorter than the ${MIN_LIST_LENGTH} entries the specification requires`);
+    const list = { issuer, purposes: purposes as string[], bits, header };
     decoded.set(jws, list);
     return list;
   } catch (e) {

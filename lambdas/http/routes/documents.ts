@@ -6,6 +6,7 @@ import { typeMetadata } from '../../core/credential/type-metadata';
 import { kindBySlug } from '../../core/kinds';
 import { AttestoError } from '../../core/errors';
 import { DID_DOCUMENT_MAX_AGE_SECONDS } from '../../core/signing-key';
+import { STATUS_LIST_TTL_MS } from '../../core/status/publish';
 import { openApiDocument, publishedSchemas } from '../openapi';
 import { schoolOfPath } from './school-of-path';
 import type { RouteHandler } from './types';
@@ -36,7 +37,7 @@ export const documentRoutes: Record<string, RouteHandler> = {
     if (!published) throw new AttestoError('NOT_FOUND', 'no such status list');
     // Short shared caching: a revocation reaches cached copies within a minute. The token form is
     // the Status List Token of SD-JWT VCs (draft-ietf-oauth-status-list §8.1 media type).
-    return etagged(c, published.jwt, purpose === 'token' ? 'application/statuslist+jwt' : 'application/vc+jwt', 60);
+    return etagged(c, published.jwt, purpose === 'token' ? 'application/statuslist+jwt' : 'application/vc+jwt', STATUS_LIST_TTL_MS / 1000);
   },
 
   async jwtVcIssuerMetadata(c, deps) {
