@@ -1,7 +1,7 @@
 /**
  * The body of POST /credentials/issue/batch: up to MAX_BATCH_ITEMS issue requests, each with a
  * client item id. The item id and the batch's Idempotency-Key make each item's own key
- * (`<batchKey>:<itemId>`), so a retried batch replays what was issued and retries the rest.
+ * (`batch/<batchKey>/<itemId>`), so a retried batch replays what was issued and retries the rest.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { IssueRequest } from './requests';

@@ -32,7 +32,9 @@ export function problemOf(err: AttestoError): Problem {
 /** The headers every problem response carries (and those its status calls for). */
 export function problemHeaders(err: AttestoError): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/problem+json', 'cache-control': 'no-store' };
+  // Every 503 says when to come back (RFC 9110 §10.2.3), including one raised without a delay of its own.
   if (err.retryAfter !== undefined) headers['retry-after'] = String(err.retryAfter);
+  else if (err.status === 503) headers['retry-after'] = '1';
   if (err.status === 401) headers['www-authenticate'] = 'Bearer realm="attesto"';
   return headers;
 }

@@ -89,6 +89,8 @@ describe('bad input', () => {
     ['validUntil before validFrom', () => home.post('/credentials/issue', { ...issueRequest(), credential: { ...issueRequest().credential, validFrom: '2027-01-01T00:00:00Z', validUntil: '2026-01-01T00:00:00Z' } }, { token: token() }), 400, 'VALIDATION_FAILED'],
     ['unknown format', () => home.post('/credentials/issue', { ...issueRequest(), options: { format: 'ldp_vc' } }, { token: token() }), 400, 'VALIDATION_FAILED'],
     ['a bad Idempotency-Key', () => home.post('/credentials/issue', issueRequest(), { token: token(), headers: { 'idempotency-key': 'no spaces allowed' } }), 400, 'INVALID_IDEMPOTENCY_KEY'],
+    // The keys of batch items and wallet redemptions (batch/…, oid4vci/…) cannot be named by a single issuance.
+    ['an Idempotency-Key in the batch or wallet namespace', () => home.post('/credentials/issue', issueRequest(), { token: token(), headers: { 'idempotency-key': 'oid4vci/c2FtZS1oYXNoLW9mLWEtdG9rZW4' } }), 400, 'INVALID_IDEMPOTENCY_KEY'],
     ['a garbage token', () => home.post('/credentials/issue', issueRequest(), { token: 'x'.repeat(5000) }), 401, 'UNAUTHORIZED'],
     ['an unknown UAI', () => home.get('/schools/0000000A/did.json'), 404, 'UNKNOWN_SCHOOL'],
     ['a malformed UAI', () => home.get('/schools/..%2F..%2Fetc/did.json'), 404, 'UNKNOWN_SCHOOL'],

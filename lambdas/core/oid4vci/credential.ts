@@ -66,7 +66,7 @@ export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, ac
   };
   let issued;
   try {
-    issued = await issueCredential(deps, { school, actor: `wallet:offer:${token.offerId}`, request, idempotencyKey: `oid4vci:${tokenHash}` });
+    issued = await issueCredential(deps, { school, actor: `wallet:offer:${token.offerId}`, request, idempotencyKey: `oid4vci/${tokenHash}` });
   } catch (e) {
     // The same token with another wallet key: the credential already went to the first key.
     // (IDEMPOTENCY_IN_PROGRESS goes through as it is, a 409 with Retry-After: another request is

@@ -1,7 +1,7 @@
 /**
  * Issuing many credentials in one call: a class at a time, a year group as a job of calls.
  *
- * Each item goes through `issueCredential` with its own idempotency key, `<batchKey>:<itemId>`,
+ * Each item goes through `issueCredential` with its own idempotency key, `batch/<batchKey>/<itemId>`,
  * so an item is committed (one conditional write), or not at all, independently of the others,
  * and a retry of the batch with the same key replays the committed items (same credential) and
  * issues only the others. Nothing of the batch itself is stored: its items carry personal data.
@@ -25,7 +25,7 @@ export interface BatchItem {
 export interface IssueBatchCommand {
   school: SchoolRecord;
   actor: string;
-  /** The batch's Idempotency-Key; each item's key is `<batchKey>:<itemId>`. */
+  /** The batch's Idempotency-Key; each item's key is `batch/<batchKey>/<itemId>`. */
   batchKey: string;
   items: BatchItem[];
   /** Items in flight at once. Default 8. */

@@ -2,7 +2,8 @@
  * Issuing a credential (VC-API "Issue Credential").
  *
  * The commit point is one conditional write that claims the status slot and records the
- * credential (no personal data): before it nothing is stored, after it the credential exists.
+ * credential (no personal data): before it no credential exists (an idempotency reservation, or
+ * a new status list's state, may already be stored), after it the credential exists.
  * A credential is signed before that write and returned only after it succeeds.
  *
  * With an Idempotency-Key, the key first reserves (id, slot, issuance time). A retry of the
