@@ -8,6 +8,7 @@
  *   only (adapters/kms-school-signer.ts).
  * - kms without it: the caller's own AWS rights (the operator CLI).
  */
+import { AWS_CLIENT_TIMEOUTS } from './adapters/aws-timeouts';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { Config } from './config';
 import type { KeyManager, Signer } from './core/ports';
@@ -34,6 +35,6 @@ export function signingFor(config: Config): Signing {
   }
   // In the configured region (Paris by default), not wherever the SDK's profile points: a
   // school's key is created, and used, where the stack keeps school data.
-  const keys = new KmsSigner(new KMSClient({ maxAttempts: 1, region: config.region }));
+  const keys = new KmsSigner(new KMSClient({ ...AWS_CLIENT_TIMEOUTS, maxAttempts: 1, region: config.region }));
   return { signer: keys, keys };
 }

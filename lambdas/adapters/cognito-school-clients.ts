@@ -3,6 +3,7 @@
  * authorizer checks the tokens and hands the function the verified client id; the store maps it
  * to exactly one school.
  */
+import { AWS_CLIENT_TIMEOUTS } from './aws-timeouts';
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
@@ -22,7 +23,7 @@ export interface CognitoSchoolClientsOptions {
 export class CognitoSchoolClients implements SchoolClientRegistry {
   constructor(
     private readonly options: CognitoSchoolClientsOptions,
-    private readonly cognito: CognitoIdentityProviderClient = new CognitoIdentityProviderClient({ maxAttempts: 3 }),
+    private readonly cognito: CognitoIdentityProviderClient = new CognitoIdentityProviderClient({ ...AWS_CLIENT_TIMEOUTS, maxAttempts: 3 }),
   ) {}
 
   async create(uai: string): Promise<SchoolClient> {

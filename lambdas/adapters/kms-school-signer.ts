@@ -15,6 +15,7 @@
  *   const signer = signers.forSchool(school.uai);   // after authenticating the request for that school
  *   await issueCredential({ ...deps.core, signer }, …);
  */
+import { AWS_CLIENT_TIMEOUTS } from './aws-timeouts';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { LRUCache } from 'lru-cache';
@@ -85,11 +86,11 @@ export class KmsSchoolSigner implements KeyManager {
 
   constructor(private readonly options: KmsSchoolSignerOptions) {
     const region = options.region ? { region: options.region } : {};
-    this.sts = options.sts ?? new STSClient({ ...region, maxAttempts: 3 });
-    this.kms = options.kms ?? new KMSClient({ ...region, maxAttempts: 3 });
+    this.sts = options.sts ?? new STSClient({ ...region, ...AWS_CLIENT_TIMEOUTS, maxAttempts: 3 });
+    this.kms = options.kms ?? new KMSClient({ ...region, ...AWS_CLIENT_TIMEOUTS, maxAttempts: 3 });
     // One attempt per call: KmsSigner retries throttled and transient signing calls itself, with
     // its own budget (kms-signer.ts).
-    this.kmsFor = options.kmsFor ?? ((credentials) => new KMSClient({ ...region, credentials, maxAttempts: 1 }));
+    this.kmsFor = options.kmsFor ?? ((credentials) => new KMSClient({ ...region, ...AWS_CLIENT_TIMEOUTS, credentials, maxAttempts: 1 }));
     this.sessions = new LRUCache({ max: 1000 });
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));

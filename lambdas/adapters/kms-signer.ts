@@ -10,6 +10,7 @@
  * becomes SIGNER_UNAVAILABLE (503 with Retry-After). Signing has no side effect and a credential is
  * committed only after it is signed, so a retry can never duplicate or half-write a credential.
  */
+import { AWS_CLIENT_TIMEOUTS } from './aws-timeouts';
 import {
   CreateKeyCommand,
   GetPublicKeyCommand,
@@ -67,7 +68,7 @@ export class KmsSigner implements Signer, KeyManager {
 
   constructor(
     // Retries are made (and counted) by `send` below; the client makes one attempt per call.
-    private readonly kms: KMSClient = new KMSClient({ maxAttempts: 1 }),
+    private readonly kms: KMSClient = new KMSClient({ ...AWS_CLIENT_TIMEOUTS, maxAttempts: 1 }),
     private readonly options: KmsSignerOptions = {},
   ) {}
 

@@ -1,4 +1,5 @@
 import { compactVerify, importJWK } from 'jose';
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { derToJose, KmsSigner } from '../../lambdas/adapters/kms-signer';
 import { AttestoError } from '../../lambdas/core/errors';
@@ -74,6 +75,29 @@ describe('KMS signer', () => {
     const error = await signer.sign(keyRef, new Uint8Array([1])).catch((e) => e);
     expect(error).toBeInstanceOf(AttestoError);
     expect(error).toMatchObject({ code: 'SIGNER_UNAVAILABLE', status: 503, retryAfter: 1 });
+  });
+
+  it('gives up on a KMS that accepts the connection and never answers: a 503 in seconds, not a function timeout', async () => {
+    const { KMSClient } = await import('@aws-sdk/client-kms');
+    const { AWS_CLIENT_TIMEOUTS } = await import('../../lambdas/adapters/aws-timeouts');
+    // A stalled endpoint on loopback: it reads the request and never writes a byte back.
+    const sockets: import('node:net').Socket[] = [];
+    const stalled = createServer((socket) => void sockets.push(socket.on('data', () => undefined)));
+    await new Promise<void>((r) => stalled.listen(0, '127.0.0.1', r));
+    try {
+      const endpoint = `http://127.0.0.1:${(stalled.address() as import('node:net').AddressInfo).port}`;
+      const client = new KMSClient({ ...AWS_CLIENT_TIMEOUTS, endpoint, region: 'eu-west-3', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 1 });
+      const signer = new KmsSigner(client, { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
+      const started = performance.now();
+      const error = await signer.sign('arn:aws:kms:eu-west-3:111122223333:key/k', new Uint8Array([1])).catch((e) => e);
+      expect(error).toMatchObject({ code: 'SIGNER_UNAVAILABLE', status: 503, retryAfter: 1 });
+      // Two attempts of about a second each; without the timeouts it would wait for ever.
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(sockets.length).toBe(2);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      stalled.close();
+    }
   });
 
   it('converts DER with leading-zero integers to fixed-width r‖s', () => {
