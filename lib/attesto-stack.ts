@@ -13,7 +13,7 @@ import { OperationsAlarms } from './constructs/operations-alarms';
 import { SchoolClients } from './constructs/school-clients';
 import { SchoolSigning } from './constructs/school-signing';
 import { StateTable } from './constructs/state-table';
-import { GROUP_ACCESS, writesTable } from './group-access';
+import { GROUP_ACCESS } from './group-access';
 import { SCHOOL_SCOPES } from '../lambdas/http/school-scopes';
 import type { Settings } from './settings';
 
@@ -84,7 +84,7 @@ export class AttestoStack extends Stack {
     for (const group of ROUTE_GROUPS) {
       const access = GROUP_ACCESS[group];
       const fn = this.functions[group];
-      this.state.grantTo(fn.role, access.table, writesTable(access) ? 'write' : 'read');
+      this.state.grantTo(fn.role, access.table, { registersSchools: access.registersSchools });
       this.signing.denyKeyAdministration(fn.role, { mayTagNewKeys: access.registersSchools });
       if (access.signs) {
         this.signing.allowSigningSessions(fn.role);

@@ -8,17 +8,43 @@
  * - Status lists are signed when they change (issuer, wallet issuance at list rollover) or are
  *   first created (operator); the documents function serves what was published, so readers get
  *   no KMS at all, and only GetItem (lambdas/adapters/dynamo-reader.ts).
+ * - Writes are granted per partition key prefix (`dynamodb:LeadingKeys`, layout in
+ *   lambdas/adapters/dynamo/table.ts), for exactly the prefixes each group's store calls write
+ *   (traced in test/infra/table-access.test.ts). Only registration writes SCHOOL# and CLIENT#
+ *   items; issuing functions may move a school to its next status list (`currentList`) and
+ *   change nothing else of it. No function may delete or update an AUDIT# item.
  */
 import type { RouteGroup } from '../lambdas/http/routes';
 
-export type TableAction = 'dynamodb:GetItem' | 'dynamodb:Query' | 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:DeleteItem';
+export type ReadAction = 'dynamodb:GetItem' | 'dynamodb:Query';
+export type WriteAction = 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:DeleteItem';
+
+/** The partition key prefixes of the single table (lambdas/adapters/dynamo/table.ts, `keys`). */
+export const KEY_PREFIXES = ['SCHOOL#', 'CLIENT#', 'CRED#', 'STATUS#', 'IDEM#', 'AUDIT#', 'OFFER#', 'ATOKEN#', 'NONCE#'] as const;
+export type KeyPrefix = (typeof KEY_PREFIXES)[number];
+
+/** The table's key attributes: every `dynamodb:Attributes` allow list must name them. */
+export const KEY_ATTRIBUTES = ['pk', 'sk'] as const;
+
+export interface TableAccess {
+  /** Reads, on any item: the functions that read serve every school. */
+  read: readonly ReadAction[];
+  /** Each write action, on items whose partition key starts with one of these prefixes only. */
+  write?: Partial<Record<WriteAction, readonly KeyPrefix[]>>;
+  /**
+   * UpdateItem on items of a prefix the group may not otherwise write, limited to the named
+   * attributes (`dynamodb:Attributes`; the key attributes are added) and to return values that
+   * hold nothing else (`dynamodb:ReturnValues`).
+   */
+  updateOnly?: Partial<Record<KeyPrefix, readonly string[]>>;
+}
 
 export interface GroupAccess {
-  /** The table actions its stores call; nothing the code does not use. */
-  table: readonly TableAction[];
+  /** The table actions its stores call, on the key prefixes they call them on; nothing more. */
+  table: TableAccess;
   /** May assume the school signer role, for the school its request is for. */
   signs: boolean;
-  /** May create a school's KMS key and OAuth2 client (registration). */
+  /** May create a school's KMS key and OAuth2 client, and write SCHOOL# and CLIENT# items (registration). */
   registersSchools: boolean;
 }
 
@@ -28,18 +54,50 @@ export interface GroupAccess {
  */
 export type ForEveryGroup<T> = Record<RouteGroup, T> & Partial<Record<string, T>>;
 
-/** lambdas/adapters/dynamo/dynamo-store.ts: conditional puts and updates, queries, no deletes. */
-const STORE_WRITER: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/** lambdas/adapters/dynamo/dynamo-store.ts: gets, and queries of status flags and audit days. */
+const STORE_READS: readonly ReadAction[] = ['dynamodb:GetItem', 'dynamodb:Query'];
+
+/**
+ * Issuing a credential (core/use-cases/issue-credential.ts, core/status/*.ts): putCredential
+ * (CRED#), putPublishedList (STATUS#), reserve/updateIdempotency (IDEM#), appendAudit (AUDIT#).
+ */
+const ISSUANCE_PUTS: readonly KeyPrefix[] = ['CRED#', 'STATUS#', 'IDEM#', 'AUDIT#'];
+/** A full list rolls the school over to the next one: advanceList, `SET currentList`, nothing else. */
+const LIST_ROLLOVER: TableAccess['updateOnly'] = { 'SCHOOL#': ['currentList'] };
 
 export const GROUP_ACCESS: ForEveryGroup<GroupAccess> = {
-  issuer: { table: STORE_WRITER, signs: true, registersSchools: false },
-  operator: { table: STORE_WRITER, signs: true, registersSchools: true },
-  verifier: { table: ['dynamodb:GetItem'], signs: false, registersSchools: false },
-  documents: { table: ['dynamodb:GetItem'], signs: false, registersSchools: false },
-  // OpenID4VCI: issues to wallets (signs, for the school of the offer) and consumes one-time
-  // offers and nonces (lambdas/adapters/dynamo/wallet-store.ts deletes them).
-  wallet: { table: [...STORE_WRITER, 'dynamodb:DeleteItem'], signs: true, registersSchools: false },
+  // Issues, changes status (putFlags: STATUS#; bumpStatusSeq: UpdateItem STATUS#), reads audit.
+  issuer: {
+    table: { read: STORE_READS, write: { 'dynamodb:PutItem': ISSUANCE_PUTS, 'dynamodb:UpdateItem': ['STATUS#'] }, updateOnly: LIST_ROLLOVER },
+    signs: true,
+    registersSchools: false,
+  },
+  // Registers schools (createSchool: CLIENT# then SCHOOL#), audits it and publishes its first lists.
+  // UpdateItem on SCHOOL# (setTokenHash) gives nothing PutItem on SCHOOL# does not already give.
+  operator: {
+    table: { read: STORE_READS, write: { 'dynamodb:PutItem': ['SCHOOL#', 'CLIENT#', 'STATUS#', 'AUDIT#'], 'dynamodb:UpdateItem': ['SCHOOL#'] } },
+    signs: true,
+    registersSchools: true,
+  },
+  verifier: { table: { read: ['dynamodb:GetItem'] }, signs: false, registersSchools: false },
+  documents: { table: { read: ['dynamodb:GetItem'] }, signs: false, registersSchools: false },
+  // OpenID4VCI: issues to wallets (signs, for the school of the offer), keeps offers, access
+  // tokens and nonces (lambdas/adapters/dynamo/wallet-store.ts), and consumes the one-time ones:
+  // deleteAccessToken (ATOKEN#) and consumeNonce (NONCE#) are its only deletes.
+  wallet: {
+    table: {
+      read: STORE_READS,
+      write: {
+        'dynamodb:PutItem': [...ISSUANCE_PUTS, 'OFFER#', 'ATOKEN#', 'NONCE#'],
+        'dynamodb:UpdateItem': ['OFFER#', 'ATOKEN#'],
+        'dynamodb:DeleteItem': ['ATOKEN#', 'NONCE#'],
+      },
+      updateOnly: LIST_ROLLOVER,
+    },
+    signs: true,
+    registersSchools: false,
+  },
 };
 
 /** Writes need the table key's data-key operations too; reads only decrypt. */
-export const writesTable = (access: GroupAccess) => access.table.some((a) => a !== 'dynamodb:GetItem' && a !== 'dynamodb:Query');
+export const writesTable = (table: TableAccess) => Object.values(table.write ?? {}).some((p) => p.length > 0) || Object.keys(table.updateOnly ?? {}).length > 0;

@@ -26,6 +26,15 @@ export const SIGNER_UNAVAILABLE_METRIC = 'SignerUnavailable';
 /** Matches the HTTP layer's log line for a failed signing call (lambdas/http/app.ts, onError). */
 export const SIGNER_UNAVAILABLE_PATTERN = '{ $.message = "unavailable" && $.code = "SIGNER_UNAVAILABLE" }';
 
+/** The table operations the functions call, each alarmed on when throttled. */
+export const TABLE_OPERATIONS = [
+  dynamodb.Operation.GET_ITEM,
+  dynamodb.Operation.QUERY,
+  dynamodb.Operation.PUT_ITEM,
+  dynamodb.Operation.UPDATE_ITEM,
+  dynamodb.Operation.DELETE_ITEM,
+];
+
 export interface OperationsAlarmsProps {
   api: apigwv2.HttpApi;
   /** Every function, by a short name used in alarm names. */
@@ -109,7 +118,8 @@ export class OperationsAlarms extends Construct {
       'TableThrottles',
       'attesto state table throttled requests',
       props.table.metricThrottledRequestsForOperations({
-        operations: [dynamodb.Operation.GET_ITEM, dynamodb.Operation.QUERY, dynamodb.Operation.PUT_ITEM, dynamodb.Operation.UPDATE_ITEM],
+        // Every operation a function calls (group-access.ts); the wallet deletes one-time items.
+        operations: TABLE_OPERATIONS,
         period: fiveMinutes,
       }),
       1,

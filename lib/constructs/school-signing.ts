@@ -29,6 +29,9 @@ export const DENIED_TO_APP_ROLES = [
   'kms:ReplicateKey',
 ];
 
+/** What a school key is: a P-256 signing key generated inside KMS (its private key never leaves it). */
+export const SCHOOL_KEY_PROPERTIES = { 'kms:KeySpec': 'ECC_NIST_P256', 'kms:KeyUsage': 'SIGN_VERIFY', 'kms:KeyOrigin': 'AWS_KMS' } as const;
+
 export class SchoolSigning extends Construct {
   /** The role signing sessions assume; its ARN goes to the signing functions. */
   readonly signerRole: iam.Role;
@@ -131,7 +134,7 @@ export class SchoolSigning extends Construct {
             // CreateKey has no resource yet; the conditions are the constraint.
             resources: ['*'],
             conditions: {
-              StringEquals: { 'kms:KeySpec': 'ECC_NIST_P256', 'kms:KeyUsage': 'SIGN_VERIFY', 'kms:KeyOrigin': 'AWS_KMS' },
+              StringEquals: SCHOOL_KEY_PROPERTIES,
               ...onlySchoolTag,
             },
           }),
@@ -142,11 +145,20 @@ export class SchoolSigning extends Construct {
             resources: ['*'],
             conditions: { Bool: { 'kms:MultiRegion': 'true' } },
           }),
+          // CreateKey with Tags needs kms:TagResource on keys of the account and region. The
+          // same permission would let this role tag an existing key, and a key tagged attesto:uai
+          // is one the signer role signs with: so only a key that is what CreateKey above makes
+          // (P-256, SIGN_VERIFY, generated in KMS) may be tagged, and only if it has no school
+          // tag yet (NeverRetagASchoolKey). IfExists: the check made inside CreateKey is on a key
+          // that does not exist yet, whose properties CreateKey's own conditions already fixed.
           new iam.PolicyStatement({
             sid: 'TagSchoolKeysAtCreation',
             actions: ['kms:TagResource'],
-            resources: ['*'],
-            conditions: onlySchoolTag,
+            resources: [this.keyArns],
+            conditions: {
+              ...onlySchoolTag,
+              StringEqualsIfExists: SCHOOL_KEY_PROPERTIES,
+            },
           }),
           // A school key's tag never changes: retagging school B's key as A's would hand it to A.
           new iam.PolicyStatement({
@@ -165,8 +177,8 @@ export class SchoolSigning extends Construct {
         {
           id: 'AwsSolutions-IAM5',
           reason:
-            'kms:CreateKey and the tagging done with it act on a key that does not exist yet, so no key ARN can be named. The statements allow only non-exportable P-256 signing keys generated in KMS, single-region, carrying the attesto:uai tag and no other, and an existing school key can never be retagged.',
-          appliesTo: ['Resource::*'],
+            'kms:CreateKey and the tagging done with it act on a key that does not exist yet, so no key ARN can be named (KMS requires tagging rights on every key of the account and region for CreateKey with Tags). The statements allow only non-exportable P-256 signing keys generated in KMS, single-region, carrying the attesto:uai tag and no other; only keys of that kind without a school tag can be tagged, and a school key can never be retagged.',
+          appliesTo: ['Resource::*', { regex: '/^Resource::arn:<AWS::Partition>:kms:[a-z0-9-]+:(<AWS::AccountId>|[0-9]{12}):key\\/\\*$/' }],
         },
       ]);
     }

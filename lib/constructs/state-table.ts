@@ -9,8 +9,30 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
-import type { TableAction } from '../group-access';
+import { KEY_ATTRIBUTES, writesTable, type KeyPrefix, type TableAccess, type WriteAction } from '../group-access';
 import { TABLE_KEYS, TTL_ATTRIBUTE } from '../../lambdas/adapters/dynamo/table';
+
+const WRITE_SIDS: Record<WriteAction, string> = {
+  'dynamodb:PutItem': 'PutItemsUnderItsKeyPrefixes',
+  'dynamodb:UpdateItem': 'UpdateItemsUnderItsKeyPrefixes',
+  'dynamodb:DeleteItem': 'DeleteItemsUnderItsKeyPrefixes',
+};
+
+/** `SCHOOL#` → `SCHOOL#*`: a StringLike pattern for partition keys under a prefix. */
+const patterns = (prefixes: readonly KeyPrefix[]) => prefixes.map((p) => `${p}*`);
+
+/** `SCHOOL#` → `School`, for statement ids. */
+const prefixName = (prefix: KeyPrefix) => `${prefix[0]}${prefix.slice(1, -1).toLowerCase()}`;
+
+/**
+ * Every partition key the request touches starts with one of the prefixes. `dynamodb:LeadingKeys`
+ * is multi-valued, hence ForAllValues; ForAllValues also holds for a request without the key, so
+ * its presence is required too.
+ */
+const underPrefixes = (prefixes: readonly KeyPrefix[]) => ({
+  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns(prefixes) },
+  Null: { 'dynamodb:LeadingKeys': 'false' },
+});
 
 export class StateTable extends Construct {
   readonly table: dynamodb.Table;
@@ -43,17 +65,71 @@ export class StateTable extends Construct {
   }
 
   /**
-   * Exactly the table actions a route group's store calls, and the key use DynamoDB makes on
-   * the caller's behalf (only through DynamoDB, never directly).
+   * Exactly the table actions a route group's stores call, writes only on the partition key
+   * prefixes it writes (group-access.ts), and the key use DynamoDB makes on the caller's behalf
+   * (only through DynamoDB, never directly). Whatever else gets attached to the role later, it
+   * never deletes or rewrites an audit event, and only the registering function ever puts or
+   * deletes a school or client record.
    */
-  grantTo(role: iam.IRole, actions: readonly TableAction[], access: 'read' | 'write'): void {
+  grantTo(role: iam.IRole, table: TableAccess, opts: { registersSchools: boolean }): void {
+    const access = writesTable(table) ? 'write' : 'read';
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: access === 'read' ? 'ReadStateTable' : 'ReadWriteStateTable',
-        actions: [...actions],
+        sid: 'ReadStateTable',
+        actions: [...table.read],
         resources: [this.table.tableArn],
       }),
     );
+    for (const [action, prefixes] of Object.entries(table.write ?? {}) as [WriteAction, readonly KeyPrefix[]][]) {
+      if (prefixes.length === 0) continue;
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: WRITE_SIDS[action],
+          actions: [action],
+          resources: [this.table.tableArn],
+          conditions: underPrefixes(prefixes),
+        }),
+      );
+    }
+    for (const [prefix, attributes] of Object.entries(table.updateOnly ?? {}) as [KeyPrefix, readonly string[]][]) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: `UpdateOnly${prefixName(prefix)}Attributes`,
+          actions: ['dynamodb:UpdateItem'],
+          resources: [this.table.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': patterns([prefix]) },
+            'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...KEY_ATTRIBUTES, ...attributes] },
+            Null: { 'dynamodb:LeadingKeys': 'false', 'dynamodb:Attributes': 'false' },
+            // ALL_OLD or ALL_NEW would return the attributes the update may not touch.
+            StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
+          },
+        }),
+      );
+    }
+    // Audit events are appended (PutItem under a new sort key), never changed or removed.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AuditTrailIsAppendOnly',
+        effect: iam.Effect.DENY,
+        actions: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': patterns(['AUDIT#']) } },
+      }),
+    );
+    if (!opts.registersSchools) {
+      // A school record holds the keys its DID document publishes; a client record says which
+      // school a client acts for. Either, written by another function, would let it act as a school.
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'NoSchoolOrClientRecords',
+          effect: iam.Effect.DENY,
+          actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+          resources: [this.table.tableArn],
+          conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': patterns(['SCHOOL#', 'CLIENT#']) } },
+        }),
+      );
+    }
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'UseStateTableKeyThroughDynamoDB',

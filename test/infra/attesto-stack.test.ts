@@ -50,7 +50,40 @@ const VIA_DYNAMODB = { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-3.ama
 const openSessions = () => ({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: getAtt(signerRoleId()), Condition: { Null: { 'aws:RequestTag/uai': 'false' } } });
 const writerKey = () => ({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], Resource: tableKeyArn(), Condition: VIA_DYNAMODB });
 const readerKey = () => ({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: tableKeyArn(), Condition: VIA_DYNAMODB });
-const STORE_WRITES = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
+const STORE_READS = ['dynamodb:GetItem', 'dynamodb:Query'];
+/** A write allowed only on items whose partition key starts with one of the prefixes (table-access.test.ts proves the rest). */
+const writeUnder = (action: string, prefixes: string[]) => ({
+  Effect: 'Allow',
+  Action: [action],
+  Resource: tableArn(),
+  Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}*`) }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+});
+/** Moving a school to its next status list: `currentList` of SCHOOL# items, nothing else. */
+const listRollover = () => ({
+  Effect: 'Allow',
+  Action: ['dynamodb:UpdateItem'],
+  Resource: tableArn(),
+  Condition: {
+    'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SCHOOL#*'] },
+    'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'currentList'] },
+    Null: { 'dynamodb:LeadingKeys': 'false', 'dynamodb:Attributes': 'false' },
+    StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE', 'UPDATED_OLD', 'UPDATED_NEW'] },
+  },
+});
+/** Every role: no audit event is ever updated or deleted. */
+const auditAppendOnly = () => ({
+  Effect: 'Deny',
+  Action: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+  Resource: tableArn(),
+  Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+});
+/** Every role but the registering one: no school or client record is ever put or deleted. */
+const noSchoolOrClientRecords = () => ({
+  Effect: 'Deny',
+  Action: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+  Resource: tableArn(),
+  Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['SCHOOL#*', 'CLIENT#*'] } },
+});
 const denyKeyAdmin = (extra: string[] = []) => ({ Effect: 'Deny', Action: [...DENIED_KMS, ...extra].sort(), Resource: '*' });
 
 describe('functions: one per route group, from the route table', () => {
@@ -151,6 +184,8 @@ describe('least privilege, on the IAM statements of each function', () => {
       WriteOwnLogs: logsOf('verifier'),
       xray: XRAY,
       ReadStateTable: { Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: tableArn() },
+      AuditTrailIsAppendOnly: auditAppendOnly(),
+      NoSchoolOrClientRecords: noSchoolOrClientRecords(),
       UseStateTableKeyThroughDynamoDB: readerKey(),
       NoDirectSigningNoKeyAdministration: denyKeyAdmin(['kms:CreateKey', 'kms:TagResource']),
     });
@@ -161,16 +196,23 @@ describe('least privilege, on the IAM statements of each function', () => {
       WriteOwnLogs: logsOf('documents'),
       xray: XRAY,
       ReadStateTable: { Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: tableArn() },
+      AuditTrailIsAppendOnly: auditAppendOnly(),
+      NoSchoolOrClientRecords: noSchoolOrClientRecords(),
       UseStateTableKeyThroughDynamoDB: readerKey(),
       NoDirectSigningNoKeyAdministration: denyKeyAdmin(['kms:CreateKey', 'kms:TagResource']),
     });
   });
 
-  it('issuer: writes the table and may open school signing sessions, but cannot sign itself', () => {
+  it('issuer: writes credentials, status, idempotency and audit items, moves schools to their next list, and may open school signing sessions, but cannot sign itself', () => {
     expect(byStatement(statementsOf(s, roleId('issuer')))).toEqual({
       WriteOwnLogs: logsOf('issuer'),
       xray: XRAY,
-      ReadWriteStateTable: { Effect: 'Allow', Action: STORE_WRITES, Resource: tableArn() },
+      ReadStateTable: { Effect: 'Allow', Action: STORE_READS, Resource: tableArn() },
+      PutItemsUnderItsKeyPrefixes: writeUnder('dynamodb:PutItem', ['CRED#', 'STATUS#', 'IDEM#', 'AUDIT#']),
+      UpdateItemsUnderItsKeyPrefixes: writeUnder('dynamodb:UpdateItem', ['STATUS#']),
+      UpdateOnlySchoolAttributes: listRollover(),
+      AuditTrailIsAppendOnly: auditAppendOnly(),
+      NoSchoolOrClientRecords: noSchoolOrClientRecords(),
       UseStateTableKeyThroughDynamoDB: writerKey(),
       OpenSchoolSigningSessions: openSessions(),
       NoDirectSigningNoKeyAdministration: denyKeyAdmin(['kms:CreateKey', 'kms:TagResource']),
@@ -182,7 +224,10 @@ describe('least privilege, on the IAM statements of each function', () => {
     expect(statements).toMatchObject({
       WriteOwnLogs: logsOf('operator'),
       xray: XRAY,
-      ReadWriteStateTable: { Effect: 'Allow', Action: STORE_WRITES, Resource: tableArn() },
+      ReadStateTable: { Effect: 'Allow', Action: STORE_READS, Resource: tableArn() },
+      PutItemsUnderItsKeyPrefixes: writeUnder('dynamodb:PutItem', ['SCHOOL#', 'CLIENT#', 'STATUS#', 'AUDIT#']),
+      UpdateItemsUnderItsKeyPrefixes: writeUnder('dynamodb:UpdateItem', ['SCHOOL#']),
+      AuditTrailIsAppendOnly: auditAppendOnly(),
       UseStateTableKeyThroughDynamoDB: writerKey(),
       OpenSchoolSigningSessions: openSessions(),
       ManageSchoolAppClients: {
@@ -193,15 +238,36 @@ describe('least privilege, on the IAM statements of each function', () => {
       NoDirectSigningNoKeyAdministration: denyKeyAdmin(),
     });
     expect(Object.keys(statements).sort()).toEqual(
-      ['CreateSchoolSigningKeys', 'ManageSchoolAppClients', 'NeverRetagASchoolKey', 'NoDirectSigningNoKeyAdministration', 'NoMultiRegionSchoolKeys', 'OpenSchoolSigningSessions', 'ReadWriteStateTable', 'TagSchoolKeysAtCreation', 'UseStateTableKeyThroughDynamoDB', 'WriteOwnLogs', 'xray'].sort(),
+      [
+        'AuditTrailIsAppendOnly',
+        'CreateSchoolSigningKeys',
+        'ManageSchoolAppClients',
+        'NeverRetagASchoolKey',
+        'NoDirectSigningNoKeyAdministration',
+        'NoMultiRegionSchoolKeys',
+        'OpenSchoolSigningSessions',
+        'PutItemsUnderItsKeyPrefixes',
+        'ReadStateTable',
+        'TagSchoolKeysAtCreation',
+        'UpdateItemsUnderItsKeyPrefixes',
+        'UseStateTableKeyThroughDynamoDB',
+        'WriteOwnLogs',
+        'xray',
+      ].sort(),
     );
   });
 
-  it('wallet (OpenID4VCI): issues to wallets through school sessions and consumes one-time offers', () => {
+  it('wallet (OpenID4VCI): issues to wallets through school sessions, keeps offers, and deletes only consumed access tokens and nonces', () => {
     expect(byStatement(statementsOf(s, roleId('wallet')))).toEqual({
       WriteOwnLogs: logsOf('wallet'),
       xray: XRAY,
-      ReadWriteStateTable: { Effect: 'Allow', Action: [...STORE_WRITES, 'dynamodb:DeleteItem'].sort(), Resource: tableArn() },
+      ReadStateTable: { Effect: 'Allow', Action: STORE_READS, Resource: tableArn() },
+      PutItemsUnderItsKeyPrefixes: writeUnder('dynamodb:PutItem', ['CRED#', 'STATUS#', 'IDEM#', 'AUDIT#', 'OFFER#', 'ATOKEN#', 'NONCE#']),
+      UpdateItemsUnderItsKeyPrefixes: writeUnder('dynamodb:UpdateItem', ['OFFER#', 'ATOKEN#']),
+      DeleteItemsUnderItsKeyPrefixes: writeUnder('dynamodb:DeleteItem', ['ATOKEN#', 'NONCE#']),
+      UpdateOnlySchoolAttributes: listRollover(),
+      AuditTrailIsAppendOnly: auditAppendOnly(),
+      NoSchoolOrClientRecords: noSchoolOrClientRecords(),
       UseStateTableKeyThroughDynamoDB: writerKey(),
       OpenSchoolSigningSessions: openSessions(),
       NoDirectSigningNoKeyAdministration: denyKeyAdmin(['kms:CreateKey', 'kms:TagResource']),
@@ -304,7 +370,14 @@ describe('per-school signing keys and isolation', () => {
       Condition: { StringEquals: { 'kms:KeySpec': 'ECC_NIST_P256', 'kms:KeyUsage': 'SIGN_VERIFY', 'kms:KeyOrigin': 'AWS_KMS' }, ...onlySchoolTag },
     });
     expect(statements.NoMultiRegionSchoolKeys).toEqual({ Effect: 'Deny', Action: ['kms:CreateKey'], Resource: '*', Condition: { Bool: { 'kms:MultiRegion': 'true' } } });
-    expect(statements.TagSchoolKeysAtCreation).toEqual({ Effect: 'Allow', Action: ['kms:TagResource'], Resource: '*', Condition: onlySchoolTag });
+    // Tagging rights exist for CreateKey's tags; on an existing key they reach only an untagged
+    // key of the kind CreateKey makes, never another application's (table-access.test.ts).
+    expect(statements.TagSchoolKeysAtCreation).toEqual({
+      Effect: 'Allow',
+      Action: ['kms:TagResource'],
+      Resource: keysOfThisAccountAndRegion,
+      Condition: { ...onlySchoolTag, StringEqualsIfExists: { 'kms:KeySpec': 'ECC_NIST_P256', 'kms:KeyUsage': 'SIGN_VERIFY', 'kms:KeyOrigin': 'AWS_KMS' } },
+    });
     // Retagging school B's key as A's would hand it to A's sessions.
     expect(statements.NeverRetagASchoolKey).toEqual({
       Effect: 'Deny',
