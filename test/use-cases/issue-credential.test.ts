@@ -4,7 +4,7 @@ import { AttestoError } from '../../lambdas/core/errors';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
 import { parseCredentialId } from '../../lambdas/core/status/slot';
 import { coreDeps, schoolWithToken } from '../helpers/core';
-import { issueRequest } from '../helpers/fixtures';
+import { issueRequest, SUBJECTS } from '../helpers/fixtures';
 import { startStore } from '../helpers/store';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../lambdas/adapters/dynamo/table';
@@ -37,6 +37,22 @@ describe('issuing', () => {
     expect(claims.iss).toBe(school.did);
     expect(claims.jti).toBe(r.credentialId);
     expect(claims.nbf).toBe(Date.parse('2026-11-22T10:00:00Z') / 1000);
+  });
+
+  it('puts the whole credential in the VC 1.1 JWT\'s vc claim, beside only the registered claims, so a decoder following §6.3.1 rebuilds all of it', async () => {
+    const holder = 'did:jwk:eyJrdHkiOiJFQyIsImNydiI6IlAtMjU2IiwieCI6ImEiLCJ5IjoiYiJ9';
+    const request = issueRequest('DiplomaCredential', 'jwt_vc', { ...SUBJECTS.DiplomaCredential, id: holder });
+    const r = await issue(request);
+    const claims = decodeJwt(r.verifiableCredential as string);
+    expect(Object.keys(claims).sort()).toEqual(['iss', 'jti', 'nbf', 'sub', 'vc']);
+    expect(claims.sub).toBe(holder);
+    const vc = claims.vc as Record<string, any>;
+    expect(vc).toMatchObject({ name: 'Baccalauréat général', awardedDate: expect.any(String), issuer: { id: school.did, name: school.name } });
+    expect(vc.credentialSubject).not.toHaveProperty('id');
+    // Decoded as §6.3.1 says (the vc claim, then jti, iss, nbf and sub in their places), it is the whole credential.
+    const decoded = { ...vc, id: claims.jti, issuer: { ...vc.issuer, id: claims.iss }, issuanceDate: new Date(claims.nbf! * 1000).toISOString().replace('.000', ''), credentialSubject: { ...vc.credentialSubject, id: claims.sub } };
+    expect(Object.keys(decoded).sort()).toEqual(['@context', 'awardedDate', 'credentialSchema', 'credentialStatus', 'credentialSubject', 'id', 'issuanceDate', 'issuer', 'name', 'type']);
+    expect(decoded.credentialSubject).toMatchObject({ id: holder, achievement: { name: 'Baccalauréat général' } });
   });
 
   it('returns a VC 2.0 vc+jwt inside a VC-API EnvelopedVerifiableCredential', async () => {

@@ -5,6 +5,7 @@
 import { createJWS } from 'did-jwt';
 import { createVerifiableCredentialJwt, type JwtCredentialPayload } from 'did-jwt-vc';
 import type { Signer } from '../ports';
+import { isObject } from '../json';
 
 export const ALG = 'ES256';
 
@@ -23,13 +24,30 @@ export function didJwtSigner(key: Pick<SigningKey, 'signer' | 'keyRef'>) {
   };
 }
 
-/** VC Data Model 1.1 as a JWT (VC-DATA-MODEL 1.1 §6.3.1), through did-jwt-vc. */
+/**
+ * VC Data Model 1.1 as a JWT (VC-DATA-MODEL 1.1 §6.3.1), signed through did-jwt-vc. The claims
+ * set is shaped here: `iss`, `jti`, `nbf`, `exp` and `sub` stand for the issuer, id, dates and
+ * subject id, and everything else of the credential goes in `vc`. (Given the credential itself,
+ * did-jwt-vc leaves properties it does not know, such as the issuer's name or OB 3.0's `name`
+ * and `awardedDate`, beside `vc` as top-level claims, where a decoder following the spec drops them.)
+ */
 export async function signVcJwt(credential: Record<string, unknown>, key: SigningKey): Promise<string> {
-  return createVerifiableCredentialJwt(
-    credential as unknown as JwtCredentialPayload,
-    { did: key.did, signer: didJwtSigner(key), alg: ALG },
-    { header: { kid: key.kid } },
-  );
+  const { id, issuer, issuanceDate, expirationDate, credentialSubject, ...rest } = credential;
+  const subject = isObject(credentialSubject) ? credentialSubject : {};
+  const { id: sub, ...subjectClaims } = subject;
+  const seconds = (date: unknown) => Math.floor(Date.parse(String(date)) / 1000);
+  const payload: JwtCredentialPayload = {
+    vc: {
+      ...rest,
+      ...(isObject(issuer) ? { issuer: { ...issuer, id: key.did } } : {}),
+      credentialSubject: subjectClaims,
+    } as JwtCredentialPayload['vc'],
+    ...(typeof id === 'string' ? { jti: id } : {}),
+    nbf: seconds(issuanceDate),
+    ...(expirationDate !== undefined ? { exp: seconds(expirationDate) } : {}),
+    ...(typeof sub === 'string' ? { sub } : {}),
+  };
+  return createVerifiableCredentialJwt(payload, { did: key.did, signer: didJwtSigner(key), alg: ALG }, { header: { kid: key.kid } });
 }
 
 /**
