@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFRESH_INTERVAL_MS, verifySources } from '../../lambdas/adapters/verify-sources';
 import { didDocument } from '../../lambdas/core/did-web';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
+import { updateStatus } from '../../lambdas/core/use-cases/update-status';
+import { decodeList, getBit } from '../../lambdas/core/status/bitstring';
+import { parseCredentialId } from '../../lambdas/core/status/slot';
 import { readAudit } from '../../lambdas/core/use-cases/read-audit';
 import { rotateKey } from '../../lambdas/core/use-cases/rotate-key';
 import { republishStatusLists } from '../../lambdas/core/use-cases/republish-status-lists';
@@ -172,6 +175,24 @@ describe('key rotation', () => {
     await rotate(uai, false);
     const { events } = await readAudit(deps, { uai });
     expect(events.find((e) => e.action === 'key.rotated')).toMatchObject({ actor: 'operator:test', detail: { kid: `${did}#key-2`, previous: `${did}#key-1`, compromised: false, activeFrom: expect.any(String), retiredKeyRefs: expect.stringMatching(/^local:\S+$/) } });
+  });
+
+  it('does not let a status change authenticated before a compromise rotation put the withdrawn key back on a list', async () => {
+    const { uai, did } = await schoolWithToken(deps, '0750013');
+    const credential = await issueCredential(deps, { school: (await env.store.getSchool(uai))!, actor: 't', request: issueRequest() });
+    // The revocation read the school (key-1) when its request was authenticated; the rotation
+    // then re-signs every list with key-2, before the revocation publishes.
+    const readBefore = (await env.store.getSchool(uai))!;
+    await rotate(uai, true);
+    await updateStatus({ ...deps, store: env.store }, { school: readBefore, actor: 't', request: { credentialId: credential.credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }] } });
+    for (const purpose of ['revocation', 'suspension', 'token'] as const) {
+      expect(decodeProtectedHeader((await env.store.getPublishedList(uai, 1, purpose))!.jwt).kid, purpose).toBe(`${did}#key-2`);
+    }
+    // So a credential signed with key-2 verifies, and the revocation is published.
+    const v = verifySources({ store: env.store, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 0 });
+    expect((await verifyCredential(v, await issue(uai))).errors.map((e) => e.code)).toEqual([]);
+    const list = JSON.parse(Buffer.from((await env.store.getPublishedList(uai, 1, 'revocation'))!.jwt.split('.')[1]!, 'base64url').toString());
+    expect(getBit(decodeList(list.credentialSubject.encodedList, 1 << 20), parseCredentialId(credential.credentialId)!.slot.index)).toBe(true);
   });
 
   describe('with a verifier that cached the school before the rotation', () => {

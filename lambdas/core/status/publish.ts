@@ -84,4 +84,13 @@ export async function publishStatusLists(deps: CoreDeps, school: SchoolRecord, l
   const key = { signer: signerOf(deps, school.uai), did: school.did, ...signingKey(school, now) };
   const signed = await Promise.all(PUBLISHED_LISTS.map(async (purpose) => ({ purpose, jwt: await signedList(deps, school, list, purpose, flags, now, key) })));
   await Promise.all(signed.map(({ purpose, jwt }) => deps.store.putPublishedList({ uai: school.uai, list, purpose, jwt, seq, publishedAt: isoSeconds(now) })));
+  // The school record was read when the request began. A key rotation that finished since (a
+  // compromise re-signs every list with the new key at once) must not see the withdrawn key put
+  // back by this later publication. A rotation saves the new key before re-signing, so the record
+  // read now tells: if the key to sign with has changed, publish once more, with it.
+  const current = await deps.store.getSchool(school.uai);
+  if (current && signingKey(current, deps.clock()).kid !== key.kid) {
+    await deps.store.bumpStatusSeq(school.uai, list);
+    await publishStatusLists(deps, current, list);
+  }
 }
