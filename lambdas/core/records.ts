@@ -77,7 +77,9 @@ export interface StatusFlags {
    * comes next for this credential (the retry of one stopped before its audit) records them.
    * Absent on older records.
    */
-  lastChange?: { at: string; actor: string; actions: AuditAction[] };
+  lastChange?: { at: string; actor: string; actions: AuditAction[]; change?: number };
+  /** How many status changes this credential has had: numbers its audit events, so two alike in one second stay two. */
+  changes?: number;
 }
 
 /** A published (signed) status list: a Bitstring Status List credential, or the Token Status List. */

@@ -165,9 +165,20 @@ describe('audit and data minimisation', () => {
     const { events } = await readAudit(deps, { uai: other.uai });
     expect(events.filter((e) => e.credentialId === id)).toEqual([
       { uai: other.uai, at: '2026-11-22T10:00:00Z', action: 'credential.issued', actor: 'school:other', credentialId: id, detail: { kind: 'EnrollmentCredential', format: 'jwt_vc' } },
-      { uai: other.uai, at: '2026-11-22T10:00:00Z', action: 'credential.revoked', actor: 'school:other', credentialId: id },
-      { uai: other.uai, at: '2026-11-22T10:00:00Z', action: 'credential.suspended', actor: 'school:other', credentialId: id },
+      { uai: other.uai, at: '2026-11-22T10:00:00Z', action: 'credential.revoked', actor: 'school:other', credentialId: id, detail: { change: 2 } },
+      { uai: other.uai, at: '2026-11-22T10:00:00Z', action: 'credential.suspended', actor: 'school:other', credentialId: id, detail: { change: 1 } },
     ]);
+  });
+
+  it('keeps every change in the audit trail, even alike ones in the same second: suspended, unsuspended, suspended again', async () => {
+    const { school: other } = await schoolWithToken(deps, '0690004');
+    const id = (await issueCredential(deps, { school: other, actor: 'school:other', request: issueRequest() })).credentialId;
+    for (const status of [true, false, true]) {
+      await updateStatus(deps, { school: other, actor: 'school:other', request: { credentialId: id, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'suspension', status }] } });
+    }
+    const { events } = await readAudit(deps, { uai: other.uai });
+    const changes = events.filter((e) => e.action !== 'credential.issued' && e.credentialId === id).map((e) => [e.detail?.change, e.action]);
+    expect(changes.sort()).toEqual([[1, 'credential.suspended'], [2, 'credential.unsuspended'], [3, 'credential.suspended']]);
   });
 
   it('keeps no personal data: no name, birth date, grade or student id in any stored item', async () => {

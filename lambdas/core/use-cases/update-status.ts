@@ -42,15 +42,23 @@ export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; 
       flags = current; // nothing changes: already in the asked state
       break;
     }
-    flags = { ...next.flags, lastChange: { at, actor: cmd.actor, actions: next.actions } };
+    const change = (current?.changes ?? 0) + 1;
+    flags = { ...next.flags, changes: change, lastChange: { at, actor: cmd.actor, actions: next.actions, change } };
     if (await deps.store.putFlags(school.uai, parsed.slot.list, flags, current)) break;
   }
 
   // The events of the latest change, whether this request made it or an earlier one that was
   // stopped before writing them. Audit writes are idempotent: an event already there is not doubled.
-  const change = flags?.lastChange;
-  for (const action of change?.actions ?? []) {
-    await deps.store.appendAudit({ uai: school.uai, at: change!.at, action, actor: change!.actor, credentialId: request.credentialId });
+  const last = flags?.lastChange;
+  for (const action of last?.actions ?? []) {
+    await deps.store.appendAudit({
+      uai: school.uai,
+      at: last!.at,
+      action,
+      actor: last!.actor,
+      credentialId: request.credentialId,
+      ...(last!.change !== undefined ? { detail: { change: last!.change } } : {}),
+    });
   }
   // Publish even when nothing changed: a retried request whose first attempt died between
   // the flag write and the publication is how that publication gets finished.
