@@ -64,6 +64,11 @@ export interface CredentialRecord {
   issuedBy: string;
   /** The Idempotency-Key of the request that issued it, so a retry can recognise its own commit. */
   idempotencyKey?: string;
+  /**
+   * Random, per commit attempt: a write whose answer was lost (the SDK's retry then finds the slot
+   * taken) is recognised as its own, not as another credential's. Absent on older records.
+   */
+  commitId?: string;
 }
 
 /** Current status flags of one slot; absent means "never changed". */

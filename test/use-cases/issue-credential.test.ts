@@ -147,6 +147,18 @@ describe('issuing', () => {
     expect(await env.store.getPublishedList(fresh.uai, 2, 'token')).toBeDefined();
   });
 
+  it('recognises its own commit whose answer was lost (the retry found the slot taken): one credential, not two', async () => {
+    const credentials = async () => (await env.scanAll()).filter((i) => String(i.pk).startsWith(`CRED#${school.uai}`)).length;
+    const before = await credentials();
+    // The write lands; its answer is lost, and the SDK's retry of it fails its condition.
+    const lostAnswer = new Proxy(env.store, {
+      get: (target, name, receiver) => (name === 'putCredential' ? async (record: never) => (await target.putCredential(record), false) : Reflect.get(target, name, receiver)),
+    });
+    const r = await issueCredential({ ...deps, store: lostAnswer }, { school, actor: 'school:test', request: issueRequest('DiplomaCredential') });
+    expect(await credentials()).toBe(before + 1);
+    expect((await env.store.getCredential(school.uai, parseCredentialId(r.credentialId)!.slot))!.kind).toBe('DiplomaCredential');
+  });
+
   it('never hands one credential to two identical requests that draw the same slot at the same second', async () => {
     const same = coreDeps(env.store, { randomInt: () => 31337, signer: deps.signer, keys: deps.keys });
     const fresh = { ...school, currentList: (await env.store.getSchool(school.uai))!.currentList };

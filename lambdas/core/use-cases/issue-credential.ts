@@ -148,6 +148,7 @@ async function sign(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slot: Status
 /** Signs, then claims the slot; undefined when another credential already holds the slot. */
 async function signAndCommit(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slot: StatusSlot, issuedAt: string): Promise<Signed | undefined> {
   const { built, jws, digest } = await sign(deps, cmd, p, slot, issuedAt);
+  const commitId = deps.randomToken(12);
   const claimed = await deps.store.putCredential({
     uai: cmd.school.uai,
     credentialId: built.id,
@@ -160,13 +161,17 @@ async function signAndCommit(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slo
     digest,
     issuedBy: cmd.actor,
     ...(cmd.idempotencyKey ? { idempotencyKey: cmd.idempotencyKey } : {}),
+    commitId,
   });
-  if (claimed) return { credentialId: built.id, jws, digest, slot };
-  // The slot is taken. It is ours only if an earlier attempt of this very idempotent request
-  // committed it (and then died); an identical request without the same key never shares it.
-  if (!cmd.idempotencyKey) return undefined;
+  const signed = { credentialId: built.id, jws, digest, slot };
+  if (claimed) return signed;
+  // The slot is taken. It is ours if this very write landed and only its answer was lost, or if
+  // an earlier attempt of this very idempotent request committed it (and then died); an
+  // identical request without the same key never shares it.
   const existing = await deps.store.getCredential(cmd.school.uai, slot);
-  return existing?.idempotencyKey === cmd.idempotencyKey && existing.digest === digest ? { credentialId: built.id, jws, digest, slot } : undefined;
+  if (existing?.commitId === commitId) return signed;
+  if (!cmd.idempotencyKey) return undefined;
+  return existing?.idempotencyKey === cmd.idempotencyKey && existing.digest === digest ? signed : undefined;
 }
 
 /**
