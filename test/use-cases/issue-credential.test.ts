@@ -206,6 +206,29 @@ describe('Idempotency-Key', () => {
     expect((await env.store.getCredential(school.uai, slot))!.kind).toBe('EnrollmentCredential');
   });
 
+  it('moves a reservation under a new owner token, so a takeover decided on the record as it was cannot write the old slot back', async () => {
+    const taken = await issue();
+    const { slot } = parseCredentialId(taken.credentialId)!;
+    const request = issueRequest('TranscriptCredential');
+    await env.store.reserveIdempotency({ uai: school.uai, key: 'moved-key-0001', requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId: taken.credentialId, slot, issuedAt: '2026-11-22T09:00:00Z' });
+    let lateTakeover: boolean | undefined;
+    const racing = new Proxy(env.store, {
+      get: (target, name, receiver) =>
+        name === 'updateIdempotency'
+          ? async (record: { slot: { index: number }; state: string }, owner: string) => {
+              // Another request read the record just before this one moves it, and takes it over just after.
+              const seen = record.state === 'pending' && record.slot.index !== slot.index ? await target.getIdempotency(school.uai, 'moved-key-0001') : undefined;
+              const done = await target.updateIdempotency(record as never, owner);
+              if (seen) lateTakeover = await target.updateIdempotency({ ...seen, owner: 'late', reservedAt: '2026-11-22T10:00:00.000Z' }, seen.owner);
+              return done;
+            }
+          : Reflect.get(target, name, receiver),
+    });
+    const r = await issueCredential({ ...deps, store: racing }, { school, actor: 'school:test', request, idempotencyKey: 'moved-key-0001' });
+    expect(lateTakeover).toBe(false);
+    expect(await env.store.getIdempotency(school.uai, 'moved-key-0001')).toMatchObject({ state: 'complete', credentialId: r.credentialId });
+  });
+
   it('releases its reservation when signing fails, so the retry the 503 asks for succeeds at once', async () => {
     let failures = 1;
     const flaky = {
@@ -242,6 +265,15 @@ describe('Idempotency-Key', () => {
     expect(events.filter((e) => e.action === 'credential.issued')).toEqual([
       { uai: other.uai, at: '2026-11-22T10:00:00Z', action: 'credential.issued', actor: 'school:other', credentialId: retried.credentialId, detail: { kind: 'DiplomaCredential', format: 'jwt_vc' } },
     ]);
+  });
+
+  it('recognises its own reservation whose answer was lost, rather than answering that the key is in use', async () => {
+    const lostAnswer = new Proxy(env.store, {
+      get: (target, name, receiver) => (name === 'reserveIdempotency' ? async (record: never) => (await target.reserveIdempotency(record), false) : Reflect.get(target, name, receiver)),
+    });
+    const r = await issueCredential({ ...deps, store: lostAnswer }, { school, actor: 'school:test', request: issueRequest(), idempotencyKey: 'lost-answer-0001' });
+    expect(r.replayed).toBe(false);
+    expect(await env.store.getIdempotency(school.uai, 'lost-answer-0001')).toMatchObject({ state: 'complete', credentialId: r.credentialId });
   });
 
   it('finishes the work of a request that died after reserving its key', async () => {

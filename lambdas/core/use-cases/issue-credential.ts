@@ -216,6 +216,8 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, k
     };
     if (await deps.store.reserveIdempotency(fresh)) return completeReservation(deps, cmd, p, fresh);
     record = await deps.store.getIdempotency(uai, key);
+    // Our own reservation, whose answer was lost (the SDK's retry then found the key taken).
+    if (record?.owner === fresh.owner) return completeReservation(deps, cmd, p, record);
     if (!record) throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'the idempotency key is being used; retry', { retryAfter: 1 });
   }
   if (record.requestHash !== p.requestHash) {
@@ -264,9 +266,11 @@ async function commitReservation(deps: CoreDeps, cmd: IssueCommand, p: Prepared,
       }
       return finish(deps, cmd, p, done, false, current.issuedAt);
     }
-    // Another credential won the slot between reservation and commit: move the reservation.
+    // Another credential won the slot between reservation and commit: move the reservation. The
+    // owner token changes with it, so a takeover decided on the record as it was (a request that
+    // took this one for dead) cannot write the old slot back.
     const slot = await allocateSlot(deps, cmd.school);
-    const moved: IdempotencyRecord = { ...current, slot, credentialId: credentialIdFor(cmd.school.uai, slot) };
+    const moved: IdempotencyRecord = { ...current, slot, credentialId: credentialIdFor(cmd.school.uai, slot), owner: deps.randomToken(16) };
     if (!(await deps.store.updateIdempotency(moved, current.owner))) {
       throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'the idempotent request was taken over; retry', { retryAfter: 1 });
     }
