@@ -37,9 +37,12 @@ function readItems(file: string): JobItem[] {
 export async function issueBatchCommand(cmd: IssueBatchCommand): Promise<number> {
   const items = readItems(cmd.file);
   // Locally: the running home and its demo school, unless told otherwise.
-  const local = cmd.url && process.env.ATTESTO_TOKEN ? undefined : readJsonFile<{ url: string; token: string }>(paths(defaultDataDir()).demo);
-  const baseUrl = cmd.url ?? readJsonFile<{ url: string }>(paths(defaultDataDir()).runtime)?.url ?? local?.url;
-  const token = process.env.ATTESTO_TOKEN ?? local?.token;
+  const demo = readJsonFile<{ url: string; token: string }>(paths(defaultDataDir()).demo);
+  const localUrl = readJsonFile<{ url: string }>(paths(defaultDataDir()).runtime)?.url ?? demo?.url;
+  const baseUrl = cmd.url ?? localUrl;
+  // The demo school's token is only ever sent to the local home it belongs to, never to a --url elsewhere.
+  const sameOrigin = (a: string, b: string | undefined) => b !== undefined && new URL(a).origin === new URL(b).origin;
+  const token = process.env.ATTESTO_TOKEN ?? (baseUrl && sameOrigin(baseUrl, localUrl) ? demo?.token : undefined);
   if (!baseUrl || !token) throw new Error('set --url and the school token in ATTESTO_TOKEN (or run it next to a local home)');
   const out = cmd.out ?? `${cmd.file.replace(/\.jsonl?$/, '')}.results.jsonl`;
   let last = 0;

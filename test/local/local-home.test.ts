@@ -4,7 +4,8 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -167,6 +168,28 @@ describe('the local home', () => {
       await home.stop();
     }
   }, 90_000);
+
+  it('never sends the local demo school\'s token to a --url elsewhere', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
+    writeFileSync(join(dataDir, 'demo-school.json'), JSON.stringify({ url: 'http://127.0.0.1:3000', token: 'atst_demo_secret' }), { mode: 0o600 });
+    const file = join(dataDir, 'items.jsonl');
+    writeFileSync(file, `${JSON.stringify({ id: 'eleve-1', ...issueRequest() })}\n`);
+    const seen: string[] = [];
+    const elsewhere = createHttpServer((req, res) => {
+      seen.push(String(req.headers.authorization));
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+      const error = await cli(dataDir, 'issue-batch', '--file', file, '--job', 'job-key-0001', '--url', url).catch((e) => e);
+      expect(error.code).toBe(1);
+      expect(error.stderr).toContain('ATTESTO_TOKEN');
+      expect(seen).toEqual([]);
+    } finally {
+      elsewhere.close();
+    }
+  });
 
   it('refuses an invalid UAI with a clear message and a non-zero exit', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
