@@ -6,7 +6,8 @@
  * (stored without its completed reservation, or returned without being stored).
  */
 import { compactVerify, decodeJwt, importJWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { logger } from '../../lambdas/http/logger';
 import { KmsSigner } from '../../lambdas/adapters/kms-signer';
 import { verifySources } from '../../lambdas/adapters/verify-sources';
 import { buildDeps } from '../../lambdas/composition';
@@ -200,11 +201,15 @@ describe('over HTTP, through the issuer app', () => {
     const app = await issuerApp();
     const body = { items: yearGroup(5).map(({ id, request }) => ({ id, ...request })) };
     const credsBefore = (await env.scanAll()).filter((i) => String(i.pk).startsWith('CRED#')).length;
+    const warnings = vi.spyOn(logger, 'warn');
     mode = 'all';
     const res = await post(app, '/credentials/issue/batch', body, 'http-batch-0001');
     mode = 'off';
     expect(res.status).toBe(200);
     expect(res.headers.get('retry-after')).toBe('1');
+    // Logged as the single issue's 503 is, so the SignerUnavailable alarm (a metric filter on this line) fires.
+    expect(warnings).toHaveBeenCalledWith('unavailable', expect.objectContaining({ code: 'SIGNER_UNAVAILABLE', items: 5 }));
+    warnings.mockRestore();
     const json = (await res.json()) as BatchReply;
     expect(json.summary).toEqual({ total: 5, issued: 0, replayed: 0, failed: 5 });
     for (const r of json.results) expect(r).toMatchObject({ status: 503, problem: { code: 'SIGNER_UNAVAILABLE', status: 503 } });

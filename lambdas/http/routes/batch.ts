@@ -54,6 +54,12 @@ export const batchRoutes: Record<string, RouteHandler> = {
     });
     // Counts only: never item contents.
     logger.info('batch', { uai: school.uai, total: results.length, issued: outcome.issued, replayed: outcome.replayed, failed: outcome.failed });
+    // Items that failed on our side are logged as a single request's 503 is (http/unexpected.ts), once
+    // per code: the operators' alarms (a metric filter on these lines) must not miss a year group
+    // whose signing fails, answered 200 with failed items.
+    const unavailable = new Map<string, number>();
+    for (const r of outcome.results) if (!r.ok && r.error.status >= 500) unavailable.set(r.error.code, (unavailable.get(r.error.code) ?? 0) + 1);
+    for (const [code, items] of unavailable) logger.warn('unavailable', { code, items });
     c.header('cache-control', 'no-store');
     if (outcome.retryAfter !== undefined) c.header('retry-after', String(outcome.retryAfter));
     count('CredentialsIssued', outcome.issued);
