@@ -33,7 +33,8 @@ export type IssueRequest = Static<typeof IssueRequest>;
 
 export const StatusPurposeSchema = Type.Union([Type.Literal('revocation'), Type.Literal('suspension')]);
 
-export const UpdateStatusRequest = Type.Object(
+/** attesto's form: every change at once (a revocation and a suspension may come together). */
+const StatusChanges = Type.Object(
   {
     credentialId: Type.String({ minLength: 1, maxLength: 200 }),
     credentialStatus: Type.Array(
@@ -48,9 +49,41 @@ export const UpdateStatusRequest = Type.Object(
       { minItems: 1, maxItems: 2 },
     ),
   },
-  { additionalProperties: false, $id: 'UpdateStatusRequest' },
+  { additionalProperties: false },
 );
+export type StatusChanges = Static<typeof StatusChanges>;
+
+/**
+ * The VC-API's form (w3c-ccg/vc-api, UpdateCredentialStatusRequest): one status entry and the
+ * value to give it. Its example names the entry's type `BitstringStatusList`; either is taken.
+ */
+const VcApiStatusChange = Type.Object(
+  {
+    credentialId: Type.String({ minLength: 1, maxLength: 200 }),
+    credentialStatus: Type.Object(
+      {
+        type: Type.Union([Type.Literal('BitstringStatusListEntry'), Type.Literal('BitstringStatusList')]),
+        statusPurpose: StatusPurposeSchema,
+        id: Type.Optional(Type.String({ maxLength: 300 })),
+        statusListIndex: Type.Optional(Type.String({ maxLength: 20 })),
+        statusListCredential: Type.Optional(Type.String({ maxLength: 300 })),
+      },
+      { additionalProperties: false },
+    ),
+    status: Type.Boolean({ description: 'true sets the bit (revoked / suspended), false clears it. Revocation cannot be cleared.' }),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateStatusRequest = Type.Union([StatusChanges, VcApiStatusChange], { $id: 'UpdateStatusRequest' });
 export type UpdateStatusRequest = Static<typeof UpdateStatusRequest>;
+
+/** Either form of a status update as attesto's list of changes. (The credential names its own entries.) */
+export function statusChanges(request: UpdateStatusRequest): StatusChanges {
+  if (Array.isArray(request.credentialStatus)) return request as StatusChanges;
+  const { credentialId, status } = request as Static<typeof VcApiStatusChange>;
+  return { credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: request.credentialStatus.statusPurpose, status }] };
+}
 
 /**
  * The enveloped form of a JOSE-secured credential or presentation (VC-JOSE-COSE §3.1.1, §3.2.1):

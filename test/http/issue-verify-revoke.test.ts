@@ -83,6 +83,25 @@ describe.each(KIND_FORMAT_CASES)('%s as %s', (kind, format) => {
   });
 });
 
+describe('status updates in the VC-API\'s own shape (UpdateCredentialStatusRequest)', () => {
+  it('suspends, unsuspends and revokes with {credentialId, credentialStatus: {type, statusPurpose}, status}', async () => {
+    const issued = await home.post('/credentials/issue', issueRequest('DiplomaCredential'), { token });
+    const { credentialId: id, verifiableCredential } = issued.json;
+    const vcApi = (statusPurpose: string, status: boolean) => ({ credentialId: id, credentialStatus: { type: 'BitstringStatusList', statusPurpose }, status });
+    expect((await home.post('/credentials/status', vcApi('suspension', true), { token })).json).toMatchObject({ credentialId: id, suspended: true, revoked: false });
+    expect((await home.post('/credentials/verify', { verifiableCredential })).json.errors).toEqual([expect.objectContaining({ code: 'SUSPENDED' })]);
+    expect((await home.post('/credentials/status', vcApi('suspension', false), { token })).json).toMatchObject({ suspended: false });
+    expect((await home.post('/credentials/status', { ...vcApi('revocation', true), credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'revocation' } }, { token })).json).toMatchObject({ revoked: true });
+    expect((await home.post('/credentials/verify', { verifiableCredential })).json.errors).toEqual([expect.objectContaining({ code: 'REVOKED' })]);
+    // Mixed or partial shapes are refused, as any other bad body.
+    for (const bad of [{ credentialId: id, credentialStatus: { type: 'BitstringStatusList', statusPurpose: 'revocation' } }, { ...vcApi('revocation', true), extra: 1 }, { credentialId: id, credentialStatus: [], status: true }]) {
+      const res = await home.post('/credentials/status', bad, { token });
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(res.json.code).toBe('VALIDATION_FAILED');
+    }
+  });
+});
+
 describe('did-jwt-vc verifies what attesto issues as VC Data Model 1.1', () => {
   it.each(KINDS)('%s', async (kind) => {
     const res = await home.post('/credentials/issue', issueRequest(kind, 'jwt_vc'), { token });

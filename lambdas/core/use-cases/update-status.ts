@@ -7,7 +7,7 @@
 import type { CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
 import type { AuditAction, SchoolRecord, StatusFlags } from '../records';
-import type { UpdateStatusRequest } from '../requests';
+import { statusChanges, type StatusChanges, type UpdateStatusRequest } from '../requests';
 import { isoSeconds } from '../credential/build';
 import { publishStatusLists } from '../status/publish';
 import { parseCredentialId } from '../status/slot';
@@ -22,7 +22,8 @@ export interface StatusView {
 const MAX_ATTEMPTS = 10;
 
 export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; actor: string; request: UpdateStatusRequest }): Promise<StatusView> {
-  const { school, request } = cmd;
+  const { school } = cmd;
+  const request = statusChanges(cmd.request);
   const parsed = parseCredentialId(request.credentialId);
   if (!parsed) throw new AttestoError('INVALID_CREDENTIAL_ID', 'credentialId is not an attesto credential id (urn:attesto:<uai>:<list>:<index>)');
   if (parsed.uai !== school.uai) throw new AttestoError('FORBIDDEN', 'this credential was issued by another school');
@@ -67,7 +68,7 @@ export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; 
   return view(request.credentialId, flags);
 }
 
-function apply(current: StatusFlags | undefined, request: UpdateStatusRequest, index: number, at: string) {
+function apply(current: StatusFlags | undefined, request: StatusChanges, index: number, at: string) {
   const revoked = current?.revokedAt !== undefined;
   let next: StatusFlags = current ? { ...current } : { index, suspended: false, updatedAt: at };
   const actions: AuditAction[] = [];
