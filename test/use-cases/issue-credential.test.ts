@@ -27,6 +27,8 @@ afterAll(() => env.close());
 const issue = (request = issueRequest(), idempotencyKey?: string) =>
   issueCredential(deps, { school, actor: 'school:test', request, ...(idempotencyKey ? { idempotencyKey } : {}) });
 
+const issued = (r: { verifiableCredential: unknown }) => (typeof r.verifiableCredential === 'string' ? r.verifiableCredential : (r.verifiableCredential as { id: string }).id);
+
 describe('issuing', () => {
   it('signs a VC 1.1 JWT with the school DID as issuer and its key as kid', async () => {
     const r = await issue();
@@ -63,6 +65,18 @@ describe('issuing', () => {
     expect(decodeProtectedHeader(jws)).toMatchObject({ alg: 'ES256', typ: 'vc+jwt', cty: 'vc' });
     const vc = decodeJwt(jws);
     expect(vc).toMatchObject({ id: r.credentialId, issuer: { id: school.did }, type: ['VerifiableCredential', 'AchievementCredential', 'DiplomaCredential'] });
+  });
+
+  it.each(['TranscriptCredential', 'DiplomaCredential'] as const)('issues a %s as VC 2.0 with what Open Badges 3.0 requires of an AchievementCredential', async (kind) => {
+    const vc = decodeJwt((issued(await issue(issueRequest(kind, 'vc+jwt'))) as string).replace('data:application/vc+jwt,', ''));
+    expect((vc['@context'] as string[]).slice(0, 1)).toEqual(['https://www.w3.org/ns/credentials/v2']);
+    expect(vc['@context']).toContain('https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json');
+    expect(vc).toMatchObject({ type: expect.arrayContaining(['VerifiableCredential', 'AchievementCredential']), name: expect.any(String), validFrom: expect.any(String), issuer: { id: school.did, type: ['Profile'], name: school.name } });
+    const subject = vc.credentialSubject as Record<string, any>;
+    expect(subject.type).toContain('AchievementSubject');
+    // Achievement: id, type, name, description and criteria are required (https://www.imsglobal.org/spec/ob/v3p0/#achievement).
+    expect(subject.achievement).toMatchObject({ id: expect.any(String), type: ['Achievement'], name: expect.any(String), description: expect.any(String), criteria: { narrative: expect.any(String) } });
+    expect(subject.achievement.description.length).toBeGreaterThan(20);
   });
 
   it('gives every credential a revocation and a suspension entry at one random slot of the current list', async () => {

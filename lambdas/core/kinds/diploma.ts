@@ -23,6 +23,8 @@ export function buildDiplomaSubject(input: DiplomaInput, ctx: SubjectContext) {
       type: ['Achievement'],
       achievementType: 'Diploma',
       name: input.title,
+      // Required of every Achievement by OB 3.0 (https://www.imsglobal.org/spec/ob/v3p0/#achievement).
+      description: `${input.title}${input.specialty ? `, ${input.specialty}` : ''} : diplôme de niveau ${input.level.eqf} du cadre européen des certifications${input.level.rncp ? ` (${input.level.rncp})` : ''}.`,
       criteria: { narrative: `Diplôme délivré par ${input.awardingBody.name}.` },
       creator: { id: input.awardingBody.id ?? ctx.school.did, type: ['Profile'], name: input.awardingBody.name },
       ...(input.specialty ? { fieldOfStudy: input.specialty, specialization: input.specialty } : {}),

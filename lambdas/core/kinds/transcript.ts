@@ -46,6 +46,8 @@ export function buildTranscriptSubject(input: TranscriptInput, ctx: SubjectConte
       type: ['Achievement'],
       achievementType: 'Assessment',
       name: `Relevé de notes — ${input.period.label} ${input.academicYear}`,
+      // Required of every Achievement by OB 3.0 (https://www.imsglobal.org/spec/ob/v3p0/#achievement).
+      description: `Notes et appréciations de la période « ${input.period.label} » de l'année ${input.academicYear}, du ${input.period.startDate} au ${input.period.endDate}, par ${ctx.school.name}.`,
       criteria: { narrative: input.programme ? `Évaluations du programme ${input.programme}.` : 'Évaluations de la période.' },
       creator: { id: ctx.school.did, type: ['Profile'], name: ctx.school.name },
       resultDescription: descriptions,
