@@ -59,8 +59,6 @@ export interface CredentialRecord {
   issuedAt: string;
   validFrom: string;
   validUntil?: string;
-  /** SHA-256 (base64url) of the signed credential, to recognise it later without keeping it. */
-  digest: string;
   issuedBy: string;
   /** The Idempotency-Key of the request that issued it, so a retry can recognise its own commit. */
   idempotencyKey?: string;

@@ -118,7 +118,6 @@ function checkDates(credential: IssueRequest['credential'], kind: CredentialKind
 interface Signed {
   credentialId: string;
   jws: string;
-  digest: string;
   slot: StatusSlot;
 }
 
@@ -136,18 +135,17 @@ async function sign(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slot: Status
   };
   const key = { signer: signerOf(deps, school.uai), did: school.did, ...signingKey(school, deps.clock()) };
   if (p.format === 'dc+sd-jwt') {
-    // The digest covers the claims, not the salts: a replay re-signs the same claims.
     const built = buildSdJwtVc(input);
-    return { built, jws: await signSdJwtVc(built, key, deps.randomToken), digest: canonicalDigest(built.credential) };
+    return { built, jws: await signSdJwtVc(built, key, deps.randomToken) };
   }
   const built = buildCredential({ ...input, format: p.format });
   const jws = p.format === 'vc+jwt' ? await signVcJose(built.credential, key) : await signVcJwt(built.credential, key);
-  return { built, jws, digest: canonicalDigest(built.credential) };
+  return { built, jws };
 }
 
 /** Signs, then claims the slot; undefined when another credential already holds the slot. */
 async function signAndCommit(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slot: StatusSlot, issuedAt: string): Promise<Signed | undefined> {
-  const { built, jws, digest } = await sign(deps, cmd, p, slot, issuedAt);
+  const { built, jws } = await sign(deps, cmd, p, slot, issuedAt);
   const commitId = deps.randomToken(12);
   const claimed = await deps.store.putCredential({
     uai: cmd.school.uai,
@@ -158,20 +156,19 @@ async function signAndCommit(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slo
     issuedAt,
     validFrom: built.validFrom,
     ...(built.validUntil ? { validUntil: built.validUntil } : {}),
-    digest,
     issuedBy: cmd.actor,
     ...(cmd.idempotencyKey ? { idempotencyKey: cmd.idempotencyKey } : {}),
     commitId,
   });
-  const signed = { credentialId: built.id, jws, digest, slot };
+  const signed = { credentialId: built.id, jws, slot };
   if (claimed) return signed;
   // The slot is taken. It is ours if this very write landed and only its answer was lost, or if
-  // an earlier attempt of this very idempotent request committed it (and then died); an
-  // identical request without the same key never shares it.
+  // an earlier attempt of this very idempotent request committed it (and then died): only a
+  // request holding the key's reservation commits under it, and the key is bound to one request
+  // (its hash), so that credential is this one. An identical request without the key never shares it.
   const existing = await deps.store.getCredential(cmd.school.uai, slot);
   if (existing?.commitId === commitId) return signed;
-  if (!cmd.idempotencyKey) return undefined;
-  return existing?.idempotencyKey === cmd.idempotencyKey && existing.digest === digest ? signed : undefined;
+  return cmd.idempotencyKey !== undefined && existing?.idempotencyKey === cmd.idempotencyKey ? signed : undefined;
 }
 
 /**
@@ -224,9 +221,9 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, k
     throw new AttestoError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
   }
   if (record.state === 'complete') {
-    const { built, jws, digest } = await sign(deps, cmd, p, record.slot, record.issuedAt);
+    const { built, jws } = await sign(deps, cmd, p, record.slot, record.issuedAt);
     // The event as the first attempt wrote it (or would have), so that it is stored once.
-    return finish(deps, { ...cmd, actor: record.actor ?? cmd.actor }, p, { credentialId: built.id, jws, digest, slot: record.slot }, true, record.issuedAt);
+    return finish(deps, { ...cmd, actor: record.actor ?? cmd.actor }, p, { credentialId: built.id, jws, slot: record.slot }, true, record.issuedAt);
   }
   const age = deps.clock().getTime() - Date.parse(record.reservedAt);
   if (age < STALE_RESERVATION_MS) {
