@@ -248,6 +248,18 @@ describe('schema', () => {
   });
 });
 
+describe('answers never echo a caller\'s long strings back', () => {
+  it('cuts a 100,000-character kid short in the error message', async () => {
+    at('2026-11-22T10:00:00Z');
+    const { jws } = await issued();
+    const [, p, sig] = jws.split('.');
+    const forged = `${b64({ alg: 'ES256', kid: `${school.did}#${'k'.repeat(100_000)}` })}.${p}.${sig}`;
+    const r = await verifyCredential(verify, forged);
+    expect(codes(r)).toEqual(['KEY_NOT_AUTHORIZED']);
+    expect(JSON.stringify(r).length).toBeLessThan(2_000);
+  });
+});
+
 describe('malformed input is an answer, not an exception', () => {
   it.each([['abc'], ['a.b.c'], ['eyJhbGciOiJFUzI1NiJ9.e30.AAAA'], [`${b64({ alg: 'ES256' })}.${b64([1, 2])}.AAAA`], [`${b64({ alg: 'ES256' })}.${b64({ vc: { type: ['VerifiableCredential'] } })}.AAAA`], [{ id: 'data:text/plain,hello' }], [42]])('%j', async (input) => {
     const r = await verifyCredential(verify, input);

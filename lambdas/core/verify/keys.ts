@@ -4,6 +4,7 @@
  * a `jwk`, `jku` or `x5u` header is never used to find it.
  */
 import type { KeyObject } from 'node:crypto';
+import { shown } from '../json';
 import type { JWK } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { p256PublicKey } from './jws';
@@ -18,9 +19,9 @@ export function assertionKey(doc: ResolvedDid, header: { kid?: unknown }): { id:
   let chosen;
   if (typeof header.kid === 'string') {
     const kid = header.kid.startsWith('#') ? `${doc.did}${header.kid}` : header.kid;
-    if (!kid.startsWith(`${doc.did}#`)) throw new VerifyFailure('KEY_NOT_AUTHORIZED', 'signature', `kid ${header.kid} does not belong to the issuer ${doc.did}`);
+    if (!kid.startsWith(`${doc.did}#`)) throw new VerifyFailure('KEY_NOT_AUTHORIZED', 'signature', `kid ${shown(header.kid)} does not belong to the issuer ${shown(doc.did)}`);
     chosen = candidates.find((vm) => vm.id === kid || vm.id === kid.slice(doc.did.length));
-    if (!chosen) throw new VerifyFailure('KEY_NOT_AUTHORIZED', 'signature', `kid ${header.kid} is not an assertionMethod of ${doc.did}`);
+    if (!chosen) throw new VerifyFailure('KEY_NOT_AUTHORIZED', 'signature', `kid ${shown(header.kid)} is not an assertionMethod of ${shown(doc.did)}`);
   } else if (candidates.length === 1) {
     chosen = candidates[0];
   } else {
