@@ -75,7 +75,9 @@ export const GROUP_ACCESS: ForEveryGroup<GroupAccess> = {
   // Registers schools (createSchool: CLIENT# then SCHOOL#), audits it and publishes its first lists.
   // UpdateItem on SCHOOL# (setTokenHash) gives nothing PutItem on SCHOOL# does not already give.
   operator: {
-    table: { read: STORE_READS, write: { 'dynamodb:PutItem': ['SCHOOL#', 'CLIENT#', 'STATUS#', 'AUDIT#'], 'dynamodb:UpdateItem': ['SCHOOL#'] } },
+    // UpdateItem on STATUS#: a publication that finds the school's key changed meanwhile (a rotation)
+    // moves the list's sequence number on and publishes again (core/status/publish.ts).
+    table: { read: STORE_READS, write: { 'dynamodb:PutItem': ['SCHOOL#', 'CLIENT#', 'STATUS#', 'AUDIT#'], 'dynamodb:UpdateItem': ['SCHOOL#', 'STATUS#'] } },
     signs: true,
     registersSchools: true,
   },
@@ -89,7 +91,7 @@ export const GROUP_ACCESS: ForEveryGroup<GroupAccess> = {
       read: STORE_READS,
       write: {
         'dynamodb:PutItem': [...ISSUANCE_PUTS, 'OFFER#', 'ATOKEN#', 'NONCE#'],
-        'dynamodb:UpdateItem': ['OFFER#', 'ATOKEN#'],
+        'dynamodb:UpdateItem': ['OFFER#', 'ATOKEN#', 'STATUS#'],
         'dynamodb:DeleteItem': ['ATOKEN#', 'NONCE#'],
       },
       updateOnly: LIST_ROLLOVER,

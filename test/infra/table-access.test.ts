@@ -271,10 +271,10 @@ describe('table writes: each function group, on the key prefixes it writes', () 
     expect(matrix('issuer')).toEqual({ 'dynamodb:PutItem': ['CRED#', 'STATUS#', 'IDEM#', 'AUDIT#'], 'dynamodb:UpdateItem': ['STATUS#'], 'dynamodb:DeleteItem': [] });
     expect(matrix('wallet')).toEqual({
       'dynamodb:PutItem': ['CRED#', 'STATUS#', 'IDEM#', 'AUDIT#', 'OFFER#', 'ATOKEN#', 'NONCE#'],
-      'dynamodb:UpdateItem': ['OFFER#', 'ATOKEN#'],
+      'dynamodb:UpdateItem': ['STATUS#', 'OFFER#', 'ATOKEN#'],
       'dynamodb:DeleteItem': ['ATOKEN#', 'NONCE#'],
     });
-    expect(matrix('operator')).toEqual({ 'dynamodb:PutItem': ['SCHOOL#', 'CLIENT#', 'STATUS#', 'AUDIT#'], 'dynamodb:UpdateItem': ['SCHOOL#'], 'dynamodb:DeleteItem': [] });
+    expect(matrix('operator')).toEqual({ 'dynamodb:PutItem': ['SCHOOL#', 'CLIENT#', 'STATUS#', 'AUDIT#'], 'dynamodb:UpdateItem': ['SCHOOL#', 'STATUS#'], 'dynamodb:DeleteItem': [] });
     expect(matrix('verifier')).toEqual(none);
     expect(matrix('documents')).toEqual(none);
   });
