@@ -35,6 +35,11 @@ export interface SchoolRecord {
    * it from `activeFrom`, once every cached copy of the document lists it.
    */
   nextKey?: { kid: string; keyRef: string; publicJwk: JWK; activeFrom: string };
+  /**
+   * The latest rotation's `key.rotated` audit event, saved with the keys it changed: should its
+   * audit write fail, `republish-status-lists` writes it (the same event, stored once).
+   */
+  lastRotation?: AuditEvent;
   /** SHA-256 (hex) of the school's API token; the token itself is never stored. */
   tokenHash: string;
   /** The school's OAuth2 client id, where schools authenticate with client credentials. */

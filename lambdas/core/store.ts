@@ -61,7 +61,7 @@ export interface Store {
   listAudit(uai: string, query: { from: string; to: string; limit: number; cursor?: string }): Promise<AuditPage>;
 }
 
-export type SchoolKeys = Pick<SchoolRecord, 'kid' | 'keyRef' | 'publicJwk' | 'previousKeys' | 'nextKey'>;
+export type SchoolKeys = Pick<SchoolRecord, 'kid' | 'keyRef' | 'publicJwk' | 'previousKeys' | 'nextKey' | 'lastRotation'>;
 
 /** Key rotation: an operator capability only, kept apart from what request handlers need. */
 export interface KeyRotationStore {

@@ -137,9 +137,17 @@ describe('key rotation', () => {
     });
     expect(await rotateKey({ ...deps, store: auditDown }, { uai, actor: 'operator:test', compromised: true })).toMatchObject({
       kid: `${did}#key-2`,
-      warnings: ['the key.rotated audit event could not be written (storage is unavailable (audit); retry): record this rotation by hand; do not rotate again'],
+      warnings: [`the key.rotated audit event could not be written (storage is unavailable (audit); retry): run \`attesto school republish-status-lists --uai ${uai}\`, which records it; do not rotate again`],
     });
     expect(decodeProtectedHeader((await env.store.getPublishedList(uai, 1, 'revocation'))!.jwt).kid).toBe(`${did}#key-2`);
+    // What the warning says: republishing records the rotation, once however often it is run.
+    const rotations = async () => (await readAudit(deps, { uai })).events.filter((e) => e.action === 'key.rotated');
+    expect(await rotations()).toEqual([]);
+    await republishStatusLists({ ...deps, store: env.store }, { uai, actor: 'operator:test' });
+    await republishStatusLists({ ...deps, store: env.store }, { uai, actor: 'operator:other' });
+    expect(await rotations()).toEqual([
+      { uai, at: '2026-11-22T10:00:00Z', action: 'key.rotated', actor: 'operator:test', detail: expect.objectContaining({ kid: `${did}#key-2`, previous: `${did}#key-1`, compromised: true }) },
+    ]);
   });
 
   it('signs a list again when a status change published it with the previous key meanwhile', async () => {

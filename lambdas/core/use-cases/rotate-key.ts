@@ -9,6 +9,7 @@
  */
 import type { OperatorDeps } from '../deps';
 import type { KeyRotationStore, SchoolKeys, Store } from '../store';
+import type { AuditEvent } from '../records';
 import { AttestoError, isAttestoError } from '../errors';
 import { isoSeconds } from '../credential/build';
 import { DID_DOCUMENT_MAX_AGE_SECONDS, signingKey } from '../signing-key';
@@ -42,21 +43,22 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
   const retiredKeyRefs = [...new Set([school.keyRef, ...(school.nextKey ? [school.nextKey.keyRef] : [])])];
   const atOnce = cmd.compromised || cmd.immediate === true;
   const activeFrom = atOnce ? now : isoSeconds(new Date(clock.getTime() + DID_DOCUMENT_MAX_AGE_SECONDS * 1000));
+  const event: AuditEvent = {
+    uai: school.uai,
+    at: now,
+    action: 'key.rotated',
+    actor: cmd.actor,
+    detail: { kid, previous: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs: retiredKeyRefs.join(' '), ...(cmd.compromised ? { dropped: known.length } : {}) },
+  };
   const next: SchoolKeys = atOnce
-    ? { kid, keyRef, publicJwk, previousKeys }
+    ? { kid, keyRef, publicJwk, previousKeys, lastRotation: event }
     : // Until activeFrom, the school keeps signing with the key signing now.
-      { kid: current.kid, keyRef: signing.keyRef, publicJwk: current.publicJwk, previousKeys: previousKeys.filter((k) => k.kid !== current.kid), nextKey: { kid, keyRef, publicJwk, activeFrom } };
+      { kid: current.kid, keyRef: signing.keyRef, publicJwk: current.publicJwk, previousKeys: previousKeys.filter((k) => k.kid !== current.kid), nextKey: { kid, keyRef, publicJwk, activeFrom }, lastRotation: event };
   if (!(await deps.store.replaceKeys(school.uai, { kid: school.kid, ...(school.nextKey ? { nextKid: school.nextKey.kid } : {}) }, next))) {
     throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'another key rotation of this school is in progress; retry', { retryAfter: 1 });
   }
   const audited = deps.store
-    .appendAudit({
-      uai: school.uai,
-      at: now,
-      action: 'key.rotated',
-      actor: cmd.actor,
-      detail: { kid, previous: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs: retiredKeyRefs.join(' '), ...(cmd.compromised ? { dropped: known.length } : {}) },
-    })
+    .appendAudit(event)
     .then(
       () => undefined,
       (e: unknown) => e,
@@ -75,6 +77,6 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
   // The rotation is done: a failed audit write is reported, not thrown, so that no client retries
   // it (another rotation would make yet another key).
   const auditFailure = await audited;
-  const warnings = auditFailure === undefined ? [] : [`the key.rotated audit event could not be written (${auditFailure instanceof Error ? auditFailure.message : 'unknown error'}): record this rotation by hand; do not rotate again`];
+  const warnings = auditFailure === undefined ? [] : [`the key.rotated audit event could not be written (${auditFailure instanceof Error ? auditFailure.message : 'unknown error'}): run \`attesto school republish-status-lists --uai ${school.uai}\`, which records it; do not rotate again`];
   return { uai: school.uai, kid, retired: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs, keysInDidDocument: 1 + previousKeys.length, ...(warnings.length ? { warnings } : {}) };
 }
