@@ -40,6 +40,8 @@ export interface SchoolRecord {
    * audit write fail, `republish-status-lists` writes it (the same event, stored once).
    */
   lastRotation?: AuditEvent;
+  /** The registration's audit events (key created, school registered), saved with the school for the same reason. */
+  registrationEvents?: AuditEvent[];
   /** SHA-256 (hex) of the school's API token; the token itself is never stored. */
   tokenHash: string;
   /** The school's OAuth2 client id, where schools authenticate with client credentials. */

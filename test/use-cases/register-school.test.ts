@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttestoError } from '../../lambdas/core/errors';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
 import { registerSchool } from '../../lambdas/core/use-cases/register-school';
+import { republishStatusLists } from '../../lambdas/core/use-cases/republish-status-lists';
+import { readAudit } from '../../lambdas/core/use-cases/read-audit';
 import { coreDeps, uai } from '../helpers/core';
 import { issueRequest } from '../helpers/fixtures';
 import { startStore } from '../helpers/store';
@@ -37,7 +39,15 @@ describe('registering a school', () => {
     });
     const registered = await registerSchool({ ...deps, store: auditDown }, { uai: uai('0440004'), name: 'Lycée Livet', actor: 'operator:test' });
     expect(registered.token).toMatch(/^atst_0440004/);
-    expect(registered.warnings).toEqual(["the registration's audit events could not be written (storage is unavailable (audit); retry): record it by hand"]);
+    expect(registered.warnings).toEqual(["the registration's audit events could not be written (storage is unavailable (audit); retry): run `attesto school republish-status-lists --uai 0440004R`, which records them"]);
+    // What the warning says: republishing records them, once however often it runs.
+    await republishStatusLists(deps, { uai: registered.uai, actor: 'operator:test' });
+    await republishStatusLists(deps, { uai: registered.uai, actor: 'operator:test' });
+    const { events } = await readAudit(deps, { uai: registered.uai });
+    expect(events.filter((e) => e.action !== 'status-list.republished').map((e) => [e.action, e.actor]).sort()).toEqual([
+      ['key.created', 'operator:test'],
+      ['school.registered', 'operator:test'],
+    ]);
   });
 
   it('names the key it created when the identity service then fails', async () => {

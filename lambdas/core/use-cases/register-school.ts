@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { OperatorDeps, SchoolClient } from '../deps';
 import { schoolDid } from '../did-web';
 import { AttestoError } from '../errors';
-import type { SchoolRecord } from '../records';
+import type { AuditEvent, SchoolRecord } from '../records';
 import { isoSeconds } from '../credential/build';
 import { publishStatusLists } from '../status/publish';
 import { isValidUai } from '../uai';
@@ -54,17 +54,25 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
     throw failed(e);
   }
   const now = isoSeconds(deps.clock());
+  const kid = `${did}#key-1`;
+  // Saved with the school, so that should their audit write fail, `republish-status-lists`
+  // writes them (the same events, each stored once).
+  const registrationEvents: AuditEvent[] = [
+    { uai, at: now, action: 'key.created', actor: input.actor, detail: { kid } },
+    { uai, at: now, action: 'school.registered', actor: input.actor, detail: { did, ...(oauthClient ? { clientId: oauthClient.clientId } : {}) } },
+  ];
   const school: SchoolRecord = {
     uai,
     name,
     did,
-    kid: `${did}#key-1`,
+    kid,
     keyRef,
     publicJwk,
     tokenHash: hashToken(token),
     ...(oauthClient ? { clientId: oauthClient.clientId } : {}),
     currentList: 1,
     createdAt: now,
+    registrationEvents,
   };
 
   try {
@@ -81,10 +89,9 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
   const warnings: string[] = [];
   const reason = (e: unknown) => (e instanceof Error ? e.message : 'unknown error');
   try {
-    await deps.store.appendAudit({ uai, at: now, action: 'key.created', actor: input.actor, detail: { kid: school.kid } });
-    await deps.store.appendAudit({ uai, at: now, action: 'school.registered', actor: input.actor, detail: { did, ...(oauthClient ? { clientId: oauthClient.clientId } : {}) } });
+    for (const event of registrationEvents) await deps.store.appendAudit(event);
   } catch (e) {
-    warnings.push(`the registration's audit events could not be written (${reason(e)}): record it by hand`);
+    warnings.push(`the registration's audit events could not be written (${reason(e)}): run \`attesto school republish-status-lists --uai ${uai}\`, which records them`);
   }
   // The first lists exist before any credential points at them. Should this fail (a new KMS key
   // can take seconds to honour its tags), the first issuance publishes them (status/allocate.ts).

@@ -58,9 +58,10 @@ export async function republishStatusLists(deps: CoreDeps, cmd: RepublishCommand
   const now = deps.clock();
   const { kid } = signingKey(school, now);
   const lists = await resignStatusLists(deps, school);
-  // The latest rotation's event, as it was saved with the keys: a rotation whose own audit write
-  // failed is recorded here (audit writes are idempotent, so one that was written stays one).
-  if (school.lastRotation) await deps.store.appendAudit(school.lastRotation);
+  // The registration's events and the latest rotation's, as they were saved with the school: any
+  // whose own audit write failed is recorded here (audit writes are idempotent: one already
+  // written stays one).
+  for (const event of [...(school.registrationEvents ?? []), ...(school.lastRotation ? [school.lastRotation] : [])]) await deps.store.appendAudit(event);
   await deps.store.appendAudit({ uai: school.uai, at: isoSeconds(now), action: 'status-list.republished', actor: cmd.actor, detail: { lists, kid } });
   return { uai: school.uai, lists, kid };
 }
