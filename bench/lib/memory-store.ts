@@ -56,7 +56,7 @@ export class MemoryStore implements Store {
   async putFlags(uai: string, list: number, next: StatusFlags, expected: StatusFlags | undefined) {
     const k = `${uai}#${list}#${next.index}`;
     const current = this.flags.get(k);
-    const same = current === undefined ? expected === undefined : expected !== undefined && current.updatedAt === expected.updatedAt && current.suspended === expected.suspended && current.revokedAt === expected.revokedAt;
+    const same = current === undefined ? expected === undefined : expected !== undefined && current.updatedAt === expected.updatedAt && current.suspended === expected.suspended && current.revokedAt === expected.revokedAt && current.changes === expected.changes;
     if (!same) return false;
     this.flags.set(k, clone(next));
     return true;

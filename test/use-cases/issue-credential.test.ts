@@ -272,8 +272,16 @@ describe('Idempotency-Key', () => {
     });
     await expect(issueCredential({ ...deps, store: stopped }, { school: other, actor: 'school:other', request, idempotencyKey: 'stopped-key-0001' })).rejects.toThrow('stopped');
     expect(await env.store.getIdempotency(other.uai, 'stopped-key-0001')).toMatchObject({ state: 'complete' });
-    const retried = await issueCredential(deps, { school: other, actor: 'school:other', request, idempotencyKey: 'stopped-key-0001' });
-    await issueCredential(deps, { school: other, actor: 'school:other', request, idempotencyKey: 'stopped-key-0001' });
+    // Retried later, by another client of the school: the event is the first attempt's, once.
+    const t0 = deps.now.value;
+    let retried;
+    try {
+      deps.now.value = new Date(t0.getTime() + 60_000);
+      retried = await issueCredential(deps, { school: other, actor: 'school:retry', request, idempotencyKey: 'stopped-key-0001' });
+      await issueCredential(deps, { school: other, actor: 'school:retry', request, idempotencyKey: 'stopped-key-0001' });
+    } finally {
+      deps.now.value = t0;
+    }
     expect(retried.replayed).toBe(true);
     const { events } = await readAudit(deps, { uai: other.uai });
     expect(events.filter((e) => e.action === 'credential.issued')).toEqual([

@@ -7,7 +7,7 @@ import { readAudit } from '../../lambdas/core/use-cases/read-audit';
 import { parseCredentialId } from '../../lambdas/core/status/slot';
 import type { UpdateStatusRequest } from '../../lambdas/core/requests';
 import { coreDeps, schoolWithToken } from '../helpers/core';
-import { issueRequest, PERSONAL_VALUES } from '../helpers/fixtures';
+import { issueRequest, NOW, PERSONAL_VALUES } from '../helpers/fixtures';
 import { startStore } from '../helpers/store';
 import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
 import { AttestoError } from '../../lambdas/core/errors';
@@ -158,9 +158,15 @@ describe('audit and data minimisation', () => {
     });
     for (const purpose of ['suspension', 'revocation'] as const) {
       await expect(updateStatus({ ...deps, store: auditDown }, { school: other, actor: 'school:other', request: request(purpose) })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503 });
-      // The retry the 503 asks for finds nothing left to change, and still records what changed.
-      await updateStatus(deps, { school: other, actor: 'school:other', request: request(purpose) });
-      await updateStatus(deps, { school: other, actor: 'school:other', request: request(purpose) });
+      // The retry the 503 asks for (later, by another client of the school) finds nothing left to
+      // change, and still records what changed, as it happened: when, and by whom.
+      deps.now.value = new Date(NOW.getTime() + 30_000);
+      try {
+        await updateStatus(deps, { school: other, actor: 'school:retry', request: request(purpose) });
+        await updateStatus(deps, { school: other, actor: 'school:retry', request: request(purpose) });
+      } finally {
+        deps.now.value = NOW;
+      }
     }
     const { events } = await readAudit(deps, { uai: other.uai });
     expect(events.filter((e) => e.credentialId === id)).toEqual([
@@ -168,6 +174,55 @@ describe('audit and data minimisation', () => {
       { uai: other.uai, at: '2026-11-22T10:00:00Z', action: 'credential.revoked', actor: 'school:other', credentialId: id, detail: { change: 2 } },
       { uai: other.uai, at: '2026-11-22T10:00:00Z', action: 'credential.suspended', actor: 'school:other', credentialId: id, detail: { change: 1 } },
     ]);
+  });
+
+  it('records a change whose request was stopped before its audit even when another change replaced it meanwhile', async () => {
+    const { school: other } = await schoolWithToken(deps, '0690005');
+    const id = (await issueCredential(deps, { school: other, actor: 'school:other', request: issueRequest() })).credentialId;
+    const request = (statusPurpose: 'revocation' | 'suspension'): UpdateStatusRequest => ({ credentialId: id, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose, status: true }] });
+    const auditDown = new Proxy(env.store, {
+      get: (target, name, receiver) => (name === 'appendAudit' ? async () => Promise.reject(new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable (audit); retry')) : Reflect.get(target, name, receiver)),
+    });
+    // A suspends, and is stopped before its event; B revokes before A's retry comes.
+    await expect(updateStatus({ ...deps, store: auditDown }, { school: other, actor: 'school:a', request: request('suspension') })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    deps.now.value = new Date(NOW.getTime() + 5_000);
+    try {
+      await updateStatus(deps, { school: other, actor: 'school:b', request: request('revocation') });
+    } finally {
+      deps.now.value = NOW;
+    }
+    const { events } = await readAudit(deps, { uai: other.uai, to: '2026-11-22T10:01:00Z' });
+    expect(events.filter((e) => e.credentialId === id && e.action !== 'credential.issued').map((e) => [e.action, e.actor, e.at])).toEqual([
+      ['credential.suspended', 'school:a', '2026-11-22T10:00:00Z'],
+      ['credential.revoked', 'school:b', '2026-11-22T10:00:05Z'],
+    ]);
+  });
+
+  it('never counts a change number back when alike states come and go within a second', async () => {
+    const { school: other } = await schoolWithToken(deps, '0690006');
+    const id = (await issueCredential(deps, { school: other, actor: 'school:other', request: issueRequest() })).credentialId;
+    const suspend = (status: boolean) => ({ credentialId: id, credentialStatus: [{ type: 'BitstringStatusListEntry' as const, statusPurpose: 'suspension' as const, status }] });
+    await updateStatus(deps, { school: other, actor: 'school:other', request: suspend(true) });
+    await updateStatus(deps, { school: other, actor: 'school:other', request: suspend(false) });
+    // C reads the flags (not suspended, change 2); A and B suspend and unsuspend before C writes.
+    let raced = false;
+    const racing = new Proxy(env.store, {
+      get: (target, name, receiver) =>
+        name === 'putFlags'
+          ? async (...args: Parameters<typeof target.putFlags>) => {
+              if (!raced) {
+                raced = true;
+                await updateStatus(deps, { school: other, actor: 'school:a', request: suspend(true) });
+                await updateStatus(deps, { school: other, actor: 'school:b', request: suspend(false) });
+              }
+              return target.putFlags(...args);
+            }
+          : Reflect.get(target, name, receiver),
+    });
+    await updateStatus({ ...deps, store: racing }, { school: other, actor: 'school:c', request: suspend(true) });
+    const { events } = await readAudit(deps, { uai: other.uai });
+    const numbers = events.filter((e) => e.credentialId === id && e.action !== 'credential.issued').map((e) => e.detail?.change as number);
+    expect(numbers.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('keeps every change in the audit trail, even alike ones in the same second: suspended, unsuspended, suspended again', async () => {

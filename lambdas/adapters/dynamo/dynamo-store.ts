@@ -158,12 +158,12 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
   async putFlags(uai: string, list: number, next: StatusFlags, expected: StatusFlags | undefined): Promise<boolean> {
     const item = { ...keys.flags(uai, list, next.index), ...next };
     if (!expected) return this.putIf(item, 'attribute_not_exists(pk)');
+    // The change count is part of the state compared: within one second, suspended → unsuspended →
+    // suspended looks the same by its flags, and a writer that read it before would count back.
     return this.putIf(
       item,
-      expected.revokedAt === undefined
-        ? '#u = :u AND suspended = :s AND attribute_not_exists(revokedAt)'
-        : '#u = :u AND suspended = :s AND revokedAt = :r',
-      { ':u': expected.updatedAt, ':s': expected.suspended, ...(expected.revokedAt ? { ':r': expected.revokedAt } : {}) },
+      `#u = :u AND suspended = :s AND ${expected.revokedAt === undefined ? 'attribute_not_exists(revokedAt)' : 'revokedAt = :r'} AND ${expected.changes === undefined ? 'attribute_not_exists(changes)' : 'changes = :c'}`,
+      { ':u': expected.updatedAt, ':s': expected.suspended, ...(expected.revokedAt ? { ':r': expected.revokedAt } : {}), ...(expected.changes !== undefined ? { ':c': expected.changes } : {}) },
       { '#u': 'updatedAt' },
     );
   }

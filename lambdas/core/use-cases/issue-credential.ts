@@ -261,7 +261,8 @@ async function commitReservation(deps: CoreDeps, cmd: IssueCommand, p: Prepared,
       if (!(await deps.store.updateIdempotency(complete, current.owner))) {
         throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'the idempotent request was taken over; retry', { retryAfter: 1 });
       }
-      return finish(deps, cmd, p, done, false, current.issuedAt);
+      // Audited as the reservation says (a takeover by another client of the school is the same request).
+      return finish(deps, { ...cmd, actor: current.actor ?? cmd.actor }, p, done, false, current.issuedAt);
     }
     // Another credential won the slot between reservation and commit: move the reservation. The
     // owner token changes with it, so a takeover decided on the record as it was (a request that

@@ -34,6 +34,9 @@ export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; 
   }
 
   let flags: StatusFlags | undefined;
+  // The change this request replaced: its events may not have been written yet (its request was
+  // stopped first), and the flags will no longer hold them.
+  let replaced: StatusFlags['lastChange'];
   for (let attempt = 0; ; attempt++) {
     if (attempt === MAX_ATTEMPTS) throw new AttestoError('STORE_UNAVAILABLE', 'too many concurrent status changes; retry', { retryAfter: 1 });
     const current = await deps.store.getFlags(school.uai, parsed.slot);
@@ -45,21 +48,26 @@ export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; 
     }
     const change = (current?.changes ?? 0) + 1;
     flags = { ...next.flags, changes: change, lastChange: { at, actor: cmd.actor, actions: next.actions, change } };
-    if (await deps.store.putFlags(school.uai, parsed.slot.list, flags, current)) break;
+    if (await deps.store.putFlags(school.uai, parsed.slot.list, flags, current)) {
+      replaced = current?.lastChange;
+      break;
+    }
   }
 
-  // The events of the latest change, whether this request made it or an earlier one that was
-  // stopped before writing them. Audit writes are idempotent: an event already there is not doubled.
-  const last = flags?.lastChange;
-  for (const action of last?.actions ?? []) {
-    await deps.store.appendAudit({
-      uai: school.uai,
-      at: last!.at,
-      action,
-      actor: last!.actor,
-      credentialId: request.credentialId,
-      ...(last!.change !== undefined ? { detail: { change: last!.change } } : {}),
-    });
+  // The events of the change this one replaced and of the latest change, whether this request
+  // made them or earlier ones that were stopped before writing them. Audit writes are idempotent:
+  // an event already there is not doubled.
+  for (const change of [replaced, flags?.lastChange]) {
+    for (const action of change?.actions ?? []) {
+      await deps.store.appendAudit({
+        uai: school.uai,
+        at: change!.at,
+        action,
+        actor: change!.actor,
+        credentialId: request.credentialId,
+        ...(change!.change !== undefined ? { detail: { change: change!.change } } : {}),
+      });
+    }
   }
   // Publish even when nothing changed: a retried request whose first attempt died between
   // the flag write and the publication is how that publication gets finished.
