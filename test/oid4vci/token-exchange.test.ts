@@ -117,3 +117,25 @@ describe('redeeming an access token at the credential endpoint', () => {
   });
 });
 
+describe('an offer whose credential has an end of validity', () => {
+  it('ends with it, and a redemption after it is an OAuth error telling the student to ask for a new offer', async () => {
+    const diploma = issueRequest('DiplomaCredential').credential;
+    const offer = await createOffer(deps, { school, actor: 'school:test', credential: { ...diploma, validUntil: '2026-11-22T11:00:00Z' }, txCode: false, expiresInSeconds: 86_400 });
+    expect(offer.expiresAt).toBe('2026-11-22T11:00:00Z');
+    const t0 = deps.now.value;
+    try {
+      deps.now.value = new Date('2026-11-22T10:59:00Z');
+      const { access_token } = await exchangePreAuthorizedCode(deps, { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'] });
+      deps.now.value = new Date('2026-11-22T11:01:00Z');
+      const key = await walletKey();
+      const { c_nonce } = await newNonce(deps);
+      const jwt = await new SignJWT({ aud: `${PUBLIC_URL}/schools/${school.uai}`, iat: Math.floor(deps.now.value.getTime() / 1000), nonce: c_nonce })
+        .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', kid: key.kid })
+        .sign(key.privateKey);
+      await expect(issueToWallet(deps, access_token, { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [jwt] } })).rejects.toMatchObject({ error: 'invalid_credential_request' });
+    } finally {
+      deps.now.value = t0;
+    }
+  });
+});
+

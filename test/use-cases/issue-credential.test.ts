@@ -124,6 +124,22 @@ describe('issuing', () => {
     expect((await issue(pastYear)).credentialId).toMatch(/^urn:attesto:/);
   });
 
+  it('replays a committed credential after its validity has ended: the check is made when it is first issued', async () => {
+    const diploma = issueRequest('DiplomaCredential');
+    const request = { ...diploma, credential: { ...diploma.credential, validUntil: '2026-11-22T11:00:00Z' } };
+    const first = await issue(request, 'ends-soon-key-01');
+    const t0 = deps.now.value;
+    try {
+      deps.now.value = new Date('2026-11-22T12:00:00Z');
+      const again = await issue(request, 'ends-soon-key-01');
+      expect(again).toMatchObject({ replayed: true, credentialId: first.credentialId });
+      // A new issuance of it is refused, as it would be expired when issued.
+      await expect(issue(request, 'ends-soon-key-02')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    } finally {
+      deps.now.value = t0;
+    }
+  });
+
   it('refuses a type that names no kind, or two', async () => {
     for (const type of [['VerifiableCredential'], ['VerifiableCredential', 'EnrollmentCredential', 'DiplomaCredential']]) {
       const error = await issue({ credential: { type, credentialSubject: {} } }).catch((e) => e);

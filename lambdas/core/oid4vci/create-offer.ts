@@ -9,7 +9,7 @@ import { AttestoError } from '../errors';
 import type { SchoolRecord } from '../records';
 import type { IssueRequest } from '../requests';
 import { isoSeconds } from '../credential/build';
-import { validateCredentialRequest } from '../use-cases/issue-credential';
+import { assertIssuableAt, validateCredentialRequest, validityEnd } from '../use-cases/issue-credential';
 import { configurationId, DEFAULT_WALLET_FORMAT, PRE_AUTHORIZED_GRANT, schoolIssuer, type WalletFormat } from './metadata';
 import { lookupHash, seal } from './sealing';
 import type { WalletStore } from './store';
@@ -30,7 +30,8 @@ export interface CreateOfferCommand {
 export const pinMac = (secret: string, pin: string) => createHmac('sha256', secret).update(`tx_code:${pin}`).digest('base64url');
 
 export async function createOffer(deps: CoreDeps & { wallet: WalletStore }, cmd: CreateOfferCommand) {
-  const kind = validateCredentialRequest(cmd.credential, deps.clock());
+  const kind = validateCredentialRequest(cmd.credential);
+  assertIssuableAt(cmd.credential, kind, deps.clock());
   if ((cmd.credential.credentialSubject as { id?: unknown }).id !== undefined) {
     throw new AttestoError('VALIDATION_FAILED', 'an offered credential is bound to the wallet key: leave credentialSubject.id out', {
       errors: [{ pointer: '/credential/credentialSubject/id', message: 'set by the wallet\'s proof of possession' }],
@@ -41,7 +42,9 @@ export async function createOffer(deps: CoreDeps & { wallet: WalletStore }, cmd:
   const hash = lookupHash(secret);
   const pin = cmd.txCode ? String(deps.randomInt(1_000_000)).padStart(6, '0') : undefined;
   const credentialIssuer = schoolIssuer(deps.publicUrl, cmd.school.uai);
-  const expiresAt = isoSeconds(new Date(now.getTime() + (cmd.expiresInSeconds ?? DEFAULT_OFFER_SECONDS) * 1000));
+  // An offer ends when the credential's validity would: redeemed later, it would be expired when issued.
+  const end = validityEnd(cmd.credential, kind)?.at ?? Infinity;
+  const expiresAt = isoSeconds(new Date(Math.min(now.getTime() + (cmd.expiresInSeconds ?? DEFAULT_OFFER_SECONDS) * 1000, end)));
   const offerId = hash.slice(0, 16);
   const configuration = configurationId(kind, cmd.format ?? DEFAULT_WALLET_FORMAT);
   await deps.wallet.putOffer({

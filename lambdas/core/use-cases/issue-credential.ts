@@ -53,8 +53,9 @@ interface Prepared {
 }
 
 export async function issueCredential(deps: CoreDeps, cmd: IssueCommand): Promise<IssueResult> {
-  const prepared = prepare(cmd.request, deps.clock());
+  const prepared = prepare(cmd.request);
   if (!cmd.idempotencyKey) {
+    assertIssuableAt(cmd.request.credential, prepared.kind.kind, deps.clock());
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
       const slot = await allocateSlot(deps, cmd.school);
       const done = await signAndCommit(deps, cmd, prepared, slot, isoSeconds(deps.clock()));
@@ -65,8 +66,8 @@ export async function issueCredential(deps: CoreDeps, cmd: IssueCommand): Promis
   return issueIdempotent(deps, cmd, prepared, cmd.idempotencyKey);
 }
 
-function prepare(request: IssueRequest, now: Date): Prepared {
-  const kind = KINDS[validateCredentialRequest(request.credential, now)];
+function prepare(request: IssueRequest): Prepared {
+  const kind = KINDS[validateCredentialRequest(request.credential)];
   const format = request.options?.format ?? 'jwt_vc';
   // Refused now, before a slot or an idempotency key is taken: the key an SD-JWT VC is bound to.
   if (format === 'dc+sd-jwt') confirmationKey((request.credential.credentialSubject as { id?: unknown }).id);
@@ -78,37 +79,50 @@ function prepare(request: IssueRequest, now: Date): Prepared {
  * subject valid for it, coherent dates. Shared by issuance and wallet offers (an offer refused
  * only when the student redeems it would strand the student).
  */
-export function validateCredentialRequest(credential: IssueRequest['credential'], now: Date): CredentialKind {
+export function validateCredentialRequest(credential: IssueRequest['credential']): CredentialKind {
   const kindName = kindOf(credential.type);
   if (!kindName) {
     throw new AttestoError('UNKNOWN_KIND', `credential.type must name exactly one of ${Object.keys(KINDS).join(', ')}`);
   }
   assertValid(KINDS[kindName].validateInput, credential.credentialSubject, `credentialSubject of a ${kindName}`, '/credential/credentialSubject');
-  checkDates(credential, kindName, now);
+  checkDates(credential, kindName);
   return kindName;
 }
 
 const invalidDate = (field: string, message: string) =>
   new AttestoError('VALIDATION_FAILED', `${field} ${message}`, { errors: [{ pointer: `/credential/${field}`, message }] });
 
-function checkDates(credential: IssueRequest['credential'], kind: CredentialKind, now: Date) {
+/** When the credential's validity ends (an enrolment's with its endDate unless validUntil is given), and which field says so. */
+export function validityEnd(credential: IssueRequest['credential'], kind: CredentialKind): { at: number; field: string } | undefined {
+  const until = credential.validUntil ?? KINDS[kind].defaultValidUntil(credential.credentialSubject);
+  return until === undefined ? undefined : { at: Date.parse(until), field: credential.validUntil ? 'validUntil' : 'credentialSubject/endDate' };
+}
+
+/**
+ * A credential issued at `at` must not be over already, nor end before it starts: it could never
+ * verify. Checked when a credential is first issued (or offered), not when a retry replays one
+ * committed earlier, whose issuance time is its first attempt's.
+ */
+export function assertIssuableAt(credential: IssueRequest['credential'], kind: CredentialKind, at: Date): void {
+  const end = validityEnd(credential, kind);
+  if (!end) return;
+  const from = credential.validFrom ? Date.parse(credential.validFrom) : at.getTime();
+  const explicit = end.field === 'validUntil';
+  if (end.at <= from) throw invalidDate(end.field, explicit ? 'must be after validFrom' : 'must not be before validFrom: set validUntil');
+  if (end.at <= at.getTime()) {
+    throw invalidDate(end.field, explicit ? 'is in the past: the credential would be expired when issued' : 'is in the past: the attestation would be expired when issued (set validUntil to attest a past year)');
+  }
+}
+
+function checkDates(credential: IssueRequest['credential'], kind: CredentialKind) {
   const { validFrom, validUntil, credentialSubject: s } = credential as IssueRequest['credential'] & { credentialSubject: Record<string, unknown> };
-  // RFC 3339 allows a leap second (23:59:60), which the schema's date-time format accepts and a
-  // JavaScript Date cannot hold: refused here, rather than failing when the credential is built.
+  // What the schema's date-time format accepts and a JavaScript Date cannot hold (a leap second,
+  // 23:59:60, which RFC 3339 allows; an offset without minutes): refused here, rather than
+  // failing when the credential is built.
   for (const [field, value] of [['validFrom', validFrom], ['validUntil', validUntil]] as const) {
-    if (value !== undefined && Number.isNaN(Date.parse(value))) throw invalidDate(field, 'must be a date-time a credential can carry (no leap second)');
+    if (value !== undefined && Number.isNaN(Date.parse(value))) throw invalidDate(field, 'must be a date-time a credential can carry (no leap second, a full offset such as Z or +02:00)');
   }
-  // The validity a credential would get (an enrolment's ends with its endDate unless validUntil is
-  // given): one that ends before it starts, or is over before it is issued, could never verify.
-  const from = validFrom ? Date.parse(validFrom) : now.getTime();
-  const untilValue = validUntil ?? KINDS[kind].defaultValidUntil(s);
-  if (untilValue !== undefined) {
-    const field = validUntil ? 'validUntil' : 'credentialSubject/endDate';
-    if (Date.parse(untilValue) <= from) throw invalidDate(field, validUntil ? 'must be after validFrom' : 'must not be before validFrom: set validUntil');
-    if (Date.parse(untilValue) <= now.getTime()) {
-      throw invalidDate(field, validUntil ? 'is in the past: the credential would be expired when issued' : 'is in the past: the attestation would be expired when issued (set validUntil to attest a past year)');
-    }
-  }
+  if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom)) throw invalidDate('validUntil', 'must be after validFrom');
   const period = kind === 'TranscriptCredential' ? (s.period as { startDate: string; endDate: string }) : kind === 'EnrollmentCredential' ? (s as { startDate: string; endDate: string }) : undefined;
   if (period && period.endDate < period.startDate) {
     throw new AttestoError('VALIDATION_FAILED', 'endDate must not be before startDate', { errors: [{ pointer: '/credential/credentialSubject', message: 'endDate is before startDate' }] });
@@ -198,6 +212,7 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, k
   const uai = cmd.school.uai;
   let record = await deps.store.getIdempotency(uai, key);
   if (!record) {
+    assertIssuableAt(cmd.request.credential, p.kind.kind, deps.clock());
     const slot = await allocateSlot(deps, cmd.school);
     const fresh: IdempotencyRecord = {
       uai,
