@@ -3,7 +3,7 @@
  * authorizer checks the tokens and hands the function the verified client id; the store maps it
  * to exactly one school.
  */
-import { AWS_CLIENT_TIMEOUTS } from './aws-timeouts';
+import { AWS_CLIENT_TIMEOUTS, CREATE_CALL } from './aws-timeouts';
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
@@ -43,6 +43,7 @@ export class CognitoSchoolClients implements SchoolClientRegistry {
           EnableTokenRevocation: true,
           PreventUserExistenceErrors: 'ENABLED',
         }),
+        CREATE_CALL,
       );
     } catch (e) {
       throw new AttestoError('IDENTITY_UNAVAILABLE', 'the identity service is unavailable; retry', { cause: e, retryAfter: 1 });

@@ -15,7 +15,7 @@
  *   const signer = signers.forSchool(school.uai);   // after authenticating the request for that school
  *   await issueCredential({ ...deps.core, signer }, …);
  */
-import { AWS_CLIENT_TIMEOUTS } from './aws-timeouts';
+import { AWS_CLIENT_TIMEOUTS, CREATE_CALL } from './aws-timeouts';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { LRUCache } from 'lru-cache';
@@ -121,6 +121,7 @@ export class KmsSchoolSigner implements KeyManager {
           Description: `attesto signing key of school ${uai}`,
           Tags: [{ TagKey: KEY_SCHOOL_TAG, TagValue: uai }],
         }),
+        CREATE_CALL,
       );
     } catch (e) {
       throw new AttestoError('SIGNER_UNAVAILABLE', 'the key service is unavailable; retry', { cause: e, retryAfter: 1 });

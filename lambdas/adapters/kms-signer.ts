@@ -10,7 +10,7 @@
  * becomes SIGNER_UNAVAILABLE (503 with Retry-After). Signing has no side effect and a credential is
  * committed only after it is signed, so a retry can never duplicate or half-write a credential.
  */
-import { AWS_CLIENT_TIMEOUTS } from './aws-timeouts';
+import { AWS_CLIENT_TIMEOUTS, CREATE_CALL } from './aws-timeouts';
 import {
   CreateKeyCommand,
   GetPublicKeyCommand,
@@ -121,6 +121,7 @@ export class KmsSigner implements Signer, KeyManager {
         Tags: [{ TagKey: KEY_SCHOOL_TAG, TagValue: uai }, ...(this.options.tags ?? [])],
         ...(this.options.keyPolicy ? { Policy: this.options.keyPolicy } : {}),
       }),
+      CREATE_CALL,
     ));
     const keyRef = out.KeyMetadata?.Arn ?? out.KeyMetadata?.KeyId;
     if (!keyRef) throw new AttestoError('SIGNER_UNAVAILABLE', 'KMS created no key');

@@ -1,4 +1,5 @@
 import { compactVerify, importJWK } from 'jose';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { derToJose, KmsSigner } from '../../lambdas/adapters/kms-signer';
@@ -97,6 +98,35 @@ describe('KMS signer', () => {
     } finally {
       for (const socket of sockets) socket.destroy();
       stalled.close();
+    }
+  });
+
+  it('waits for a slow CreateKey rather than sending it again, which would create a second key', async () => {
+    const { KMSClient } = await import('@aws-sdk/client-kms');
+    const { AWS_CLIENT_TIMEOUTS } = await import('../../lambdas/adapters/aws-timeouts');
+    const { generateKeyPairSync } = await import('node:crypto');
+    const spki = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    const creates: number[] = [];
+    // A KMS that takes 1.5 s to create a key (longer than an ordinary call may take) and answers the rest at once.
+    const slow = createHttpServer((req, res) => {
+      const target = String(req.headers['x-amz-target']);
+      req.resume().on('end', () => {
+        const answer = (body: unknown) => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(body));
+        if (target.endsWith('CreateKey')) {
+          creates.push(Date.now());
+          setTimeout(() => answer({ KeyMetadata: { Arn: 'arn:aws:kms:eu-west-3:111122223333:key/slow', KeyId: 'slow' } }), 1_500);
+        } else answer({ KeySpec: 'ECC_NIST_P256', PublicKey: spki, KeyId: 'slow' });
+      });
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    try {
+      const endpoint = `http://127.0.0.1:${(slow.address() as import('node:net').AddressInfo).port}`;
+      const client = new KMSClient({ ...AWS_CLIENT_TIMEOUTS, endpoint, region: 'eu-west-3', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 1 });
+      const { keyRef } = await new KmsSigner(client, { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 } }).createKey('0751234J');
+      expect(keyRef).toBe('arn:aws:kms:eu-west-3:111122223333:key/slow');
+      expect(creates).toHaveLength(1);
+    } finally {
+      slow.close();
     }
   });
 
