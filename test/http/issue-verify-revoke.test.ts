@@ -93,6 +93,14 @@ describe('status updates in the VC-API\'s own shape (UpdateCredentialStatusReque
     expect((await home.post('/credentials/status', vcApi('suspension', false), { token })).json).toMatchObject({ suspended: false });
     expect((await home.post('/credentials/status', { ...vcApi('revocation', true), credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'revocation' } }, { token })).json).toMatchObject({ revoked: true });
     expect((await home.post('/credentials/verify', { verifiableCredential })).json.errors).toEqual([expect.objectContaining({ code: 'REVOKED' })]);
+    // An entry naming another credential's index or list than credentialId is refused: the client meant another one.
+    const otherIndex = String((Number(String(id).split(':').at(-1)) + 1) % 131_072);
+    const other = { credentialId: id, credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'suspension', statusListIndex: otherIndex, statusListCredential: `${home.server.url}/schools/${uai}/status-lists/suspension/9` }, status: true };
+    for (const body of [other, { ...other, credentialStatus: { ...other.credentialStatus, statusListCredential: undefined } }, { ...other, credentialStatus: { ...other.credentialStatus, statusListIndex: undefined } }]) {
+      const res = await home.post('/credentials/status', JSON.parse(JSON.stringify(body)), { token });
+      expect(res.status).toBe(400);
+      expect(res.json.code).toBe('VALIDATION_FAILED');
+    }
     // Mixed or partial shapes are refused, as any other bad body.
     for (const bad of [{ credentialId: id, credentialStatus: { type: 'BitstringStatusList', statusPurpose: 'revocation' } }, { ...vcApi('revocation', true), extra: 1 }, { credentialId: id, credentialStatus: [], status: true }]) {
       const res = await home.post('/credentials/status', bad, { token });

@@ -19,12 +19,7 @@ import { encodeList, newBitstring, setBit } from './bitstring';
 import { statusListUrl } from './slot';
 import { encodeTokenStatusList, newTokenStatusList, setTokenStatus, TOKEN_STATUS, TOKEN_STATUS_BITS } from './token-status-list';
 
-/**
- * How long verifiers may cache a list (the spec's `ttl`, milliseconds): the same minute as the
- * route's `Cache-Control: max-age`, which the specification asks `ttl` to align with (Bitstring
- * Status List v1.0 §2.2), so that a revocation reaches every cache within a minute.
- */
-export const STATUS_LIST_TTL_MS = 60_000;
+import { STATUS_LIST_TTL_MS } from './ttl';
 
 export function statusListCredential(publicUrl: string, school: Pick<SchoolRecord, 'uai' | 'did'>, list: number, purpose: StatusPurpose, encodedList: string, now: Date) {
   const url = statusListUrl(publicUrl, school.uai, purpose, list);
@@ -70,7 +65,7 @@ async function signedList(deps: CoreDeps, school: SchoolRecord, list: number, ki
   return signVcJose(statusListCredential(deps.publicUrl, school, list, purpose, encodeList(bits), now), key);
 }
 
-export async function publishStatusLists(deps: CoreDeps, school: SchoolRecord, list: number): Promise<void> {
+export async function publishStatusLists(deps: CoreDeps, school: SchoolRecord, list: number, rounds = 3): Promise<void> {
   const seq = await deps.store.getStatusSeq(school.uai, list);
   // Already published from this sequence number or a newer one: that publication holds every
   // change up to it, ours included. Under a burst of revocations most publishers stop here.
@@ -89,8 +84,9 @@ export async function publishStatusLists(deps: CoreDeps, school: SchoolRecord, l
   // back by this later publication. A rotation saves the new key before re-signing, so the record
   // read now tells: if the key to sign with has changed, publish once more, with it.
   const current = await deps.store.getSchool(school.uai);
-  if (current && signingKey(current, deps.clock()).kid !== key.kid) {
+  // (A few rounds at most: keys do not keep rotating; the rotation re-signs every list itself.)
+  if (current && signingKey(current, deps.clock()).kid !== key.kid && rounds > 1) {
     await deps.store.bumpStatusSeq(school.uai, list);
-    await publishStatusLists(deps, current, list);
+    await publishStatusLists(deps, current, list, rounds - 1);
   }
 }

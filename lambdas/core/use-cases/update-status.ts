@@ -10,7 +10,7 @@ import type { AuditAction, SchoolRecord, StatusFlags } from '../records';
 import { statusChanges, type StatusChanges, type UpdateStatusRequest } from '../requests';
 import { isoSeconds } from '../credential/build';
 import { publishStatusLists } from '../status/publish';
-import { parseCredentialId } from '../status/slot';
+import { parseCredentialId, statusListUrl } from '../status/slot';
 
 export interface StatusView {
   credentialId: string;
@@ -27,6 +27,17 @@ export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; 
   const parsed = parseCredentialId(request.credentialId);
   if (!parsed) throw new AttestoError('INVALID_CREDENTIAL_ID', 'credentialId is not an attesto credential id (urn:attesto:<uai>:<list>:<index>)');
   if (parsed.uai !== school.uai) throw new AttestoError('FORBIDDEN', 'this credential was issued by another school');
+  // The VC-API's form may also name the entry's index and list: they must be this credential's,
+  // or the client meant another credential than the one it named.
+  if (!Array.isArray(cmd.request.credentialStatus)) {
+    const { statusListIndex, statusListCredential, statusPurpose } = cmd.request.credentialStatus;
+    if (statusListIndex !== undefined && statusListIndex !== String(parsed.slot.index)) {
+      throw new AttestoError('VALIDATION_FAILED', `credentialStatus.statusListIndex is not ${request.credentialId}'s`, { errors: [{ pointer: '/credentialStatus/statusListIndex', message: 'names another credential' }] });
+    }
+    if (statusListCredential !== undefined && statusListCredential !== statusListUrl(deps.publicUrl, school.uai, statusPurpose, parsed.slot.list)) {
+      throw new AttestoError('VALIDATION_FAILED', `credentialStatus.statusListCredential is not ${request.credentialId}'s`, { errors: [{ pointer: '/credentialStatus/statusListCredential', message: 'names another list' }] });
+    }
+  }
   const purposes = request.credentialStatus.map((s) => s.statusPurpose);
   if (new Set(purposes).size !== purposes.length) throw new AttestoError('VALIDATION_FAILED', 'each statusPurpose may appear once');
   if (!(await deps.store.getCredential(school.uai, parsed.slot))) {

@@ -6,7 +6,7 @@ import { typeMetadata } from '../../core/credential/type-metadata';
 import { kindBySlug } from '../../core/kinds';
 import { AttestoError } from '../../core/errors';
 import { DID_DOCUMENT_MAX_AGE_SECONDS } from '../../core/signing-key';
-import { STATUS_LIST_TTL_MS } from '../../core/status/publish';
+import { STATUS_LIST_TTL_MS } from '../../core/status/ttl';
 import { openApiDocument, publishedSchemas } from '../openapi';
 import { schoolOfPath } from './school-of-path';
 import type { RouteHandler } from './types';
