@@ -78,12 +78,7 @@ const VcApiStatusChange = Type.Object(
 export const UpdateStatusRequest = Type.Union([StatusChanges, VcApiStatusChange], { $id: 'UpdateStatusRequest' });
 export type UpdateStatusRequest = Static<typeof UpdateStatusRequest>;
 
-/** Either form of a status update as attesto's list of changes. (The credential names its own entries.) */
-export function statusChanges(request: UpdateStatusRequest): StatusChanges {
-  if (Array.isArray(request.credentialStatus)) return request as StatusChanges;
-  const { credentialId, status } = request as Static<typeof VcApiStatusChange>;
-  return { credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: request.credentialStatus.statusPurpose, status }] };
-}
+export type VcApiStatusChange = Static<typeof VcApiStatusChange>;
 
 /**
  * The enveloped form of a JOSE-secured credential or presentation (VC-JOSE-COSE §3.1.1, §3.2.1):

@@ -55,6 +55,12 @@ describe('Lambda bundles', () => {
 
   // Verification is the hot path: its function answers API Gateway events directly, without the
   // web framework (and its WHATWG Request/Response round trip) the other route groups use.
+  it('carry no schema authoring library where no schema is published: validators are compiled ahead of time', () => {
+    // The documents function serves the JSON Schemas and the OpenAPI description, built from TypeBox.
+    for (const b of bundles.values()) if (b.name !== 'documents') expect(b.packages, b.name).not.toContain('@sinclair/typebox');
+    expect(bundles.get('documents')!.packages).toContain('@sinclair/typebox');
+  });
+
   it('verify: no web framework in the hot path', () => {
     expect(bundles.get('verifier')!.packages).not.toContain('hono');
     // The check itself can fail: the other groups are Hono apps.

@@ -7,7 +7,7 @@
 import type { CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
 import type { AuditAction, SchoolRecord, StatusFlags } from '../records';
-import { statusChanges, type StatusChanges, type UpdateStatusRequest } from '../requests';
+import type { StatusChanges, UpdateStatusRequest, VcApiStatusChange } from '../requests';
 import { isoSeconds } from '../credential/build';
 import { publishStatusLists } from '../status/publish';
 import { parseCredentialId, statusListUrl } from '../status/slot';
@@ -85,6 +85,13 @@ export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; 
   await deps.store.bumpStatusSeq(school.uai, parsed.slot.list);
   await publishStatusLists(deps, school, parsed.slot.list);
   return view(request.credentialId, flags);
+}
+
+/** Either form of a status update as attesto's list of changes. (Here, not beside the schemas: TypeBox stays out of the functions.) */
+function statusChanges(request: UpdateStatusRequest): StatusChanges {
+  if (Array.isArray(request.credentialStatus)) return request as StatusChanges;
+  const { credentialId, credentialStatus, status } = request as VcApiStatusChange;
+  return { credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: credentialStatus.statusPurpose, status }] };
 }
 
 function apply(current: StatusFlags | undefined, request: StatusChanges, index: number, at: string) {
