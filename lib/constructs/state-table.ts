@@ -107,29 +107,22 @@ export class StateTable extends Construct {
         }),
       );
     }
-    // Audit events are appended (PutItem under a new sort key), never changed or removed.
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'AuditTrailIsAppendOnly',
-        effect: iam.Effect.DENY,
-        actions: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
-        resources: [this.table.tableArn],
-        conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': patterns(['AUDIT#']) } },
-      }),
-    );
-    if (!opts.registersSchools) {
-      // A school record holds the keys its DID document publishes; a client record says which
-      // school a client acts for. Either, written by another function, would let it act as a school.
+    // Explicit denies: they hold whatever else is attached to the role later.
+    const deny = (sid: string, actions: string[], prefixes: KeyPrefix[]) =>
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          sid: 'NoSchoolOrClientRecords',
+          sid,
           effect: iam.Effect.DENY,
-          actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+          actions,
           resources: [this.table.tableArn],
-          conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': patterns(['SCHOOL#', 'CLIENT#']) } },
+          conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': patterns(prefixes) } },
         }),
       );
-    }
+    // Audit events are appended (PutItem under a new sort key), never changed or removed.
+    deny('AuditTrailIsAppendOnly', ['dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'], ['AUDIT#']);
+    // A school record holds the keys its DID document publishes; a client record says which
+    // school a client acts for. Either, written by another function, would let it act as a school.
+    if (!opts.registersSchools) deny('NoSchoolOrClientRecords', ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], ['SCHOOL#', 'CLIENT#']);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'UseStateTableKeyThroughDynamoDB',

@@ -1,4 +1,5 @@
 /** A real DynamoStore on an in-memory dynalite over loopback. */
+import { AttestoError } from '../../lambdas/core/errors';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../lambdas/adapters/dynamo/client';
 import { ensureTable } from '../../lambdas/adapters/dynamo/create-table';
@@ -31,4 +32,11 @@ export async function startStore() {
     scanAll: () => scanTable(dynamo.endpoint),
     close: () => dynamo.close(),
   };
+}
+
+/** The store, with every audit write failing as DynamoDB unavailable: what follows a stopped or failed audit. */
+export function auditDown<S extends object>(store: S): S {
+  return new Proxy(store, {
+    get: (target, name, receiver) => (name === 'appendAudit' ? async () => Promise.reject(new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable (audit); retry')) : Reflect.get(target, name, receiver)),
+  });
 }

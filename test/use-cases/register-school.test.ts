@@ -7,7 +7,7 @@ import { republishStatusLists } from '../../lambdas/core/use-cases/republish-sta
 import { readAudit } from '../../lambdas/core/use-cases/read-audit';
 import { coreDeps, uai } from '../helpers/core';
 import { issueRequest } from '../helpers/fixtures';
-import { startStore } from '../helpers/store';
+import { auditDown, startStore } from '../helpers/store';
 
 let env: Awaited<ReturnType<typeof startStore>>;
 let deps: ReturnType<typeof coreDeps>;
@@ -34,10 +34,8 @@ describe('registering a school', () => {
   });
 
   it('shows the secret of a school it registered even if the audit write then fails, with a warning', async () => {
-    const auditDown = new Proxy(env.store, {
-      get: (target, name, receiver) => (name === 'appendAudit' ? async () => Promise.reject(new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable (audit); retry')) : Reflect.get(target, name, receiver)),
-    });
-    const registered = await registerSchool({ ...deps, store: auditDown }, { uai: uai('0440004'), name: 'Lycée Livet', actor: 'operator:test' });
+    const failingAudit = auditDown(env.store);
+    const registered = await registerSchool({ ...deps, store: failingAudit }, { uai: uai('0440004'), name: 'Lycée Livet', actor: 'operator:test' });
     expect(registered.token).toMatch(/^atst_0440004/);
     expect(registered.warnings).toEqual(["the registration's audit events could not be written (storage is unavailable (audit); retry): run `attesto school republish-status-lists --uai 0440004R`, which records them"]);
     // What the warning says: republishing records them, once however often it runs.

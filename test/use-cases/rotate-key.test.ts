@@ -16,7 +16,7 @@ import { verifyCredential } from '../../lambdas/core/verify/verify-credential';
 import { decodeProtectedHeader } from 'jose';
 import { coreDeps, PUBLIC_URL, schoolWithToken } from '../helpers/core';
 import { issueRequest } from '../helpers/fixtures';
-import { startStore } from '../helpers/store';
+import { auditDown, startStore } from '../helpers/store';
 
 let env: Awaited<ReturnType<typeof startStore>>;
 let deps: ReturnType<typeof coreDeps>;
@@ -132,10 +132,8 @@ describe('key rotation', () => {
   it('re-signs the lists after a compromise even when the audit write fails, and answers with a warning not to rotate again', async () => {
     const { uai, did } = await schoolWithToken(deps, '0330008');
     await issue(uai);
-    const auditDown = new Proxy(env.store, {
-      get: (target, name, receiver) => (name === 'appendAudit' ? async () => Promise.reject(new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable (audit); retry')) : Reflect.get(target, name, receiver)),
-    });
-    expect(await rotateKey({ ...deps, store: auditDown }, { uai, actor: 'operator:test', compromised: true })).toMatchObject({
+    const failingAudit = auditDown(env.store);
+    expect(await rotateKey({ ...deps, store: failingAudit }, { uai, actor: 'operator:test', compromised: true })).toMatchObject({
       kid: `${did}#key-2`,
       warnings: [`the key.rotated audit event could not be written (storage is unavailable (audit); retry): run \`attesto school republish-status-lists --uai ${uai}\`, which records it; do not rotate again`],
     });

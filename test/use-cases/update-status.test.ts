@@ -8,7 +8,7 @@ import { parseCredentialId } from '../../lambdas/core/status/slot';
 import type { UpdateStatusRequest } from '../../lambdas/core/requests';
 import { coreDeps, schoolWithToken } from '../helpers/core';
 import { issueRequest, NOW, PERSONAL_VALUES } from '../helpers/fixtures';
-import { startStore } from '../helpers/store';
+import { auditDown, startStore } from '../helpers/store';
 import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
 import { AttestoError } from '../../lambdas/core/errors';
 import { PUBLISHED_LISTS } from '../../lambdas/core/records';
@@ -153,11 +153,9 @@ describe('audit and data minimisation', () => {
     const id = (await issueCredential(deps, { school: other, actor: 'school:other', request: issueRequest() })).credentialId;
     const request = (statusPurpose: 'revocation' | 'suspension'): UpdateStatusRequest => ({ credentialId: id, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose, status: true }] });
     // The flags are written, then the audit write fails (or the function is stopped there).
-    const auditDown = new Proxy(env.store, {
-      get: (target, name, receiver) => (name === 'appendAudit' ? async () => Promise.reject(new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable (audit); retry')) : Reflect.get(target, name, receiver)),
-    });
+    const failingAudit = auditDown(env.store);
     for (const purpose of ['suspension', 'revocation'] as const) {
-      await expect(updateStatus({ ...deps, store: auditDown }, { school: other, actor: 'school:other', request: request(purpose) })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503 });
+      await expect(updateStatus({ ...deps, store: failingAudit }, { school: other, actor: 'school:other', request: request(purpose) })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503 });
       // The retry the 503 asks for (later, by another client of the school) finds nothing left to
       // change, and still records what changed, as it happened: when, and by whom.
       deps.now.value = new Date(NOW.getTime() + 30_000);
@@ -180,11 +178,9 @@ describe('audit and data minimisation', () => {
     const { school: other } = await schoolWithToken(deps, '0690005');
     const id = (await issueCredential(deps, { school: other, actor: 'school:other', request: issueRequest() })).credentialId;
     const request = (statusPurpose: 'revocation' | 'suspension'): UpdateStatusRequest => ({ credentialId: id, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose, status: true }] });
-    const auditDown = new Proxy(env.store, {
-      get: (target, name, receiver) => (name === 'appendAudit' ? async () => Promise.reject(new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable (audit); retry')) : Reflect.get(target, name, receiver)),
-    });
+    const failingAudit = auditDown(env.store);
     // A suspends, and is stopped before its event; B revokes before A's retry comes.
-    await expect(updateStatus({ ...deps, store: auditDown }, { school: other, actor: 'school:a', request: request('suspension') })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await expect(updateStatus({ ...deps, store: failingAudit }, { school: other, actor: 'school:a', request: request('suspension') })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
     deps.now.value = new Date(NOW.getTime() + 5_000);
     try {
       await updateStatus(deps, { school: other, actor: 'school:b', request: request('revocation') });
