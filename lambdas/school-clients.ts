@@ -9,5 +9,5 @@ export function schoolClientsFor(config: Config): SchoolClientRegistry | undefin
   if (!config.schoolClients) return undefined;
   // In the pool's region, which its id names (`eu-west-3_AbC…`), not wherever the SDK's profile points.
   const region = /^([a-z]{2}(?:-[a-z]+)+-\d+)_/.exec(config.schoolClients.userPoolId)?.[1] ?? config.region;
-  return new CognitoSchoolClients(config.schoolClients, new CognitoIdentityProviderClient({ ...AWS_CLIENT_TIMEOUTS, maxAttempts: 3, region }));
+  return new CognitoSchoolClients(config.schoolClients, new CognitoIdentityProviderClient({ ...AWS_CLIENT_TIMEOUTS, maxAttempts: 1, region }));
 }

@@ -23,7 +23,8 @@ export interface CognitoSchoolClientsOptions {
 export class CognitoSchoolClients implements SchoolClientRegistry {
   constructor(
     private readonly options: CognitoSchoolClientsOptions,
-    private readonly cognito: CognitoIdentityProviderClient = new CognitoIdentityProviderClient({ ...AWS_CLIENT_TIMEOUTS, maxAttempts: 3 }),
+    // One attempt: an app client created after a slow answer and sent again would be a second client.
+    private readonly cognito: CognitoIdentityProviderClient = new CognitoIdentityProviderClient({ ...AWS_CLIENT_TIMEOUTS, maxAttempts: 1 }),
   ) {}
 
   async create(uai: string): Promise<SchoolClient> {

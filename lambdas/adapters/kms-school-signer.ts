@@ -87,7 +87,9 @@ export class KmsSchoolSigner implements KeyManager {
   constructor(private readonly options: KmsSchoolSignerOptions) {
     const region = options.region ? { region: options.region } : {};
     this.sts = options.sts ?? new STSClient({ ...region, ...AWS_CLIENT_TIMEOUTS, maxAttempts: 3 });
-    this.kms = options.kms ?? new KMSClient({ ...region, ...AWS_CLIENT_TIMEOUTS, maxAttempts: 3 });
+    // Creates keys only: one attempt, as a create sent again after a slow answer makes a second key
+    // (registration answers 503 with Retry-After instead, and nothing is left behind).
+    this.kms = options.kms ?? new KMSClient({ ...region, ...AWS_CLIENT_TIMEOUTS, maxAttempts: 1 });
     // One attempt per call: KmsSigner retries throttled and transient signing calls itself, with
     // its own budget (kms-signer.ts).
     this.kmsFor = options.kmsFor ?? ((credentials) => new KMSClient({ ...region, ...AWS_CLIENT_TIMEOUTS, credentials, maxAttempts: 1 }));

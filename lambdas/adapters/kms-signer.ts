@@ -41,10 +41,19 @@ export interface KmsSignerOptions {
   /** Key policy document (JSON) for new keys; KMS default when absent. */
   keyPolicy?: string;
   retry?: KmsRetryOptions;
+  /** How long a CreateKey may take, ms (default CREATE_CALL's); injected by tests. */
+  createTimeoutMs?: number;
   /** Injected by tests: the wait between attempts, and the jitter source in [0, 1). */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
+
+/**
+ * A create call is sent again only when it surely created nothing (throttled, refused, the
+ * connection not made): after a timeout, the key may exist, and a second call would make another.
+ */
+const createRetryable = (e: unknown) => isRetryableKmsError(e) && !isTimeout(e);
+const isTimeout = (e: unknown) => ['TimeoutError', 'RequestTimeout', 'ETIMEDOUT'].includes((e as SdkError).name ?? '') || (e as SdkError).code === 'ETIMEDOUT';
 
 /** Errors worth another attempt: request throttling, and KMS or network trouble that passes. */
 const THROTTLING = new Set(['ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'LimitExceededException']);
@@ -86,13 +95,13 @@ export class KmsSigner implements Signer, KeyManager {
    * failures are retried with capped exponential backoff and full jitter, then become a 503
    * SIGNER_UNAVAILABLE with Retry-After.
    */
-  private send<T>(call: () => Promise<T>): Promise<T> {
+  private send<T>(call: () => Promise<T>, retryable: (e: unknown) => boolean = isRetryableKmsError): Promise<T> {
     const { maxAttempts = 6, baseDelayMs = 50, maxDelayMs = 1000 } = this.options.retry ?? {};
     return withRetries(call, {
       maxAttempts,
       baseDelayMs,
       maxDelayMs,
-      retryable: isRetryableKmsError,
+      retryable,
       attemptsIn: (e) => (e as SdkError).$metadata?.attempts ?? 1,
       giveUp: (e) => new AttestoError('SIGNER_UNAVAILABLE', 'the signing service is unavailable; retry', { cause: e, retryAfter: 1 }),
       sleep: this.options.sleep,
@@ -121,8 +130,8 @@ export class KmsSigner implements Signer, KeyManager {
         Tags: [{ TagKey: KEY_SCHOOL_TAG, TagValue: uai }, ...(this.options.tags ?? [])],
         ...(this.options.keyPolicy ? { Policy: this.options.keyPolicy } : {}),
       }),
-      CREATE_CALL,
-    ));
+      { requestTimeout: this.options.createTimeoutMs ?? CREATE_CALL.requestTimeout },
+    ), createRetryable);
     const keyRef = out.KeyMetadata?.Arn ?? out.KeyMetadata?.KeyId;
     if (!keyRef) throw new AttestoError('SIGNER_UNAVAILABLE', 'KMS created no key');
     return { keyRef, publicJwk: await this.publicJwk(keyRef) };

@@ -101,7 +101,7 @@ describe('KMS signer', () => {
     }
   });
 
-  it('waits for a slow CreateKey rather than sending it again, which would create a second key', async () => {
+  it('waits for a slow CreateKey, and never sends one that timed out again, which could create a second key', async () => {
     const { KMSClient } = await import('@aws-sdk/client-kms');
     const { AWS_CLIENT_TIMEOUTS } = await import('../../lambdas/adapters/aws-timeouts');
     const { generateKeyPairSync } = await import('node:crypto');
@@ -125,6 +125,10 @@ describe('KMS signer', () => {
       const { keyRef } = await new KmsSigner(client, { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 } }).createKey('0751234J');
       expect(keyRef).toBe('arn:aws:kms:eu-west-3:111122223333:key/slow');
       expect(creates).toHaveLength(1);
+      // Slower still than a create may take: it fails (503), and is not sent again, as the key may exist.
+      const patient = new KmsSigner(client, { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 }, createTimeoutMs: 500 });
+      await expect(patient.createKey('0751234J')).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE', status: 503 });
+      expect(creates).toHaveLength(2);
     } finally {
       slow.close();
     }

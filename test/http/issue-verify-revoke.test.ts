@@ -93,6 +93,12 @@ describe('status updates in the VC-API\'s own shape (UpdateCredentialStatusReque
     expect((await home.post('/credentials/status', vcApi('suspension', false), { token })).json).toMatchObject({ suspended: false });
     expect((await home.post('/credentials/status', { ...vcApi('revocation', true), credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'revocation' } }, { token })).json).toMatchObject({ revoked: true });
     expect((await home.post('/credentials/verify', { verifiableCredential })).json.errors).toEqual([expect.objectContaining({ code: 'REVOKED' })]);
+    // The credential's own entry, copied as it is in the credential, is accepted; one naming another credential is refused.
+    const index = String(id).split(':').at(-1);
+    const list = String(id).split(':').at(-2);
+    const own = { credentialId: id, credentialStatus: { id: `${home.server.url}/schools/${uai}/status-lists/suspension/${list}#${index}`, type: 'BitstringStatusListEntry', statusPurpose: 'suspension', statusListIndex: index, statusListCredential: `${home.server.url}/schools/${uai}/status-lists/suspension/${list}` }, status: false };
+    expect((await home.post('/credentials/status', own, { token })).status).toBe(200); // already not suspended: nothing to change
+    expect((await home.post('/credentials/status', { ...own, credentialStatus: { ...own.credentialStatus, id: `${own.credentialStatus.statusListCredential}#${(Number(index) + 1) % 131_072}` } }, { token })).json.code).toBe('VALIDATION_FAILED');
     // An entry naming another credential's index or list than credentialId is refused: the client meant another one.
     const otherIndex = String((Number(String(id).split(':').at(-1)) + 1) % 131_072);
     const other = { credentialId: id, credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'suspension', statusListIndex: otherIndex, statusListCredential: `${home.server.url}/schools/${uai}/status-lists/suspension/9` }, status: true };

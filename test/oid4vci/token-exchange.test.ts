@@ -122,6 +122,10 @@ describe('an offer whose credential has an end of validity', () => {
     const diploma = issueRequest('DiplomaCredential').credential;
     const offer = await createOffer(deps, { school, actor: 'school:test', credential: { ...diploma, validUntil: '2026-11-22T11:00:00Z' }, txCode: false, expiresInSeconds: 86_400 });
     expect(offer.expiresAt).toBe('2026-11-22T11:00:00Z');
+    // One whose credential ends sooner than the shortest offer (5 minutes), or within the second, is refused.
+    for (const validUntil of ['2026-11-22T10:00:03Z', '2026-11-22T10:04:59Z']) {
+      await expect(createOffer(deps, { school, actor: 'school:test', credential: { ...diploma, validUntil }, txCode: false })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ pointer: '/credential/validUntil' }] });
+    }
     const t0 = deps.now.value;
     try {
       deps.now.value = new Date('2026-11-22T10:59:00Z');

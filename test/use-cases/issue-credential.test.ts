@@ -119,6 +119,15 @@ describe('issuing', () => {
       expect(error.errors[0].pointer).toBe(pointer);
     }
     expect((await env.scanAll()).length).toBe(before);
+    // Within the same second as the issuance: a credential carries whole seconds, so it would end as it starts.
+    const t0 = deps.now.value;
+    try {
+      deps.now.value = new Date('2026-11-22T10:00:00.200Z');
+      const error = await issue({ ...diploma, credential: { ...diploma.credential, validUntil: '2026-11-22T10:00:00.500Z' } }).catch((e) => e);
+      expect(error).toMatchObject({ code: 'VALIDATION_FAILED' });
+    } finally {
+      deps.now.value = t0;
+    }
     // A past school year can still be attested, with an explicit validUntil.
     const pastYear = { ...enrollment, credential: { ...enrollment.credential, validUntil: '2027-11-22T00:00:00Z', credentialSubject: { ...enrollment.credential.credentialSubject, startDate: '2024-09-02', endDate: '2025-07-04', academicYear: '2024-2025' } } };
     expect((await issue(pastYear)).credentialId).toMatch(/^urn:attesto:/);
@@ -312,6 +321,17 @@ describe('Idempotency-Key', () => {
     const r = await issueCredential({ ...deps, store: lostAnswer }, { school, actor: 'school:test', request: issueRequest(), idempotencyKey: 'lost-answer-0001' });
     expect(r.replayed).toBe(false);
     expect(await env.store.getIdempotency(school.uai, 'lost-answer-0001')).toMatchObject({ state: 'complete', credentialId: r.credentialId });
+  });
+
+  it('records and audits a reservation taken over by another client of the school as its first client', async () => {
+    const { school: other } = await schoolWithToken(deps, '0751297');
+    const request = issueRequest();
+    const hash = (await import('../../lambdas/core/hash')).canonicalDigest(request);
+    await env.store.reserveIdempotency({ uai: other.uai, key: 'taken-over-0001', requestHash: hash, state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId: `urn:attesto:${other.uai}:1:4242`, slot: { list: 1, index: 4242 }, issuedAt: '2026-11-22T09:00:00Z', actor: 'school:first' });
+    const r = await issueCredential(deps, { school: other, actor: 'school:second', request, idempotencyKey: 'taken-over-0001' });
+    expect((await env.store.getCredential(other.uai, { list: 1, index: 4242 }))!.issuedBy).toBe('school:first');
+    const { events } = await readAudit(deps, { uai: other.uai, from: '2026-11-22T00:00:00Z' });
+    expect(events.filter((e) => e.credentialId === r.credentialId).map((e) => [e.action, e.actor, e.at])).toEqual([['credential.issued', 'school:first', '2026-11-22T09:00:00Z']]);
   });
 
   it('finishes the work of a request that died after reserving its key', async () => {

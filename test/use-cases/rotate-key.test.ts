@@ -148,6 +148,20 @@ describe('key rotation', () => {
     ]);
   });
 
+  it('keeps the event of a rotation whose audit write failed: a later rotation, or a republication that fails, writes it first', async () => {
+    const { uai, did } = await schoolWithToken(deps, '0330010');
+    const rotations = async () => (await readAudit(deps, { uai })).events.filter((e) => e.action === 'key.rotated').map((e) => e.detail?.kid);
+    await rotateKey({ ...deps, store: auditDown(env.store) }, { uai, actor: 'operator:test', compromised: false, immediate: true });
+    const throttled = { ...deps, store: env.store, signer: { sign: async () => Promise.reject(new AttestoError('SIGNER_UNAVAILABLE', 'throttled', { retryAfter: 1 })) } };
+    await expect(republishStatusLists(throttled, { uai, actor: 'operator:test' })).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE' });
+    expect(await rotations()).toEqual([`${did}#key-2`]);
+    // And a second rotation after a first whose event could not be written keeps both.
+    const { uai: uai2, did: did2 } = await schoolWithToken(deps, '0330011');
+    await rotateKey({ ...deps, store: auditDown(env.store) }, { uai: uai2, actor: 'operator:test', compromised: false, immediate: true });
+    await later(10, () => rotate(uai2, false, true));
+    expect((await readAudit(deps, { uai: uai2, to: '2026-11-22T10:01:00Z' })).events.filter((e) => e.action === 'key.rotated').map((e) => e.detail?.kid)).toEqual([`${did2}#key-2`, `${did2}#key-3`]);
+  });
+
   it('signs a list again when a status change published it with the previous key meanwhile', async () => {
     const { uai, did } = await schoolWithToken(deps, '0330009');
     await issue(uai);

@@ -16,6 +16,8 @@ import type { WalletStore } from './store';
 
 export const PIN_ATTEMPTS = 5;
 export const DEFAULT_OFFER_SECONDS = 86_400;
+/** The shortest offer (the request schema's `expiresInSeconds` minimum). */
+export const MIN_OFFER_SECONDS = 300;
 
 export interface CreateOfferCommand {
   school: SchoolRecord;
@@ -42,9 +44,16 @@ export async function createOffer(deps: CoreDeps & { wallet: WalletStore }, cmd:
   const hash = lookupHash(secret);
   const pin = cmd.txCode ? String(deps.randomInt(1_000_000)).padStart(6, '0') : undefined;
   const credentialIssuer = schoolIssuer(deps.publicUrl, cmd.school.uai);
-  // An offer ends when the credential's validity would: redeemed later, it would be expired when issued.
-  const end = validityEnd(cmd.credential, kind)?.at ?? Infinity;
-  const expiresAt = isoSeconds(new Date(Math.min(now.getTime() + (cmd.expiresInSeconds ?? DEFAULT_OFFER_SECONDS) * 1000, end)));
+  // An offer ends when the credential's validity would: redeemed later, it would be expired when
+  // issued. One that would then last less than the shortest offer is refused: too soon to redeem.
+  const end = validityEnd(cmd.credential, kind);
+  const expires = Math.min(now.getTime() + (cmd.expiresInSeconds ?? DEFAULT_OFFER_SECONDS) * 1000, end?.at ?? Infinity);
+  if (end && expires - now.getTime() < MIN_OFFER_SECONDS * 1000) {
+    throw new AttestoError('VALIDATION_FAILED', `the credential's validity ends in less than ${MIN_OFFER_SECONDS / 60} minutes: too soon to offer it to a wallet`, {
+      errors: [{ pointer: `/credential/${end.field}`, message: `ends within ${MIN_OFFER_SECONDS / 60} minutes` }],
+    });
+  }
+  const expiresAt = isoSeconds(new Date(expires));
   const offerId = hash.slice(0, 16);
   const configuration = configurationId(kind, cmd.format ?? DEFAULT_WALLET_FORMAT);
   await deps.wallet.putOffer({

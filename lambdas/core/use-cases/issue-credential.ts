@@ -89,13 +89,16 @@ export function validateCredentialRequest(credential: IssueRequest['credential']
   return kindName;
 }
 
+const toSeconds = (ms: number) => Math.floor(ms / 1000) * 1000;
+
 const invalidDate = (field: string, message: string) =>
   new AttestoError('VALIDATION_FAILED', `${field} ${message}`, { errors: [{ pointer: `/credential/${field}`, message }] });
 
 /** When the credential's validity ends (an enrolment's with its endDate unless validUntil is given), and which field says so. */
 export function validityEnd(credential: IssueRequest['credential'], kind: CredentialKind): { at: number; field: string } | undefined {
   const until = credential.validUntil ?? KINDS[kind].defaultValidUntil(credential.credentialSubject);
-  return until === undefined ? undefined : { at: Date.parse(until), field: credential.validUntil ? 'validUntil' : 'credentialSubject/endDate' };
+  // At the precision a credential carries its dates (seconds: JWT NumericDate).
+  return until === undefined ? undefined : { at: toSeconds(Date.parse(until)), field: credential.validUntil ? 'validUntil' : 'credentialSubject/endDate' };
 }
 
 /**
@@ -106,10 +109,11 @@ export function validityEnd(credential: IssueRequest['credential'], kind: Creden
 export function assertIssuableAt(credential: IssueRequest['credential'], kind: CredentialKind, at: Date): void {
   const end = validityEnd(credential, kind);
   if (!end) return;
-  const from = credential.validFrom ? Date.parse(credential.validFrom) : at.getTime();
+  const now = toSeconds(at.getTime());
+  const from = credential.validFrom ? toSeconds(Date.parse(credential.validFrom)) : now;
   const explicit = end.field === 'validUntil';
   if (end.at <= from) throw invalidDate(end.field, explicit ? 'must be after validFrom' : 'must not be before validFrom: set validUntil');
-  if (end.at <= at.getTime()) {
+  if (end.at <= now) {
     throw invalidDate(end.field, explicit ? 'is in the past: the credential would be expired when issued' : 'is in the past: the attestation would be expired when issued (set validUntil to attest a past year)');
   }
 }
@@ -267,7 +271,9 @@ async function completeReservation(deps: CoreDeps, cmd: IssueCommand, p: Prepare
   }
 }
 
-async function commitReservation(deps: CoreDeps, cmd: IssueCommand, p: Prepared, owner: { current: IdempotencyRecord }): Promise<IssueResult> {
+async function commitReservation(deps: CoreDeps, request: IssueCommand, p: Prepared, owner: { current: IdempotencyRecord }): Promise<IssueResult> {
+  // Recorded and audited as the reservation says: a takeover by another client of the school is the same request.
+  const cmd = { ...request, actor: owner.current.actor ?? request.actor };
   let current = owner.current;
   for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
     const done = await signAndCommit(deps, cmd, p, current.slot, current.issuedAt);
@@ -276,8 +282,7 @@ async function commitReservation(deps: CoreDeps, cmd: IssueCommand, p: Prepared,
       if (!(await deps.store.updateIdempotency(complete, current.owner))) {
         throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'the idempotent request was taken over; retry', { retryAfter: 1 });
       }
-      // Audited as the reservation says (a takeover by another client of the school is the same request).
-      return finish(deps, { ...cmd, actor: current.actor ?? cmd.actor }, p, done, false, current.issuedAt);
+      return finish(deps, cmd, p, done, false, current.issuedAt);
     }
     // Another credential won the slot between reservation and commit: move the reservation. The
     // owner token changes with it, so a takeover decided on the record as it was (a request that

@@ -57,11 +57,11 @@ export async function republishStatusLists(deps: CoreDeps, cmd: RepublishCommand
   if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${cmd.uai} is not registered`);
   const now = deps.clock();
   const { kid } = signingKey(school, now);
-  const lists = await resignStatusLists(deps, school);
   // The registration's events and the latest rotation's, as they were saved with the school: any
-  // whose own audit write failed is recorded here (audit writes are idempotent: one already
-  // written stays one).
+  // whose own audit write failed is recorded here, first, whatever happens to the lists (audit
+  // writes are idempotent: one already written stays one).
   for (const event of [...(school.registrationEvents ?? []), ...(school.lastRotation ? [school.lastRotation] : [])]) await deps.store.appendAudit(event);
+  const lists = await resignStatusLists(deps, school);
   await deps.store.appendAudit({ uai: school.uai, at: isoSeconds(now), action: 'status-list.republished', actor: cmd.actor, detail: { lists, kid } });
   return { uai: school.uai, lists, kid };
 }

@@ -26,6 +26,9 @@ export interface RotateKeyCommand {
 export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotationStore }, cmd: RotateKeyCommand) {
   const school = await deps.store.getSchool(cmd.uai);
   if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${cmd.uai} is not registered`);
+  // This rotation replaces the saved event of the previous one: should that one's audit write have
+  // failed, it is written now, before anything is created (or the rotation is refused with a 503).
+  if (school.lastRotation) await deps.store.appendAudit(school.lastRotation);
   const clock = deps.clock();
   const now = isoSeconds(clock);
   const { keyRef, publicJwk } = await deps.keys.createKey(school.uai);

@@ -30,7 +30,10 @@ export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; 
   // The VC-API's form may also name the entry's index and list: they must be this credential's,
   // or the client meant another credential than the one it named.
   if (!Array.isArray(cmd.request.credentialStatus)) {
-    const { statusListIndex, statusListCredential, statusPurpose } = cmd.request.credentialStatus;
+    const { id, statusListIndex, statusListCredential, statusPurpose } = cmd.request.credentialStatus;
+    if (id !== undefined && id !== `${statusListUrl(deps.publicUrl, school.uai, statusPurpose, parsed.slot.list)}#${parsed.slot.index}`) {
+      throw new AttestoError('VALIDATION_FAILED', `credentialStatus.id is not ${request.credentialId}'s`, { errors: [{ pointer: '/credentialStatus/id', message: 'names another credential' }] });
+    }
     if (statusListIndex !== undefined && statusListIndex !== String(parsed.slot.index)) {
       throw new AttestoError('VALIDATION_FAILED', `credentialStatus.statusListIndex is not ${request.credentialId}'s`, { errors: [{ pointer: '/credentialStatus/statusListIndex', message: 'names another credential' }] });
     }
