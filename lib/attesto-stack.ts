@@ -38,9 +38,8 @@ const describeGroup = (group: RouteGroup) =>
 /** Lambda timeouts (API Gateway waits 30 s at most). */
 const TIMEOUTS: Partial<Record<string, Duration>> = {
   // Registration may wait for a new key's tag to reach KMS authorization (kms-school-signer.ts).
+  // (Verification reads the store only, never the network: the default suits it.)
   operator: Duration.seconds(29),
-  // Verification may fetch foreign DID documents and status lists (3 s each at most).
-  verifier: Duration.seconds(15),
 };
 
 export class AttestoStack extends Stack {

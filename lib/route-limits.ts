@@ -18,6 +18,6 @@ export function routeThrottle(route: Pick<RouteDef, 'auth' | 'method'>): Throttl
   if (route.auth === 'school') return STAGE_THROTTLE;
   // Public reads are cheap and mostly answered by CloudFront's cache.
   if (route.method === 'GET') return { rateLimit: 200, burstLimit: 400 };
-  // Public writes (verify) parse, check signatures and may fetch foreign DID documents.
+  // Public writes (verify, wallet) parse, check signatures and read the store; each costs a function run.
   return { rateLimit: 25, burstLimit: 50 };
 }
