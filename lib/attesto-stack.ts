@@ -66,6 +66,7 @@ export class AttestoStack extends Stack {
           description: describeGroup(group),
           serviceName: `attesto-${group}`,
           timeout: TIMEOUTS[group] ?? Duration.seconds(10),
+          ...(group === 'issuer' && settings.issuerReservedConcurrency !== undefined ? { reservedConcurrency: settings.issuerReservedConcurrency } : {}),
           environment: {
             ATTESTO_PUBLIC_URL: publicUrl,
             ATTESTO_SIGNER: 'kms',

@@ -27,6 +27,7 @@ export const CONTEXT = {
   account: 'account',
   authDomainPrefix: 'authDomainPrefix',
   alarmEmail: 'alarmEmail',
+  issuerReservedConcurrency: 'issuerReservedConcurrency',
 } as const;
 
 export interface Settings {
@@ -42,6 +43,11 @@ export interface Settings {
   authDomainPrefix: string;
   /** Address subscribed to the alarm topic, if any. */
   alarmEmail: string | undefined;
+  /**
+   * Concurrency reserved for the issuer function, if any: schools keep issuing when public traffic
+   * (verification, wallets) takes the rest of the account's Lambda concurrency. It is also its cap.
+   */
+  issuerReservedConcurrency: number | undefined;
 }
 
 export class SettingsError extends Error {
@@ -116,6 +122,13 @@ export function readSettings(context: ContextReader, env: Record<string, string 
   const alarmEmail = text(CONTEXT.alarmEmail);
   if (alarmEmail !== undefined && !EMAIL.test(alarmEmail)) problems.push(`${CONTEXT.alarmEmail} is not an email address (got "${alarmEmail}")`);
 
+  const reserved = text(CONTEXT.issuerReservedConcurrency);
+  // Lambda keeps 10 of an account's concurrency unreserved; 1,000 is the default account quota.
+  if (reserved !== undefined && (!/^[0-9]+$/.test(reserved) || Number(reserved) < 1 || Number(reserved) > 990)) {
+    problems.push(`${CONTEXT.issuerReservedConcurrency} must be a whole number from 1 to 990, and leave the account at least 10 unreserved (got "${reserved}")`);
+  }
+  const issuerReservedConcurrency = reserved === undefined ? undefined : Number(reserved);
+
   if (problems.length > 0) throw new SettingsError(`attesto deployment settings are invalid:\n  - ${problems.join('\n  - ')}`);
-  return { issuerDomain: issuerDomain!, certificateArn: certificateArn!, region, account, authDomainPrefix, alarmEmail };
+  return { issuerDomain: issuerDomain!, certificateArn: certificateArn!, region, account, authDomainPrefix, alarmEmail, issuerReservedConcurrency };
 }

@@ -34,6 +34,8 @@ export interface AttestoFunctionProps {
   environment?: Record<string, string>;
   memorySize?: number;
   timeout?: Duration;
+  /** Concurrency reserved for (and capping) this function; none by default. */
+  reservedConcurrency?: number;
 }
 
 /** Fails synth instead of letting NodejsFunction fall back to Docker bundling. */
@@ -84,6 +86,7 @@ export class AttestoFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(10),
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

@@ -7,7 +7,7 @@ import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { buildAttesto, EXAMPLE_ISSUER_DOMAIN } from '../../lib/attesto-app';
 import { defaultAuthDomainPrefix, EU_REGIONS, readSettings, SettingsError } from '../../lib/settings';
-import { CLI_CONTEXT, DEPLOYMENT } from './synth';
+import { CLI_CONTEXT, DEPLOYMENT, synthAttesto } from './synth';
 
 const read = (context: Record<string, unknown>, env: Record<string, string> = {}) => readSettings((k) => ({ ...DEPLOYMENT, account: undefined, ...context })[k], env);
 const problems = (context: Record<string, unknown>) => {
@@ -90,6 +90,23 @@ describe('issuer domain, certificate, account and the rest', () => {
     expect(read({ alarmEmail: undefined }).alarmEmail).toBeUndefined();
     expect(problems({ alarmEmail: 'ops' })).toContain('alarmEmail is not an email address');
   });
+
+  it('reserves concurrency for the issuer function when told to, so public traffic cannot starve issuance', () => {
+    expect(read({}).issuerReservedConcurrency).toBeUndefined();
+    expect(read({ issuerReservedConcurrency: '50' }).issuerReservedConcurrency).toBe(50);
+    for (const bad of ['0', '991', 'ten', '2.5']) expect(problems({ issuerReservedConcurrency: bad }), bad).toContain('issuerReservedConcurrency');
+    const reserved = (context: Record<string, unknown>) => {
+      const s = synthAttesto({ 'aws:cdk:bundling-stacks': [], ...context });
+      return Object.values(s.resources)
+        .filter((r) => (r as { Type: string }).Type === 'AWS::Lambda::Function')
+        .map((r) => (r as { Properties: { Description?: string; ReservedConcurrentExecutions?: number } }).Properties)
+        .filter((p) => p.ReservedConcurrentExecutions !== undefined);
+    };
+    expect(reserved({})).toEqual([]);
+    const withReservation = reserved({ issuerReservedConcurrency: 40 });
+    expect(withReservation).toHaveLength(1);
+    expect(withReservation[0]).toMatchObject({ ReservedConcurrentExecutions: 40, Description: expect.stringMatching(/issu/i) });
+  }, 60_000);
 
   it('names every problem at once', () => {
     const message = problems({ issuerDomain: 'https://x', certificateArn: 'nope', region: 'us-west-2' });
