@@ -38,8 +38,11 @@ const describeGroup = (group: RouteGroup) =>
 /** Lambda timeouts (API Gateway waits 30 s at most). */
 const TIMEOUTS: Partial<Record<string, Duration>> = {
   // Registration may wait for a new key's tag to reach KMS authorization (kms-school-signer.ts).
-  // (Verification reads the store only, never the network: the default suits it.)
   operator: Duration.seconds(29),
+  // Verification reads the store only, but two reads in a row (the school, then its lists), each
+  // with DynamoReader's retries (3 s attempts), can outlast 10 s when DynamoDB stalls: the answer
+  // must still be the verifier's 503, not the gateway's.
+  verifier: Duration.seconds(15),
 };
 
 export class AttestoStack extends Stack {

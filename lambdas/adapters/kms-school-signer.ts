@@ -16,6 +16,7 @@
  *   await issueCredential({ ...deps.core, signer }, …);
  */
 import { AWS_CLIENT_TIMEOUTS, CREATE_CALL } from './aws-timeouts';
+import { withRetries } from './retry';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { LRUCache } from 'lru-cache';
@@ -23,7 +24,7 @@ import type { JWK } from 'jose';
 import { AttestoError } from '../core/errors';
 import type { KeyManager, Signer } from '../core/ports';
 import { isValidUai } from '../core/uai';
-import { KmsSigner } from './kms-signer';
+import { KmsSigner, createRetryable } from './kms-signer';
 import { KEY_SCHOOL_TAG, SESSION_SCHOOL_TAG } from './kms-tags';
 
 
@@ -87,8 +88,8 @@ export class KmsSchoolSigner implements KeyManager {
   constructor(private readonly options: KmsSchoolSignerOptions) {
     const region = options.region ? { region: options.region } : {};
     this.sts = options.sts ?? new STSClient({ ...region, ...AWS_CLIENT_TIMEOUTS, maxAttempts: 3 });
-    // Creates keys only: one attempt, as a create sent again after a slow answer makes a second key
-    // (registration answers 503 with Retry-After instead, and nothing is left behind).
+    // Creates keys only: one SDK attempt, as a create sent again after a slow answer makes a second
+    // key; createKey retries what surely created nothing (throttling) itself.
     this.kms = options.kms ?? new KMSClient({ ...region, ...AWS_CLIENT_TIMEOUTS, maxAttempts: 1 });
     // One attempt per call: KmsSigner retries throttled and transient signing calls itself, with
     // its own budget (kms-signer.ts).
@@ -114,20 +115,27 @@ export class KmsSchoolSigner implements KeyManager {
    */
   async createKey(uai: string): Promise<{ keyRef: string; publicJwk: JWK }> {
     const school = this.forSchool(uai);
-    let out;
-    try {
-      out = await this.kms.send(
-        new CreateKeyCommand({
-          KeySpec: 'ECC_NIST_P256',
-          KeyUsage: 'SIGN_VERIFY',
-          Description: `attesto signing key of school ${uai}`,
-          Tags: [{ TagKey: KEY_SCHOOL_TAG, TagValue: uai }],
-        }),
-        CREATE_CALL,
-      );
-    } catch (e) {
-      throw new AttestoError('SIGNER_UNAVAILABLE', 'the key service is unavailable; retry', { cause: e, retryAfter: 1 });
-    }
+    // Throttling is retried; a create whose answer never came is not (see createRetryable).
+    const out = await withRetries(
+      () =>
+        this.kms.send(
+          new CreateKeyCommand({
+            KeySpec: 'ECC_NIST_P256',
+            KeyUsage: 'SIGN_VERIFY',
+            Description: `attesto signing key of school ${uai}`,
+            Tags: [{ TagKey: KEY_SCHOOL_TAG, TagValue: uai }],
+          }),
+          CREATE_CALL,
+        ),
+      {
+        maxAttempts: 3,
+        baseDelayMs: 100,
+        maxDelayMs: 1000,
+        retryable: createRetryable,
+        giveUp: (e) => new AttestoError('SIGNER_UNAVAILABLE', 'the key service is unavailable; retry (if it timed out, a key may have been created: look for it by its tag before registering again)', { cause: e, retryAfter: 1 }),
+        sleep: this.sleep,
+      },
+    );
     const keyRef = out.KeyMetadata?.Arn;
     if (!keyRef) throw new AttestoError('SIGNER_UNAVAILABLE', 'KMS created no key');
     this.freshKeys.set(keyRef, this.now());

@@ -50,10 +50,15 @@ export interface KmsSignerOptions {
 
 /**
  * A create call is sent again only when it surely created nothing (throttled, refused, the
- * connection not made): after a timeout, the key may exist, and a second call would make another.
+ * connection never made): after the request went out and no answer came back (timed out, reset),
+ * the key may exist, and a second call would make another. @smithy/node-http-handler names both a
+ * connection timeout and a request one `TimeoutError`; only the latter (and a reset) has a `code`.
  */
-const createRetryable = (e: unknown) => isRetryableKmsError(e) && !isTimeout(e);
-const isTimeout = (e: unknown) => ['TimeoutError', 'RequestTimeout', 'ETIMEDOUT'].includes((e as SdkError).name ?? '') || (e as SdkError).code === 'ETIMEDOUT';
+export const createRetryable = (e: unknown) => isRetryableKmsError(e) && !mayHaveCreated(e);
+const mayHaveCreated = (e: unknown) => {
+  const { name, code } = (e ?? {}) as SdkError;
+  return (name === 'TimeoutError' && code !== undefined) || ['RequestTimeout', 'ECONNRESET', 'EPIPE'].includes(name ?? '') || ['ETIMEDOUT', 'ECONNRESET', 'EPIPE'].includes(code ?? '');
+};
 
 /** Errors worth another attempt: request throttling, and KMS or network trouble that passes. */
 const THROTTLING = new Set(['ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'LimitExceededException']);

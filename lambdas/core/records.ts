@@ -36,10 +36,11 @@ export interface SchoolRecord {
    */
   nextKey?: { kid: string; keyRef: string; publicJwk: JWK; activeFrom: string };
   /**
-   * The latest rotation's `key.rotated` audit event, saved with the keys it changed: should its
-   * audit write fail, `republish-status-lists` writes it (the same event, stored once).
+   * The latest rotation's `key.rotated` audit event, saved with the keys it changed, after any
+   * earlier ones whose write has not been confirmed (at most 10): should an audit write fail,
+   * `republish-status-lists` or the next rotation writes them (the same events, each stored once).
    */
-  lastRotation?: AuditEvent;
+  rotationEvents?: AuditEvent[];
   /** The registration's audit events (key created, school registered), saved with the school for the same reason. */
   registrationEvents?: AuditEvent[];
   /** SHA-256 (hex) of the school's API token; the token itself is never stored. */

@@ -61,7 +61,7 @@ export interface Store {
   listAudit(uai: string, query: { from: string; to: string; limit: number; cursor?: string }): Promise<AuditPage>;
 }
 
-export type SchoolKeys = Pick<SchoolRecord, 'kid' | 'keyRef' | 'publicJwk' | 'previousKeys' | 'nextKey' | 'lastRotation'>;
+export type SchoolKeys = Pick<SchoolRecord, 'kid' | 'keyRef' | 'publicJwk' | 'previousKeys' | 'nextKey' | 'rotationEvents'>;
 
 /** Key rotation: an operator capability only, kept apart from what request handlers need. */
 export interface KeyRotationStore {

@@ -22,7 +22,7 @@ const T0 = Date.UTC(2026, 10, 2, 8, 0, 0);
 const accessDenied = () => new KMSServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized', $metadata: { httpStatusCode: 400 } });
 
 /** Prepare: STS handing out numbered credentials, a KMS with real keys, a clock. */
-function setup(options: { tagVisibleAfterMs?: number } = {}) {
+function setup(options: { tagVisibleAfterMs?: number; createFailures?: Error[] } = {}) {
   const kms = fakeKms();
   const sts = new STSClient({ region: 'eu-west-3', credentials: { accessKeyId: 'fn', secretAccessKey: 'fn' } });
   const stsMock = mockClient(sts);
@@ -39,10 +39,14 @@ function setup(options: { tagVisibleAfterMs?: number } = {}) {
 
   // The function's own KMS client: creates keys in the stand-in and notes when.
   const keyCreatedAt = new Map<string, number>();
+  const creates = { calls: 0 };
   const ownKms = new KMSClient({ region: 'eu-west-3', credentials: { accessKeyId: 'fn', secretAccessKey: 'fn' }, maxAttempts: 1 });
   mockClient(ownKms)
     .on(CreateKeyCommand)
     .callsFake(async (input) => {
+      creates.calls++;
+      const failure = options.createFailures?.shift();
+      if (failure) throw failure;
       const out = await kms.client.send(new CreateKeyCommand(input));
       keyCreatedAt.set(out.KeyMetadata!.Arn!, clock);
       return out;
@@ -82,7 +86,7 @@ function setup(options: { tagVisibleAfterMs?: number } = {}) {
       clock += ms;
     },
   });
-  return { kms, stsMock, signers, sessionsOpened, sleeps, advance: (ms: number) => (clock += ms) };
+  return { kms, stsMock, signers, sessionsOpened, sleeps, creates, advance: (ms: number) => (clock += ms) };
 }
 
 /** A key for a school, created directly in the stand-in (as an earlier registration would have). */
@@ -191,6 +195,23 @@ describe('KMS school signer: creating a school key', () => {
     expect(env.kms.keys.get(keyRef)!.tags['attesto:uai']).toBe(SCHOOL_A);
     expect(publicJwk).toMatchObject({ kty: 'EC', crv: 'P-256' });
     expect(publicJwk).not.toHaveProperty('d');
+  });
+
+  it('retries a throttled CreateKey, but never one whose answer did not come (the key may exist)', async () => {
+    const throttled = new KMSServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+    const once = setup({ createFailures: [throttled] });
+    expect((await once.signers.createKey(SCHOOL_A)).keyRef).toMatch(/^arn:aws:kms:/);
+    expect(once.creates.calls).toBe(2);
+    // A request timeout (sent, no answer) and a reset after sending: one attempt each, then a 503 that says so.
+    for (const lost of [Object.assign(new Error('request timed out'), { name: 'TimeoutError', code: 'ETIMEDOUT' }), Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' })]) {
+      const timedOut = setup({ createFailures: [lost] });
+      await expect(timedOut.signers.createKey(SCHOOL_A)).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE', message: expect.stringContaining('a key may have been created') });
+      expect(timedOut.creates.calls).toBe(1);
+    }
+    // A connection that was never made sent nothing: tried again.
+    const unconnected = setup({ createFailures: [Object.assign(new Error('did not establish a connection'), { name: 'TimeoutError' })] });
+    await unconnected.signers.createKey(SCHOOL_A);
+    expect(unconnected.creates.calls).toBe(2);
   });
 
   it("waits for a new key's tag to reach KMS authorization, then signs the school's first status lists", async () => {

@@ -135,7 +135,7 @@ describe('key rotation', () => {
     const failingAudit = auditDown(env.store);
     expect(await rotateKey({ ...deps, store: failingAudit }, { uai, actor: 'operator:test', compromised: true })).toMatchObject({
       kid: `${did}#key-2`,
-      warnings: [`the key.rotated audit event could not be written (storage is unavailable (audit); retry): run \`attesto school republish-status-lists --uai ${uai}\`, which records it; do not rotate again`],
+      warnings: [`the key.rotated audit event could not be written (storage is unavailable (audit); retry): run \`attesto school republish-status-lists --uai ${uai}\`, which records it (rotating again to record it would make another key)`],
     });
     expect(decodeProtectedHeader((await env.store.getPublishedList(uai, 1, 'revocation'))!.jwt).kid).toBe(`${did}#key-2`);
     // What the warning says: republishing records the rotation, once however often it is run.
@@ -160,6 +160,19 @@ describe('key rotation', () => {
     await rotateKey({ ...deps, store: auditDown(env.store) }, { uai: uai2, actor: 'operator:test', compromised: false, immediate: true });
     await later(10, () => rotate(uai2, false, true));
     expect((await readAudit(deps, { uai: uai2, to: '2026-11-22T10:01:00Z' })).events.filter((e) => e.action === 'key.rotated').map((e) => e.detail?.kid)).toEqual([`${did2}#key-2`, `${did2}#key-3`]);
+  });
+
+  it('never lets a failing audit store hold back a compromise rotation: the unwritten events stay saved until written', async () => {
+    const { uai, did } = await schoolWithToken(deps, '0330012');
+    await rotateKey({ ...deps, store: auditDown(env.store) }, { uai, actor: 'operator:test', compromised: false, immediate: true });
+    // The audit store is still down when the key is found compromised: the rotation happens all the same.
+    expect(await rotateKey({ ...deps, store: auditDown(env.store) }, { uai, actor: 'operator:test', compromised: true })).toMatchObject({ kid: `${did}#key-3`, warnings: [expect.stringContaining('republish-status-lists')] });
+    expect(decodeProtectedHeader((await env.store.getPublishedList(uai, 1, 'revocation'))!.jwt).kid).toBe(`${did}#key-3`);
+    // The recovery command re-signs even while audit writes fail, and says the events still wait.
+    expect(await republishStatusLists({ ...deps, store: auditDown(env.store) }, { uai, actor: 'operator:test' }).catch((e) => e)).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await republishStatusLists({ ...deps, store: env.store }, { uai, actor: 'operator:test' });
+    const rotations = (await readAudit(deps, { uai })).events.filter((e) => e.action === 'key.rotated').map((e) => e.detail?.kid);
+    expect(rotations.sort()).toEqual([`${did}#key-2`, `${did}#key-3`]);
   });
 
   it('signs a list again when a status change published it with the previous key meanwhile', async () => {

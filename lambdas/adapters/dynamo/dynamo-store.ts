@@ -115,7 +115,7 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
         new UpdateCommand({
           TableName: this.table,
           Key: keys.school(uai),
-          UpdateExpression: `SET kid = :kid, keyRef = :ref, publicJwk = :jwk, previousKeys = :prev${k.lastRotation ? ', lastRotation = :rotation' : ''}${k.nextKey ? ', nextKey = :next' : ' REMOVE nextKey'}`,
+          UpdateExpression: `SET kid = :kid, keyRef = :ref, publicJwk = :jwk, previousKeys = :prev${k.rotationEvents ? ', rotationEvents = :rotations' : ''}${k.nextKey ? ', nextKey = :next' : ' REMOVE nextKey'}`,
           ConditionExpression: `kid = :expected AND ${expected.nextKid ? 'nextKey.kid = :expectedNext' : 'attribute_not_exists(nextKey)'}`,
           ExpressionAttributeValues: {
             ':kid': k.kid,
@@ -124,7 +124,7 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
             ':prev': k.previousKeys ?? [],
             ':expected': expected.kid,
             ...(k.nextKey ? { ':next': k.nextKey } : {}),
-            ...(k.lastRotation ? { ':rotation': k.lastRotation } : {}),
+            ...(k.rotationEvents ? { ':rotations': k.rotationEvents } : {}),
             ...(expected.nextKid ? { ':expectedNext': expected.nextKid } : {}),
           },
         }),

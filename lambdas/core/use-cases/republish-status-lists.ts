@@ -57,11 +57,15 @@ export async function republishStatusLists(deps: CoreDeps, cmd: RepublishCommand
   if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${cmd.uai} is not registered`);
   const now = deps.clock();
   const { kid } = signingKey(school, now);
-  // The registration's events and the latest rotation's, as they were saved with the school: any
-  // whose own audit write failed is recorded here, first, whatever happens to the lists (audit
-  // writes are idempotent: one already written stays one).
-  for (const event of [...(school.registrationEvents ?? []), ...(school.lastRotation ? [school.lastRotation] : [])]) await deps.store.appendAudit(event);
+  // The registration's events and the rotations', as they were saved with the school: any whose
+  // own audit write failed is recorded here (audit writes are idempotent: one already written stays
+  // one). Best effort, first: this is also the recovery after a compromise, which must re-sign the
+  // lists even while the audit store fails (the events stay saved for the next run).
+  let unrecorded = 0;
+  for (const event of [...(school.registrationEvents ?? []), ...(school.rotationEvents ?? [])]) {
+    await deps.store.appendAudit(event).catch(() => unrecorded++);
+  }
   const lists = await resignStatusLists(deps, school);
   await deps.store.appendAudit({ uai: school.uai, at: isoSeconds(now), action: 'status-list.republished', actor: cmd.actor, detail: { lists, kid } });
-  return { uai: school.uai, lists, kid };
+  return { uai: school.uai, lists, kid, ...(unrecorded ? { warnings: [`${unrecorded} saved audit event(s) could not be written yet: run this again`] } : {}) };
 }

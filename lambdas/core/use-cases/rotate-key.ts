@@ -26,9 +26,16 @@ export interface RotateKeyCommand {
 export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotationStore }, cmd: RotateKeyCommand) {
   const school = await deps.store.getSchool(cmd.uai);
   if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${cmd.uai} is not registered`);
-  // This rotation replaces the saved event of the previous one: should that one's audit write have
-  // failed, it is written now, before anything is created (or the rotation is refused with a 503).
-  if (school.lastRotation) await deps.store.appendAudit(school.lastRotation);
+  // The saved events of earlier rotations are written now (one whose audit write failed is recorded
+  // here); should the audit store still fail, they are kept, and the rotation goes on: a
+  // compromise must never wait for the audit trail.
+  let unrecorded = school.rotationEvents ?? [];
+  try {
+    for (const saved of unrecorded) await deps.store.appendAudit(saved);
+    unrecorded = [];
+  } catch {
+    // Kept in the school record with this rotation's event, below.
+  }
   const clock = deps.clock();
   const now = isoSeconds(clock);
   const { keyRef, publicJwk } = await deps.keys.createKey(school.uai);
@@ -54,9 +61,9 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
     detail: { kid, previous: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs: retiredKeyRefs.join(' '), ...(cmd.compromised ? { dropped: known.length } : {}) },
   };
   const next: SchoolKeys = atOnce
-    ? { kid, keyRef, publicJwk, previousKeys, lastRotation: event }
+    ? { kid, keyRef, publicJwk, previousKeys, rotationEvents: [...unrecorded, event].slice(-10) }
     : // Until activeFrom, the school keeps signing with the key signing now.
-      { kid: current.kid, keyRef: signing.keyRef, publicJwk: current.publicJwk, previousKeys: previousKeys.filter((k) => k.kid !== current.kid), nextKey: { kid, keyRef, publicJwk, activeFrom }, lastRotation: event };
+      { kid: current.kid, keyRef: signing.keyRef, publicJwk: current.publicJwk, previousKeys: previousKeys.filter((k) => k.kid !== current.kid), nextKey: { kid, keyRef, publicJwk, activeFrom }, rotationEvents: [...unrecorded, event].slice(-10) };
   if (!(await deps.store.replaceKeys(school.uai, { kid: school.kid, ...(school.nextKey ? { nextKid: school.nextKey.kid } : {}) }, next))) {
     throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'another key rotation of this school is in progress; retry', { retryAfter: 1 });
   }
@@ -80,6 +87,6 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
   // The rotation is done: a failed audit write is reported, not thrown, so that no client retries
   // it (another rotation would make yet another key).
   const auditFailure = await audited;
-  const warnings = auditFailure === undefined ? [] : [`the key.rotated audit event could not be written (${auditFailure instanceof Error ? auditFailure.message : 'unknown error'}): run \`attesto school republish-status-lists --uai ${school.uai}\`, which records it; do not rotate again`];
+  const warnings = auditFailure === undefined ? [] : [`the key.rotated audit event could not be written (${auditFailure instanceof Error ? auditFailure.message : 'unknown error'}): run \`attesto school republish-status-lists --uai ${school.uai}\`, which records it (rotating again to record it would make another key)`];
   return { uai: school.uai, kid, retired: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs, keysInDidDocument: 1 + previousKeys.length, ...(warnings.length ? { warnings } : {}) };
 }

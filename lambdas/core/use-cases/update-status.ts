@@ -31,13 +31,15 @@ export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; 
   // or the client meant another credential than the one it named.
   if (!Array.isArray(cmd.request.credentialStatus)) {
     const { id, statusListIndex, statusListCredential, statusPurpose } = cmd.request.credentialStatus;
-    if (id !== undefined && id !== `${statusListUrl(deps.publicUrl, school.uai, statusPurpose, parsed.slot.list)}#${parsed.slot.index}`) {
+    const listUrl = statusListUrl(deps.publicUrl, school.uai, statusPurpose, parsed.slot.list);
+    // The entry's own id, or (for the VC-API's `BitstringStatusList` type) the list's URL.
+    if (id !== undefined && id !== `${listUrl}#${parsed.slot.index}` && id !== listUrl) {
       throw new AttestoError('VALIDATION_FAILED', `credentialStatus.id is not ${request.credentialId}'s`, { errors: [{ pointer: '/credentialStatus/id', message: 'names another credential' }] });
     }
     if (statusListIndex !== undefined && statusListIndex !== String(parsed.slot.index)) {
       throw new AttestoError('VALIDATION_FAILED', `credentialStatus.statusListIndex is not ${request.credentialId}'s`, { errors: [{ pointer: '/credentialStatus/statusListIndex', message: 'names another credential' }] });
     }
-    if (statusListCredential !== undefined && statusListCredential !== statusListUrl(deps.publicUrl, school.uai, statusPurpose, parsed.slot.list)) {
+    if (statusListCredential !== undefined && statusListCredential !== listUrl) {
       throw new AttestoError('VALIDATION_FAILED', `credentialStatus.statusListCredential is not ${request.credentialId}'s`, { errors: [{ pointer: '/credentialStatus/statusListCredential', message: 'names another list' }] });
     }
   }
