@@ -88,8 +88,8 @@ export interface StatusFlags {
    * comes next for this credential (the retry of one stopped before its audit) records them.
    * Absent on older records.
    */
-  lastChange?: { at: string; actor: string; actions: AuditAction[]; change?: number };
-  /** How many status changes this credential has had: numbers its audit events, so two alike in one second stay two. */
+  lastChange?: { at: string; actor: string; actions: AuditAction[] };
+  /** How many status changes this credential has had (the last one's number): numbers its audit events, so two alike in one second stay two. */
   changes?: number;
 }
 

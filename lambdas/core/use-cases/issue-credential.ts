@@ -58,8 +58,9 @@ export async function issueCredential(deps: CoreDeps, cmd: IssueCommand): Promis
     assertIssuableAt(cmd.request.credential, prepared.kind.kind, deps.clock());
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
       const slot = await allocateSlot(deps, cmd.school);
-      const done = await signAndCommit(deps, cmd, prepared, slot, isoSeconds(deps.clock()));
-      if (done) return finish(deps, cmd, prepared, done, false);
+      const issuedAt = isoSeconds(deps.clock());
+      const done = await signAndCommit(deps, cmd, prepared, slot, issuedAt);
+      if (done) return finish(deps, cmd, prepared, done, false, issuedAt);
     }
     throw new AttestoError('STATUS_LIST_EXHAUSTED', 'could not claim a status slot; retry', { retryAfter: 1 });
   }
@@ -194,10 +195,10 @@ async function signAndCommit(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slo
  * idempotent (the same event is stored once), so the retry of a request that was stopped between
  * its commit and its audit event is what records it.
  */
-async function finish(deps: CoreDeps, cmd: IssueCommand, p: Prepared, s: Signed, replayed: boolean, issuedAt?: string): Promise<IssueResult> {
+async function finish(deps: CoreDeps, cmd: IssueCommand, p: Prepared, s: Signed, replayed: boolean, issuedAt: string): Promise<IssueResult> {
   await deps.store.appendAudit({
     uai: cmd.school.uai,
-    at: issuedAt ?? isoSeconds(deps.clock()),
+    at: issuedAt,
     action: 'credential.issued',
     actor: cmd.actor,
     credentialId: s.credentialId,

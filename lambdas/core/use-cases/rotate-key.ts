@@ -60,10 +60,11 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
     actor: cmd.actor,
     detail: { kid, previous: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs: retiredKeyRefs.join(' '), ...(cmd.compromised ? { dropped: known.length } : {}) },
   };
+  const rotationEvents = [...unrecorded, event].slice(-10);
   const next: SchoolKeys = atOnce
-    ? { kid, keyRef, publicJwk, previousKeys, rotationEvents: [...unrecorded, event].slice(-10) }
+    ? { kid, keyRef, publicJwk, previousKeys, rotationEvents }
     : // Until activeFrom, the school keeps signing with the key signing now.
-      { kid: current.kid, keyRef: signing.keyRef, publicJwk: current.publicJwk, previousKeys: previousKeys.filter((k) => k.kid !== current.kid), nextKey: { kid, keyRef, publicJwk, activeFrom }, rotationEvents: [...unrecorded, event].slice(-10) };
+      { kid: current.kid, keyRef: signing.keyRef, publicJwk: current.publicJwk, previousKeys: previousKeys.filter((k) => k.kid !== current.kid), nextKey: { kid, keyRef, publicJwk, activeFrom }, rotationEvents };
   if (!(await deps.store.replaceKeys(school.uai, { kid: school.kid, ...(school.nextKey ? { nextKid: school.nextKey.kid } : {}) }, next))) {
     throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'another key rotation of this school is in progress; retry', { retryAfter: 1 });
   }

@@ -30,17 +30,15 @@ export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; 
   // The VC-API's form may also name the entry's index and list: they must be this credential's,
   // or the client meant another credential than the one it named.
   if (!Array.isArray(cmd.request.credentialStatus)) {
-    const { id, statusListIndex, statusListCredential, statusPurpose } = cmd.request.credentialStatus;
-    const listUrl = statusListUrl(deps.publicUrl, school.uai, statusPurpose, parsed.slot.list);
-    // The entry's own id, or (for the VC-API's `BitstringStatusList` type) the list's URL.
-    if (id !== undefined && id !== `${listUrl}#${parsed.slot.index}` && id !== listUrl) {
-      throw new AttestoError('VALIDATION_FAILED', `credentialStatus.id is not ${request.credentialId}'s`, { errors: [{ pointer: '/credentialStatus/id', message: 'names another credential' }] });
-    }
-    if (statusListIndex !== undefined && statusListIndex !== String(parsed.slot.index)) {
-      throw new AttestoError('VALIDATION_FAILED', `credentialStatus.statusListIndex is not ${request.credentialId}'s`, { errors: [{ pointer: '/credentialStatus/statusListIndex', message: 'names another credential' }] });
-    }
-    if (statusListCredential !== undefined && statusListCredential !== listUrl) {
-      throw new AttestoError('VALIDATION_FAILED', `credentialStatus.statusListCredential is not ${request.credentialId}'s`, { errors: [{ pointer: '/credentialStatus/statusListCredential', message: 'names another list' }] });
+    const entry = cmd.request.credentialStatus;
+    const listUrl = statusListUrl(deps.publicUrl, school.uai, entry.statusPurpose, parsed.slot.list);
+    // What each may be: the entry's own id, or (for the VC-API's `BitstringStatusList` type) the list's URL.
+    const own = { id: [`${listUrl}#${parsed.slot.index}`, listUrl], statusListIndex: [String(parsed.slot.index)], statusListCredential: [listUrl] };
+    for (const [field, allowed] of Object.entries(own)) {
+      const value = entry[field as keyof typeof own];
+      if (value !== undefined && !allowed.includes(value)) {
+        throw new AttestoError('VALIDATION_FAILED', `credentialStatus.${field} is not ${request.credentialId}'s`, { errors: [{ pointer: `/credentialStatus/${field}`, message: 'names another credential' }] });
+      }
     }
   }
   const purposes = request.credentialStatus.map((s) => s.statusPurpose);
@@ -50,9 +48,9 @@ export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; 
   }
 
   let flags: StatusFlags | undefined;
-  // The change this request replaced: its events may not have been written yet (its request was
-  // stopped first), and the flags will no longer hold them.
-  let replaced: StatusFlags['lastChange'];
+  // The flags this request replaced: their change's events may not have been written yet (its
+  // request was stopped first), and the new flags no longer hold them.
+  let replaced: StatusFlags | undefined;
   for (let attempt = 0; ; attempt++) {
     if (attempt === MAX_ATTEMPTS) throw new AttestoError('STORE_UNAVAILABLE', 'too many concurrent status changes; retry', { retryAfter: 1 });
     const current = await deps.store.getFlags(school.uai, parsed.slot);
@@ -62,10 +60,9 @@ export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; 
       flags = current; // nothing changes: already in the asked state
       break;
     }
-    const change = (current?.changes ?? 0) + 1;
-    flags = { ...next.flags, changes: change, lastChange: { at, actor: cmd.actor, actions: next.actions, change } };
+    flags = { ...next.flags, changes: (current?.changes ?? 0) + 1, lastChange: { at, actor: cmd.actor, actions: next.actions } };
     if (await deps.store.putFlags(school.uai, parsed.slot.list, flags, current)) {
-      replaced = current?.lastChange;
+      replaced = current;
       break;
     }
   }
@@ -73,16 +70,11 @@ export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; 
   // The events of the change this one replaced and of the latest change, whether this request
   // made them or earlier ones that were stopped before writing them. Audit writes are idempotent:
   // an event already there is not doubled.
-  for (const change of [replaced, flags?.lastChange]) {
-    for (const action of change?.actions ?? []) {
-      await deps.store.appendAudit({
-        uai: school.uai,
-        at: change!.at,
-        action,
-        actor: change!.actor,
-        credentialId: request.credentialId,
-        ...(change!.change !== undefined ? { detail: { change: change!.change } } : {}),
-      });
+  for (const f of [replaced, flags]) {
+    if (!f?.lastChange) continue;
+    const { at, actor, actions } = f.lastChange;
+    for (const action of actions) {
+      await deps.store.appendAudit({ uai: school.uai, at, action, actor, credentialId: request.credentialId, ...(f.changes !== undefined ? { detail: { change: f.changes } } : {}) });
     }
   }
   // Publish even when nothing changed: a retried request whose first attempt died between
