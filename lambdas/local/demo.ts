@@ -30,10 +30,15 @@ export async function ensureDemoSchool(deps: AppDeps, dataDir: string, url: stri
   return demo;
 }
 
-/** The school year in progress (September to August), so the example is valid today. */
-function currentSchoolYear(now: Date) {
-  const y = now.getUTCMonth() >= 7 ? now.getUTCFullYear() : now.getUTCFullYear() - 1;
-  return { academicYear: `${y}-${y + 1}`, startDate: `${y}-09-01`, endDate: `${y + 1}-07-04` };
+/**
+ * The school year of the example: the one in progress until its last day (4 July, the example's
+ * end date and so its credential's end of validity), then the coming one, so the example is
+ * always valid on the day it is printed.
+ */
+export function exampleSchoolYear(now: Date) {
+  const y = now.getUTCFullYear();
+  const first = now.getTime() >= Date.UTC(y, 6, 5) ? y : y - 1;
+  return { academicYear: `${first}-${first + 1}`, startDate: `${first}-09-01`, endDate: `${first + 1}-07-04` };
 }
 
 function examples(url: string, token: string, now = new Date()): Record<string, string> {
@@ -43,7 +48,7 @@ function examples(url: string, token: string, now = new Date()): Record<string, 
       credentialSubject: {
         student: { givenName: 'Camille', familyName: 'Martin', birthDate: '2008-03-14' },
         level: 'Terminale',
-        ...currentSchoolYear(now),
+        ...exampleSchoolYear(now),
       },
     },
   });

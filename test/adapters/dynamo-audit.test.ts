@@ -39,6 +39,15 @@ describe('the audit trail in DynamoDB', () => {
     expect(await env.store.listAudit('0750001U', { ...week, cursor: cursor({ day: '2026-11-22' }) })).toMatchObject({ events: expect.any(Array) });
   });
 
+  it('refuses a cursor that starts in another school\'s partition (a school reads only its own trail)', async () => {
+    await env.store.appendAudit({ ...offer('cccc'), uai: '0130001U' });
+    const cursor = (pk: string) => Buffer.from(JSON.stringify({ day: '2026-11-22', start: { pk, sk: '2026-11-22T00:00:00Z' } })).toString('base64url');
+    await expect(env.store.listAudit('0750001U', { ...day, cursor: cursor('AUDIT#0130001U#2026-11-22') })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    // The same cursor in its own partition is one the store could have given.
+    const own = await env.store.listAudit('0750001U', { ...day, cursor: cursor('AUDIT#0750001U#2026-11-22') });
+    expect(own.events.every((e) => e.uai === '0750001U')).toBe(true);
+  });
+
   it('reads a date given alone as `to` as the whole of that day', async () => {
     await env.store.appendAudit({ uai: '0690001N', at: '2026-11-20T15:30:00Z', action: 'status-list.created', actor: 'attesto', detail: { list: 7 } });
     const deps = { store: env.store, clock: () => new Date('2026-11-22T10:00:00Z') } as unknown as Parameters<typeof readAudit>[0];

@@ -8,37 +8,48 @@ export const PERSONAL_VALUES = ['Zéphyrine', 'Quasimodo-Vertbois', '2007-11-23'
 
 export const student = { givenName: 'Zéphyrine', familyName: 'Quasimodo-Vertbois', birthDate: '2007-11-23', studentId: '123456789AB' };
 
-export const enrollmentSubject = {
-  student,
-  academicYear: '2026-2027',
-  level: 'Terminale',
-  programme: 'Baccalauréat général',
-  startDate: '2026-09-01',
-  endDate: '2027-07-04',
-};
+/**
+ * The subjects of one school year, `y`-`y+1` (September to July). The core and use-case tests run
+ * on a frozen clock (NOW) in school year 2026-2027; tests that go through a server on the real
+ * clock use ./live-fixtures.ts, the same subjects for the school year in progress.
+ */
+export function subjectsOfSchoolYear(y: number) {
+  const enrollment = {
+    student,
+    academicYear: `${y}-${y + 1}`,
+    level: 'Terminale',
+    programme: 'Baccalauréat général',
+    startDate: `${y}-09-01`,
+    endDate: `${y + 1}-07-04`,
+  };
+  const transcript = {
+    student,
+    academicYear: `${y}-${y + 1}`,
+    period: { label: 'Semestre 1', startDate: `${y}-09-01`, endDate: `${y + 1}-01-31` },
+    programme: 'Licence de philosophie',
+    subjects: [
+      { code: 'PHI101', name: 'Philosophie comparée', grade: 17.75, coefficient: 3, ects: 6 },
+      { name: 'Logique', grade: 12, ects: 6 },
+      { name: 'Anglais', grade: 88, scale: { min: 0, max: 100 }, ects: 3 },
+    ],
+    overall: { average: 15.1, result: 'Admis', ects: 15 },
+  };
+  const diploma = {
+    student,
+    title: 'Baccalauréat général',
+    level: { eqf: 4, rncp: 'RNCP35185' },
+    specialty: 'Mathématiques, Physique-Chimie',
+    honours: 'Très bien avec félicitations',
+    awardDate: `${y + 1}-07-04`,
+    awardingBody: { name: 'Académie de Paris', id: 'https://www.ac-paris.fr' },
+  };
+  return { enrollment, transcript, diploma };
+}
 
-export const transcriptSubject = {
-  student,
-  academicYear: '2026-2027',
-  period: { label: 'Semestre 1', startDate: '2026-09-01', endDate: '2027-01-31' },
-  programme: 'Licence de philosophie',
-  subjects: [
-    { code: 'PHI101', name: 'Philosophie comparée', grade: 17.75, coefficient: 3, ects: 6 },
-    { name: 'Logique', grade: 12, ects: 6 },
-    { name: 'Anglais', grade: 88, scale: { min: 0, max: 100 }, ects: 3 },
-  ],
-  overall: { average: 15.1, result: 'Admis', ects: 15 },
-};
-
-export const diplomaSubject = {
-  student,
-  title: 'Baccalauréat général',
-  level: { eqf: 4, rncp: 'RNCP35185' },
-  specialty: 'Mathématiques, Physique-Chimie',
-  honours: 'Très bien avec félicitations',
-  awardDate: '2027-07-04',
-  awardingBody: { name: 'Académie de Paris', id: 'https://www.ac-paris.fr' },
-};
+const year2026 = subjectsOfSchoolYear(2026);
+export const enrollmentSubject = year2026.enrollment;
+export const transcriptSubject = year2026.transcript;
+export const diplomaSubject = year2026.diploma;
 
 /**
  * The largest transcript the schema allows: 60 subjects, every text at its longest, in control
@@ -67,9 +78,14 @@ export const FORMATS = ['jwt_vc', 'vc+jwt'] as const;
 /** Every kind in every encoding. */
 export const KIND_FORMAT_CASES: [KindName, (typeof FORMATS)[number]][] = FORMATS.flatMap((f) => KINDS.map((k) => [k, f] as [KindName, (typeof FORMATS)[number]]));
 
-export function issueRequest(kind: KindName = 'EnrollmentCredential', format: 'jwt_vc' | 'vc+jwt' | 'dc+sd-jwt' = 'jwt_vc', subject: Record<string, unknown> = SUBJECTS[kind]): IssueRequest {
-  return { credential: { type: ['VerifiableCredential', kind], credentialSubject: subject }, options: { format } };
-}
+export type IssueRequestOf = (kind?: KindName, format?: 'jwt_vc' | 'vc+jwt' | 'dc+sd-jwt', subject?: Record<string, unknown>) => IssueRequest;
+
+/** `issueRequest` over a given set of subjects. */
+export const issueRequestOver =
+  (subjects: Record<KindName, Record<string, unknown>>): IssueRequestOf =>
+  (kind = 'EnrollmentCredential', format = 'jwt_vc', subject = subjects[kind]) => ({ credential: { type: ['VerifiableCredential', kind], credentialSubject: subject }, options: { format } });
+
+export const issueRequest = issueRequestOver(SUBJECTS);
 
 /** A fixed instant inside the fixtures' validity windows. */
 export const NOW = new Date('2026-11-22T10:00:00Z');

@@ -13,7 +13,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiGatewayEvent } from '../helpers/apigw';
 import { fakeKms } from '../helpers/fake-kms';
-import { issueRequest, PERSONAL_VALUES } from '../helpers/fixtures';
+import { issueRequest, PERSONAL_VALUES } from '../helpers/live-fixtures';
 import { startStore } from '../helpers/store';
 
 const sessions = new Map<string, string>(); // session access key id → school (its session tag)

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../lambdas/http/routes';
-import { issueRequest } from '../helpers/fixtures';
+import { issueRequest } from '../helpers/live-fixtures';
 import { localHome } from '../helpers/http';
 import { createHash } from 'node:crypto';
 import { seeded } from '../helpers/random';

@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueRequest } from '../helpers/fixtures';
+import { issueRequest } from '../helpers/live-fixtures';
 import { localHome, type Reply } from '../helpers/http';
 import { scanTable } from '../helpers/store';
 
 let home: Awaited<ReturnType<typeof localHome>>;
-const schools: Record<'A' | 'B', { uai: string; token: string; credentialId: string }> = {} as never;
+const schools: Record<'A' | 'B', { uai: string; token: string; credentialId: string; jws: string }> = {} as never;
 
 const itemCount = async () => (await scanTable(home.server.dynamoEndpoint)).length;
 
@@ -27,7 +27,8 @@ beforeAll(async () => {
     const res = await home.post('/schools', { uai, name: `École ${name}` }, { token: operator });
     expect(res.status).toBe(201);
     const issued = await home.post('/credentials/issue', issueRequest(), { token: res.json.token });
-    schools[name] = { uai, token: res.json.token, credentialId: issued.json.credentialId };
+    expect(issued.status).toBe(201);
+    schools[name] = { uai, token: res.json.token, credentialId: issued.json.credentialId, jws: issued.json.verifiableCredential };
   }
 });
 afterAll(() => home.server.close());
@@ -51,8 +52,34 @@ describe('school isolation', () => {
     expect(mine.json.credentialId).toMatch(new RegExp(`^urn:attesto:${schools[me].uai}:`));
   });
 
+  it('an Idempotency-Key is the school\'s own: another school using the same key issues its own credential, never a replay or a 422', async () => {
+    const headers = { 'idempotency-key': 'sis-export-shared-0001' };
+    const a = await home.post('/credentials/issue', issueRequest('DiplomaCredential'), { token: schools.A.token, headers });
+    expect(a.status).toBe(201);
+    // The same body under the same key: a replay would hand B school A's credential.
+    const b = await home.post('/credentials/issue', issueRequest('DiplomaCredential'), { token: schools.B.token, headers });
+    expect(b.status).toBe(201);
+    expect(b.headers.get('idempotent-replayed')).toBe(null);
+    expect(b.json.credentialId).toMatch(new RegExp(`^urn:attesto:${schools.B.uai}:`));
+    // Another body under the same key: a 422 would tell B that A uses this key.
+    const other = await home.post('/credentials/issue', issueRequest('EnrollmentCredential'), { token: schools.B.token, headers: { 'idempotency-key': 'sis-export-shared-0002' } });
+    expect(other.status).toBe(201);
+    const again = await home.post('/credentials/issue', issueRequest('DiplomaCredential'), { token: schools.A.token, headers: { 'idempotency-key': 'sis-export-shared-0002' } });
+    expect(again.status).toBe(201);
+    expect(again.json.credentialId).toMatch(new RegExp(`^urn:attesto:${schools.A.uai}:`));
+    // Batch keys too: the same batch key and item ids at both schools.
+    const items = { items: [{ id: 'row-1', ...issueRequest('DiplomaCredential') }] };
+    const batchHeaders = { 'idempotency-key': 'terminales-shared-batch' };
+    const batchA = await home.post('/credentials/issue/batch', items, { token: schools.A.token, headers: batchHeaders });
+    const batchB = await home.post('/credentials/issue/batch', items, { token: schools.B.token, headers: batchHeaders });
+    expect(batchA.json.results[0]).toMatchObject({ status: 201, replayed: false, credentialId: expect.stringMatching(new RegExp(`^urn:attesto:${schools.A.uai}:`)) });
+    expect(batchB.json.results[0]).toMatchObject({ status: 201, replayed: false, credentialId: expect.stringMatching(new RegExp(`^urn:attesto:${schools.B.uai}:`)) });
+  });
+
   it('their credentials are untouched', async () => {
     for (const s of Object.values(schools)) {
+      const verified = await home.post('/credentials/verify', { verifiableCredential: s.jws });
+      expect(verified.json).toMatchObject({ verified: true, issuer: { uai: s.uai } });
       const audit = await home.get(`/schools/${s.uai}/audit`, { token: s.token });
       expect(audit.json.events.filter((e: { action: string }) => e.action === 'credential.revoked' || e.action === 'credential.suspended')).toEqual([]);
     }
@@ -103,13 +130,14 @@ describe('bad input', () => {
     ['status: same purpose twice', () => home.post('/credentials/status', { credentialId: schools.A.credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }, { type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: false }] }, { token: token() }), 400, 'VALIDATION_FAILED'],
     ['verify: empty body', () => home.post('/credentials/verify', {}), 400, 'VALIDATION_FAILED'],
     ['verify: a number', () => home.post('/credentials/verify', { verifiableCredential: 12 }), 400, 'VALIDATION_FAILED'],
-    ['audit: a forged cursor', () => home.get(`/schools/${schools.A.uai}/audit?cursor=${Buffer.from(JSON.stringify({ day: '2026-11-22', start: { pk: `AUDIT#${schools.B.uai}#2026-11-22`, sk: 'x' } })).toString('base64url')}`, { token: token() }), 400, 'VALIDATION_FAILED'],
+    // Within the window asked (one fixed day), so that what refuses it is the partition it names.
+    ['audit: a forged cursor', () => home.get(`/schools/${schools.A.uai}/audit?from=2026-11-22&to=2026-11-22&cursor=${Buffer.from(JSON.stringify({ day: '2026-11-22', start: { pk: `AUDIT#${schools.B.uai}#2026-11-22`, sk: 'x' } })).toString('base64url')}`, { token: token() }), 400, 'VALIDATION_FAILED'],
     ['audit: a window too wide', () => home.get(`/schools/${schools.A.uai}/audit?from=2020-01-01&to=2026-01-01`, { token: token() }), 400, 'VALIDATION_FAILED'],
     ['register: an invalid UAI', () => home.post('/schools', { uai: '0751234A', name: 'X' }, { token: JSON.parse(readFileSync(join(home.server.dataDir, 'operator.json'), 'utf8')).token }), 400, 'INVALID_UAI'],
     ['register: a taken UAI', () => home.post('/schools', { uai: schools.A.uai, name: 'X' }, { token: JSON.parse(readFileSync(join(home.server.dataDir, 'operator.json'), 'utf8')).token }), 409, 'SCHOOL_EXISTS'],
   ];
 
-  it.each(cases)('%s → %i %s, and nothing is written', async (_name, send, status, code) => {
+  it.each(cases.map(([name, send, status, code]) => ({ name, send, status, code })))('$name → $status $code, and nothing is written', async ({ send, status, code }) => {
     const before = await itemCount();
     expectProblem(await send(), status, code);
     expect(await itemCount()).toBe(before);
@@ -119,6 +147,7 @@ describe('bad input', () => {
     for (const vc of ['', 'a.b.c', 'e30.e30.e30', `${'A'.repeat(60_000)}`, { type: 'EnvelopedVerifiableCredential', id: 'data:application/vc+jwt,x.y.z' }]) {
       const res = await home.post('/credentials/verify', { verifiableCredential: vc });
       expect(res.status).toBe(400);
+      expect(res.json).toMatchObject({ verified: false, errors: [expect.objectContaining({ code: 'MALFORMED_CREDENTIAL' })] });
     }
   });
 });

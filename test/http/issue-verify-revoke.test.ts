@@ -8,7 +8,7 @@ import { Resolver } from 'did-resolver';
 import { verifyCredential as didJwtVcVerify } from 'did-jwt-vc';
 import { compactVerify, decodeJwt, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueRequest, KIND_FORMAT_CASES, KINDS, maximalTranscriptSubject } from '../helpers/fixtures';
+import { issueRequest, KIND_FORMAT_CASES, KINDS, maximalTranscriptSubject } from '../helpers/live-fixtures';
 import { jwsOf, localHome } from '../helpers/http';
 
 let home: Awaited<ReturnType<typeof localHome>>;

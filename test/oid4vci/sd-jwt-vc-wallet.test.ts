@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueRequest, type KindName } from '../helpers/fixtures';
+import { issueRequest, type KindName } from '../helpers/live-fixtures';
 import { localHome } from '../helpers/http';
 import { receive, walletKey } from '../helpers/wallet';
 

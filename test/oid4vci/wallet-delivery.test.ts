@@ -9,7 +9,7 @@ import { decodeJwt, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '../../lambdas/adapters/dynamo/client';
 import { lookupHash } from '../../lambdas/core/oid4vci/sealing';
-import { issueRequest, PERSONAL_VALUES, type KindName } from '../helpers/fixtures';
+import { issueRequest, PERSONAL_VALUES, type KindName } from '../helpers/live-fixtures';
 import { localHome } from '../helpers/http';
 import { scanTable } from '../helpers/store';
 import { receive, walletKey, type WalletKey } from '../helpers/wallet';

@@ -6,7 +6,7 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BATCH_ITEMS } from '../../lambdas/core/batch-request';
-import { issueRequest, PERSONAL_VALUES, SUBJECTS, type KindName } from '../helpers/fixtures';
+import { issueRequest, PERSONAL_VALUES, SUBJECTS, type KindName } from '../helpers/live-fixtures';
 import { jwsOf, localHome } from '../helpers/http';
 import { scanTable } from '../helpers/store';
 

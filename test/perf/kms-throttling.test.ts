@@ -175,7 +175,7 @@ interface BatchReply {
   results: { id: string; status: number; credentialId?: string; problem?: { code: string } }[];
 }
 
-describe('over HTTP, through the issuer app', () => {
+describe('through the issuer app (the HTTP routes, requests made in process)', () => {
   async function issuerApp() {
     const config = loadConfig({ ATTESTO_PUBLIC_URL: PUBLIC_URL, ATTESTO_SIGNER: 'kms', ATTESTO_DYNAMODB_ENDPOINT: env.endpoint });
     const app = buildDeps(config, { db: env.db, signer, clock: () => deps.now.value });
@@ -189,9 +189,12 @@ describe('over HTTP, through the issuer app', () => {
 
   it('answers a single issue with 503 and Retry-After when every Sign is throttled, and stores nothing', async () => {
     const app = await issuerApp();
+    const credentials = async () => (await env.scanAll()).filter((i) => String(i.pk).startsWith('CRED#')).length;
+    const before = await credentials();
     mode = 'all';
     const res = await post(app, '/credentials/issue', issueRequest('DiplomaCredential'));
     mode = 'off';
+    expect(await credentials()).toBe(before);
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
     expect(await res.json()).toMatchObject({ code: 'SIGNER_UNAVAILABLE', status: 503 });
