@@ -1,18 +1,23 @@
 /**
  * Issuing a whole year group (thousands of credentials) as a client-side job over
- * POST /credentials/issue/batch: the items are cut into chunks of at most 100, each chunk is a
- * batch with its own Idempotency-Key (`<jobKey>-<chunk number>`), a few chunks are in flight at
- * once, and the job reports progress as results come in.
+ * POST /credentials/issue/batch: the items are cut into chunks of at most 100, a few chunks are
+ * in flight at once, and the job reports progress as results come in.
+ *
+ * Keys: every chunk is sent with the job key as its Idempotency-Key, so each item's key on the
+ * service is `batch/<job key>/<item id>` (lambdas/core/use-cases/issue-batch.ts), whatever chunk
+ * the item falls in. Removing or adding a line of the file moves items between chunks; it must not
+ * give them new keys, which would issue them a second time.
  *
  * Retry: items that failed with a retryable status (503 signer or store unavailable, 409 in
- * progress) are resent, alone, in the same chunk with the same key, after the Retry-After the
- * service gave, until they succeed or `maxRounds` is reached. Items that succeeded are never
- * resent (a resend would be replayed, not re-issued, but it would cost a KMS Sign). A chunk whose
- * call failed as a whole (network, 5xx) is resent as a whole: its committed items are replayed.
- * Items refused for what they are (4xx other than 409) are reported, not retried.
+ * progress) are resent, alone, with the same key, after the Retry-After the service gave, until
+ * they succeed or the chunk has waited `retryBudgetMs` in all. That budget outlasts the 30 s after
+ * which the service takes over a reservation left by a stopped request. Items that succeeded are
+ * never resent (a resend would be replayed, not re-issued, but it would cost a KMS Sign). A chunk
+ * whose call failed as a whole (network, 5xx) is resent as a whole: its committed items are
+ * replayed. Items refused for what they are (4xx other than 409) are reported, not retried.
  *
- * Deterministic chunking and keys are what make the job itself restartable: run it again with
- * the same job key and items, and it completes what is missing without issuing anything twice.
+ * The service remembers item keys for 24 hours: within them, running the job again replays what
+ * was issued. The results file (./issue-batch.ts) is what makes a later run safe.
  */
 
 export interface JobItem {
@@ -27,12 +32,15 @@ export interface JobItemResult {
   credentialId?: string;
   verifiableCredential?: unknown;
   replayed?: boolean;
-  problem?: { code: string; detail?: string };
+  problem?: { code: string; detail?: string; errors?: unknown };
 }
 
 export interface JobProgress {
   total: number;
+  /** Items answered 201, replays included. */
   issued: number;
+  /** Of those, items the service had already issued under their key (the same credential again). */
+  replayed: number;
   failed: number;
   pending: number;
   /** Batch calls made so far, resends included. */
@@ -42,15 +50,17 @@ export interface JobProgress {
 export interface IssueJobOptions {
   baseUrl: string;
   token: string;
-  /** 8 to 50 characters of A-Z a-z 0-9 . _ - ; the same key resumes the same job. */
+  /** 8 to 63 characters of A-Z a-z 0-9 . _ - ; the same key resumes the same job. */
   jobKey: string;
   items: JobItem[];
   chunkSize?: number;
   /** Batch calls in flight at once. Default 2. */
   parallel?: number;
-  /** Resends of a chunk's retryable failures. Default 20. */
-  maxRounds?: number;
+  /** How long a chunk may wait in all before giving up on its retryable failures, ms. Default 120 s. */
+  retryBudgetMs?: number;
   onProgress?: (p: JobProgress) => void;
+  /** Each item's final result, as soon as it is known (the caller saves it at once). */
+  onResult?: (r: JobItemResult) => void;
   /** Injected by tests: the wait before a resend. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -60,7 +70,7 @@ const RETRYABLE = new Set([409, 429, 500, 502, 503, 504]);
 interface Reply {
   status: number;
   retryAfter?: number;
-  json?: { results?: JobItemResult[]; code?: string };
+  json?: { results?: JobItemResult[]; code?: string; detail?: string; errors?: unknown };
 }
 
 async function post(url: URL, token: string, key: string, body: string): Promise<Reply> {
@@ -75,40 +85,48 @@ async function post(url: URL, token: string, key: string, body: string): Promise
 }
 
 export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<string, JobItemResult>; progress: JobProgress; seconds: number }> {
-  if (!/^[A-Za-z0-9._-]{8,50}$/.test(o.jobKey)) throw new Error('jobKey must be 8 to 50 characters of A-Z a-z 0-9 . _ -');
+  if (!/^[A-Za-z0-9._-]{8,63}$/.test(o.jobKey)) throw new Error('the job key must be 8 to 63 characters of A-Z a-z 0-9 . _ -');
+  const parallel = o.parallel ?? 2;
+  if (!Number.isInteger(parallel) || parallel < 1) throw new Error('parallel must be a whole number of at least 1');
   const chunkSize = Math.min(o.chunkSize ?? 100, 100);
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const url = new URL('/credentials/issue/batch', o.baseUrl);
   const results = new Map<string, JobItemResult>();
-  const progress: JobProgress = { total: o.items.length, issued: 0, failed: 0, pending: o.items.length, calls: 0 };
+  const progress: JobProgress = { total: o.items.length, issued: 0, replayed: 0, failed: 0, pending: o.items.length, calls: 0 };
   const started = performance.now();
 
   const chunks: JobItem[][] = [];
   for (let i = 0; i < o.items.length; i += chunkSize) chunks.push(o.items.slice(i, i + chunkSize));
 
   const runChunk = async (index: number) => {
-    const key = `${o.jobKey}-${index}`;
     let todo = chunks[index]!;
-    for (let round = 0; todo.length > 0; round++) {
+    let waited = 0;
+    const wait = async (ms: number) => {
+      waited += ms;
+      await sleep(ms);
+    };
+    const budget = o.retryBudgetMs ?? 120_000;
+    while (todo.length > 0) {
       let reply: Reply | undefined;
       try {
         progress.calls++;
-        reply = await post(url, o.token, key, JSON.stringify({ items: todo }));
+        reply = await post(url, o.token, o.jobKey, JSON.stringify({ items: todo }));
       } catch {
         reply = undefined; // network: resend the chunk as a whole
       }
-      const last = round + 1 >= (o.maxRounds ?? 20);
+      const last = waited >= budget;
       if (!reply || reply.status !== 200 || !reply.json?.results) {
         if (reply && !RETRYABLE.has(reply.status)) {
           // The whole chunk was refused (e.g. 400): every item of it fails for that reason.
-          for (const item of todo) record({ id: item.id, status: reply.status, problem: { code: reply.json?.code ?? 'UNKNOWN' } });
+          const { code = 'UNKNOWN', detail, errors } = reply.json ?? {};
+          for (const item of todo) record({ id: item.id, status: reply.status, problem: { code, ...(detail ? { detail } : {}), ...(errors ? { errors } : {}) } });
           return;
         }
         if (last) {
-          for (const item of todo) record({ id: item.id, status: reply?.status ?? 0, problem: { code: 'GAVE_UP' } });
+          for (const item of todo) record({ id: item.id, status: reply?.status ?? 0, problem: { code: 'GAVE_UP', detail: `still failing after ${Math.round(waited / 1000)} s of retries (last: ${reply ? `HTTP ${reply.status}` : 'no answer'})` } });
           return;
         }
-        await sleep(backoff(round, reply?.retryAfter));
+        await wait(backoff(waited, reply?.retryAfter));
         continue;
       }
       const again: JobItem[] = [];
@@ -119,29 +137,35 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
         else record(r);
       }
       todo = again;
-      if (todo.length > 0) await sleep(backoff(round, reply.retryAfter));
+      if (todo.length > 0) await wait(backoff(waited, reply.retryAfter));
     }
   };
 
   function record(r: JobItemResult) {
     results.set(r.id, r);
     progress.pending--;
-    if (r.status === 201) progress.issued++;
-    else progress.failed++;
+    if (r.status === 201) {
+      progress.issued++;
+      if (r.replayed) progress.replayed++;
+    } else progress.failed++;
+    o.onResult?.(r);
     o.onProgress?.({ ...progress });
   }
 
   let next = 0;
   await Promise.all(
-    Array.from({ length: Math.min(o.parallel ?? 2, chunks.length) }, async () => {
+    Array.from({ length: Math.min(parallel, chunks.length) }, async () => {
       for (let i = next++; i < chunks.length; i = next++) await runChunk(i);
     }),
   );
   return { results, progress, seconds: (performance.now() - started) / 1000 };
 }
 
-/** The service's Retry-After when it gave one, with jitter so that chunks do not resend in step. */
-function backoff(round: number, retryAfter?: number): number {
-  const base = retryAfter !== undefined ? retryAfter * 1000 : Math.min(8000, 250 * 2 ** round);
+/**
+ * The service's Retry-After when it gave one, else a wait that doubles as the chunk's waits add
+ * up (250 ms to 8 s), with jitter so that chunks do not resend in step.
+ */
+function backoff(waited: number, retryAfter?: number): number {
+  const base = retryAfter !== undefined ? retryAfter * 1000 : Math.min(8000, Math.max(250, waited));
   return base + Math.random() * 250;
 }

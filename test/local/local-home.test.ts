@@ -3,14 +3,14 @@
  * owner; the CLI registers schools whether the server runs or not.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { issueRequest } from '../helpers/fixtures';
+import { issueRequest } from '../helpers/live-fixtures';
 import { client, localHome } from '../helpers/http';
 
 const run = promisify(execFile);
@@ -76,6 +76,19 @@ async function startHomeOnce(dataDir: string, port: number) {
 
 const cli = (dataDir: string, ...args: string[]) =>
   run(process.execPath, ['bin/attesto.mjs', ...args], { env: { ...process.env, ATTESTO_DATA_DIR: dataDir, ATTESTO_SIGNER: '' }, cwd: process.cwd() });
+
+/** The CLI, whatever its exit code; a last object argument adds to its environment. */
+async function cliExit(dataDir: string, ...args: (string | Record<string, string>)[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = args.find((a): a is Record<string, string> => typeof a === 'object') ?? {};
+  const argv = args.filter((a): a is string => typeof a === 'string');
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/attesto.mjs', ...argv], { env: { ...process.env, ATTESTO_DATA_DIR: dataDir, ATTESTO_SIGNER: '', ...env }, cwd: process.cwd() });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const { code, stdout, stderr } = e as { code: number; stdout: string; stderr: string };
+    return { code, stdout, stderr };
+  }
+}
 
 describe('the local home', () => {
   it('keeps schools, keys and credentials across a restart, in a folder only its owner can read', async () => {
@@ -143,31 +156,87 @@ describe('the local home', () => {
     }
   }, 60_000);
 
-  it('issues a year group from a file as a job, and a second run issues nothing twice', async () => {
+  it('issues a year group from a file as a job; later runs complete what is missing and never issue anything twice', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'attesto-batch-'));
     const home = await startHome(dataDir);
     try {
       const file = join(dataDir, 'terminales.jsonl');
-      const lines = Array.from({ length: 150 }, (_, i) => JSON.stringify({ id: `eleve-${i}`, ...issueRequest('DiplomaCredential') }));
-      writeFileSync(file, `${lines.join('\n')}\n`);
-      const first = await cli(dataDir, 'issue-batch', '--file', file, '--job', 'bac-2027-terminales');
-      expect(JSON.parse(first.stdout)).toMatchObject({ total: 150, issued: 150, failed: 0, results: join(dataDir, 'terminales.results.jsonl') });
-      expect(first.stderr).toContain('issued 150/150');
-      const results = readFileSync(join(dataDir, 'terminales.results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-      expect(mode(join(dataDir, 'terminales.results.jsonl'))).toBe(0o600);
-      expect(results.map((r) => r.id)).toEqual(Array.from({ length: 150 }, (_, i) => `eleve-${i}`));
+      const out = join(dataDir, 'terminales.results.jsonl');
+      const items = Array.from({ length: 150 }, (_, i) => ({ id: `eleve-${i}`, ...issueRequest('DiplomaCredential') }));
+      const writeItems = (list: unknown[]) => writeFileSync(file, `${list.map((l) => JSON.stringify(l)).join('\n')}\n`);
+      const readResults = () => readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const job = (...extra: string[]) => cliExit(dataDir, 'issue-batch', '--file', file, '--job', 'bac-2027-terminales', ...extra);
+      writeItems(items);
+
+      const first = await job();
+      expect(first.code).toBe(0);
+      expect(JSON.parse(first.stdout)).toMatchObject({ total: 150, alreadyIssued: 0, sent: 150, issued: 150, replayed: 0, failed: 0, pending: 0, results: out });
+      expect(first.stderr).toContain('issued 150/150 (0 replayed)');
+      const results = readResults();
+      expect(mode(out)).toBe(0o600);
+      expect(results.map((r) => r.id)).toEqual(items.map((i) => i.id));
       expect(new Set(results.map((r) => r.credentialId)).size).toBe(150);
 
-      const again = await cli(dataDir, 'issue-batch', '--file', file, '--job', 'bac-2027-terminales');
-      expect(JSON.parse(again.stdout)).toMatchObject({ issued: 150, failed: 0 });
-      const replayed = readFileSync(join(dataDir, 'terminales.results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-      expect(replayed.every((r, i) => r.replayed === true && r.credentialId === results[i].credentialId)).toBe(true);
+      // Again: everything is in the results file, so nothing is sent (not even a replay, which costs a KMS Sign).
+      const again = await job();
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ total: 150, alreadyIssued: 150, sent: 0, issued: 0, calls: 0 });
+      expect(readResults()).toEqual(results);
+
+      // A job stopped before it saved its last results (here: 10 lines lost) resends only those,
+      // and gets the same credentials back.
+      writeFileSync(out, `${readFileSync(out, 'utf8').trim().split('\n').slice(0, 140).join('\n')}\n`);
+      const resumed = await job();
+      expect(JSON.parse(resumed.stdout)).toMatchObject({ alreadyIssued: 140, sent: 10, issued: 10, replayed: 10, failed: 0 });
+      expect(readResults().map((r) => r.credentialId)).toEqual(results.map((r) => r.credentialId));
+
+      // Without its results file, the same job key still replays: an item's key does not depend on
+      // where it falls in the file. Row 0 removed moves eleve-100 into the first call.
+      rmSync(out);
+      writeItems(items.slice(1));
+      const moved = await job();
+      expect(JSON.parse(moved.stdout)).toMatchObject({ total: 149, sent: 149, issued: 149, replayed: 149, failed: 0 });
+      const byId = new Map(results.map((r) => [r.id, r.credentialId]));
+      expect(readResults().every((r) => r.credentialId === byId.get(r.id))).toBe(true);
+
+      // A failed run (a token that no longer works) never overwrites a credential in the file.
+      writeItems(items);
+      const refused = await cliExit(dataDir, 'issue-batch', '--file', file, '--job', 'bac-2027-terminales', { ATTESTO_TOKEN: 'atst_0750001U_expired' });
+      expect(refused.code).toBe(3);
+      expect(JSON.parse(refused.stdout)).toMatchObject({ alreadyIssued: 149, sent: 1, failed: 1 });
+      expect(readResults().filter((r) => r.status === 201)).toHaveLength(149);
+      expect(readResults().find((r) => r.id === 'eleve-0')).toMatchObject({ status: 401, problem: { code: 'UNAUTHORIZED' } });
+
+      // An item edited after it was issued is reported, not issued a second time; a malformed line
+      // fails alone, with its own pointer, and the rest of its call goes through.
+      writeItems([
+        ...items.slice(0, 5),
+        { ...items[5], credential: { ...items[5]!.credential, credentialSubject: { ...items[5]!.credential.credentialSubject, honours: 'Bien' } } },
+        ...items.slice(6),
+        { id: 'eleve 150', ...issueRequest('DiplomaCredential') },
+        { id: 'eleve-151', ...issueRequest('DiplomaCredential') },
+      ]);
+      const edited = await job();
+      expect(edited.code).toBe(3);
+      expect(JSON.parse(edited.stdout)).toMatchObject({ total: 152, alreadyIssued: 148, sent: 2, issued: 2, replayed: 1, failed: 2, invalid: 1, changed: 1 }); // eleve-0 (refused above) is replayed
+      expect(edited.stderr).toContain(`eleve-5: changed since it was issued as ${byId.get('eleve-5')}`);
+      const final = readResults();
+      expect(final.find((r) => r.id === 'eleve 150')).toMatchObject({ status: 400, problem: { code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ pointer: '/id' })] } });
+      expect(final.find((r) => r.id === 'eleve-5')).toMatchObject({ status: 201, credentialId: byId.get('eleve-5') });
+
       const audit = (await home.get(`/schools/${home.demo.uai}/audit?limit=500`, { token: home.demo.token })).json.events;
-      expect(audit.filter((e: { action: string }) => e.action === 'credential.issued')).toHaveLength(150);
+      // 150 first, then eleve-151: each audited once, however many runs replayed it.
+      const issuedEvents = audit.filter((e: { action: string }) => e.action === 'credential.issued');
+      expect(issuedEvents).toHaveLength(151);
+      expect(new Set(issuedEvents.map((e: { credentialId: string }) => e.credentialId)).size).toBe(151);
+
+      const badParallel = await job('--parallel', 'abc');
+      expect(badParallel.code).not.toBe(0);
+      expect(badParallel.stderr).toContain('--parallel must be a whole number from 1 to 16');
     } finally {
       await home.stop();
     }
-  }, 90_000);
+  }, 180_000);
 
   it('never sends the local demo school\'s token to a --url elsewhere', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
