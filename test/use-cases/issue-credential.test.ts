@@ -5,7 +5,7 @@ import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
 import { parseCredentialId } from '../../lambdas/core/status/slot';
 import { coreDeps, schoolWithToken } from '../helpers/core';
 import { issueRequest, SUBJECTS } from '../helpers/fixtures';
-import { startStore } from '../helpers/store';
+import { auditDown, startStore } from '../helpers/store';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../lambdas/adapters/dynamo/table';
 import { PUBLISHED_LISTS } from '../../lambdas/core/records';
@@ -312,6 +312,18 @@ describe('Idempotency-Key', () => {
     expect(events.filter((e) => e.action === 'credential.issued')).toEqual([
       { uai: other.uai, at: '2026-11-22T10:00:00Z', action: 'credential.issued', actor: 'school:other', credentialId: retried.credentialId, detail: { kind: 'DiplomaCredential', format: 'jwt_vc' } },
     ]);
+  });
+
+  it('keeps a completed reservation complete when only its audit write failed: the retry replays it, audited once', async () => {
+    const { school: other } = await schoolWithToken(deps, '0751298');
+    const request = issueRequest('DiplomaCredential');
+    const command = { school: other, actor: 'school:other', request, idempotencyKey: 'audit-down-0001' };
+    await expect(issueCredential({ ...deps, store: auditDown(env.store) }, command)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(await env.store.getIdempotency(other.uai, 'audit-down-0001')).toMatchObject({ state: 'complete' });
+    const retried = await issueCredential(deps, command);
+    expect(retried.replayed).toBe(true);
+    const { events } = await readAudit(deps, { uai: other.uai });
+    expect(events.filter((e) => e.action === 'credential.issued').map((e) => e.credentialId)).toEqual([retried.credentialId]);
   });
 
   it('recognises its own reservation whose answer was lost, rather than answering that the key is in use', async () => {

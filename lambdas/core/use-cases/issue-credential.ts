@@ -266,8 +266,12 @@ async function completeReservation(deps: CoreDeps, cmd: IssueCommand, p: Prepare
   try {
     return await commitReservation(deps, cmd, p, owner);
   } catch (e) {
-    const released: IdempotencyRecord = { ...owner.current, reservedAt: new Date(0).toISOString() };
-    await deps.store.updateIdempotency(released, owner.current.owner).catch(() => undefined);
+    // A completed reservation (only its audit event or answer failed) stays complete: the retry
+    // replays it and writes the event. Releasing it would turn it back into a pending one.
+    if (owner.current.state !== 'complete') {
+      const released: IdempotencyRecord = { ...owner.current, reservedAt: new Date(0).toISOString() };
+      await deps.store.updateIdempotency(released, owner.current.owner).catch(() => undefined);
+    }
     throw e;
   }
 }
@@ -283,6 +287,7 @@ async function commitReservation(deps: CoreDeps, request: IssueCommand, p: Prepa
       if (!(await deps.store.updateIdempotency(complete, current.owner))) {
         throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'the idempotent request was taken over; retry', { retryAfter: 1 });
       }
+      owner.current = complete;
       return finish(deps, cmd, p, done, false, current.issuedAt);
     }
     // Another credential won the slot between reservation and commit: move the reservation. The
