@@ -39,6 +39,10 @@ const describeGroup = (group: RouteGroup) =>
 const TIMEOUTS: Partial<Record<string, Duration>> = {
   // Registration may wait for a new key's tag to reach KMS authorization (kms-school-signer.ts).
   operator: Duration.seconds(29),
+  // A batch of 100 starts items for as long as one more can still finish before the timeout, with
+  // KMS stalling (lambdas/http/routes/batch.ts: 11 s): 18 s of a 29 s function. A status change
+  // signs three lists, each with Sign's retries. API Gateway's own limit is 30 s.
+  issuer: Duration.seconds(29),
   // Verification reads the store only, but two reads in a row (the school, then its lists), each
   // with DynamoReader's retries (3 s attempts), can outlast 10 s when DynamoDB stalls: the answer
   // must still be the verifier's 503, not the gateway's.

@@ -24,7 +24,7 @@ import type { JWK } from 'jose';
 import { AttestoError } from '../core/errors';
 import type { KeyManager, Signer } from '../core/ports';
 import { isValidUai } from '../core/uai';
-import { KmsSigner, createRetryable } from './kms-signer';
+import { KmsSigner, createRetryable, signerError } from './kms-signer';
 import { KEY_SCHOOL_TAG, SESSION_SCHOOL_TAG } from './kms-tags';
 
 
@@ -157,7 +157,9 @@ export class KmsSchoolSigner implements KeyManager {
       } catch (e) {
         const created = this.freshKeys.get(keyRef);
         const fresh = created !== undefined && this.now() - created < FRESH_KEY_MS;
-        if (!fresh || !isAccessDenied(e) || waited + delay > budget) throw toSignerError(e);
+        if (!fresh || !isAccessDenied(e)) throw signerError(e);
+        // The key is new: its refusal is the tag on its way, which a later attempt will find there.
+        if (waited + delay > budget) throw new AttestoError('SIGNER_UNAVAILABLE', "the school's new key is not authorized yet; retry", { cause: e, retryAfter: 1 });
         await this.sleep(delay);
         waited += delay;
       }
@@ -201,9 +203,4 @@ export class KmsSchoolSigner implements KeyManager {
     this.sessions.set(uai, session);
     return session;
   }
-}
-
-function toSignerError(e: unknown): unknown {
-  if (e instanceof AttestoError) return e;
-  return new AttestoError('SIGNER_UNAVAILABLE', 'the signing service is unavailable; retry', { cause: e, retryAfter: 1 });
 }

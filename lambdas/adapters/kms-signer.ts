@@ -9,6 +9,7 @@
  * made count towards the same budget, whatever the client's own retry settings. What still fails
  * becomes SIGNER_UNAVAILABLE (503 with Retry-After). Signing has no side effect and a credential is
  * committed only after it is signed, so a retry can never duplicate or half-write a credential.
+ * A refusal no retry mends (a disabled or deleted key) is not retried: SIGNING_KEY_UNUSABLE.
  */
 import { AWS_CLIENT_TIMEOUTS, CREATE_CALL } from './aws-timeouts';
 import {
@@ -64,6 +65,23 @@ const mayHaveCreated = (e: unknown) => {
 const THROTTLING = new Set(['ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'LimitExceededException']);
 const TRANSIENT = new Set(['KMSInternalException', 'DependencyTimeoutException', 'InternalFailure', 'ServiceUnavailable', 'TimeoutError', 'RequestTimeout', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED']);
 
+/**
+ * KMS refusals that no retry mends: the school's key is disabled, scheduled for deletion, missing,
+ * not a signing key, or not ours to use. They become SIGNING_KEY_UNUSABLE (a 500 without
+ * Retry-After, alarmed on): an operator must act, and a client resending only adds to the noise.
+ */
+const KEY_UNUSABLE = new Set(['DisabledException', 'KMSInvalidStateException', 'NotFoundException', 'InvalidKeyUsageException', 'IncorrectKeyException', 'AccessDeniedException']);
+
+/** What a KMS failure becomes once it is not retried (any more). */
+export function signerError(e: unknown): AttestoError {
+  if (e instanceof AttestoError) return e;
+  const name = (e as SdkError | undefined)?.name ?? '';
+  if (KEY_UNUSABLE.has(name)) {
+    return new AttestoError('SIGNING_KEY_UNUSABLE', `the school's signing key cannot be used (${name}): an operator must enable it, or rotate the school to a new key`, { cause: e });
+  }
+  return new AttestoError('SIGNER_UNAVAILABLE', 'the signing service is unavailable; retry', { cause: e, retryAfter: 1 });
+}
+
 interface SdkError {
   name?: string;
   code?: string;
@@ -108,7 +126,7 @@ export class KmsSigner implements Signer, KeyManager {
       maxDelayMs,
       retryable,
       attemptsIn: (e) => (e as SdkError).$metadata?.attempts ?? 1,
-      giveUp: (e) => new AttestoError('SIGNER_UNAVAILABLE', 'the signing service is unavailable; retry', { cause: e, retryAfter: 1 }),
+      giveUp: signerError,
       sleep: this.options.sleep,
       random: this.options.random,
     });

@@ -65,7 +65,10 @@ export interface IssueJobOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** A call that failed as a whole with one of these (a stopped function, a gateway timeout) is resent. */
 const RETRYABLE = new Set([409, 429, 500, 502, 503, 504]);
+/** An item that failed with one of these is resent: in progress elsewhere, or a throttled signer or store. */
+const RETRYABLE_ITEM = new Set([409, 429, 503]);
 
 interface Reply {
   status: number;
@@ -133,7 +136,7 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
       const byId = new Map(todo.map((i) => [i.id, i]));
       for (const r of reply.json.results) {
         if (r.status === 201) record(r);
-        else if (RETRYABLE.has(r.status) && !last) again.push(byId.get(r.id)!);
+        else if (RETRYABLE_ITEM.has(r.status) && !last) again.push(byId.get(r.id)!);
         else record(r);
       }
       todo = again;

@@ -10,7 +10,7 @@ import { count } from './metrics';
 export function problemFor(err: unknown): AttestoError {
   if (isAttestoError(err)) {
     if (err.status >= 500) logger.warn('unavailable', { code: err.code, cause: String((err.cause as Error | undefined)?.name ?? '') });
-    if (err.code === 'SIGNER_UNAVAILABLE') count('SignerUnavailable');
+    if (err.code === 'SIGNER_UNAVAILABLE' || err.code === 'SIGNING_KEY_UNUSABLE') count('SignerUnavailable');
     return err;
   }
   logger.error('unexpected error', err as Error);

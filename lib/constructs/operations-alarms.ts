@@ -5,7 +5,8 @@
  *
  * KMS publishes no error metric of its own, so signing failures are counted from the functions'
  * logs: the HTTP layer logs every 5xx AttestoError as `{"message":"unavailable","code":…}`, and a
- * failed KMS (or STS) call becomes SIGNER_UNAVAILABLE.
+ * failed KMS (or STS) call becomes SIGNER_UNAVAILABLE, or SIGNING_KEY_UNUSABLE when the key itself
+ * is refused (disabled, scheduled for deletion).
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -23,8 +24,11 @@ import type { AttestoFunction } from './attesto-function';
 
 export const METRICS_NAMESPACE = 'attesto';
 export const SIGNER_UNAVAILABLE_METRIC = 'SignerUnavailable';
-/** Matches the HTTP layer's log line for a failed signing call (lambdas/http/app.ts, onError). */
-export const SIGNER_UNAVAILABLE_PATTERN = '{ $.message = "unavailable" && $.code = "SIGNER_UNAVAILABLE" }';
+/**
+ * Matches the HTTP layer's log line for a failed signing call (lambdas/http/unexpected.ts): the
+ * signing service unavailable, or a school's key unusable (disabled, scheduled for deletion).
+ */
+export const SIGNER_UNAVAILABLE_PATTERN = '{ $.message = "unavailable" && ($.code = "SIGNER_UNAVAILABLE" || $.code = "SIGNING_KEY_UNUSABLE") }';
 
 /** The table operations the functions call, each alarmed on when throttled. */
 export const TABLE_OPERATIONS = [

@@ -78,6 +78,18 @@ describe('KMS signer', () => {
     expect(error).toMatchObject({ code: 'SIGNER_UNAVAILABLE', status: 503, retryAfter: 1 });
   });
 
+  it('reports a disabled key as SIGNING_KEY_UNUSABLE (500, no Retry-After) after one attempt: no retry mends it', async () => {
+    const kms = fakeKms();
+    const signer = new KmsSigner(kms.client, { sleep: async () => undefined });
+    const { keyRef } = await signer.createKey('0751234J');
+    kms.disabled.add(keyRef);
+    const error = await signer.sign(keyRef, new Uint8Array([1])).catch((e) => e);
+    expect(error).toMatchObject({ code: 'SIGNING_KEY_UNUSABLE', status: 500 });
+    expect(error.retryAfter).toBeUndefined();
+    expect(error.message).toContain('DisabledException');
+    expect(kms.stats.sign).toBe(1);
+  });
+
   it('gives up on a KMS that accepts the connection and never answers: a 503 in seconds, not a function timeout', async () => {
     const { KMSClient } = await import('@aws-sdk/client-kms');
     const { AWS_CLIENT_TIMEOUTS } = await import('../../lambdas/adapters/aws-timeouts');

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV_DOCS, loadConfig } from '../../lambdas/config';
 import { TABLE_KEYS, TTL_ATTRIBUTE } from '../../lambdas/adapters/dynamo/table';
 import { ROUTE_GROUPS, ROUTES, type RouteGroup } from '../../lambdas/http/routes';
+import { LAST_ITEM_MS } from '../../lambdas/http/routes/batch';
 import { GROUP_ACCESS } from '../../lib/group-access';
 import { MAX_REGEX_LENGTH, PUBLIC_RATE_LIMIT, PUBLIC_WRITE_RATE_LIMIT, routesRegexes } from '../../lib/web-acl-rules';
 import { actionsOf, allowedActions, CLI_CONTEXT, DEPLOYMENT, statementsOf, synthAttesto, type Statement, type Synthesized } from './synth';
@@ -163,6 +164,13 @@ describe('functions: one per route group, from the route table', () => {
         expect(documented, `${name} is documented`).toBe(true);
       }
     }
+  });
+
+  it("ends every function before API Gateway's 30 s, and gives the issuer room to start a batch's items and finish the last one", () => {
+    const timeout = (group: RouteGroup) => fn(fnId(group)).Timeout as number;
+    for (const group of ROUTE_GROUPS) expect(timeout(group), group).toBeLessThan(30);
+    // Items start until LAST_ITEM_MS before the timeout: at least 15 s of starting (100 items take about 1 s).
+    expect(timeout('issuer') * 1000 - LAST_ITEM_MS).toBeGreaterThanOrEqual(15_000);
   });
 
   it('gives the signer role only to functions that sign, and the user pool only to the registering one', () => {
@@ -607,7 +615,7 @@ describe('operations', () => {
     const signing = ROUTE_GROUPS.filter((g) => GROUP_ACCESS[g].signs);
     expect(filters.map((f) => f.LogGroupName.Ref).sort()).toEqual(signing.map((g) => s.logicalId(s.main.functions[g].logGroup)).sort());
     for (const f of filters) {
-      expect(f.FilterPattern).toBe('{ $.message = "unavailable" && $.code = "SIGNER_UNAVAILABLE" }');
+      expect(f.FilterPattern).toBe('{ $.message = "unavailable" && ($.code = "SIGNER_UNAVAILABLE" || $.code = "SIGNING_KEY_UNUSABLE") }');
       expect(f.MetricTransformations).toEqual([{ MetricNamespace: 'attesto', MetricName: 'SignerUnavailable', MetricValue: '1', DefaultValue: 0 }]);
     }
   });

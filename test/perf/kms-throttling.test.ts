@@ -200,6 +200,35 @@ describe('through the issuer app (the HTTP routes, requests made in process)', (
     expect(await res.json()).toMatchObject({ code: 'SIGNER_UNAVAILABLE', status: 503 });
   });
 
+  it('answers a disabled key with SIGNING_KEY_UNUSABLE (500, no Retry-After) after one Sign, and starts no more items of a batch', async () => {
+    const app = await issuerApp();
+    const keyRef = [...kms.keys.entries()].find(([, k]) => k.tags['attesto:uai'] === registered.uai)![0];
+    kms.disabled.add(keyRef);
+    try {
+      let signs = kms.stats.sign;
+      const single = await post(app, '/credentials/issue', issueRequest('DiplomaCredential'));
+      expect(single.status).toBe(500);
+      expect(single.headers.get('retry-after')).toBe(null);
+      expect(await single.json()).toMatchObject({ code: 'SIGNING_KEY_UNUSABLE', status: 500 });
+      expect(kms.stats.sign - signs).toBe(1);
+
+      signs = kms.stats.sign;
+      const warnings = vi.spyOn(logger, 'warn');
+      const res = await post(app, '/credentials/issue/batch', { items: yearGroup(30).map(({ id, request }) => ({ id, ...request })) }, 'http-batch-disabled');
+      expect(res.headers.get('retry-after')).toBe(null);
+      // Logged for the signer alarm, as a throttled signer is.
+      expect(warnings).toHaveBeenCalledWith('unavailable', expect.objectContaining({ code: 'SIGNING_KEY_UNUSABLE', items: 30 }));
+      warnings.mockRestore();
+      const json = (await res.json()) as BatchReply & { retryAfter?: number };
+      expect(json.retryAfter).toBeUndefined();
+      for (const r of json.results) expect(r).toMatchObject({ status: 500, problem: { code: 'SIGNING_KEY_UNUSABLE' } });
+      // The items already started (8 at a time) met the refusal; none was started after it.
+      expect(kms.stats.sign - signs).toBeLessThanOrEqual(8);
+    } finally {
+      kms.disabled.delete(keyRef);
+    }
+  });
+
   it('reports each batch item as 503 with Retry-After, then issues them all when resent', async () => {
     const app = await issuerApp();
     const body = { items: yearGroup(5).map(({ id, request }) => ({ id, ...request })) };

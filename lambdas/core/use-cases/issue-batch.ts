@@ -9,7 +9,8 @@
  * Items run with bounded concurrency. Once the signer reports SIGNER_UNAVAILABLE (its own retries
  * with backoff are spent: the KMS quota is saturated), no further item is started: hammering a
  * saturated quota only lengthens everyone's wait. Those items come back as SIGNER_UNAVAILABLE
- * with Retry-After, for the client to resend.
+ * with Retry-After, for the client to resend. The same goes for SIGNING_KEY_UNUSABLE (the school's
+ * key is disabled), without Retry-After: every later item would meet the same refusal.
  */
 import type { CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
@@ -76,7 +77,7 @@ export async function issueBatch(deps: CoreDeps, cmd: IssueBatchCommand): Promis
         stoppedBy = new AttestoError('SIGNER_UNAVAILABLE', 'the batch ran out of time before this item; resend it', { retryAfter: 1 });
       }
       if (stoppedBy) {
-        results[i] = { id: item.id, ok: false, error: new AttestoError(stoppedBy.code, `not attempted: ${stoppedBy.message}`, { retryAfter: stoppedBy.retryAfter ?? 1 }) };
+        results[i] = { id: item.id, ok: false, error: new AttestoError(stoppedBy.code, `not attempted: ${stoppedBy.message}`, stoppedBy.retryAfter !== undefined ? { retryAfter: stoppedBy.retryAfter } : {}) };
         continue;
       }
       try {
@@ -84,7 +85,8 @@ export async function issueBatch(deps: CoreDeps, cmd: IssueBatchCommand): Promis
         results[i] = { id: item.id, ok: true, result };
       } catch (e) {
         const error = e instanceof AttestoError ? e : new AttestoError('INTERNAL', 'an unexpected error occurred', { cause: e });
-        if (error.code === 'SIGNER_UNAVAILABLE') stoppedBy ??= error;
+        // Every later item would meet the same signer: a saturated quota, or the school's unusable key.
+        if (error.code === 'SIGNER_UNAVAILABLE' || error.code === 'SIGNING_KEY_UNUSABLE') stoppedBy ??= error;
         results[i] = { id: item.id, ok: false, error };
       }
     }
