@@ -1,0 +1,62 @@
+/**
+ * The job's retry rules against a service that answers as attesto's batch route does (a loopback
+ * stand-in, so that each answer can be chosen): which item failures are resent and which are final.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runIssueJob } from '../../lambdas/cli/issue-job';
+
+let server: Server | undefined;
+afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+
+/** A batch route whose answer for each item comes from `answer(id, call)`; records every call. */
+async function service(answer: (id: string, call: number) => { status: number; code?: string }) {
+  const calls: { key: string; ids: string[] }[] = [];
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const ids = (JSON.parse(body) as { items: { id: string }[] }).items.map((i) => i.id);
+      calls.push({ key: String(req.headers['idempotency-key']), ids });
+      const results = ids.map((id) => {
+        const a = answer(id, calls.length);
+        return a.status === 201 ? { id, status: 201, credentialId: `urn:x:${id}`, verifiableCredential: 'jws', replayed: false } : { id, status: a.status, problem: { code: a.code } };
+      });
+      res.writeHead(200, { 'content-type': 'application/json', ...(results.some((r) => r.status === 503) ? { 'retry-after': '1' } : {}) });
+      res.end(JSON.stringify({ summary: {}, results }));
+    });
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, calls };
+}
+
+const items = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `row-${i}`, credential: {} }));
+
+describe('a job of batch calls', () => {
+  it('resends only the items that failed with a retryable status (503, 409), under the job key, after Retry-After', async () => {
+    const s = await service((id, call) => (call === 1 && (id === 'row-1' || id === 'row-2') ? { status: id === 'row-1' ? 503 : 409, code: 'X' } : { status: 201 }));
+    const waits: number[] = [];
+    const { progress } = await runIssueJob({ baseUrl: s.url, token: 't', jobKey: 'job-key-0001', items: items(3), sleep: async (ms) => void waits.push(ms) });
+    expect(progress).toMatchObject({ issued: 3, failed: 0, pending: 0, calls: 2 });
+    expect(s.calls).toEqual([{ key: 'job-key-0001', ids: ['row-0', 'row-1', 'row-2'] }, { key: 'job-key-0001', ids: ['row-1', 'row-2'] }]);
+    expect(waits[0]).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('never resends an item refused for good: a disabled key (500 SIGNING_KEY_UNUSABLE) or an invalid item (400)', async () => {
+    const s = await service((id) => (id === 'row-0' ? { status: 500, code: 'SIGNING_KEY_UNUSABLE' } : { status: 400, code: 'VALIDATION_FAILED' }));
+    const { results, progress } = await runIssueJob({ baseUrl: s.url, token: 't', jobKey: 'job-key-0002', items: items(2), sleep: async () => undefined });
+    expect(s.calls).toHaveLength(1);
+    expect(progress).toMatchObject({ issued: 0, failed: 2, pending: 0 });
+    expect(results.get('row-0')).toMatchObject({ status: 500, problem: { code: 'SIGNING_KEY_UNUSABLE' } });
+  });
+
+  it('gives up on an item still failing after its call has waited two minutes, outlasting the service\'s 30 s takeover of a stopped request', async () => {
+    const s = await service(() => ({ status: 409, code: 'IDEMPOTENCY_IN_PROGRESS' }));
+    let waited = 0;
+    const { results } = await runIssueJob({ baseUrl: s.url, token: 't', jobKey: 'job-key-0003', items: items(1), sleep: async (ms) => void (waited += ms) });
+    expect(waited).toBeGreaterThanOrEqual(120_000);
+    expect(waited).toBeLessThanOrEqual(120_000 + 8_250); // at most one wait past the budget
+    expect(results.get('row-0')).toMatchObject({ status: 409, problem: { code: 'IDEMPOTENCY_IN_PROGRESS' } });
+  });
+});
