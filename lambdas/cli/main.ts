@@ -20,7 +20,7 @@ import { loadConfig } from '../config';
 import { buildDeps, type AppDeps } from '../composition';
 import { schoolClientsFor } from '../school-clients';
 import { signingFor } from '../signers';
-import { isAttestoError } from '../core/errors';
+import { AttestoError, isAttestoError } from '../core/errors';
 import { registerSchool, rotateToken } from '../core/use-cases/register-school';
 import { readAudit } from '../core/use-cases/read-audit';
 import { rotateKey } from '../core/use-cases/rotate-key';
@@ -95,9 +95,11 @@ export async function main(argv: string[]): Promise<number> {
     case 'audit':
       if (!values.uai) break;
       print(
-        await withDeps((d) =>
-          readAudit(d.core, { uai: values.uai!, ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}), ...(values.limit ? { limit: Number(values.limit) } : {}) }),
-        ),
+        await withDeps(async (d) => {
+          // A mistyped UAI is said, not answered with an empty trail an operator may take for "nothing happened".
+          if (!(await d.core.store.getSchool(values.uai!))) throw new AttestoError('UNKNOWN_SCHOOL', `no school ${values.uai} here`);
+          return readAudit(d.core, { uai: values.uai!, ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}), ...(values.limit ? { limit: Number(values.limit) } : {}) });
+        }),
       );
       return 0;
   }

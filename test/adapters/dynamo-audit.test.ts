@@ -48,6 +48,33 @@ describe('the audit trail in DynamoDB', () => {
     expect(own.events.every((e) => e.uai === '0750001U')).toBe(true);
   });
 
+  it('refuses a cursor positioned outside the window asked (kept while from or to changed): 400, not "unavailable, retry"', async () => {
+    const cursor = (sk: string) => Buffer.from(JSON.stringify({ day: '2026-11-22', start: { pk: 'AUDIT#0750001U#2026-11-22', sk } })).toString('base64url');
+    for (const sk of ['zzzz', '0000', '2026-11-21T23:59:59Z']) {
+      await expect(env.store.listAudit('0750001U', { ...day, cursor: cursor(sk) }), sk).rejects.toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    }
+  });
+
+  it('refuses dates it cannot read exactly, and a page size out of bounds, before reading anything', async () => {
+    const deps = { store: env.store, clock: () => new Date('2026-11-22T10:00:00Z') } as unknown as Parameters<typeof readAudit>[0];
+    const refused = [
+      // A year past 9999 never moved the day loop forward: the request ran until the function's timeout.
+      { from: '+275760-09-13', to: '+275760-09-13' },
+      { from: '-000001-01-01', to: '2026-11-22' },
+      { from: '2026-02-30', to: '2026-03-01' },
+      { from: '2026-11-20', to: '2026-11-31' },
+      { from: '2026-11-20T25:00:00Z', to: '2026-11-21' },
+      { from: '20 Nov 2026', to: '2026-11-21' },
+      { from: '1999-12-30', to: '2000-01-02' },
+      { limit: 0 },
+      { limit: 501 },
+      { limit: Number.NaN },
+      { limit: 2.5 },
+    ];
+    for (const q of refused) await expect(readAudit(deps, { uai: '0750001U', ...q }), JSON.stringify(q)).rejects.toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    expect(await readAudit(deps, { uai: '0750001U', from: '2026-11-22T09:00:00+01:00', to: '2026-11-22', limit: 500 })).toMatchObject({ from: '2026-11-22T08:00:00Z', to: '2026-11-22T23:59:59Z' });
+  });
+
   it('reads a date given alone as `to` as the whole of that day', async () => {
     await env.store.appendAudit({ uai: '0690001N', at: '2026-11-20T15:30:00Z', action: 'status-list.created', actor: 'attesto', detail: { list: 7 } });
     const deps = { store: env.store, clock: () => new Date('2026-11-22T10:00:00Z') } as unknown as Parameters<typeof readAudit>[0];

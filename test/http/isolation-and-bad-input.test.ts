@@ -132,6 +132,8 @@ describe('bad input', () => {
     ['verify: a number', () => home.post('/credentials/verify', { verifiableCredential: 12 }), 400, 'VALIDATION_FAILED'],
     // Within the window asked (one fixed day), so that what refuses it is the partition it names.
     ['audit: a forged cursor', () => home.get(`/schools/${schools.A.uai}/audit?from=2026-11-22&to=2026-11-22&cursor=${Buffer.from(JSON.stringify({ day: '2026-11-22', start: { pk: `AUDIT#${schools.B.uai}#2026-11-22`, sk: 'x' } })).toString('base64url')}`, { token: token() }), 400, 'VALIDATION_FAILED'],
+    ['audit: a year past 9999 (it once never ended)', () => home.get(`/schools/${schools.A.uai}/audit?from=%2B275760-09-13&to=%2B275760-09-13`, { token: token() }), 400, 'VALIDATION_FAILED'],
+    ['audit: a cursor kept while the window changed', () => home.get(`/schools/${schools.A.uai}/audit?from=2026-11-22&to=2026-11-22&cursor=${Buffer.from(JSON.stringify({ day: '2026-11-22', start: { pk: `AUDIT#${schools.A.uai}#2026-11-22`, sk: 'zzzz' } })).toString('base64url')}`, { token: token() }), 400, 'VALIDATION_FAILED'],
     ['audit: a window too wide', () => home.get(`/schools/${schools.A.uai}/audit?from=2020-01-01&to=2026-01-01`, { token: token() }), 400, 'VALIDATION_FAILED'],
     ['register: an invalid UAI', () => home.post('/schools', { uai: '0751234A', name: 'X' }, { token: JSON.parse(readFileSync(join(home.server.dataDir, 'operator.json'), 'utf8')).token }), 400, 'INVALID_UAI'],
     ['register: a taken UAI', () => home.post('/schools', { uai: schools.A.uai, name: 'X' }, { token: JSON.parse(readFileSync(join(home.server.dataDir, 'operator.json'), 'utf8')).token }), 409, 'SCHOOL_EXISTS'],

@@ -139,6 +139,12 @@ describe('the local home', () => {
 
       const audit = JSON.parse((await cli(dataDir, 'audit', '--uai', '0330003Z')).stdout);
       expect(audit.events.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['school.registered', 'credential.issued']));
+      // A mistyped UAI or page size is said, with a non-zero exit, not answered with an empty trail.
+      for (const [args, code] of [[['--uai', '0999999Z'], 'UNKNOWN_SCHOOL'], [['--uai', '0330003Z', '--limit', 'abc'], 'VALIDATION_FAILED'], [['--uai', '0330003Z', '--to', '2026-02-30'], 'VALIDATION_FAILED']] as const) {
+        const refused = await cliExit(dataDir, 'audit', ...args);
+        expect(refused.code, args.join(' ')).toBe(1);
+        expect(JSON.parse(refused.stderr).code, args.join(' ')).toBe(code);
+      }
 
       const rotated = JSON.parse((await cli(dataDir, 'school', 'rotate-token', '--uai', '0330003Z')).stdout);
       expect((await home.post('/credentials/issue', issueRequest(), { token: school.token })).status).toBe(401);

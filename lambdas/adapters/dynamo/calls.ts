@@ -1,6 +1,7 @@
 /**
  * How the DynamoDB stores call the service: a failed condition is an answer (the core decides
- * what it means), any other failure is STORE_UNAVAILABLE (503, retryable). The SDK client has
+ * what it means), a malformed request is INTERNAL (500: ours to mend), any other failure is
+ * STORE_UNAVAILABLE (503, retryable). The SDK client has
  * already retried throttling by then.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -12,6 +13,8 @@ export async function storeCall<T>(what: string, fn: () => Promise<T>): Promise<
     return await fn();
   } catch (e) {
     if (e instanceof ConditionalCheckFailedException || e instanceof AttestoError) throw e;
+    // A request DynamoDB finds malformed is ours to mend: a retry would meet the same refusal.
+    if ((e as { name?: string } | undefined)?.name === 'ValidationException') throw new AttestoError('INTERNAL', `the store refused a malformed request (${what})`, { cause: e });
     throw new AttestoError('STORE_UNAVAILABLE', `storage is unavailable (${what}); retry`, { cause: e, retryAfter: 1 });
   }
 }

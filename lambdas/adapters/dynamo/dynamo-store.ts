@@ -256,6 +256,10 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
     // A cursor names a day of this window, as one we gave would: any other would be read day by day.
     if (cursor && (cursor.day < firstDay || cursor.day > lastDay || !isCalendarDay(cursor.day))) throw new AttestoError('VALIDATION_FAILED', 'cursor is not valid');
     if (cursor?.start && cursor.start.pk !== keys.auditPartition(uai, cursor.day)) throw new AttestoError('VALIDATION_FAILED', 'cursor is not valid');
+    // And a position inside the window's keys (DynamoDB refuses a start key outside the range asked):
+    // a cursor kept while `from` or `to` changed is refused as such, not answered "unavailable, retry".
+    const [low, high] = [q.from, `${q.to}~`];
+    if (cursor?.start && !(String(cursor.start.sk) >= low && String(cursor.start.sk) <= high)) throw new AttestoError('VALIDATION_FAILED', 'cursor is not valid for this window (give the same from and to as the request that returned it)');
     const events: AuditEvent[] = [];
     let day = cursor?.day ?? firstDay;
     let start: Item | undefined = cursor?.start;
@@ -265,7 +269,7 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
           new QueryCommand({
             TableName: this.table,
             KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': keys.auditPartition(uai, day), ':from': q.from, ':to': `${q.to}~` },
+            ExpressionAttributeValues: { ':pk': keys.auditPartition(uai, day), ':from': low, ':to': high },
             Limit: q.limit - events.length,
             ...(start ? { ExclusiveStartKey: start } : {}),
           }),
@@ -277,7 +281,12 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
         const next = start ? encodeCursor(day, start) : day < lastDay ? encodeCursor(nextDay(day)) : undefined;
         return { events, ...(next ? { next } : {}) };
       }
-      if (!start) day = nextDay(day);
+      if (!start) {
+        const after = nextDay(day);
+        // Days are compared as text: only four-digit years move forward (readAudit admits no others).
+        if (after <= day) break;
+        day = after;
+      }
     }
     return { events };
   }

@@ -6,6 +6,23 @@ import type { AuditPage } from '../store';
 
 const MAX_WINDOW_DAYS = 31;
 const DAY_MS = 86_400_000;
+export const MAX_AUDIT_PAGE = 500;
+
+/** A calendar date, or a date and time with its offset (RFC 3339), in years 0000 to 9999. */
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
+ * `value` as an instant, or VALIDATION_FAILED. Strict: `Date` alone would read 2026-02-30 as
+ * 2 March, and accept years such as +275760 that no audit day can hold.
+ */
+function instant(value: string, name: string): Date {
+  const m = RFC3339.exec(value);
+  const date = m ? new Date(m[4] === undefined ? `${value}T00:00:00Z` : value) : undefined;
+  if (!m || !date || Number.isNaN(date.getTime()) || new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!)).toISOString().slice(0, 10) !== `${m[1]}-${m[2]}-${m[3]}` || +m[4]! > 23 || +m[5]! > 59 || +m[6]! > 59) {
+    throw new AttestoError('VALIDATION_FAILED', `${name} must be a date (2026-11-30) or a date and time with its offset (2026-11-30T12:00:00Z)`, { errors: [{ pointer: `/${name}`, message: 'is not an RFC 3339 date or date-time' }] });
+  }
+  return date;
+}
 
 export async function readAudit(
   deps: CoreDeps,
@@ -13,12 +30,13 @@ export async function readAudit(
 ): Promise<AuditPage & { from: string; to: string }> {
   const now = deps.clock();
   // A date alone as `to` means that whole day: `--to 2026-11-30` includes the 30th.
-  const to = q.to ? new Date(/^\d{4}-\d{2}-\d{2}$/.test(q.to) ? `${q.to}T23:59:59Z` : q.to) : now;
-  const from = q.from ? new Date(q.from) : new Date(to.getTime() - 7 * DAY_MS);
-  if (Number.isNaN(to.getTime()) || Number.isNaN(from.getTime())) throw new AttestoError('VALIDATION_FAILED', 'from and to must be ISO dates');
+  const to = q.to ? (/^\d{4}-\d{2}-\d{2}$/.test(q.to) ? new Date(instant(q.to, 'to').getTime() + DAY_MS - 1000) : instant(q.to, 'to')) : now;
+  const from = q.from ? instant(q.from, 'from') : new Date(to.getTime() - 7 * DAY_MS);
   if (from > to) throw new AttestoError('VALIDATION_FAILED', 'from must not be after to');
+  if (from.getUTCFullYear() < 2000 || to.getUTCFullYear() > 9999) throw new AttestoError('VALIDATION_FAILED', 'from and to must be between the years 2000 and 9999');
   if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * DAY_MS) throw new AttestoError('VALIDATION_FAILED', `the window is at most ${MAX_WINDOW_DAYS} days`);
-  const limit = Math.min(Math.max(q.limit ?? 100, 1), 500);
+  const limit = q.limit ?? 100;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) throw new AttestoError('VALIDATION_FAILED', `limit must be a whole number from 1 to ${MAX_AUDIT_PAGE}`, { errors: [{ pointer: '/limit', message: `must be from 1 to ${MAX_AUDIT_PAGE}` }] });
   // Audit keys have seconds precision: compare at the same precision.
   const page = await deps.store.listAudit(q.uai, { from: isoSeconds(from), to: isoSeconds(to), limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
   return { ...page, from: isoSeconds(from), to: isoSeconds(to) };
