@@ -25,4 +25,28 @@ export const paths = (dir: string) => ({
   demo: join(dir, 'demo-school.json'),
   operator: join(dir, 'operator.json'),
   runtime: join(dir, 'runtime.json'),
+  /** The address the folder's schools have their DIDs under, fixed at its first use. */
+  home: join(dir, 'home.json'),
 });
+
+/** True while a process of that id runs (signal 0 only checks). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The public URL of the folder's schools: did:web DIDs contain it (host and port), so a school
+ * registered under one address is not one of this home's under another. Fixed at first use, by
+ * the local home or the CLI, whichever comes first.
+ */
+export function folderPublicUrl(dir: string, proposed: string): string {
+  const saved = readJsonFile<{ publicUrl: string }>(paths(dir).home)?.publicUrl;
+  if (saved) return saved;
+  writePrivateJson(paths(dir).home, { publicUrl: proposed });
+  return proposed;
+}

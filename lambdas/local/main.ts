@@ -1,4 +1,7 @@
-/** `npm start`: the local home on http://127.0.0.1:$PORT (default 3000). */
+/**
+ * `npm start`: the local home on http://127.0.0.1:$PORT (default: the port its data folder was
+ * first served on, 3000 for a new folder).
+ */
 // The environment comes first: the modules loaded below read it when they load (logger, SDK).
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.POWERTOOLS_SERVICE_NAME ??= 'attesto-local';
@@ -7,21 +10,31 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 // The local home runs on Node 20+; the SDK's notice about its future Node 22 floor is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const { defaultDataDir } = await import('./data-dir');
-const { startLocalServer } = await import('./server');
+const { defaultDataDir, paths, readJsonFile } = await import('./data-dir');
+const { LocalHomeError, startLocalServer } = await import('./server');
 
-const port = Number(process.env.PORT ?? 3000);
+const dataDir = defaultDataDir();
+// A folder's schools have their DIDs under the address it was first served at: by default, serve it there again.
+const folderUrl = readJsonFile<{ publicUrl: string }>(paths(dataDir).home)?.publicUrl;
+const folderPort = folderUrl && !process.env.ATTESTO_PUBLIC_URL ? new URL(folderUrl).port : undefined;
+const port = Number(process.env.PORT ?? (folderPort || 3000));
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`PORT must be a port number (got "${process.env.PORT}")`);
   process.exit(1);
 }
-const dataDir = defaultDataDir();
-const server = await startLocalServer({
-  dataDir,
-  port,
-  host: process.env.HOST ?? '127.0.0.1',
-  ...(process.env.ATTESTO_PUBLIC_URL ? { publicUrl: process.env.ATTESTO_PUBLIC_URL } : {}),
-});
+let server: Awaited<ReturnType<typeof startLocalServer>>;
+try {
+  server = await startLocalServer({
+    dataDir,
+    port,
+    host: process.env.HOST ?? '127.0.0.1',
+    ...(process.env.ATTESTO_PUBLIC_URL ? { publicUrl: process.env.ATTESTO_PUBLIC_URL } : {}),
+  });
+} catch (e) {
+  if (!(e instanceof LocalHomeError)) throw e;
+  console.error(`attesto cannot start: ${e.message}`);
+  process.exit(1);
+}
 const { demo } = server;
 console.log(`
 attesto is running at ${server.url}   (data: ${dataDir})

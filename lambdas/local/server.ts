@@ -14,7 +14,8 @@ import { AttestoError } from '../core/errors';
 import { problemHeaders, problemOf } from '../http/problem';
 import { ROUTES, routeKey, routeRegex, type RouteGroup } from '../http/routes';
 import { toApiGatewayEvent, writeResult } from './apigw-event';
-import { ensureDataDir, paths, writePrivateJson } from './data-dir';
+import { rmSync } from 'node:fs';
+import { ensureDataDir, folderPublicUrl, paths, processAlive, readJsonFile, writePrivateJson } from './data-dir';
 import { ensureDemoSchool, type DemoSchool } from './demo';
 import { startDynalite } from './dynalite';
 import { localEnv } from './local-env';
@@ -72,9 +73,20 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
+/** A local home that cannot start as asked, with what to do about it. */
+export class LocalHomeError extends Error {
+  override readonly name = 'LocalHomeError';
+}
+
 export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
   ensureDataDir(opts.dataDir);
-  const dynamo = await startDynalite(opts.inMemory ? undefined : paths(opts.dataDir).dynamo);
+  const files = paths(opts.dataDir);
+  // The store holds a lock on its folder: a second home on it would fail deep inside dynalite.
+  const other = readJsonFile<{ pid: number; url: string }>(files.runtime);
+  if (other && other.pid !== process.pid && processAlive(other.pid)) {
+    throw new LocalHomeError(`the data folder ${opts.dataDir} is in use by the local home at ${other.url} (pid ${other.pid}): stop it first, or start this one with another folder (ATTESTO_DATA_DIR=…)`);
+  }
+  const dynamo = await startDynalite(opts.inMemory ? undefined : files.dynamo);
 
   let handlers: Record<RouteGroup, Handler> | undefined;
   const server = createServer(async (req, res) => {
@@ -105,15 +117,35 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       else res.destroy();
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+    });
+  } catch (e) {
+    await dynamo.close();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      const saved = readJsonFile<{ publicUrl: string }>(files.home)?.publicUrl;
+      throw new LocalHomeError(`port ${opts.port} is in use: stop what listens there, or start on another port (PORT=…)${saved ? ` answering as this folder's address (ATTESTO_PUBLIC_URL=${saved}), which its schools' DIDs contain` : ''}`);
+    }
+    throw e;
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
+  const publicUrl = opts.publicUrl ?? url;
+  // The folder's schools have their DIDs under the address it was first served at: under another,
+  // attesto would sign credentials its own verifier refuses (ISSUER_NOT_REGISTERED).
+  const folderUrl = folderPublicUrl(opts.dataDir, publicUrl);
+  if (folderUrl !== publicUrl) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await dynamo.close();
+    throw new LocalHomeError(
+      `the schools of ${opts.dataDir} have their DIDs under ${folderUrl}, and this home would answer as ${publicUrl}: their credentials would not verify. Start it at ${folderUrl} (PORT=${new URL(folderUrl).port || 80}), or keep this port and answer as that address (ATTESTO_PUBLIC_URL=${folderUrl}), or use another data folder (ATTESTO_DATA_DIR=…)`,
+    );
+  }
 
   // The handlers read their environment at cold start, like on AWS: set it before loading them.
-  Object.assign(process.env, localEnv({ dataDir: opts.dataDir, dynamoEndpoint: dynamo.endpoint, publicUrl: opts.publicUrl ?? url }), opts.env ?? {});
+  Object.assign(process.env, localEnv({ dataDir: opts.dataDir, dynamoEndpoint: dynamo.endpoint, publicUrl }), opts.env ?? {});
   const config = loadConfig(process.env);
   const deps = buildDeps(config, { signing: signingFor(config) });
   await ensureTable({ region: config.region, endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }, config.tableName);
@@ -125,7 +157,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     operator: (await import('../handlers/operator')).handler,
     wallet: (await import('../handlers/wallet')).handler,
   };
-  writePrivateJson(paths(opts.dataDir).runtime, { pid: process.pid, url, dynamoEndpoint: dynamo.endpoint });
+  writePrivateJson(files.runtime, { pid: process.pid, url, publicUrl, dynamoEndpoint: dynamo.endpoint });
 
   return {
     url,
@@ -139,6 +171,8 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
         server.closeAllConnections();
       });
       await dynamo.close();
+      // Stopped: the folder is free (a later process that happens to get this pid must not look like us).
+      rmSync(files.runtime, { force: true });
     },
   };
 }

@@ -29,23 +29,24 @@ async function freePort(): Promise<number> {
  * taken by another test file's server before the child binds it: then it starts again (on a new
  * free port, or, for a given port, once it is released).
  */
-async function startHome(dataDir: string, given?: number): Promise<Awaited<ReturnType<typeof startHomeOnce>>> {
+async function startHome(dataDir: string, given?: number, env: Record<string, string | undefined> = {}): Promise<Awaited<ReturnType<typeof startHomeOnce>>> {
   for (let attempt = 1; ; attempt++) {
     const port = given ?? (await freePort());
     try {
-      return await startHomeOnce(dataDir, port);
+      return await startHomeOnce(dataDir, port, env);
     } catch (e) {
-      if (attempt === 5 || !(e instanceof Error && e.message.includes('EADDRINUSE'))) throw e;
+      // A given port may be held a while by another test file's server: wait for it (5 s); a free one found taken: another.
+      if (attempt === (given ? 25 : 5) || !(e instanceof Error && (e.message.includes('EADDRINUSE') || e.message.includes('is in use:')))) throw e;
       await new Promise((r) => setTimeout(r, 200));
     }
   }
 }
 
-async function startHomeOnce(dataDir: string, port: number) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'lambdas/local/main.ts'], {
-    env: { ...process.env, ATTESTO_DATA_DIR: dataDir, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** `PORT: undefined` in `env` starts it without PORT (its own default); the port it prints is then the one used. */
+async function startHomeOnce(dataDir: string, port: number, env: Record<string, string | undefined> = {}) {
+  const childEnv: Record<string, string | undefined> = { ...process.env, ATTESTO_DATA_DIR: dataDir, PORT: String(port), ...env };
+  for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'lambdas/local/main.ts'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no start: ${out}`)), 30_000);
@@ -60,9 +61,10 @@ async function startHomeOnce(dataDir: string, port: number) {
     child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
   });
   const demo = JSON.parse((await import('node:fs')).readFileSync(join(dataDir, 'demo-school.json'), 'utf8'));
+  const listening = Number(/attesto is running at http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]);
   return {
-    ...client(`http://127.0.0.1:${port}`),
-    port,
+    ...client(`http://127.0.0.1:${listening}`),
+    port: listening,
     demo,
     output: out,
     stop: () =>
@@ -72,6 +74,18 @@ async function startHomeOnce(dataDir: string, port: number) {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** `npm start` expected to refuse: its output, once it has exited (non-zero). */
+async function startFails(dataDir: string, env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'lambdas/local/main.ts'], { env: { ...process.env, ATTESTO_DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  expect(code, out).toBe(1);
+  expect(out).toContain('attesto cannot start:');
+  return out;
 }
 
 const cli = (dataDir: string, ...args: string[]) =>
@@ -265,6 +279,39 @@ describe('the local home', () => {
       elsewhere.close();
     }
   });
+
+  it('serves a data folder at the address its schools were registered under, and says what to do otherwise', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'attesto-address-'));
+    const first = await startHome(dataDir);
+    const did = first.demo.did;
+    try {
+      // A second home on the same folder is refused, naming the first.
+      const second = await startFails(dataDir, { PORT: String(await freePort()) });
+      expect(second).toContain(`in use by the local home at http://127.0.0.1:${first.port}`);
+    } finally {
+      await first.stop();
+    }
+    // On another port, the school's credentials would be refused by the home's own verifier: refused, with the way out.
+    const moved = await startFails(dataDir, { PORT: String(await freePort()) });
+    expect(moved).toContain(`have their DIDs under http://127.0.0.1:${first.port}`);
+    expect(moved).toContain(`ATTESTO_PUBLIC_URL=http://127.0.0.1:${first.port}`);
+    // Without PORT, it starts where its schools are, and what it issues verifies.
+    const again = await startHome(dataDir, undefined, { PORT: undefined });
+    try {
+      expect(again.port).toBe(first.port);
+      expect(again.demo.did).toBe(did);
+      const issued = await again.post('/credentials/issue', issueRequest(), { token: again.demo.token });
+      expect((await again.post('/credentials/verify', { verifiableCredential: issued.json.verifiableCredential })).json.verified).toBe(true);
+    } finally {
+      await again.stop();
+    }
+  }, 90_000);
+
+  it('refuses to run the CLI where there is no local home, rather than register a school in a new empty folder', async () => {
+    const error = await cli(join(tmpdir(), `attesto-none-${process.pid}-${Date.now()}`), 'school', 'add', '--uai', '0330003Z', '--name', 'X').catch((e) => e);
+    expect(error.code).toBe(1);
+    expect(JSON.parse(error.stderr).detail).toContain('no local home at');
+  }, 30_000);
 
   it('refuses an invalid UAI with a clear message and a non-zero exit', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
