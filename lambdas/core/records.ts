@@ -43,6 +43,8 @@ export interface SchoolRecord {
   rotationEvents?: AuditEvent[];
   /** The registration's audit events (key created, school registered), saved with the school for the same reason. */
   registrationEvents?: AuditEvent[];
+  /** The latest token rotations' `school.token-rotated` events (at most 10), saved with the token's hash for the same reason. */
+  tokenEvents?: AuditEvent[];
   /** SHA-256 (hex) of the school's API token; the token itself is never stored. */
   tokenHash: string;
   /** The school's OAuth2 client id, where schools authenticate with client credentials. */

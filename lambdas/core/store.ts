@@ -25,7 +25,8 @@ export interface Store {
   getSchool(uai: string): Promise<SchoolRecord | undefined>;
   /** Moves the school to list `from + 1` if it is still on `from`; returns the list now current. */
   advanceList(uai: string, from: number): Promise<number>;
-  setTokenHash(uai: string, tokenHash: string): Promise<void>;
+  /** Replaces the school's token hash and, in the same write, its saved token events. */
+  setTokenHash(uai: string, tokenHash: string, tokenEvents: AuditEvent[]): Promise<void>;
 
   // Credentials
   isSlotFree(uai: string, slot: StatusSlot): Promise<boolean>;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttestoError } from '../../lambdas/core/errors';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
-import { registerSchool } from '../../lambdas/core/use-cases/register-school';
+import { hashToken, registerSchool, rotateToken } from '../../lambdas/core/use-cases/register-school';
 import { republishStatusLists } from '../../lambdas/core/use-cases/republish-status-lists';
 import { readAudit } from '../../lambdas/core/use-cases/read-audit';
 import { coreDeps, uai } from '../helpers/core';
@@ -77,5 +77,23 @@ describe('registering a school', () => {
     expect(error.message).toContain('; the signing key created for this attempt (local:');
     expect(error.message).toContain('; its app client client-late could not be removed: remove it by hand');
     expect((await env.store.getSchool(uai(digits)))?.name).toBe('Winner');
+  });
+});
+
+describe('rotating a school token', () => {
+  it('shows the new token even when the audit write then fails (the old one no longer works), and the event is written later, once', async () => {
+    const registered = await registerSchool(deps, { uai: uai('0330021'), name: 'Lycée Token', actor: 'test' });
+    const rotated = await rotateToken({ ...deps, store: auditDown(env.store) }, { uai: registered.uai, actor: 'operator:test' });
+    expect(rotated.token).toMatch(/^atst_/);
+    expect(rotated.token).not.toBe(registered.token);
+    expect(rotated.warnings).toEqual([expect.stringContaining(`attesto school republish-status-lists --uai ${registered.uai}`)]);
+    // The new token is the one that works.
+    const school = (await env.store.getSchool(registered.uai))!;
+    expect(school.tokenHash).toBe(hashToken(rotated.token));
+    const events = async () => (await readAudit(deps, { uai: registered.uai })).events.filter((e) => e.action === 'school.token-rotated');
+    expect(await events()).toEqual([]);
+    await republishStatusLists(deps, { uai: registered.uai, actor: 'operator:test' });
+    await republishStatusLists(deps, { uai: registered.uai, actor: 'operator:test' });
+    expect(await events()).toEqual([{ uai: registered.uai, at: '2026-11-22T10:00:00Z', action: 'school.token-rotated', actor: 'operator:test' }]);
   });
 });

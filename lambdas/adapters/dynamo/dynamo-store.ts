@@ -95,15 +95,15 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
     return school.currentList;
   }
 
-  async setTokenHash(uai: string, tokenHash: string): Promise<void> {
+  async setTokenHash(uai: string, tokenHash: string, tokenEvents: AuditEvent[]): Promise<void> {
     await this.call('set token', () =>
       this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.school(uai),
-          UpdateExpression: 'SET tokenHash = :h',
+          UpdateExpression: 'SET tokenHash = :h, tokenEvents = :e',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':h': tokenHash },
+          ExpressionAttributeValues: { ':h': tokenHash, ':e': tokenEvents },
         }),
       ),
     );

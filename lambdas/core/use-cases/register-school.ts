@@ -103,11 +103,22 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
   return { uai, name, did, ...(oauthClient ? { oauthClient } : { token }), ...(warnings.length ? { warnings } : {}) };
 }
 
-/** Replaces a school's API token; the old one stops working at once. */
-export async function rotateToken(deps: OperatorDeps, input: { uai: string; actor: string }): Promise<{ uai: string; token: string }> {
-  if (!(await deps.store.getSchool(input.uai))) throw new AttestoError('UNKNOWN_SCHOOL', `school ${input.uai} is not registered`);
+/**
+ * Replaces a school's API token; the old one stops working at once. The event is saved with the
+ * new token's hash, in the same write: should the audit write then fail, the new token is still
+ * shown (the old one no longer works, and a retry would make yet another), with the command that
+ * records the event (`republish-status-lists`).
+ */
+export async function rotateToken(deps: OperatorDeps, input: { uai: string; actor: string }): Promise<{ uai: string; token: string; warnings?: string[] }> {
+  const school = await deps.store.getSchool(input.uai);
+  if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${input.uai} is not registered`);
   const token = newToken(deps, input.uai);
-  await deps.store.setTokenHash(input.uai, hashToken(token));
-  await deps.store.appendAudit({ uai: input.uai, at: isoSeconds(deps.clock()), action: 'school.token-rotated', actor: input.actor });
+  const event: AuditEvent = { uai: input.uai, at: isoSeconds(deps.clock()), action: 'school.token-rotated', actor: input.actor };
+  await deps.store.setTokenHash(input.uai, hashToken(token), [...(school.tokenEvents ?? []), event].slice(-10));
+  try {
+    await deps.store.appendAudit(event);
+  } catch (e) {
+    return { uai: input.uai, token, warnings: [`the token rotation's audit event could not be written (${e instanceof Error ? e.message : 'unknown error'}): run \`attesto school republish-status-lists --uai ${input.uai}\`, which records it`] };
+  }
   return { uai: input.uai, token };
 }

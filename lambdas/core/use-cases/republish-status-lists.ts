@@ -57,12 +57,12 @@ export async function republishStatusLists(deps: CoreDeps, cmd: RepublishCommand
   if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${cmd.uai} is not registered`);
   const now = deps.clock();
   const { kid } = signingKey(school, now);
-  // The registration's events and the rotations', as they were saved with the school: any whose
+  // The registration's events and the key and token rotations', as they were saved with the school: any whose
   // own audit write failed is recorded here (audit writes are idempotent: one already written stays
   // one). Best effort, first: this is also the recovery after a compromise, which must re-sign the
   // lists even while the audit store fails (the events stay saved for the next run).
   let unrecorded = 0;
-  for (const event of [...(school.registrationEvents ?? []), ...(school.rotationEvents ?? [])]) {
+  for (const event of [...(school.registrationEvents ?? []), ...(school.rotationEvents ?? []), ...(school.tokenEvents ?? [])]) {
     await deps.store.appendAudit(event).catch(() => unrecorded++);
   }
   const lists = await resignStatusLists(deps, school);
