@@ -32,12 +32,12 @@ export interface SchoolAuthorizerOptions {
   keys: JWTVerifyGetKey;
   /** Route key → required scope. Defaults to the school routes of the route table. */
   scopes?: Readonly<Record<string, string>>;
-  logger?: Pick<Logger, 'info'>;
+  logger?: Pick<Logger, 'info' | 'error'>;
 }
 
 const DENY: SchoolAuthorizerResult = { isAuthorized: false, context: {} };
 
-/** Why a token was refused; logged as a code, never with the token or its claims. */
+/** Why a token was refused; logged as a code, never with the token or its claims. (`keys-unavailable` is not a refusal: the request fails.) */
 type Refusal = 'no-bearer' | 'unknown-route' | 'invalid-token' | 'expired' | 'not-access-token' | 'no-client' | 'missing-scope';
 
 function bearer(header: string | undefined): string | undefined {
@@ -64,6 +64,14 @@ export function createSchoolAuthorizer(options: SchoolAuthorizerOptions) {
       // Cognito signs with RS256 only; pinning the algorithm shuts out "none" and HMAC confusion.
       ({ payload } = await jwtVerify(token, options.keys, { issuer: options.issuer, algorithms: ['RS256'], requiredClaims: ['exp', 'iat'] }));
     } catch (e) {
+      // The pool's keys could not be read (a timeout, a network failure, a malformed key set): that
+      // says nothing about the token. Denying would answer every school 403, which clients take as
+      // final and on-call takes for bad tokens; failing makes the gateway answer 500, which clients
+      // retry and the function's error alarm reports.
+      if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid || !(e instanceof errors.JOSEError)) {
+        options.logger?.error('school token not checked: the pool keys are unavailable', { reason: 'keys-unavailable', routeKey: event.routeKey, cause: String((e as Error | undefined)?.name ?? '') });
+        throw new Error('the user pool keys are unavailable', { cause: e });
+      }
       return refuse(e instanceof errors.JWTExpired ? 'expired' : 'invalid-token', event.routeKey);
     }
     // ID tokens are signed by the same keys; only access tokens carry the granted scopes.

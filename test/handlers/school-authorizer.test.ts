@@ -5,7 +5,7 @@
  * Cognito signs them.
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { createLocalJWKSet, errors, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSchoolAuthorizer } from '../../lambdas/handlers/school-authorizer';
 import { routeKey } from '../../lambdas/http/routes';
@@ -116,6 +116,21 @@ describe('school token authorizer', () => {
     for (const authorization of [undefined, '', 'Basic dXNlcjpwYXNz', `Bearer atst_0751234J_${'a'.repeat(43)}`, `${await cognitoAccessToken()}`]) {
       expect((await authorize(request(ISSUE, authorization))).isAuthorized).toBe(false);
     }
+  });
+
+  it("fails, rather than refuses, when the pool's keys cannot be read: the gateway's 500 is retried, a 403 would be taken as final", async () => {
+    const logged: unknown[] = [];
+    const logger = { info: () => undefined, error: (...args: unknown[]) => void logged.push(args) } as never;
+    const token = `Bearer ${await cognitoAccessToken()}`;
+    for (const failure of [new errors.JWKSTimeout(), new TypeError('fetch failed'), new errors.JWKSInvalid('JSON Web Key Set malformed')]) {
+      const down = createSchoolAuthorizer({ issuer: ISSUER, keys: async () => Promise.reject(failure), logger });
+      await expect(down(request(ISSUE, token))).rejects.toThrow('the user pool keys are unavailable');
+    }
+    expect(logged).toHaveLength(3);
+    expect(logged[0]).toEqual(['school token not checked: the pool keys are unavailable', expect.objectContaining({ reason: 'keys-unavailable' })]);
+    // A key set that was read, but holds no key for the token, says something about the token: refused.
+    const readable = createSchoolAuthorizer({ issuer: ISSUER, keys: async () => Promise.reject(new errors.JWKSNoMatchingKey()) });
+    expect((await readable(request(ISSUE, token))).isAuthorized).toBe(false);
   });
 
   it('refuses every route that is not a school route, whatever the token', async () => {
