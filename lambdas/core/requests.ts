@@ -127,7 +127,11 @@ export const VerifyPresentationRequest = Type.Object(
 export type VerifyPresentationRequest = Static<typeof VerifyPresentationRequest>;
 
 export const RegisterSchoolRequest = Type.Object(
-  { uai: Type.String({ maxLength: 8 }), name: Type.String({ minLength: 1, maxLength: 200 }) },
+  {
+    uai: Type.String({ maxLength: 8 }),
+    // Shown in DID documents, issuer metadata and every credential: no control characters or line breaks.
+    name: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]+$' }),
+  },
   { additionalProperties: false, $id: 'RegisterSchoolRequest' },
 );
 export type RegisterSchoolRequest = Static<typeof RegisterSchoolRequest>;

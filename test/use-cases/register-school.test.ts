@@ -1,6 +1,7 @@
 /** Registering a school when something fails halfway: the operator never loses the school's secret or a key. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttestoError } from '../../lambdas/core/errors';
+import * as validate from '../../lambdas/core/generated/validators';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
 import { hashToken, registerSchool, rotateToken } from '../../lambdas/core/use-cases/register-school';
 import { republishStatusLists } from '../../lambdas/core/use-cases/republish-status-lists';
@@ -77,6 +78,17 @@ describe('registering a school', () => {
     expect(error.message).toContain('; the signing key created for this attempt (local:');
     expect(error.message).toContain('; its app client client-late could not be removed: remove it by hand');
     expect((await env.store.getSchool(uai(digits)))?.name).toBe('Winner');
+  });
+});
+
+describe('a school name', () => {
+  it('is refused with control characters or line breaks: it is shown in DID documents, issuer metadata and every credential', async () => {
+    for (const name of ['A\u0000B', 'Lycée\n<script>', 'Lycée\u2028X', 'Lycée\u007F', 'Lycée\u009B31m']) {
+      await expect(registerSchool(deps, { uai: uai('0330022'), name, actor: 'test' }), JSON.stringify(name)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(validate.RegisterSchoolRequest({ uai: '0330022Y', name }), JSON.stringify(name)).toBe(false);
+    }
+    expect(await env.store.getSchool(uai('0330022'))).toBeUndefined();
+    expect(validate.RegisterSchoolRequest({ uai: '0330022Y', name: 'Lycée Saint-Exupéry — Cité scolaire' })).toBe(true);
   });
 });
 

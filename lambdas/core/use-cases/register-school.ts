@@ -35,6 +35,8 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
     throw new AttestoError('INVALID_UAI', `"${input.uai}" is not a valid UAI: 7 digits then the check letter "ABCDEFGHJKLMNPRSTUVWXYZ"[number mod 23]`);
   }
   if (name.length === 0 || name.length > 200) throw new AttestoError('VALIDATION_FAILED', 'name must be 1 to 200 characters');
+  // The name is public (DID document, issuer metadata, every credential): no control characters or line breaks.
+  if (/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/.test(name)) throw new AttestoError('VALIDATION_FAILED', 'name must not contain control characters or line breaks');
   if (await deps.store.getSchool(uai)) throw new AttestoError('SCHOOL_EXISTS', `school ${uai} is already registered`);
 
   const { keyRef, publicJwk } = await deps.keys.createKey(uai);
