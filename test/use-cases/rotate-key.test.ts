@@ -203,6 +203,14 @@ describe('key rotation', () => {
     }
   });
 
+  it('names the key it created when another rotation of the school landed first, and does not invite a blind retry', async () => {
+    const { uai } = await schoolWithToken(deps, '0330023');
+    const lost = new Proxy(env.store, { get: (t, name, r) => (name === 'replaceKeys' ? async () => false : Reflect.get(t, name, r)) });
+    const error = await rotateKey({ ...deps, store: lost }, { uai, actor: 'operator:test', compromised: false, immediate: true }).catch((e) => e);
+    expect(error).toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS' });
+    expect(error.message).toMatch(/landed first: read the school .* the key created for this attempt \(local:[^)]+\) is used by nothing/);
+  });
+
   it('is audited, without personal data', async () => {
     const { uai, did } = await schoolWithToken(deps, '0690002');
     await rotate(uai, false);

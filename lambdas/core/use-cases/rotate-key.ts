@@ -66,7 +66,13 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
     : // Until activeFrom, the school keeps signing with the key signing now.
       { kid: current.kid, keyRef: signing.keyRef, publicJwk: current.publicJwk, previousKeys: previousKeys.filter((k) => k.kid !== current.kid), nextKey: { kid, keyRef, publicJwk, activeFrom }, rotationEvents };
   if (!(await deps.store.replaceKeys(school.uai, { kid: school.kid, ...(school.nextKey ? { nextKid: school.nextKey.kid } : {}) }, next))) {
-    throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'another key rotation of this school is in progress; retry', { retryAfter: 1 });
+    // Another rotation of this school landed first. Its key is the school's now: read the school
+    // before rotating again. The key made for this attempt is used by nothing.
+    throw new AttestoError(
+      'IDEMPOTENCY_IN_PROGRESS',
+      `another key rotation of this school landed first: read the school (its DID document) before rotating again; the key created for this attempt (${keyRef}) is used by nothing: disable it or schedule its deletion`,
+      { retryAfter: 1 },
+    );
   }
   const audited = deps.store
     .appendAudit(event)
