@@ -13,6 +13,20 @@ import { CDK_APP_COMMAND } from './synth';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/**
+ * The CLI's environment: no AWS credentials, config or instance metadata to look for (the CLI asks
+ * the credential chain for a default account, which would call STS, or probe 169.254.169.254),
+ * no Docker, no telemetry. Nothing leaves the machine.
+ */
+const OFFLINE = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('CDK_'))),
+  AWS_CONFIG_FILE: '/nonexistent',
+  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  CDK_DOCKER: '/bin/false',
+  CDK_DISABLE_CLI_TELEMETRY: 'true',
+};
+
 describe('cdk synth', () => {
   it('runs the app with tsx from cdk.json', () => {
     expect(CDK_APP_COMMAND).toBe('npx tsx lib/app.ts');
@@ -20,20 +34,7 @@ describe('cdk synth', () => {
 
   it('synthesizes both stacks offline, without AWS credentials or Docker, passing cdk-nag', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('CDK_')));
-    const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--output', outdir], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 110_000,
-      env: {
-        ...env,
-        AWS_CONFIG_FILE: '/nonexistent',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        CDK_DOCKER: '/bin/false',
-        CDK_DISABLE_CLI_TELEMETRY: 'true',
-      },
-    });
+    const result = spawnSync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--output', outdir], { cwd: ROOT, encoding: 'utf8', timeout: 110_000, env: OFFLINE });
 
     expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
     for (const stack of ['Attesto', 'AttestoEdge']) expect(existsSync(join(outdir, `${stack}.template.json`)), stack).toBe(true);
@@ -51,7 +52,7 @@ describe('cdk synth', () => {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 60_000,
-      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', CDK_DOCKER: '/bin/false' },
+      env: OFFLINE,
     });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('us-east-1 is outside the European Union');

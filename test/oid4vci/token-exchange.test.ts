@@ -8,7 +8,7 @@ import { AttestoError } from '../../lambdas/core/errors';
 import { createOffer, PIN_ATTEMPTS } from '../../lambdas/core/oid4vci/create-offer';
 import { PRE_AUTHORIZED_GRANT } from '../../lambdas/core/oid4vci/metadata';
 import { lookupHash } from '../../lambdas/core/oid4vci/sealing';
-import { exchangePreAuthorizedCode, newNonce } from '../../lambdas/core/oid4vci/token';
+import { ACCESS_TOKEN_SECONDS, exchangePreAuthorizedCode, newNonce, NONCE_SECONDS } from '../../lambdas/core/oid4vci/token';
 import { issueToWallet } from '../../lambdas/core/oid4vci/credential';
 import { decodeJwt, SignJWT } from 'jose';
 import { walletKey } from '../helpers/wallet';
@@ -104,16 +104,50 @@ describe('redeeming an access token at the credential endpoint', () => {
     };
     // The first request is still signing (a slow KMS) when the wallet sends the second.
     let release!: () => void;
+    let signing!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    const slow = { ...deps, signer: { sign: async (keyRef: string, data: Uint8Array) => (await held, deps.signer.sign(keyRef, data)) } };
+    const reached = new Promise<void>((r) => (signing = r));
+    const slow = { ...deps, signer: { sign: async (keyRef: string, data: Uint8Array) => (signing(), await held, deps.signer.sign(keyRef, data)) } };
     const first = issueToWallet(slow, access_token, await request());
-    await new Promise((r) => setTimeout(r, 200));
+    // The second is sent once the first holds the token and signs, not after a guess of how long that takes.
+    await reached;
     await expect(issueToWallet(deps, access_token, await request())).rejects.toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS', status: 409, retryAfter: 1 });
     release();
     const delivered = (await first) as { credentials: { credential: string }[] };
     expect(decodeJwt(delivered.credentials[0]!.credential).sub).toBe(key.did);
     // Once delivered, the token is spent.
     await expect(issueToWallet(deps, access_token, await request())).rejects.toMatchObject({ error: 'invalid_token' });
+  });
+});
+
+describe('expiry of what the wallet is given', () => {
+  const proofFor = async (key: Awaited<ReturnType<typeof walletKey>>, nonce: string) =>
+    new SignJWT({ aud: `${PUBLIC_URL}/schools/${school.uai}`, iat: Math.floor(deps.now.value.getTime() / 1000), nonce })
+      .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', kid: key.kid })
+      .sign(key.privateKey);
+  const at = (seconds: number) => (deps.now.value = new Date(NOW.getTime() + seconds * 1000));
+
+  it(`refuses an access token ${ACCESS_TOKEN_SECONDS} s after it was given (invalid_token), and a c_nonce ${NONCE_SECONDS} s after (invalid_nonce)`, async () => {
+    try {
+      const key = await walletKey();
+      const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: false });
+      const { access_token } = await exchangePreAuthorizedCode(deps, { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'] });
+      // A nonce taken at once is spent by its expiry, however valid the token still is.
+      const early = (await newNonce(deps)).c_nonce;
+      at(NONCE_SECONDS);
+      await expect(issueToWallet(deps, access_token, { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [await proofFor(key, early)] } })).rejects.toMatchObject({ error: 'invalid_nonce' });
+      // The token, at its last second, still works with a fresh nonce...
+      at(ACCESS_TOKEN_SECONDS - 1);
+      const fresh = (await newNonce(deps)).c_nonce;
+      const lastSecond = { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [await proofFor(key, fresh)] } };
+      // ...and not a second later.
+      at(ACCESS_TOKEN_SECONDS);
+      await expect(issueToWallet(deps, access_token, lastSecond)).rejects.toMatchObject({ error: 'invalid_token' });
+      at(ACCESS_TOKEN_SECONDS - 1);
+      expect(await issueToWallet(deps, access_token, lastSecond)).toMatchObject({ credentials: [{ credential: expect.any(String) }] });
+    } finally {
+      deps.now.value = NOW;
+    }
   });
 });
 

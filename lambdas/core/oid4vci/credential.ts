@@ -15,6 +15,7 @@ import { verifyProof } from './proof';
 import { lookupHash, unseal } from './sealing';
 import type { WalletStore } from './store';
 import { isObject } from '../json';
+import { isoSeconds } from '../credential/build';
 
 function proofJwt(body: Record<string, unknown>): { jwt: unknown; legacy: boolean } {
   const { proof, proofs } = body;
@@ -53,7 +54,9 @@ export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, ac
 
   const { jwt, legacy } = proofJwt(body);
   const proof = await verifyProof(jwt, { audience: token.credentialIssuer, now });
-  if (!(await deps.wallet.consumeNonce(lookupHash(proof.nonce), now.toISOString()))) {
+  // Compared as text with the nonce's `expiresAt`, so in the same form (whole seconds, no
+  // milliseconds): "10:05:00Z" > "10:05:00.000Z", and a nonce would outlive its end by a second.
+  if (!(await deps.wallet.consumeNonce(lookupHash(proof.nonce), isoSeconds(now)))) {
     throw new OAuthError('invalid_nonce', 'the c_nonce is unknown, expired or already used: get a fresh one');
   }
 

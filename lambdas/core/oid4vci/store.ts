@@ -60,5 +60,6 @@ export interface WalletStore {
   consumeAccessToken(hash: string): Promise<boolean>;
   putNonce(hash: string, expiresAt: string): Promise<void>;
   /** Deletes the nonce if it exists and has not expired at `now`; false otherwise. */
+  /** `now` in the form of `expiresAt` (whole seconds, `Z`): the adapter compares them as text. */
   consumeNonce(hash: string, now: string): Promise<boolean>;
 }
