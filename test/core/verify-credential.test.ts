@@ -199,6 +199,19 @@ describe('status', () => {
     }
   });
 
+  it("refuses a credential that names another school's genuine lists, where its own bit might be clear", async () => {
+    at('2026-11-22T10:00:00Z');
+    const vc = buildCredential({ kind: KINDS.EnrollmentCredential, subjectInput: enrollmentSubject, school, slot: { list: 1, index: 9 }, format: 'vc+jwt', issuedAt: '2026-11-22T10:00:00Z', publicUrl: PUBLIC_URL });
+    for (const entry of vc.credential.credentialStatus as Record<string, unknown>[]) {
+      entry.statusListCredential = String(entry.statusListCredential).replace(`/schools/${school.uai}/`, `/schools/${other.uai}/`);
+    }
+    const jws = await signVcJose(vc.credential, { signer: deps.signer, keyRef: school.keyRef, did: school.did, kid: school.kid });
+    const r = await verifyCredential(verify, jws);
+    expect(r.verified).toBe(false);
+    expect(codes(r)).toEqual(['STATUS_LIST_INVALID']);
+    expect(r.errors[0]!.message).toContain('issued by another DID');
+  });
+
   it('reads lists as Bitstring Status List v1.0 §3.2 says: one or more purposes, at least 131,072 entries, statusSize 1', async () => {
     at('2026-11-22T10:00:00Z');
     const { jws } = await issued();
