@@ -3,6 +3,7 @@
  * the Lambda handlers receive on AWS, and their result back into a Node response.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -26,7 +27,9 @@ export function toApiGatewayEvent(
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
   const now = new Date();
   const type = headers['content-type'] ?? '';
-  const textual = body.length === 0 || /^(text\/|application\/([a-z.+-]*\+)?(json|xml|x-www-form-urlencoded))/i.test(type);
+  // Text is passed as text only when it is valid UTF-8: decoded here, malformed bytes would become
+  // U+FFFD and reach the handlers as a valid string. As bytes (base64), the handlers refuse them.
+  const textual = body.length === 0 || (/^(text\/|application\/([a-z.+-]*\+)?(json|xml|x-www-form-urlencoded))/i.test(type) && isUtf8(body));
   return {
     version: '2.0',
     routeKey: route.routeKey,
