@@ -67,10 +67,12 @@ const TRANSIENT = new Set(['KMSInternalException', 'DependencyTimeoutException',
 
 /**
  * KMS refusals that no retry mends: the school's key is disabled, scheduled for deletion, missing,
- * not a signing key, or not ours to use. They become SIGNING_KEY_UNUSABLE (a 500 without
- * Retry-After, alarmed on): an operator must act, and a client resending only adds to the noise.
+ * or not a signing key. They become SIGNING_KEY_UNUSABLE (a 500 without Retry-After, alarmed on):
+ * an operator must act, and a client resending only adds to the noise. AccessDenied is not one of
+ * them: a key a few minutes old is refused so while its tag reaches KMS authorization, and only the
+ * process that created it knows it is new (kms-school-signer.ts); it stays a retryable 503.
  */
-const KEY_UNUSABLE = new Set(['DisabledException', 'KMSInvalidStateException', 'NotFoundException', 'InvalidKeyUsageException', 'IncorrectKeyException', 'AccessDeniedException']);
+const KEY_UNUSABLE = new Set(['DisabledException', 'KMSInvalidStateException', 'NotFoundException', 'InvalidKeyUsageException', 'IncorrectKeyException']);
 
 /** What a KMS failure becomes once it is not retried (any more). */
 export function signerError(e: unknown): AttestoError {

@@ -119,13 +119,13 @@ describe('KMS school signer', () => {
     expect(new TextDecoder().decode(payload)).toBe('hello');
   });
 
-  it("never signs with another school's key: a session for school A asking for B's key is refused (SIGNING_KEY_UNUSABLE, alarmed, not retried)", async () => {
+  it("never signs with another school's key: a session for school A asking for B's key gets SIGNER_UNAVAILABLE", async () => {
     const keyOfB = await existingKey(env.kms, SCHOOL_B);
 
     const error = await env.signers.forSchool(SCHOOL_A).sign(keyOfB, new Uint8Array([1])).catch((e) => e);
 
     expect(error).toBeInstanceOf(AttestoError);
-    expect(error).toMatchObject({ code: 'SIGNING_KEY_UNUSABLE', status: 500 });
+    expect(error).toMatchObject({ code: 'SIGNER_UNAVAILABLE', status: 503 });
     expect(error.cause).toMatchObject({ name: 'AccessDeniedException' });
     // An old key's AccessDenied is final: no waiting for a tag to propagate.
     expect(env.sleeps).toEqual([]);

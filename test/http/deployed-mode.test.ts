@@ -156,8 +156,8 @@ describe('on AWS', () => {
     const { KmsSchoolSigner } = await import('../../lambdas/adapters/kms-school-signer');
     const signer = new KmsSchoolSigner({ roleArn: 'arn:aws:iam::111122223333:role/attesto-school-signer', region: 'eu-west-3' });
     const keyOfA = [...kms.keys.entries()].find(([, k]) => k.tags['attesto:uai'] === '0751234J')![0];
-    // Refused by KMS (AccessDenied on the key's tag): final, alarmed, not retried.
-    await expect(signer.forSchool('0130001F').sign(keyOfA, new Uint8Array([1]))).rejects.toMatchObject({ code: 'SIGNING_KEY_UNUSABLE', cause: expect.objectContaining({ name: 'AccessDeniedException' }) });
+    // Refused by KMS (AccessDenied on the key's tag); a 503, as a new key's tag on its way is refused the same way.
+    await expect(signer.forSchool('0130001F').sign(keyOfA, new Uint8Array([1]))).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE', cause: expect.objectContaining({ name: 'AccessDeniedException' }) });
     expect((await signer.forSchool('0751234J').sign(keyOfA, new Uint8Array([1]))).length).toBe(64);
   });
 });

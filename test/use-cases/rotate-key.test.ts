@@ -88,7 +88,7 @@ describe('key rotation', () => {
     const { uai } = await schoolWithToken(deps, '0751237');
     const results = await Promise.allSettled([rotate(uai, false), rotate(uai, false)]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'IDEMPOTENCY_IN_PROGRESS' } });
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'ROTATION_CONFLICT' } });
   });
 
   it('after a compromise, drops every previous key: what they signed no longer verifies, status lists are re-signed', async () => {
@@ -207,7 +207,8 @@ describe('key rotation', () => {
     const { uai } = await schoolWithToken(deps, '0330023');
     const lost = new Proxy(env.store, { get: (t, name, r) => (name === 'replaceKeys' ? async () => false : Reflect.get(t, name, r)) });
     const error = await rotateKey({ ...deps, store: lost }, { uai, actor: 'operator:test', compromised: false, immediate: true }).catch((e) => e);
-    expect(error).toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS' });
+    expect(error).toMatchObject({ code: 'ROTATION_CONFLICT', status: 409 });
+    expect(error.retryAfter).toBeUndefined();
     expect(error.message).toMatch(/landed first: read the school .* the key created for this attempt \(local:[^)]+\) is used by nothing/);
   });
 

@@ -68,10 +68,10 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
   if (!(await deps.store.replaceKeys(school.uai, { kid: school.kid, ...(school.nextKey ? { nextKid: school.nextKey.kid } : {}) }, next))) {
     // Another rotation of this school landed first. Its key is the school's now: read the school
     // before rotating again. The key made for this attempt is used by nothing.
+    // No Retry-After: retrying blindly would rotate once more.
     throw new AttestoError(
-      'IDEMPOTENCY_IN_PROGRESS',
+      'ROTATION_CONFLICT',
       `another key rotation of this school landed first: read the school (its DID document) before rotating again; the key created for this attempt (${keyRef}) is used by nothing: disable it or schedule its deletion`,
-      { retryAfter: 1 },
     );
   }
   const audited = deps.store
