@@ -68,7 +68,8 @@ export function createSchoolAuthorizer(options: SchoolAuthorizerOptions) {
       // says nothing about the token. Denying would answer every school 403, which clients take as
       // final and on-call takes for bad tokens; failing makes the gateway answer 500, which clients
       // retry and the function's error alarm reports.
-      if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid || !(e instanceof errors.JOSEError)) {
+      // jose reports a key set answered with another status than 200, or not JSON, as a bare JOSEError.
+      if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid || !(e instanceof errors.JOSEError) || e.code === 'ERR_JOSE_GENERIC') {
         options.logger?.error('school token not checked: the pool keys are unavailable', { reason: 'keys-unavailable', routeKey: event.routeKey, cause: String((e as Error | undefined)?.name ?? '') });
         throw new Error('the user pool keys are unavailable', { cause: e });
       }

@@ -5,7 +5,9 @@
  * Cognito signs them.
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import { createLocalJWKSet, errors, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLocalJWKSet, createRemoteJWKSet, errors, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSchoolAuthorizer } from '../../lambdas/handlers/school-authorizer';
 import { routeKey } from '../../lambdas/http/routes';
@@ -128,6 +130,18 @@ describe('school token authorizer', () => {
     }
     expect(logged).toHaveLength(3);
     expect(logged[0]).toEqual(['school token not checked: the pool keys are unavailable', expect.objectContaining({ reason: 'keys-unavailable' })]);
+    // And as jose reads a remote key set: an endpoint that answers 503, or HTML, or nothing at all.
+    for (const answer of ['503', 'html', 'close'] as const) {
+      const server = createServer((req, res) => (answer === 'close' ? req.socket.destroy() : answer === '503' ? res.writeHead(503).end() : res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>')));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const keys = createRemoteJWKSet(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`), { timeoutDuration: 1000 });
+        await expect(createSchoolAuthorizer({ issuer: ISSUER, keys, logger })(request(ISSUE, token)), answer).rejects.toThrow('the user pool keys are unavailable');
+      } finally {
+        server.close();
+      }
+    }
+    expect(logged).toHaveLength(6);
     // A key set that was read, but holds no key for the token, says something about the token: refused.
     const readable = createSchoolAuthorizer({ issuer: ISSUER, keys: async () => Promise.reject(new errors.JWKSNoMatchingKey()) });
     expect((await readable(request(ISSUE, token))).isAuthorized).toBe(false);
