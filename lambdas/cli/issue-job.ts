@@ -56,8 +56,13 @@ export interface IssueJobOptions {
   chunkSize?: number;
   /** Batch calls in flight at once. Default 2. */
   parallel?: number;
-  /** How long a chunk may wait in all before giving up on its retryable failures, ms. Default 120 s. */
+  /**
+   * How long a chunk may go on (its waits and its calls) before giving up on its retryable
+   * failures, ms. Default 120 s.
+   */
   retryBudgetMs?: number;
+  /** Asked before each call: true stops the job (what is not sent stays pending). */
+  stop?: () => boolean;
   onProgress?: (p: JobProgress) => void;
   /** Each item's final result, as soon as it is known (the caller saves it at once). */
   onResult?: (r: JobItemResult) => void;
@@ -103,6 +108,7 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
 
   const runChunk = async (index: number) => {
     let todo = chunks[index]!;
+    // Time the chunk has taken: its waits (as asked, so that tests can sleep for nothing) and its calls.
     let waited = 0;
     const wait = async (ms: number) => {
       waited += ms;
@@ -110,13 +116,16 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
     };
     const budget = o.retryBudgetMs ?? 120_000;
     while (todo.length > 0) {
+      if (o.stop?.()) return;
       let reply: Reply | undefined;
+      const sent = performance.now();
       try {
         progress.calls++;
         reply = await post(url, o.token, o.jobKey, JSON.stringify({ items: todo }));
       } catch {
         reply = undefined; // network: resend the chunk as a whole
       }
+      waited += performance.now() - sent;
       const last = waited >= budget;
       if (!reply || reply.status !== 200 || !reply.json?.results) {
         if (reply && !RETRYABLE.has(reply.status)) {
@@ -158,7 +167,7 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(parallel, chunks.length) }, async () => {
-      for (let i = next++; i < chunks.length; i = next++) await runChunk(i);
+      for (let i = next++; i < chunks.length && !o.stop?.(); i = next++) await runChunk(i);
     }),
   );
   return { results, progress, seconds: (performance.now() - started) / 1000 };

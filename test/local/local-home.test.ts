@@ -3,7 +3,7 @@
  * owner; the CLI registers schools whether the server runs or not.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -209,6 +209,29 @@ describe('the local home', () => {
       const resumed = await job();
       expect(JSON.parse(resumed.stdout)).toMatchObject({ alreadyIssued: 140, sent: 10, issued: 10, replayed: 10, failed: 0 });
       expect(readResults().map((r) => r.credentialId)).toEqual(results.map((r) => r.credentialId));
+
+      // A last line cut short (stopped while writing it) is sent again; the file comes out whole.
+      const whole = readFileSync(out, 'utf8');
+      writeFileSync(out, whole.slice(0, whole.trimEnd().length - 40));
+      const torn = await job();
+      expect(JSON.parse(torn.stdout)).toMatchObject({ alreadyIssued: 149, sent: 1, issued: 1, replayed: 1, failed: 0 });
+      expect(readResults().map((r) => r.credentialId)).toEqual(results.map((r) => r.credentialId));
+
+      // One run at a time writes a results file; a lock left by a run that died is taken over.
+      writeFileSync(`${out}.lock`, String(process.pid));
+      const locked = await job();
+      expect(locked.code).toBe(1);
+      expect(locked.stderr).toContain(`is being written by another run (pid ${process.pid})`);
+      const dead = spawn(process.execPath, ['-e', '0']);
+      await new Promise((r) => dead.on('exit', r));
+      writeFileSync(`${out}.lock`, String(dead.pid));
+      expect((await job()).code).toBe(0);
+      expect(existsSync(`${out}.lock`)).toBe(false);
+
+      // A results file that cannot be written: refused before anything is sent.
+      const unwritable = await job('--out', join(dataDir, 'no-such-folder', 'results.jsonl'));
+      expect(unwritable.code).toBe(1);
+      expect(unwritable.stderr).toContain('nothing was sent');
 
       // Without its results file, the same job key still replays: an item's key does not depend on
       // where it falls in the file. Row 0 removed moves eleve-100 into the first call.
