@@ -47,6 +47,20 @@ export function processAlive(pid: number): boolean {
 export function folderPublicUrl(dir: string, proposed: string): string {
   const saved = readJsonFile<{ publicUrl: string }>(paths(dir).home)?.publicUrl;
   if (saved) return saved;
-  writePrivateJson(paths(dir).home, { publicUrl: proposed });
-  return proposed;
+  const url = addressOfDemoDid(dir, proposed) ?? proposed;
+  writePrivateJson(paths(dir).home, { publicUrl: url });
+  return url;
+}
+
+/**
+ * A folder made before home.json existed: its demo school's DID (`did:web:127.0.0.1%3A3917:schools:…`)
+ * says the host and port its schools were registered under, whatever address runs it first now.
+ */
+function addressOfDemoDid(dir: string, proposed: string): string | undefined {
+  const did = readJsonFile<{ did?: string }>(paths(dir).demo)?.did;
+  const m = did ? /^did:web:([^:]+):/.exec(did) : null;
+  if (!m) return undefined;
+  const host = decodeURIComponent(m[1]!);
+  const p = new URL(proposed);
+  return host === p.host ? proposed : `${p.protocol}//${host}`;
 }

@@ -139,8 +139,13 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   if (folderUrl !== publicUrl) {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await dynamo.close();
+    const folder = new URL(folderUrl);
+    const here = new URL(url);
+    // Where the folder's address is this machine, it can simply be served there again.
+    const local = ['127.0.0.1', 'localhost', '[::1]'].includes(folder.hostname) && folder.protocol === 'http:';
+    const at = [folder.port !== here.port ? `PORT=${folder.port || 80}` : '', folder.hostname !== here.hostname ? `HOST=${folder.hostname}` : ''].filter(Boolean).join(' ');
     throw new LocalHomeError(
-      `the schools of ${opts.dataDir} have their DIDs under ${folderUrl}, and this home would answer as ${publicUrl}: their credentials would not verify. Start it at ${folderUrl} (PORT=${new URL(folderUrl).port || 80}), or keep this port and answer as that address (ATTESTO_PUBLIC_URL=${folderUrl}), or use another data folder (ATTESTO_DATA_DIR=…)`,
+      `the schools of ${opts.dataDir} have their DIDs under ${folderUrl}, and this home would answer as ${publicUrl}: their credentials would not verify. ${local && at ? `Start it at that address (${at}), or answer` : 'Answer'} as that address from here (ATTESTO_PUBLIC_URL=${folderUrl}), or use another data folder (ATTESTO_DATA_DIR=…)`,
     );
   }
 

@@ -314,6 +314,11 @@ describe('the local home', () => {
     } finally {
       await first.stop();
     }
+    // A folder from before home.json: its address is read from its demo school's DID, even by the CLI with the home stopped.
+    rmSync(join(dataDir, 'home.json'));
+    const added = JSON.parse((await cli(dataDir, 'school', 'add', '--uai', '0330003Z', '--name', 'Lycée Montesquieu')).stdout);
+    expect(added.did).toBe(`did:web:127.0.0.1%3A${first.port}:schools:0330003Z`);
+    expect(JSON.parse(readFileSync(join(dataDir, 'home.json'), 'utf8'))).toEqual({ publicUrl: `http://127.0.0.1:${first.port}` });
     // On another port, the school's credentials would be refused by the home's own verifier: refused, with the way out.
     const moved = await startFails(dataDir, { PORT: String(await freePort()) });
     expect(moved).toContain(`have their DIDs under http://127.0.0.1:${first.port}`);
