@@ -10,7 +10,8 @@
  * same: the service gives it back to a run within 24 hours (same job key); after that, a run
  * would issue it anew. The summary counts those items (`rerunWithin24h`).
  */
-import { appendFileSync, chmodSync, closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, linkSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { processAlive } from '../local/data-dir';
 import { canonicalDigest } from '../core/hash';
 import * as validate from '../core/generated/validators';
@@ -77,28 +78,53 @@ function readResults(out: string, into = new Map<string, ResultLine>()): Map<str
  */
 function lockResults(out: string): () => void {
   const lock = `${out}.lock`;
+  const mine = `${process.pid}@${hostname()}`;
   for (let attempt = 0; ; attempt++) {
+    // The lock appears with its content (written aside, then linked into place): never empty.
+    const tmp = `${lock}.${process.pid}`;
     try {
-      const fd = openSync(lock, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(lock, { force: true });
+      writeFileSync(tmp, mine, { mode: 0o600 });
+      linkSync(tmp, lock);
+      return () => {
+        // Only our own lock: one taken over since (we were thought dead) is the other run's.
+        if (existsSync(lock) && readFileSync(lock, 'utf8') === mine) rmSync(lock, { force: true });
+      };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST') throw new Error(`cannot write next to ${out} (${code ?? (e as Error).message}): nothing was sent`);
-      if (attempt > 0) throw e;
-      const holder = Number(readFileSync(lock, 'utf8'));
-      if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) throw new Error(`${out} is being written by another run (pid ${holder}): wait for it to end`);
+      if (attempt > 0) throw new Error(`${out} is being locked by another run at this moment (${lock}): try again`);
+      const [pid, host] = readFileSync(lock, 'utf8').split('@');
+      const holder = Number(pid);
+      // Our own pid is a run that died before us (in a container, every run is pid 1); another host's run cannot be checked.
+      const alive = Number.isInteger(holder) && holder > 0 && holder !== process.pid && (host !== hostname() || processAlive(holder));
+      if (alive) throw new Error(`${out} is being written by another run (pid ${holder}${host && host !== hostname() ? ` on ${host}` : ''}): wait for it to end, or remove ${lock} if that run is gone`);
       rmSync(lock, { force: true });
+    } finally {
+      rmSync(tmp, { force: true });
     }
   }
 }
 
+const parses = (text: string) => {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** Writes the whole file at once (a new file, then renamed over the old one), owner-only. */
 function writeResults(out: string, lines: ResultLine[]) {
   const tmp = `${out}.${process.pid}.tmp`;
-  writeFileSync(tmp, lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length ? '\n' : ''), { mode: 0o600 });
-  renameSync(tmp, out);
+  try {
+    writeFileSync(tmp, lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length ? '\n' : ''), { mode: 0o600 });
+    renameSync(tmp, out);
+  } catch (e) {
+    // Never leave a stray copy of the credentials behind.
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 export async function issueBatchCommand(cmd: IssueBatchCommand): Promise<number> {
@@ -127,22 +153,30 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
   const { items, baseUrl, token, out, parallel } = o;
   const earlier = readResults(out);
   // Made (or opened) before anything is sent: a file that cannot be written must not lose what the
-  // service issues. A last line cut short (no credential in it: readResults skipped it) is cut off,
-  // so that the lines written next are lines of their own.
+  // service issues. A last line without its newline is ended (an editor saved it so) or, cut short
+  // (no credential in it: readResults skipped it), cut off, so that the next lines are lines of their own.
   const bytes = existsSync(out) ? readFileSync(out) : Buffer.alloc(0);
-  if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) truncateSync(out, bytes.lastIndexOf(0x0a) + 1);
+  if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) {
+    const start = bytes.lastIndexOf(0x0a) + 1;
+    if (parses(bytes.subarray(start).toString('utf8'))) appendFileSync(out, '\n');
+    else truncateSync(out, start);
+  }
   appendFileSync(out, '', { mode: 0o600 });
   chmodSync(out, 0o600);
   let writeFailed: Error | undefined;
   let unsaved = 0;
   const save = (line: ResultLine) => {
-    try {
-      appendFileSync(out, `${JSON.stringify(line)}\n`, { mode: 0o600 });
-    } catch (e) {
-      // A full disk, a removed folder: stop sending (the job stops between calls) and say how to get them back.
-      writeFailed ??= e as Error;
-      if (line.status === 201) unsaved++;
+    // After a failed write, nothing more is appended (it could glue onto a torn line): the final rewrite has it all.
+    if (!writeFailed) {
+      try {
+        appendFileSync(out, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+        return;
+      } catch (e) {
+        // A full disk, a removed folder: stop sending (the job stops between calls).
+        writeFailed = e as Error;
+      }
     }
+    if (line.status === 201) unsaved++;
   };
   const digests = new Map(items.map((i) => [i.id, canonicalDigest(i)]));
   const results = new Map<string, ResultLine>();
@@ -175,6 +209,16 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
     toSend.push(item);
   }
 
+  // Ctrl+C (or a SIGTERM) stops the job between calls and aborts those in flight, then saves and
+  // reports as at the end (their items may have been issued: rerunWithin24h). A second one quits at once.
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) process.exit(130);
+    process.stderr.write(`${signal}: stopping; saving the results (${signal} again to quit at once)\n`);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let last = 0;
   const { progress, seconds } = await runIssueJob({
     baseUrl,
@@ -182,7 +226,8 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
     jobKey: cmd.job,
     items: toSend,
     parallel,
-    stop: () => writeFailed !== undefined,
+    stop: () => writeFailed !== undefined || interrupt.signal.aborted,
+    abort: interrupt.signal,
     onResult: (r) => {
       const line: ResultLine = { ...r, itemDigest: digests.get(r.id)! };
       results.set(r.id, line);
@@ -196,6 +241,8 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
       }
     },
   });
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
   // One line per item, in the file's order; lines of items no longer in the file are kept after them.
   // The file is read once more first: whatever credential it holds now is kept.
   const onDisk = writeFailed ? earlier : readResults(out, new Map(earlier));
@@ -203,16 +250,18 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
   const lines = items.map((i) => results.get(i.id) ?? { id: i.id, status: 0, itemDigest: digests.get(i.id)! });
   const inFile = new Set(items.map((i) => i.id));
   for (const [id, r] of onDisk) if (!inFile.has(id)) lines.push(r);
+  let finalError: Error | undefined;
   try {
     writeResults(out, lines);
   } catch (e) {
-    writeFailed ??= e as Error;
+    finalError = e as Error;
   }
-  if (writeFailed) {
-    process.stderr.write(`could not write ${out} (${writeFailed.message}): ${unsaved} credential(s) received were not saved, and the job stopped. Make room, then run the same command (same job key) within 24 hours: the service gives those credentials back.\n`);
+  if (finalError) {
+    process.stderr.write(`could not write ${out} (${finalError.message}): ${unsaved} credential(s) received were not saved. Make room, then run the same command (same job key) within 24 hours: the service gives those credentials back.\n`);
+  } else if (writeFailed) {
+    process.stderr.write(`writing ${out} failed midway (${writeFailed.message}), so the job stopped; what it received is saved. Run the same command again to finish.\n`);
   }
-  // Items whose answer never came (GAVE_UP) or that another request held (409) may have been issued.
-  const uncertain = lines.filter((l) => l.status !== 201 && ['GAVE_UP', 'IDEMPOTENCY_IN_PROGRESS'].includes(l.problem?.code ?? '')).length + progress.pending;
+  const uncertain = lines.filter(mayBeIssued).length;
   if (uncertain > 0) process.stderr.write(`${uncertain} item(s) got no answer and may have been issued: run the same command (same job key) within 24 hours to get them; after that they would be issued anew.\n`);
   const failed = progress.failed + invalid + changed;
   const summary = {
@@ -231,5 +280,17 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
     results: out,
   };
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  return failed === 0 && progress.pending === 0 && !writeFailed ? 0 : 3;
+  if (interrupt.signal.aborted) return 130;
+  return failed === 0 && progress.pending === 0 && !writeFailed && !finalError ? 0 : 3;
+}
+
+/**
+ * A failed item the service may have issued all the same: its answer never came (no answer, a
+ * 5xx, given up), or another request held it (409). Not an item refused for what it is (4xx), nor
+ * one that failed to be signed (a credential is committed only once signed).
+ */
+function mayBeIssued(l: ResultLine): boolean {
+  if (l.status === 201) return false;
+  if (l.status >= 400 && l.status < 500 && l.status !== 409 && l.status !== 429) return false;
+  return !['SIGNER_UNAVAILABLE', 'SIGNING_KEY_UNUSABLE'].includes(l.problem?.code ?? '');
 }

@@ -63,6 +63,8 @@ export interface IssueJobOptions {
   retryBudgetMs?: number;
   /** Asked before each call: true stops the job (what is not sent stays pending). */
   stop?: () => boolean;
+  /** Aborts the calls in flight (their items stay pending: the service may have issued them). */
+  abort?: AbortSignal;
   onProgress?: (p: JobProgress) => void;
   /** Each item's final result, as soon as it is known (the caller saves it at once). */
   onResult?: (r: JobItemResult) => void;
@@ -81,11 +83,16 @@ interface Reply {
   json?: { results?: JobItemResult[]; code?: string; detail?: string; errors?: unknown };
 }
 
-async function post(url: URL, token: string, key: string, body: string): Promise<Reply> {
+/** Longest wait for one call's answer: API Gateway answers within 30 s, whatever the function does. */
+const CALL_TIMEOUT_MS = 35_000;
+
+async function post(url: URL, token: string, key: string, body: string, abort?: AbortSignal): Promise<Reply> {
+  const timeout = AbortSignal.timeout(CALL_TIMEOUT_MS);
   const res = await fetch(url, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
     body,
+    signal: abort ? AbortSignal.any([abort, timeout]) : timeout,
   });
   const json = (await res.json().catch(() => undefined)) as Reply['json'];
   const ra = Number(res.headers.get('retry-after'));
@@ -121,11 +128,12 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
       const sent = performance.now();
       try {
         progress.calls++;
-        reply = await post(url, o.token, o.jobKey, JSON.stringify({ items: todo }));
+        reply = await post(url, o.token, o.jobKey, JSON.stringify({ items: todo }), o.abort);
       } catch {
         reply = undefined; // network: resend the chunk as a whole
       }
       waited += performance.now() - sent;
+      if (o.abort?.aborted) return;
       const last = waited >= budget;
       if (!reply || reply.status !== 200 || !reply.json?.results) {
         if (reply && !RETRYABLE.has(reply.status)) {

@@ -6,7 +6,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -217,14 +217,20 @@ describe('the local home', () => {
       expect(JSON.parse(torn.stdout)).toMatchObject({ alreadyIssued: 149, sent: 1, issued: 1, replayed: 1, failed: 0 });
       expect(readResults().map((r) => r.credentialId)).toEqual(results.map((r) => r.credentialId));
 
+      // A complete last line without its newline (an editor saved it so) is kept, not cut off.
+      writeFileSync(out, readFileSync(out, 'utf8').trimEnd());
+      const unended = await job();
+      expect(JSON.parse(unended.stdout)).toMatchObject({ alreadyIssued: 150, sent: 0 });
+      expect(readResults().map((r) => r.credentialId)).toEqual(results.map((r) => r.credentialId));
+
       // One run at a time writes a results file; a lock left by a run that died is taken over.
-      writeFileSync(`${out}.lock`, String(process.pid));
+      writeFileSync(`${out}.lock`, `${process.pid}@${hostname()}`);
       const locked = await job();
       expect(locked.code).toBe(1);
-      expect(locked.stderr).toContain(`is being written by another run (pid ${process.pid})`);
+      expect(locked.stderr).toContain(`is being written by another run (pid ${process.pid}): wait for it to end, or remove ${out}.lock`);
       const dead = spawn(process.execPath, ['-e', '0']);
       await new Promise((r) => dead.on('exit', r));
-      writeFileSync(`${out}.lock`, String(dead.pid));
+      writeFileSync(`${out}.lock`, `${dead.pid}@${hostname()}`);
       expect((await job()).code).toBe(0);
       expect(existsSync(`${out}.lock`)).toBe(false);
 
@@ -280,6 +286,42 @@ describe('the local home', () => {
       await home.stop();
     }
   }, 180_000);
+
+  it('stops a job on Ctrl+C between calls, saves what it received, says what to run again, and the next run completes it once', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'attesto-interrupt-'));
+    const home = await startHome(dataDir);
+    try {
+      const file = join(dataDir, 'interrupted.jsonl');
+      const out = join(dataDir, 'interrupted.results.jsonl');
+      writeFileSync(file, `${Array.from({ length: 1200 }, (_, i) => JSON.stringify({ id: `row-${i}`, ...issueRequest('DiplomaCredential') })).join('\n')}\n`);
+      const child = spawn(process.execPath, ['bin/attesto.mjs', 'issue-batch', '--file', file, '--job', 'interrupted-job'], { env: { ...process.env, ATTESTO_DATA_DIR: dataDir, ATTESTO_SIGNER: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (d) => (stdout += d));
+      child.stderr!.on('data', (d) => (stderr += d));
+      const exited = new Promise<number | null>((r) => child.on('exit', r));
+      // Interrupted once some results are saved.
+      while (!existsSync(out) || readFileSync(out, 'utf8').split('\n').length < 150) await new Promise((r) => setTimeout(r, 50));
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(stderr).toContain('SIGINT: stopping; saving the results');
+      const summary = JSON.parse(stdout);
+      expect(summary.pending).toBeGreaterThan(0);
+      expect(summary.rerunWithin24h).toBeGreaterThanOrEqual(summary.pending);
+      expect(existsSync(`${out}.lock`)).toBe(false);
+      const saved = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(saved.filter((r) => r.status === 201)).toHaveLength(summary.issued);
+
+      const again = await cliExit(dataDir, 'issue-batch', '--file', file, '--job', 'interrupted-job');
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ alreadyIssued: summary.issued, failed: 0, pending: 0 });
+      const all = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(all.every((r) => r.status === 201)).toBe(true);
+      expect(new Set(all.map((r) => r.credentialId)).size).toBe(1200);
+    } finally {
+      await home.stop();
+    }
+  }, 120_000);
 
   it('never sends the local demo school\'s token to a --url elsewhere', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
