@@ -69,9 +69,11 @@ interface Session {
   renewAt: number;
 }
 
-const isAccessDenied = (e: unknown): boolean => {
+/** What KMS may answer about a key minutes old: its tag not yet authorizing, the key not yet everywhere. */
+const NOT_YET_USABLE = new Set(['AccessDeniedException', 'NotFoundException', 'KMSInvalidStateException']);
+const isNotYetUsable = (e: unknown): boolean => {
   const err = (e instanceof AttestoError ? e.cause : e) as { name?: string } | undefined;
-  return err?.name === 'AccessDeniedException';
+  return NOT_YET_USABLE.has(err?.name ?? '');
 };
 
 export class KmsSchoolSigner implements KeyManager {
@@ -157,7 +159,7 @@ export class KmsSchoolSigner implements KeyManager {
       } catch (e) {
         const created = this.freshKeys.get(keyRef);
         const fresh = created !== undefined && this.now() - created < FRESH_KEY_MS;
-        if (!fresh || !isAccessDenied(e)) throw signerError(e);
+        if (!fresh || !isNotYetUsable(e)) throw signerError(e);
         // The key is new: its refusal is the tag on its way, which a later attempt will find there.
         if (waited + delay > budget) throw new AttestoError('SIGNER_UNAVAILABLE', "the school's new key is not authorized yet; retry", { cause: e, retryAfter: 1 });
         await this.sleep(delay);

@@ -61,6 +61,13 @@ const mayHaveCreated = (e: unknown) => {
   return (name === 'TimeoutError' && code !== undefined) || ['RequestTimeout', 'ECONNRESET', 'EPIPE'].includes(name ?? '') || ['ETIMEDOUT', 'ECONNRESET', 'EPIPE'].includes(code ?? '');
 };
 
+/**
+ * KMS is eventually consistent: right after CreateKey it may answer NotFound or KMSInvalidState
+ * for a moment (https://docs.aws.amazon.com/kms/latest/developerguide/accessing-kms.html#programming-eventual-consistency).
+ * These are retried like throttling; still failing once the attempts are spent, the key is unusable.
+ */
+const NOT_YET_CONSISTENT = new Set(['NotFoundException', 'KMSInvalidStateException']);
+
 /** Errors worth another attempt: request throttling, and KMS or network trouble that passes. */
 const THROTTLING = new Set(['ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'LimitExceededException']);
 const TRANSIENT = new Set(['KMSInternalException', 'DependencyTimeoutException', 'InternalFailure', 'ServiceUnavailable', 'TimeoutError', 'RequestTimeout', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED']);
@@ -94,7 +101,7 @@ interface SdkError {
 function isRetryableKmsError(e: unknown): boolean {
   const err = (e ?? {}) as SdkError;
   const status = err.$metadata?.httpStatusCode;
-  return THROTTLING.has(err.name ?? '') || TRANSIENT.has(err.name ?? '') || TRANSIENT.has(err.code ?? '') || err.$retryable !== undefined || status === 429 || (status !== undefined && status >= 500);
+  return THROTTLING.has(err.name ?? '') || TRANSIENT.has(err.name ?? '') || NOT_YET_CONSISTENT.has(err.name ?? '') || TRANSIENT.has(err.code ?? '') || err.$retryable !== undefined || status === 429 || (status !== undefined && status >= 500);
 }
 
 export class KmsSigner implements Signer, KeyManager {

@@ -90,6 +90,18 @@ describe('KMS signer', () => {
     expect(kms.stats.sign).toBe(1);
   });
 
+  it('retries a key KMS does not know yet (eventual consistency after CreateKey), and calls a key still unknown after its attempts unusable', async () => {
+    const kms = fakeKms();
+    const signer = new KmsSigner(kms.client, { sleep: async () => undefined });
+    const { keyRef } = await signer.createKey('0751234J');
+    kms.notYetVisible.set(keyRef, 2);
+    expect(await signer.sign(keyRef, new Uint8Array([1]))).toHaveLength(64);
+    expect(kms.stats.sign).toBe(3);
+    kms.notYetVisible.set(keyRef, 100);
+    expect(await signer.sign(keyRef, new Uint8Array([1])).catch((e) => e)).toMatchObject({ code: 'SIGNING_KEY_UNUSABLE', status: 500 });
+    expect(kms.stats.sign).toBe(3 + 6);
+  });
+
   it('gives up on a KMS that accepts the connection and never answers: a 503 in seconds, not a function timeout', async () => {
     const { KMSClient } = await import('@aws-sdk/client-kms');
     const { AWS_CLIENT_TIMEOUTS } = await import('../../lambdas/adapters/aws-timeouts');

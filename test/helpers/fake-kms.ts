@@ -3,7 +3,7 @@
  * given SHA-256 digest and returns it DER-encoded, exactly as KMS does for ECDSA_SHA_256 with
  * MessageType DIGEST. Optionally throttles a share of Sign calls.
  */
-import { CreateKeyCommand, DisabledException, GetPublicKeyCommand, KMSClient, KMSInvalidStateException, KMSServiceException, SignCommand } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, DisabledException, GetPublicKeyCommand, KMSClient, KMSInvalidStateException, KMSServiceException, NotFoundException, SignCommand } from '@aws-sdk/client-kms';
 import { p256 } from '@noble/curves/p256';
 import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -24,6 +24,8 @@ export function fakeKms(options: FakeKmsOptions = {}) {
   const stats = { sign: 0, throttled: 0, digests: [] as Buffer[] };
   /** Keys an operator has disabled: KMS refuses to sign with them. */
   const disabled = new Set<string>();
+  /** Keys KMS does not know yet everywhere (eventual consistency after CreateKey): so many Sign calls answer NotFound. */
+  const notYetVisible = new Map<string, number>();
   const random = options.random ?? Math.random;
 
   mock.on(CreateKeyCommand).callsFake((input) => {
@@ -48,6 +50,11 @@ export function fakeKms(options: FakeKmsOptions = {}) {
     const key = keys.get(input.KeyId);
     if (!key) throw new KMSInvalidStateException({ message: 'no key', $metadata: {} });
     if (disabled.has(input.KeyId)) throw new DisabledException({ message: `${input.KeyId} is disabled.`, $metadata: { httpStatusCode: 400 } });
+    const unseen = notYetVisible.get(input.KeyId) ?? 0;
+    if (unseen > 0) {
+      notYetVisible.set(input.KeyId, unseen - 1);
+      throw new NotFoundException({ message: `Key '${input.KeyId}' does not exist`, $metadata: { httpStatusCode: 400 } });
+    }
     if (options.authorize) {
       const credentials = await (getClient() as KMSClient).config.credentials();
       if (!options.authorize(key.tags, credentials.accessKeyId)) {
@@ -62,7 +69,7 @@ export function fakeKms(options: FakeKmsOptions = {}) {
     return { KeyId: input.KeyId, Signature: signature.toDERRawBytes(), SigningAlgorithm: 'ECDSA_SHA_256' };
   });
 
-  return { client, mock, keys, stats, disabled, publicKeyOf: (arn: string) => createPublicKey(keys.get(arn)!.publicKey) };
+  return { client, mock, keys, stats, disabled, notYetVisible, publicKeyOf: (arn: string) => createPublicKey(keys.get(arn)!.publicKey) };
 }
 
 export const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest();
