@@ -1,6 +1,7 @@
 /** The local home's data folder (git-ignored): the embedded store, keys and tokens, private to the user. */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { didWebPrefix } from '../core/did-web';
 
 export const defaultDataDir = (env: Record<string, string | undefined> = process.env) => resolve(env.ATTESTO_DATA_DIR ?? '.attesto');
 
@@ -58,9 +59,11 @@ export function folderPublicUrl(dir: string, proposed: string): string {
  */
 function addressOfDemoDid(dir: string, proposed: string): string | undefined {
   const did = readJsonFile<{ did?: string }>(paths(dir).demo)?.did;
-  const m = did ? /^did:web:([^:]+):/.exec(did) : null;
+  const m = did ? /^(did:web:.+):schools:[^:]+$/.exec(did) : null;
   if (!m) return undefined;
-  const host = decodeURIComponent(m[1]!);
-  const p = new URL(proposed);
-  return host === p.host ? proposed : `${p.protocol}//${host}`;
+  // The same DID from the address proposed: that address (its scheme is the user's to choose).
+  if (didWebPrefix(proposed) === m[1]) return proposed;
+  const [host, ...path] = m[1]!.slice('did:web:'.length).split(':').map(decodeURIComponent);
+  const loopback = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host!);
+  return `${loopback ? 'http' : 'https'}://${host}${path.length ? `/${path.join('/')}` : ''}`;
 }
