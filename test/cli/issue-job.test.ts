@@ -10,8 +10,8 @@ import { runIssueJob } from '../../lambdas/cli/issue-job';
 let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
-/** A batch route whose answer for each item comes from `answer(id, call)`; records every call. */
-async function service(answer: (id: string, call: number) => { status: number; code?: string }) {
+/** A batch route whose answer for each item comes from `answer(id, call)`, after `delayMs`; records every call. */
+async function service(answer: (id: string, call: number) => { status: number; code?: string }, delayMs = 0) {
   const calls: { key: string; ids: string[] }[] = [];
   server = createServer((req, res) => {
     let body = '';
@@ -23,8 +23,10 @@ async function service(answer: (id: string, call: number) => { status: number; c
         const a = answer(id, calls.length);
         return a.status === 201 ? { id, status: 201, credentialId: `urn:x:${id}`, verifiableCredential: 'jws', replayed: false } : { id, status: a.status, problem: { code: a.code } };
       });
-      res.writeHead(200, { 'content-type': 'application/json', ...(results.some((r) => r.status === 503) ? { 'retry-after': '1' } : {}) });
-      res.end(JSON.stringify({ summary: {}, results }));
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json', ...(results.some((r) => r.status === 503) ? { 'retry-after': '1' } : {}) });
+        res.end(JSON.stringify({ summary: {}, results }));
+      }, delayMs);
     });
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
@@ -58,5 +60,13 @@ describe('a job of batch calls', () => {
     expect(waited).toBeGreaterThanOrEqual(120_000);
     expect(waited).toBeLessThanOrEqual(120_000 + 8_250); // at most one wait past the budget
     expect(results.get('row-0')).toMatchObject({ status: 409, problem: { code: 'IDEMPOTENCY_IN_PROGRESS' } });
+  });
+
+  it('counts the time its calls take, not only its waits, against the retry budget', async () => {
+    const s = await service(() => ({ status: 503, code: 'STORE_UNAVAILABLE' }), 300);
+    const { results } = await runIssueJob({ baseUrl: s.url, token: 't', jobKey: 'job-key-0004', items: items(1), retryBudgetMs: 250, sleep: async () => undefined });
+    // The first call alone took longer than the budget: no second one.
+    expect(s.calls).toHaveLength(1);
+    expect(results.get('row-0')).toMatchObject({ status: 503 });
   });
 });
