@@ -10,14 +10,13 @@
  * same: the service gives it back to a run within 24 hours (same job key); after that, a run
  * would issue it anew. The summary counts those items (`rerunWithin24h`).
  */
-import { appendFileSync, chmodSync, existsSync, linkSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { processAlive } from '../local/data-dir';
+import { readFileSync } from 'node:fs';
 import { canonicalDigest } from '../core/hash';
 import * as validate from '../core/generated/validators';
 import { check } from '../core/validation';
 import { defaultDataDir, paths, readJsonFile } from '../local/data-dir';
-import { runIssueJob, type JobItem, type JobItemResult } from './issue-job';
+import { runIssueJob, type JobItem } from './issue-job';
+import { appendResult, lockResults, prepareResults, readResults, writeResults, type ResultLine } from './results-file';
 
 export interface IssueBatchCommand {
   file: string;
@@ -27,12 +26,10 @@ export interface IssueBatchCommand {
   parallel?: number;
 }
 
-/** A line of the results file: an item's result, and the digest of the item it was for. */
-type ResultLine = JobItemResult & { itemDigest?: string };
-
 function readItems(file: string): JobItem[] {
   const items: JobItem[] = [];
-  const lines = readFileSync(file, 'utf8').split('\n');
+  const text = readFileSync(file, 'utf8');
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
   lines.forEach((line, n) => {
     if (!line.trim()) return;
     let item: JobItem;
@@ -46,85 +43,6 @@ function readItems(file: string): JobItem[] {
   });
   if (new Set(items.map((i) => i.id)).size !== items.length) throw new Error(`${file}: item ids must be unique`);
   return items;
-}
-
-/**
- * The results of earlier runs, by item id. A credential is never forgotten: once an item has a
- * 201 line, a later failure line for it (a run that could not reach the service) does not replace it.
- */
-function readResults(out: string, into = new Map<string, ResultLine>()): Map<string, ResultLine> {
-  if (!existsSync(out)) return into;
-  const text = readFileSync(out, 'utf8');
-  const lines = text.split('\n');
-  lines.forEach((line, n) => {
-    if (!line.trim()) return;
-    let r: ResultLine;
-    try {
-      r = JSON.parse(line);
-    } catch {
-      // A last line cut short (a run stopped while writing it) held no credential yet: its item is sent again.
-      if (n === lines.length - 1 && !text.endsWith('\n')) return;
-      throw new Error(`${out}:${n + 1}: not JSON. Repair it (one JSON result per line) before running again: it may hold credentials attesto does not keep, and moving it away would have them issued again`);
-    }
-    if (typeof r?.id !== 'string') throw new Error(`${out}:${n + 1}: a result line without an "id"`);
-    if (into.get(r.id)?.status !== 201) into.set(r.id, r);
-  });
-  return into;
-}
-
-/**
- * One run at a time writes a results file: two would each rewrite it from what they know and drop
- * the other's credentials. The lock names its run; one left by a run that died is taken over.
- */
-function lockResults(out: string): () => void {
-  const lock = `${out}.lock`;
-  const mine = `${process.pid}@${hostname()}`;
-  for (let attempt = 0; ; attempt++) {
-    // The lock appears with its content (written aside, then linked into place): never empty.
-    const tmp = `${lock}.${process.pid}`;
-    try {
-      writeFileSync(tmp, mine, { mode: 0o600 });
-      linkSync(tmp, lock);
-      return () => {
-        // Only our own lock: one taken over since (we were thought dead) is the other run's.
-        if (existsSync(lock) && readFileSync(lock, 'utf8') === mine) rmSync(lock, { force: true });
-      };
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') throw new Error(`cannot write next to ${out} (${code ?? (e as Error).message}): nothing was sent`);
-      if (attempt > 0) throw new Error(`${out} is being locked by another run at this moment (${lock}): try again`);
-      const [pid, host] = readFileSync(lock, 'utf8').split('@');
-      const holder = Number(pid);
-      // Our own pid is a run that died before us (in a container, every run is pid 1); another host's run cannot be checked.
-      const alive = Number.isInteger(holder) && holder > 0 && holder !== process.pid && (host !== hostname() || processAlive(holder));
-      if (alive) throw new Error(`${out} is being written by another run (pid ${holder}${host && host !== hostname() ? ` on ${host}` : ''}): wait for it to end, or remove ${lock} if that run is gone`);
-      rmSync(lock, { force: true });
-    } finally {
-      rmSync(tmp, { force: true });
-    }
-  }
-}
-
-const parses = (text: string) => {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** Writes the whole file at once (a new file, then renamed over the old one), owner-only. */
-function writeResults(out: string, lines: ResultLine[]) {
-  const tmp = `${out}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length ? '\n' : ''), { mode: 0o600 });
-    renameSync(tmp, out);
-  } catch (e) {
-    // Never leave a stray copy of the credentials behind.
-    rmSync(tmp, { force: true });
-    throw e;
-  }
 }
 
 export async function issueBatchCommand(cmd: IssueBatchCommand): Promise<number> {
@@ -152,25 +70,14 @@ export async function issueBatchCommand(cmd: IssueBatchCommand): Promise<number>
 async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: string; token: string; out: string; parallel: number }): Promise<number> {
   const { items, baseUrl, token, out, parallel } = o;
   const earlier = readResults(out);
-  // Made (or opened) before anything is sent: a file that cannot be written must not lose what the
-  // service issues. A last line without its newline is ended (an editor saved it so) or, cut short
-  // (no credential in it: readResults skipped it), cut off, so that the next lines are lines of their own.
-  const bytes = existsSync(out) ? readFileSync(out) : Buffer.alloc(0);
-  if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) {
-    const start = bytes.lastIndexOf(0x0a) + 1;
-    if (parses(bytes.subarray(start).toString('utf8'))) appendFileSync(out, '\n');
-    else truncateSync(out, start);
-  }
-  appendFileSync(out, '', { mode: 0o600 });
-  chmodSync(out, 0o600);
+  prepareResults(out);
   let writeFailed: Error | undefined;
   let unsaved = 0;
   const save = (line: ResultLine) => {
     // After a failed write, nothing more is appended (it could glue onto a torn line): the final rewrite has it all.
     if (!writeFailed) {
       try {
-        appendFileSync(out, `${JSON.stringify(line)}\n`, { mode: 0o600 });
-        return;
+        return appendResult(out, line);
       } catch (e) {
         // A full disk, a removed folder: stop sending (the job stops between calls).
         writeFailed = e as Error;
@@ -185,7 +92,7 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
   let changed = 0;
   let invalid = 0;
   for (const item of items) {
-    const before = earlier.get(item.id);
+    const before = earlier.byId.get(item.id);
     if (before?.status === 201) {
       // Issued by an earlier run: kept, never sent again. An item edited since is not re-issued
       // under the same id (the first credential would stay valid beside it): it is reported.
@@ -219,69 +126,84 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let last = 0;
-  const { progress, seconds } = await runIssueJob({
-    baseUrl,
-    token,
-    jobKey: cmd.job,
-    items: toSend,
-    parallel,
-    stop: () => writeFailed !== undefined || interrupt.signal.aborted,
-    abort: interrupt.signal,
-    onResult: (r) => {
-      const line: ResultLine = { ...r, itemDigest: digests.get(r.id)! };
-      results.set(r.id, line);
-      // At once: a job stopped halfway keeps every credential it was given.
-      save(line);
-    },
-    onProgress: (p) => {
-      if (p.pending === 0 || Date.now() - last > 1000) {
-        last = Date.now();
-        process.stderr.write(`issued ${p.issued}/${p.total} (${p.replayed} replayed), failed ${p.failed}, calls ${p.calls}\n`);
-      }
-    },
-  });
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
-  // One line per item, in the file's order; lines of items no longer in the file are kept after them.
-  // The file is read once more first: whatever credential it holds now is kept.
-  const onDisk = writeFailed ? earlier : readResults(out, new Map(earlier));
-  for (const [id, r] of onDisk) if (r.status === 201 && results.get(id)?.status !== 201) results.set(id, r);
-  const lines = items.map((i) => results.get(i.id) ?? { id: i.id, status: 0, itemDigest: digests.get(i.id)! });
-  const inFile = new Set(items.map((i) => i.id));
-  for (const [id, r] of onDisk) if (!inFile.has(id)) lines.push(r);
-  let finalError: Error | undefined;
   try {
-    writeResults(out, lines);
-  } catch (e) {
-    finalError = e as Error;
+    let last = 0;
+    const { progress, seconds, sent } = await runIssueJob({
+      baseUrl,
+      token,
+      jobKey: cmd.job,
+      items: toSend,
+      parallel,
+      stop: () => writeFailed !== undefined || interrupt.signal.aborted,
+      abort: interrupt.signal,
+      onResult: (r) => {
+        const line: ResultLine = { ...r, itemDigest: digests.get(r.id)! };
+        results.set(r.id, line);
+        // At once: a job stopped halfway keeps every credential it was given.
+        save(line);
+      },
+      onProgress: (p) => {
+        if (p.pending === 0 || Date.now() - last > 1000) {
+          last = Date.now();
+          process.stderr.write(`issued ${p.issued}/${p.total} (${p.replayed} replayed), failed ${p.failed}, calls ${p.calls}\n`);
+        }
+      },
+    });
+    // One line per item, in the file's order; then the credentials of other ids, and further ones
+    // of the same ids, as the file held them. The file is read once more first: whatever credential
+    // it holds now is kept.
+    const onDisk = writeFailed ? earlier : readResults(out);
+    const extra = [...earlier.extra, ...onDisk.extra];
+    for (const [id, r] of onDisk.byId) {
+      const held = results.get(id);
+      if (r.status === 201 && held?.status !== 201) results.set(id, r);
+      else if (r.status === 201 && held?.status === 201 && r.credentialId !== held.credentialId) extra.push(r);
+    }
+    for (const [id, r] of earlier.byId) if (r.status === 201 && results.get(id)?.credentialId !== r.credentialId) extra.push(r);
+    const lines = items.map((i) => results.get(i.id) ?? { id: i.id, status: 0, itemDigest: digests.get(i.id)! });
+    const inFile = new Set(items.map((i) => i.id));
+    for (const [id, r] of onDisk.byId) if (!inFile.has(id)) lines.push(r);
+    const written = new Set(lines.map((l) => l.credentialId).filter(Boolean));
+    for (const r of extra) if (!written.has(r.credentialId)) (written.add(r.credentialId), lines.push(r));
+    let finalError: Error | undefined;
+    try {
+      writeResults(out, lines);
+    } catch (e) {
+      finalError = e as Error;
+    }
+    if (finalError) {
+      process.stderr.write(`could not write ${out} (${finalError.message}): ${unsaved} credential(s) received were not saved. Make room, then run the same command (same job key) within 24 hours: the service gives those credentials back.\n`);
+    } else if (writeFailed) {
+      process.stderr.write(`writing ${out} failed midway (${writeFailed.message}), so the job stopped; what it received is saved. Run the same command again to finish.\n`);
+    }
+    // Items sent whose answer never came for sure, and credentials received but not saved: only a run within 24 hours gets them.
+    const lost = finalError ? unsaved : 0;
+    const uncertain = items.filter((i) => sent.has(i.id) && mayBeIssued(results.get(i.id) ?? { id: i.id, status: 0 })).length + lost;
+    if (uncertain > 0) process.stderr.write(`${uncertain} item(s) may have been issued without their credential saved here: run the same command (same job key) within 24 hours to get them; after that they would be issued anew.\n`);
+    const failed = progress.failed + invalid + changed;
+    const summary = {
+      total: items.length,
+      alreadyIssued,
+      sent: sent.size,
+      issued: progress.issued,
+      replayed: progress.replayed,
+      failed,
+      ...(invalid ? { invalid } : {}),
+      ...(changed ? { changed } : {}),
+      pending: progress.pending,
+      ...(lost ? { unsaved: lost } : {}),
+      ...(uncertain ? { rerunWithin24h: uncertain } : {}),
+      calls: progress.calls,
+      seconds: Math.round(seconds * 10) / 10,
+      results: out,
+    };
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    if (interrupt.signal.aborted) return 130;
+    return failed === 0 && progress.pending === 0 && !writeFailed && !finalError ? 0 : 3;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
-  if (finalError) {
-    process.stderr.write(`could not write ${out} (${finalError.message}): ${unsaved} credential(s) received were not saved. Make room, then run the same command (same job key) within 24 hours: the service gives those credentials back.\n`);
-  } else if (writeFailed) {
-    process.stderr.write(`writing ${out} failed midway (${writeFailed.message}), so the job stopped; what it received is saved. Run the same command again to finish.\n`);
-  }
-  const uncertain = lines.filter(mayBeIssued).length;
-  if (uncertain > 0) process.stderr.write(`${uncertain} item(s) got no answer and may have been issued: run the same command (same job key) within 24 hours to get them; after that they would be issued anew.\n`);
-  const failed = progress.failed + invalid + changed;
-  const summary = {
-    total: items.length,
-    alreadyIssued,
-    sent: toSend.length,
-    issued: progress.issued,
-    replayed: progress.replayed,
-    failed,
-    ...(invalid ? { invalid } : {}),
-    ...(changed ? { changed } : {}),
-    pending: progress.pending,
-    ...(uncertain ? { rerunWithin24h: uncertain } : {}),
-    calls: progress.calls,
-    seconds: Math.round(seconds * 10) / 10,
-    results: out,
-  };
-  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  if (interrupt.signal.aborted) return 130;
-  return failed === 0 && progress.pending === 0 && !writeFailed && !finalError ? 0 : 3;
 }
 
 /**

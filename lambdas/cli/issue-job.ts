@@ -99,7 +99,7 @@ async function post(url: URL, token: string, key: string, body: string, abort?: 
   return { status: res.status, ...(Number.isFinite(ra) && ra > 0 ? { retryAfter: ra } : {}), json };
 }
 
-export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<string, JobItemResult>; progress: JobProgress; seconds: number }> {
+export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<string, JobItemResult>; progress: JobProgress; seconds: number; sent: Set<string> }> {
   if (!/^[A-Za-z0-9._-]{8,63}$/.test(o.jobKey)) throw new Error('the job key must be 8 to 63 characters of A-Z a-z 0-9 . _ -');
   const parallel = o.parallel ?? 2;
   if (!Number.isInteger(parallel) || parallel < 1) throw new Error('parallel must be a whole number of at least 1');
@@ -107,6 +107,8 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const url = new URL('/credentials/issue/batch', o.baseUrl);
   const results = new Map<string, JobItemResult>();
+  /** Items put in a call at least once: only those can have been issued. */
+  const sent = new Set<string>();
   const progress: JobProgress = { total: o.items.length, issued: 0, replayed: 0, failed: 0, pending: o.items.length, calls: 0 };
   const started = performance.now();
 
@@ -125,18 +127,20 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
     while (todo.length > 0) {
       if (o.stop?.()) return;
       let reply: Reply | undefined;
-      const sent = performance.now();
+      const calledAt = performance.now();
       try {
         progress.calls++;
+        for (const item of todo) sent.add(item.id);
         reply = await post(url, o.token, o.jobKey, JSON.stringify({ items: todo }), o.abort);
       } catch {
         reply = undefined; // network: resend the chunk as a whole
       }
-      waited += performance.now() - sent;
+      waited += performance.now() - calledAt;
       if (o.abort?.aborted) return;
       const last = waited >= budget;
-      if (!reply || reply.status !== 200 || !reply.json?.results) {
-        if (reply && !RETRYABLE.has(reply.status)) {
+      if (!reply || reply.status !== 200 || !Array.isArray(reply.json?.results)) {
+        // A 200 without its results (the answer cut short) is a network failure: the call is resent.
+        if (reply && reply.status !== 200 && !RETRYABLE.has(reply.status)) {
           // The whole chunk was refused (e.g. 400): every item of it fails for that reason.
           const { code = 'UNKNOWN', detail, errors } = reply.json ?? {};
           for (const item of todo) record({ id: item.id, status: reply.status, problem: { code, ...(detail ? { detail } : {}), ...(errors ? { errors } : {}) } });
@@ -151,7 +155,7 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
       }
       const again: JobItem[] = [];
       const byId = new Map(todo.map((i) => [i.id, i]));
-      for (const r of reply.json.results) {
+      for (const r of reply.json!.results!) {
         if (r.status === 201) record(r);
         else if (RETRYABLE_ITEM.has(r.status) && !last) again.push(byId.get(r.id)!);
         else record(r);
@@ -178,7 +182,7 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
       for (let i = next++; i < chunks.length && !o.stop?.(); i = next++) await runChunk(i);
     }),
   );
-  return { results, progress, seconds: (performance.now() - started) / 1000 };
+  return { results, progress, seconds: (performance.now() - started) / 1000, sent };
 }
 
 /**

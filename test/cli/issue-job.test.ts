@@ -69,4 +69,25 @@ describe('a job of batch calls', () => {
     expect(s.calls).toHaveLength(1);
     expect(results.get('row-0')).toMatchObject({ status: 503 });
   });
+
+  it('resends a call whose 200 answer was cut short (no results): the items were perhaps issued, and the resend replays them', async () => {
+    let calls = 0;
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        calls++;
+        if (calls === 1) {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+          res.write('{"summary":{},"results":[{"id":"row-0","sta');
+          setTimeout(() => res.socket?.destroy(), 10);
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: [{ id: 'row-0', status: 201, credentialId: 'urn:x:row-0', replayed: true }] }));
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const { progress } = await runIssueJob({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: 't', jobKey: 'job-key-0005', items: items(1), sleep: async () => undefined });
+    expect(calls).toBe(2);
+    expect(progress).toMatchObject({ issued: 1, replayed: 1, failed: 0 });
+  });
 });
