@@ -10,7 +10,7 @@
  * same: the service gives it back to a run within 24 hours (same job key); after that, a run
  * would issue it anew. The summary counts those items (`rerunWithin24h`).
  */
-import { readFileSync } from 'node:fs';
+import { readJsonLines } from './json-lines';
 import { canonicalDigest } from '../core/hash';
 import * as validate from '../core/generated/validators';
 import { check } from '../core/validation';
@@ -28,19 +28,11 @@ export interface IssueBatchCommand {
 
 function readItems(file: string): JobItem[] {
   const items: JobItem[] = [];
-  const text = readFileSync(file, 'utf8');
-  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
-  lines.forEach((line, n) => {
-    if (!line.trim()) return;
-    let item: JobItem;
-    try {
-      item = JSON.parse(line);
-    } catch {
-      throw new Error(`${file}:${n + 1}: not JSON`);
-    }
-    if (typeof item?.id !== 'string' || typeof item.credential !== 'object') throw new Error(`${file}:${n + 1}: each line needs an "id" and a "credential"`);
+  for (const { n, value } of readJsonLines(file, { notJson: (n) => `${file}:${n}: not JSON` })) {
+    const item = value as JobItem;
+    if (typeof item?.id !== 'string' || typeof item.credential !== 'object') throw new Error(`${file}:${n}: each line needs an "id" and a "credential"`);
     items.push(item);
-  });
+  }
   if (new Set(items.map((i) => i.id)).size !== items.length) throw new Error(`${file}: item ids must be unique`);
   return items;
 }

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { processAlive } from '../local/data-dir';
 import type { JobItemResult } from './issue-job';
+import { readJsonLines, stripBom } from './json-lines';
 
 /** A line of the results file: an item's result, and the digest of the item it was for. */
 export type ResultLine = JobItemResult & { itemDigest?: string };
@@ -19,28 +20,18 @@ export interface Results {
   extra: ResultLine[];
 }
 
-const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-
 /** The file's results. A last line cut short (no newline, not JSON) held no credential: it is left out. */
 export function readResults(out: string): Results {
   const results: Results = { byId: new Map(), extra: [] };
   if (!existsSync(out)) return results;
-  const text = stripBom(readFileSync(out, 'utf8'));
-  const lines = text.split('\n');
-  lines.forEach((line, n) => {
-    if (!line.trim()) return;
-    let r: ResultLine;
-    try {
-      r = JSON.parse(line);
-    } catch {
-      if (n === lines.length - 1 && !text.endsWith('\n')) return;
-      throw new Error(`${out}:${n + 1}: not JSON. Repair it (one JSON result per line) before running again: it may hold credentials attesto does not keep, and moving it away would have them issued again`);
-    }
-    if (typeof r?.id !== 'string') throw new Error(`${out}:${n + 1}: a result line without an "id"`);
+  const notJson = (n: number) => `${out}:${n}: not JSON. Repair it (one JSON result per line) before running again: it may hold credentials attesto does not keep, and moving it away would have them issued again`;
+  for (const { n, value } of readJsonLines(out, { notJson, lastMayBeTorn: true })) {
+    const r = value as ResultLine;
+    if (typeof r?.id !== 'string') throw new Error(`${out}:${n}: a result line without an "id"`);
     const held = results.byId.get(r.id);
     if (held?.status !== 201) results.byId.set(r.id, r);
     else if (r.status === 201 && r.credentialId !== held.credentialId && !results.extra.some((x) => x.credentialId === r.credentialId)) results.extra.push(r);
-  });
+  }
   return results;
 }
 
