@@ -105,7 +105,8 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
   if (!Number.isInteger(parallel) || parallel < 1) throw new Error('parallel must be a whole number of at least 1');
   const chunkSize = Math.min(o.chunkSize ?? 100, 100);
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const url = new URL('/credentials/issue/batch', o.baseUrl);
+  // Under the base URL's own path, if it has one (a service behind https://host/attesto).
+  const url = new URL(`${o.baseUrl.replace(/\/+$/, '')}/credentials/issue/batch`);
   const results = new Map<string, JobItemResult>();
   /** Items put in a call at least once: only those can have been issued. */
   const sent = new Set<string>();

@@ -13,12 +13,14 @@ afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r()
 /** A batch route whose answer for each item comes from `answer(id, call)`, after `delayMs`; records every call. */
 async function service(answer: (id: string, call: number) => { status: number; code?: string }, delayMs = 0) {
   const calls: { key: string; ids: string[] }[] = [];
+  const paths: string[] = [];
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       const ids = (JSON.parse(body) as { items: { id: string }[] }).items.map((i) => i.id);
       calls.push({ key: String(req.headers['idempotency-key']), ids });
+      paths.push(String(req.url));
       const results = ids.map((id) => {
         const a = answer(id, calls.length);
         return a.status === 201 ? { id, status: 201, credentialId: `urn:x:${id}`, verifiableCredential: 'jws', replayed: false } : { id, status: a.status, problem: { code: a.code } };
@@ -30,7 +32,7 @@ async function service(answer: (id: string, call: number) => { status: number; c
     });
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, calls };
+  return { url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, calls, paths };
 }
 
 const items = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `row-${i}`, credential: {} }));
@@ -89,5 +91,11 @@ describe('a job of batch calls', () => {
     const { progress } = await runIssueJob({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: 't', jobKey: 'job-key-0005', items: items(1), sleep: async () => undefined });
     expect(calls).toBe(2);
     expect(progress).toMatchObject({ issued: 1, replayed: 1, failed: 0 });
+  });
+
+  it('calls the batch route under the base URL\'s own path (a service behind https://host/attesto)', async () => {
+    const s = await service(() => ({ status: 201 }));
+    await runIssueJob({ baseUrl: `${s.url}/attesto/`, token: 't', jobKey: 'job-key-0006', items: items(1), sleep: async () => undefined });
+    expect(s.paths).toEqual(['/attesto/credentials/issue/batch']);
   });
 });
