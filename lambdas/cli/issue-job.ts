@@ -157,9 +157,16 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
       const again: JobItem[] = [];
       const byId = new Map(todo.map((i) => [i.id, i]));
       for (const r of reply.json!.results!) {
+        // Only results for items of this call, once each: anything else in an answer is not ours to record.
+        if (!byId.delete(r.id)) continue;
         if (r.status === 201) record(r);
-        else if (RETRYABLE_ITEM.has(r.status) && !last) again.push(byId.get(r.id)!);
+        else if (RETRYABLE_ITEM.has(r.status) && !last) again.push(todo.find((i) => i.id === r.id)!);
         else record(r);
+      }
+      // Items the answer says nothing about are resent, as after a lost answer.
+      for (const item of byId.values()) {
+        if (!last) again.push(item);
+        else record({ id: item.id, status: 0, problem: { code: 'GAVE_UP', detail: 'the answers never included this item' } });
       }
       todo = again;
       if (todo.length > 0) await wait(backoff(waited, reply.retryAfter));

@@ -5,7 +5,7 @@ export const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.
 
 /**
  * The values of a file's non-blank lines, with their line numbers (from 1). A byte order mark is
- * skipped. A line that is not JSON throws `notJson(n)`; with `lastMayBeTorn`, a last line without
+ * skipped, at the start of the file or of a line. A line that is not JSON throws `notJson(n)`; with `lastMayBeTorn`, a last line without
  * its newline (a write cut short) is left out instead.
  */
 export function readJsonLines(path: string, o: { notJson: (n: number) => string; lastMayBeTorn?: boolean }): { n: number; value: unknown }[] {
@@ -15,7 +15,8 @@ export function readJsonLines(path: string, o: { notJson: (n: number) => string;
   lines.forEach((line, i) => {
     if (!line.trim()) return;
     try {
-      values.push({ n: i + 1, value: JSON.parse(line) });
+      // A byte order mark at the start of any line: files joined with `cat`, one of them saved by an editor.
+      values.push({ n: i + 1, value: JSON.parse(stripBom(line)) });
     } catch {
       if (o.lastMayBeTorn && i === lines.length - 1 && !text.endsWith('\n')) return;
       throw new Error(o.notJson(i + 1));

@@ -3,7 +3,8 @@
  * its owner only. attesto keeps no credential after issuing it, so this file is the only copy:
  * nothing here ever drops a line that holds one.
  */
-import { appendFileSync, chmodSync, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, chmodSync, closeSync, existsSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { processAlive } from '../local/data-dir';
@@ -94,9 +95,11 @@ export function writeResults(out: string, lines: ResultLine[]): void {
  */
 export function lockResults(out: string): () => void {
   const lock = `${out}.lock`;
-  const mine = `${process.pid}@${hostname()}@${Date.now()}`;
+  // Names unique to this run, even between containers where every run is pid 1.
+  const me = `${process.pid}-${hostname()}-${randomBytes(6).toString('hex')}`;
+  const mine = `${process.pid}@${hostname()}@${Date.now()}@${me}`;
   // The lock appears with its content (written aside, then linked into place): never empty.
-  const tmp = `${lock}.${process.pid}`;
+  const tmp = `${lock}.${me}`;
   try {
     writeFileSync(tmp, mine, { mode: 0o600 });
   } catch (e) {
@@ -105,7 +108,7 @@ export function lockResults(out: string): () => void {
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        linkSync(tmp, lock);
+        place(tmp, lock, mine);
         return () => {
           // Only our own lock: one taken over since (we were thought dead) is the other run's.
           if (existsSync(lock) && readFileSync(lock, 'utf8') === mine) rmSync(lock, { force: true });
@@ -116,12 +119,13 @@ export function lockResults(out: string): () => void {
         const held = readFileSync(lock, 'utf8');
         const [pid, host] = held.split('@');
         const holder = Number(pid);
-        // Our own pid is a run that died before us (in a container, every run is pid 1); another host's run cannot be checked.
-        const alive = Number.isInteger(holder) && holder > 0 && holder !== process.pid && (host !== hostname() || processAlive(holder));
+        // Another host's run cannot be checked: alive. On this host, our own pid is a run that died
+        // before us (in a container, every run is pid 1), an empty lock a run that died making it.
+        const alive = host !== undefined && host !== hostname() ? true : Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder);
         if (alive) throw new Error(`${out} is being written by another run (pid ${holder}${host && host !== hostname() ? ` on ${host}` : ''}): wait for it to end, or remove ${lock} if that run is gone`);
         // Moved aside, then checked: if what was moved is not the dead run's lock, another run took it
         // over meanwhile, and it is put back.
-        const aside = `${lock}.dead-${process.pid}`;
+        const aside = `${lock}.dead-${me}`;
         try {
           renameSync(lock, aside);
         } catch {
@@ -129,7 +133,7 @@ export function lockResults(out: string): () => void {
         }
         if (readFileSync(aside, 'utf8') !== held) {
           try {
-            linkSync(aside, lock);
+            place(aside, lock, readFileSync(aside, 'utf8'));
           } finally {
             rmSync(aside, { force: true });
           }
@@ -140,5 +144,23 @@ export function lockResults(out: string): () => void {
     }
   } finally {
     rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Puts `from` in place at `to`, failing with EEXIST when `to` exists: a hard link, or, where the
+ * file system has none (FAT or exFAT sticks, some shares), an exclusive create written at once.
+ */
+function place(from: string, to: string, content: string): void {
+  try {
+    linkSync(from, to);
+  } catch (e) {
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    const fd = openSync(to, 'wx', 0o600);
+    try {
+      writeSync(fd, content);
+    } finally {
+      closeSync(fd);
+    }
   }
 }

@@ -98,4 +98,24 @@ describe('a job of batch calls', () => {
     await runIssueJob({ baseUrl: `${s.url}/attesto/`, token: 't', jobKey: 'job-key-0006', items: items(1), sleep: async () => undefined });
     expect(s.paths).toEqual(['/attesto/credentials/issue/batch']);
   });
+
+  it('resends the items an answer left out, and ignores results for items it did not send', async () => {
+    let calls = 0;
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        calls++;
+        const ids = (JSON.parse(body) as { items: { id: string }[] }).items.map((i) => i.id);
+        // The first answer forgets row-1 and names an item nobody sent.
+        const answered = calls === 1 ? [ids[0]!, 'row-99'] : ids;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: answered.map((id) => ({ id, status: 201, credentialId: `urn:x:${id}` })) }));
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const { results, progress } = await runIssueJob({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: 't', jobKey: 'job-key-0007', items: items(2), sleep: async () => undefined });
+    expect(calls).toBe(2);
+    expect(progress).toMatchObject({ issued: 2, failed: 0, pending: 0 });
+    expect([...results.keys()].sort()).toEqual(['row-0', 'row-1']);
+  });
 });

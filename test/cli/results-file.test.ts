@@ -26,6 +26,12 @@ describe('the results file', () => {
     expect(readFileSync(out, 'utf8')).toBe(`\uFEFF${line('row-1', 'urn:a:1')}\n`);
   });
 
+  it('reads a byte order mark at the start of any line (files joined with cat, one saved by an editor)', () => {
+    const out = join(folder(), 'r.jsonl');
+    writeFileSync(out, `${line('row-1', 'urn:a:1')}\n\uFEFF${line('row-2', 'urn:a:2')}`);
+    expect([...readResults(out).byId.keys()]).toEqual(['row-1', 'row-2']);
+  });
+
   it('moves a last line cut short aside (never deletes bytes), and removes copies left by a stopped rewrite', () => {
     const dir = folder();
     const out = join(dir, 'r.jsonl');
@@ -60,6 +66,9 @@ describe('the lock', () => {
     const out = join(folder(), 'r.jsonl');
     writeFileSync(`${out}.lock`, `1@another-host@1`);
     expect(() => lockResults(out)).toThrow(`is being written by another run (pid 1 on another-host): wait for it to end, or remove ${out}.lock if that run is gone`);
+    // Another host's run with our pid (two containers, both pid 1) is alive all the same.
+    writeFileSync(`${out}.lock`, `${process.pid}@another-host@1`);
+    expect(() => lockResults(out)).toThrow(`is being written by another run (pid ${process.pid} on another-host)`);
     const { spawnSync } = await import('node:child_process');
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
     writeFileSync(`${out}.lock`, `${dead}@${hostname()}@1`);
