@@ -142,16 +142,16 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
       },
     });
     // One line per item, in the file's order; then the credentials of other ids, and further ones
-    // of the same ids, as the file held them. The file is read once more first: whatever credential
-    // it holds now is kept.
+    // of the same ids, as the file held them. The file is read once more first (it holds what was
+    // read at the start, and what this run appended): whatever credential it holds now is kept.
     const onDisk = writeFailed ? earlier : readResults(out);
-    const extra = [...earlier.extra, ...onDisk.extra];
+    const extra = [...onDisk.extra];
     for (const [id, r] of onDisk.byId) {
+      if (r.status !== 201) continue;
       const held = results.get(id);
-      if (r.status === 201 && held?.status !== 201) results.set(id, r);
-      else if (r.status === 201 && held?.status === 201 && r.credentialId !== held.credentialId) extra.push(r);
+      if (held?.status !== 201) results.set(id, r);
+      else if (r.credentialId !== held.credentialId) extra.push(r);
     }
-    for (const [id, r] of earlier.byId) if (r.status === 201 && results.get(id)?.credentialId !== r.credentialId) extra.push(r);
     const lines = items.map((i) => results.get(i.id) ?? { id: i.id, status: 0, itemDigest: digests.get(i.id)! });
     const inFile = new Set(items.map((i) => i.id));
     for (const [id, r] of onDisk.byId) if (!inFile.has(id)) lines.push(r);

@@ -158,9 +158,11 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
       const byId = new Map(todo.map((i) => [i.id, i]));
       for (const r of reply.json!.results!) {
         // Only results for items of this call, once each: anything else in an answer is not ours to record.
-        if (!byId.delete(r.id)) continue;
+        const item = byId.get(r.id);
+        if (!item) continue;
+        byId.delete(r.id);
         if (r.status === 201) record(r);
-        else if (RETRYABLE_ITEM.has(r.status) && !last) again.push(todo.find((i) => i.id === r.id)!);
+        else if (RETRYABLE_ITEM.has(r.status) && !last) again.push(item);
         else record(r);
       }
       // Items the answer says nothing about are resent, as after a lost answer.

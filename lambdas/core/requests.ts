@@ -3,6 +3,7 @@
  * The same schemas validate requests and generate /openapi.json.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { SCHOOL_NAME_PATTERN } from './school-name';
 
 export const CredentialFormat = Type.Union([Type.Literal('jwt_vc'), Type.Literal('vc+jwt'), Type.Literal('dc+sd-jwt')], {
   description:
@@ -129,8 +130,7 @@ export type VerifyPresentationRequest = Static<typeof VerifyPresentationRequest>
 export const RegisterSchoolRequest = Type.Object(
   {
     uai: Type.String({ maxLength: 8 }),
-    // Shown in DID documents, issuer metadata and every credential: no control characters or line breaks.
-    name: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]+$' }),
+    name: Type.String({ minLength: 1, maxLength: 200, pattern: SCHOOL_NAME_PATTERN }),
   },
   { additionalProperties: false, $id: 'RegisterSchoolRequest' },
 );

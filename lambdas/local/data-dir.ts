@@ -46,12 +46,15 @@ export function processAlive(pid: number): boolean {
  * the local home or the CLI, whichever comes first.
  */
 export function folderPublicUrl(dir: string, proposed: string): string {
-  const saved = readJsonFile<{ publicUrl: string }>(paths(dir).home)?.publicUrl;
+  const saved = savedPublicUrl(dir);
   if (saved) return saved;
   const url = addressOfDemoDid(dir, proposed) ?? proposed;
   writePrivateJson(paths(dir).home, { publicUrl: url });
   return url;
 }
+
+/** The folder's address as saved at its first use, if it has been used. */
+export const savedPublicUrl = (dir: string) => readJsonFile<{ publicUrl: string }>(paths(dir).home)?.publicUrl;
 
 /**
  * A folder made before home.json existed: its demo school's DID (`did:web:127.0.0.1%3A3917:schools:…`)

@@ -10,12 +10,12 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 // The local home runs on Node 20+; the SDK's notice about its future Node 22 floor is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const { defaultDataDir, paths, readJsonFile } = await import('./data-dir');
+const { defaultDataDir, savedPublicUrl } = await import('./data-dir');
 const { LocalHomeError, startLocalServer } = await import('./server');
 
 const dataDir = defaultDataDir();
 // A folder's schools have their DIDs under the address it was first served at: by default, serve it there again.
-const folderUrl = readJsonFile<{ publicUrl: string }>(paths(dataDir).home)?.publicUrl;
+const folderUrl = savedPublicUrl(dataDir);
 const folderPort = folderUrl && !process.env.ATTESTO_PUBLIC_URL ? new URL(folderUrl).port : undefined;
 const port = Number(process.env.PORT ?? (folderPort || 3000));
 if (!Number.isInteger(port) || port < 0 || port > 65535) {

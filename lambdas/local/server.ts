@@ -15,7 +15,7 @@ import { problemHeaders, problemOf } from '../http/problem';
 import { ROUTES, routeKey, routeRegex, type RouteGroup } from '../http/routes';
 import { toApiGatewayEvent, writeResult } from './apigw-event';
 import { rmSync } from 'node:fs';
-import { ensureDataDir, folderPublicUrl, paths, processAlive, readJsonFile, writePrivateJson } from './data-dir';
+import { ensureDataDir, folderPublicUrl, paths, processAlive, readJsonFile, savedPublicUrl, writePrivateJson } from './data-dir';
 import { ensureDemoSchool, type DemoSchool } from './demo';
 import { startDynalite } from './dynalite';
 import { localEnv } from './local-env';
@@ -125,7 +125,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   } catch (e) {
     await dynamo.close();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      const saved = readJsonFile<{ publicUrl: string }>(files.home)?.publicUrl;
+      const saved = savedPublicUrl(opts.dataDir);
       throw new LocalHomeError(`port ${opts.port} is in use: stop what listens there, or start on another port (PORT=…)${saved ? ` answering as this folder's address (ATTESTO_PUBLIC_URL=${saved}), which its schools' DIDs contain` : ''}`);
     }
     throw e;

@@ -18,7 +18,8 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9}
 function instant(value: string, name: string): Date {
   const m = RFC3339.exec(value);
   const date = m ? new Date(m[4] === undefined ? `${value}T00:00:00Z` : value) : undefined;
-  if (!m || !date || Number.isNaN(date.getTime()) || new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!)).toISOString().slice(0, 10) !== `${m[1]}-${m[2]}-${m[3]}` || +m[4]! > 23 || +m[5]! > 59 || +m[6]! > 59) {
+  // Date refuses hours, minutes and seconds out of range, but not days: 2026-02-30 would be 2 March.
+  if (!m || !date || Number.isNaN(date.getTime()) || new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!)).toISOString().slice(0, 10) !== `${m[1]}-${m[2]}-${m[3]}`) {
     throw new AttestoError('VALIDATION_FAILED', `${name} must be a date (2026-11-30) or a date and time with its offset (2026-11-30T12:00:00Z)`, { errors: [{ pointer: `/${name}`, message: 'is not an RFC 3339 date or date-time' }] });
   }
   return date;

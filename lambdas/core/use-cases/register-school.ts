@@ -10,6 +10,7 @@ import type { AuditEvent, SchoolRecord } from '../records';
 import { isoSeconds } from '../credential/build';
 import { publishStatusLists } from '../status/publish';
 import { isValidUai } from '../uai';
+import { isPrintableName } from '../school-name';
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -35,8 +36,8 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
     throw new AttestoError('INVALID_UAI', `"${input.uai}" is not a valid UAI: 7 digits then the check letter "ABCDEFGHJKLMNPRSTUVWXYZ"[number mod 23]`);
   }
   if (name.length === 0 || name.length > 200) throw new AttestoError('VALIDATION_FAILED', 'name must be 1 to 200 characters');
-  // The name is public (DID document, issuer metadata, every credential): no control characters or line breaks.
-  if (/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/.test(name)) throw new AttestoError('VALIDATION_FAILED', 'name must not contain control characters or line breaks');
+  // The CLI's path does not go through the request schema: the same rule, here.
+  if (!isPrintableName(name)) throw new AttestoError('VALIDATION_FAILED', 'name must not contain control characters or line breaks');
   if (await deps.store.getSchool(uai)) throw new AttestoError('SCHOOL_EXISTS', `school ${uai} is already registered`);
 
   const { keyRef, publicJwk } = await deps.keys.createKey(uai);
