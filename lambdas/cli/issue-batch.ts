@@ -201,10 +201,10 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
 /**
  * A failed item the service may have issued all the same: its answer never came (no answer, a
  * 5xx, given up), or another request held it (409). Not an item refused for what it is (4xx), nor
- * one that failed to be signed (a credential is committed only once signed).
+ * one that failed to be signed (a credential is committed only once signed) or was never started.
  */
-function mayBeIssued(l: ResultLine): boolean {
+export function mayBeIssued(l: ResultLine): boolean {
   if (l.status === 201) return false;
   if (l.status >= 400 && l.status < 500 && l.status !== 409 && l.status !== 429) return false;
-  return !['SIGNER_UNAVAILABLE', 'SIGNING_KEY_UNUSABLE'].includes(l.problem?.code ?? '');
+  return !['SIGNER_UNAVAILABLE', 'SIGNING_KEY_UNUSABLE', 'BATCH_OUT_OF_TIME'].includes(l.problem?.code ?? '');
 }

@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { mayBeIssued } from '../../lambdas/cli/issue-batch';
 import { runIssueJob } from '../../lambdas/cli/issue-job';
 
 let server: Server | undefined;
@@ -117,5 +118,22 @@ describe('a job of batch calls', () => {
     expect(calls).toBe(2);
     expect(progress).toMatchObject({ issued: 2, failed: 0, pending: 0 });
     expect([...results.keys()].sort()).toEqual(['row-0', 'row-1']);
+  });
+});
+
+describe('what a rerun within 24 hours may recover (the summary\'s rerunWithin24h)', () => {
+  const line = (status: number, code?: string) => ({ id: 'row-0', status, ...(code ? { problem: { code } } : {}) }) as Parameters<typeof mayBeIssued>[0];
+  it('counts items whose answer never came, a 5xx of unknown outcome, or a request held elsewhere (409)', () => {
+    expect(mayBeIssued(line(0))).toBe(true);
+    expect(mayBeIssued(line(502))).toBe(true);
+    expect(mayBeIssued(line(503, 'STORE_UNAVAILABLE'))).toBe(true);
+    expect(mayBeIssued(line(409, 'IDEMPOTENCY_IN_PROGRESS'))).toBe(true);
+  });
+  it('does not count items issued, refused for what they are, never signed, or never started', () => {
+    expect(mayBeIssued(line(201))).toBe(false);
+    expect(mayBeIssued(line(400, 'VALIDATION_FAILED'))).toBe(false);
+    expect(mayBeIssued(line(503, 'SIGNER_UNAVAILABLE'))).toBe(false);
+    expect(mayBeIssued(line(500, 'SIGNING_KEY_UNUSABLE'))).toBe(false);
+    expect(mayBeIssued(line(503, 'BATCH_OUT_OF_TIME'))).toBe(false);
   });
 });

@@ -16,7 +16,8 @@ import { issueBatch, itemKey, type BatchItem, type BatchResult } from '../../lam
 import { parseCredentialId } from '../../lambdas/core/status/slot';
 import { verifyCredential } from '../../lambdas/core/verify/verify-credential';
 import { createApp } from '../../lambdas/http/app';
-import { batchRoutes } from '../../lambdas/http/routes/batch';
+import { SIGNER_UNAVAILABLE_PATTERN } from '../../lib/constructs/operations-alarms';
+import { batchRoutes, LAST_ITEM_MS } from '../../lambdas/http/routes/batch';
 import { issuerRoutes } from '../../lambdas/http/routes/issuer';
 import type { RouteHandler } from '../../lambdas/http/routes/types';
 import { coreDeps, PUBLIC_URL, schoolWithToken } from '../helpers/core';
@@ -170,6 +171,29 @@ describe('a year group issued while KMS throttles 30% of Sign calls', () => {
   });
 });
 
+describe('a batch that runs out of time', () => {
+  it('starts no item past its deadline: those come back as BATCH_OUT_OF_TIME with Retry-After, and are issued when resent', async () => {
+    // Each Sign takes a second of the batch's clock; one item at a time.
+    const slow = Object.assign(Object.create(signer) as KmsSigner, {
+      sign: (keyRef: string, data: Uint8Array) => {
+        deps.now.value = new Date(deps.now.value.getTime() + 1000);
+        return signer.sign(keyRef, data);
+      },
+    });
+    const slowDeps = { ...deps, signer: slow, clock: () => deps.now.value };
+    const items = yearGroup(6).map((i) => ({ ...i, id: `late-${i.id}` }));
+    const cmd = { school: registered.school, actor: 'school:test', batchKey: 'late-batch-2026', items, concurrency: 1 };
+    const r = await issueBatch(slowDeps, { ...cmd, deadline: deps.now.value.getTime() + 2500 });
+    // Started at +0, +1 s and +2 s; the fourth would start at +3 s, past the deadline.
+    expect(r.results.map((x) => (x.ok ? 201 : x.error.code))).toEqual([201, 201, 201, 'BATCH_OUT_OF_TIME', 'BATCH_OUT_OF_TIME', 'BATCH_OUT_OF_TIME']);
+    for (const x of r.results) if (!x.ok) expect(x.error).toMatchObject({ status: 503, retryAfter: 1 });
+    expect(r.retryAfter).toBe(1);
+
+    const again = await issueBatch(slowDeps, { ...cmd, deadline: deps.now.value.getTime() + 60_000 });
+    expect(again.results.map((x) => x.ok && x.result.replayed)).toEqual([true, true, true, false, false, false]);
+  });
+});
+
 interface BatchReply {
   summary: Record<string, number>;
   results: { id: string; status: number; credentialId?: string; problem?: { code: string } }[];
@@ -227,6 +251,26 @@ describe('through the issuer app (the HTTP routes, requests made in process)', (
     } finally {
       kms.disabled.delete(keyRef);
     }
+  });
+
+  it('answers items it had no time to start as 503 BATCH_OUT_OF_TIME, which the signer alarm does not count: the signer did not fail', async () => {
+    const app = await issuerApp();
+    const signs = kms.stats.sign;
+    const warnings = vi.spyOn(logger, 'warn');
+    const body = JSON.stringify({ items: yearGroup(3).map(({ id, request }) => ({ id, ...request })) });
+    // The function has no more time left than an item may take: no item starts.
+    const lambdaContext = { getRemainingTimeInMillis: () => LAST_ITEM_MS };
+    const res = await app.request('/credentials/issue/batch', { method: 'POST', body, headers: { authorization: `Bearer ${registered.token}`, 'content-type': 'application/json', 'idempotency-key': 'http-batch-late' } }, { lambdaContext });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('retry-after')).toBe('1');
+    const json = (await res.json()) as BatchReply;
+    for (const r of json.results) expect(r).toMatchObject({ status: 503, problem: { code: 'BATCH_OUT_OF_TIME' } });
+    expect(kms.stats.sign).toBe(signs);
+    // Logged for the operators under its own code, out of the signer alarm's pattern.
+    expect(warnings).toHaveBeenCalledWith('unavailable', expect.objectContaining({ code: 'BATCH_OUT_OF_TIME', items: 3 }));
+    expect(warnings).not.toHaveBeenCalledWith('unavailable', expect.objectContaining({ code: 'SIGNER_UNAVAILABLE' }));
+    warnings.mockRestore();
+    expect(SIGNER_UNAVAILABLE_PATTERN).not.toContain('BATCH_OUT_OF_TIME');
   });
 
   it('reports each batch item as 503 with Retry-After, then issues them all when resent', async () => {

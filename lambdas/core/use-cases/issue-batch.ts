@@ -10,7 +10,9 @@
  * with backoff are spent: the KMS quota is saturated), no further item is started: hammering a
  * saturated quota only lengthens everyone's wait. Those items come back as SIGNER_UNAVAILABLE
  * with Retry-After, for the client to resend. The same goes for SIGNING_KEY_UNUSABLE (the school's
- * key is disabled), without Retry-After: every later item would meet the same refusal.
+ * key is disabled), without Retry-After: every later item would meet the same refusal. Items not
+ * started because the call ran out of time come back as BATCH_OUT_OF_TIME, with Retry-After: the
+ * signer may be fine (a slow store, an earlier stall), so they are not counted as its failure.
  */
 import type { CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
@@ -74,7 +76,7 @@ export async function issueBatch(deps: CoreDeps, cmd: IssueBatchCommand): Promis
     for (let i = next++; i < cmd.items.length; i = next++) {
       const item = cmd.items[i]!;
       if (!stoppedBy && cmd.deadline !== undefined && deps.clock().getTime() >= cmd.deadline) {
-        stoppedBy = new AttestoError('SIGNER_UNAVAILABLE', 'the batch ran out of time before this item; resend it', { retryAfter: 1 });
+        stoppedBy = new AttestoError('BATCH_OUT_OF_TIME', 'the batch ran out of time before this item; resend it', { retryAfter: 1 });
       }
       if (stoppedBy) {
         results[i] = { id: item.id, ok: false, error: new AttestoError(stoppedBy.code, `not attempted: ${stoppedBy.message}`, stoppedBy.retryAfter !== undefined ? { retryAfter: stoppedBy.retryAfter } : {}) };
