@@ -148,6 +148,38 @@ describe('audit and data minimisation', () => {
     expect(mine.some((e) => e.credentialId === id)).toBe(false);
   });
 
+  it('publishes a revocation whose audit write failed: the 503 never leaves verifiers told the credential is valid', async () => {
+    const id = await issue();
+    const { slot } = parseCredentialId(id)!;
+    const request = { credentialId: id, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }] } as UpdateStatusRequest;
+    await expect(updateStatus({ ...deps, store: auditDown(env.store) }, { school, actor: 'school:test', request })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503 });
+    expect((await publishedBits('revocation', slot.list)).getStatus(slot.index)).toBe(true);
+    expect(getListFromStatusListJWT((await env.store.getPublishedList(school.uai, slot.list, 'token'))!.jwt).getStatus(slot.index)).toBe(1);
+  });
+
+  it('leaves the list behind its sequence number when the signer fails, so that the next change on it publishes this one too', async () => {
+    // A school of its own: its audit trail holds this test's events only.
+    const { school: other } = await schoolWithToken(deps, '0690010');
+    const issueOther = async () => (await issueCredential(deps, { school: other, actor: 'school:other', request: issueRequest() })).credentialId;
+    const revoke = (d: typeof deps, credentialId: string, statusPurpose = 'revocation') =>
+      updateStatus(d, { school: other, actor: 'school:other', request: { credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose, status: true }] } as UpdateStatusRequest });
+    const id = await issueOther();
+    const { slot } = parseCredentialId(id)!;
+    const revokedBit = async () => {
+      const subject = decodeJwt((await env.store.getPublishedList(other.uai, slot.list, 'revocation'))!.jwt).credentialSubject as { encodedList: string };
+      return (await decodeList({ encodedList: subject.encodedList })).getStatus(slot.index);
+    };
+    const throttled = coreDeps(env.store, { keys: deps.keys, signer: { sign: async () => Promise.reject(new AttestoError('SIGNER_UNAVAILABLE', 'throttled', { retryAfter: 1 })) } });
+    await expect(revoke(throttled, id)).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE' });
+    // Audited all the same: it is recorded, and in effect from the next publication of its list.
+    const { events } = await readAudit(deps, { uai: other.uai });
+    expect(events.filter((e) => e.credentialId === id).map((e) => e.action)).toEqual(['credential.issued', 'credential.revoked']);
+    expect(await revokedBit()).toBe(false);
+    // Nobody resends it; another credential of the list is suspended later.
+    await revoke(deps, await issueOther(), 'suspension');
+    expect(await revokedBit()).toBe(true);
+  });
+
   it('audits a change whose request died before its audit event: the retry writes the event, once', async () => {
     const { school: other } = await schoolWithToken(deps, '0690003');
     const id = (await issueCredential(deps, { school: other, actor: 'school:other', request: issueRequest() })).credentialId;

@@ -1,8 +1,8 @@
 /**
  * Revoking, suspending and unsuspending (VC-API "Update Status"), scoped to the caller's school.
  * Revocation is final. The flag change is one conditional write (retried on a concurrent change),
- * then the list's sequence number moves on and the list is re-published, so the change is
- * visible to every verifier that fetches the list.
+ * then the list's sequence number moves on, and the list is re-published (so the change is
+ * visible to every verifier that fetches the list) while the change is audited.
  */
 import type { CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
@@ -67,21 +67,32 @@ export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; 
     }
   }
 
-  // The events of the change this one replaced and of the latest change, whether this request
-  // made them or earlier ones that were stopped before writing them. Audit writes are idempotent:
-  // an event already there is not doubled.
-  for (const f of [replaced, flags]) {
+  // The sequence number moves on at once, before anything else can fail: a publication (this
+  // request's, its retry's, or any later change's on the list) then sees the list is behind.
+  // Publish even when nothing changed: a retried request whose first attempt died between the
+  // flag write and the publication is how that publication gets finished.
+  await deps.store.bumpStatusSeq(school.uai, parsed.slot.list);
+  // The audit events and the publication are each attempted whatever becomes of the other: a
+  // failing audit write must not leave a revocation recorded but unpublished (verifiers would
+  // still be told the credential is valid), nor a failing signer leave it unaudited.
+  const outcomes = await Promise.allSettled([audit(deps, school.uai, request.credentialId, [replaced, flags]), publishStatusLists(deps, school, parsed.slot.list)]);
+  for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
+  return view(request.credentialId, flags);
+}
+
+/**
+ * The events of the change a request replaced and of the latest change, whether this request made
+ * them or earlier ones that were stopped before writing them. Audit writes are idempotent: an
+ * event already there is not doubled.
+ */
+async function audit(deps: CoreDeps, uai: string, credentialId: string, changes: (StatusFlags | undefined)[]): Promise<void> {
+  for (const f of changes) {
     if (!f?.lastChange) continue;
     const { at, actor, actions } = f.lastChange;
     for (const action of actions) {
-      await deps.store.appendAudit({ uai: school.uai, at, action, actor, credentialId: request.credentialId, ...(f.changes !== undefined ? { detail: { change: f.changes } } : {}) });
+      await deps.store.appendAudit({ uai, at, action, actor, credentialId, ...(f.changes !== undefined ? { detail: { change: f.changes } } : {}) });
     }
   }
-  // Publish even when nothing changed: a retried request whose first attempt died between
-  // the flag write and the publication is how that publication gets finished.
-  await deps.store.bumpStatusSeq(school.uai, parsed.slot.list);
-  await publishStatusLists(deps, school, parsed.slot.list);
-  return view(request.credentialId, flags);
 }
 
 /** Either form of a status update as attesto's list of changes. (Here, not beside the schemas: TypeBox stays out of the functions.) */
