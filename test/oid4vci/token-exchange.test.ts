@@ -120,6 +120,31 @@ describe('redeeming an access token at the credential endpoint', () => {
   });
 });
 
+describe('a wallet retrying after a failed attempt', () => {
+  it('gets its credential with a new key after the first attempt failed on the signer, and the token is spent once it is delivered', async () => {
+    const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: false });
+    const { access_token } = await exchangePreAuthorizedCode(deps, { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'] });
+    const request = async (key: Awaited<ReturnType<typeof walletKey>>) => {
+      const { c_nonce } = await newNonce(deps);
+      const jwt = await new SignJWT({ aud: `${PUBLIC_URL}/schools/${school.uai}`, iat: Math.floor(NOW.getTime() / 1000), nonce: c_nonce })
+        .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', kid: key.kid })
+        .sign(key.privateKey);
+      return { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [jwt] } };
+    };
+    const credentials = async () => (await env.scanAll()).filter((i) => String(i.pk).startsWith('CRED#')).length;
+    const before = await credentials();
+    const throttled = { ...deps, signer: { sign: async () => Promise.reject(new AttestoError('SIGNER_UNAVAILABLE', 'throttled', { retryAfter: 1 })) } };
+    await expect(issueToWallet(throttled, access_token, await request(await walletKey()))).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE', status: 503 });
+    // The wallet makes a new key for its retry (as some do for every attempt).
+    const second = await walletKey();
+    const delivered = (await issueToWallet(deps, access_token, await request(second))) as { credentials: { credential: string }[] };
+    expect(decodeJwt(delivered.credentials[0]!.credential).sub).toBe(second.did);
+    expect(await credentials()).toBe(before + 1);
+    await expect(issueToWallet(deps, access_token, await request(await walletKey()))).rejects.toMatchObject({ error: 'invalid_token' });
+    await expect(issueToWallet(deps, access_token, await request(second))).rejects.toMatchObject({ error: 'invalid_token' });
+  });
+});
+
 describe('expiry of what the wallet is given', () => {
   const proofFor = async (key: Awaited<ReturnType<typeof walletKey>>, nonce: string) =>
     new SignJWT({ aud: `${PUBLIC_URL}/schools/${school.uai}`, iat: Math.floor(deps.now.value.getTime() / 1000), nonce })
@@ -131,19 +156,21 @@ describe('expiry of what the wallet is given', () => {
     try {
       const key = await walletKey();
       const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: false });
-      const { access_token } = await exchangePreAuthorizedCode(deps, { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'] });
-      // A nonce taken at once is spent by its expiry, however valid the token still is.
+      // A nonce taken first, the token 100 s later: the nonce is spent by its expiry, however valid the token still is.
       const early = (await newNonce(deps)).c_nonce;
+      const given = 100;
+      at(given);
+      const { access_token } = await exchangePreAuthorizedCode(deps, { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'] });
       at(NONCE_SECONDS);
       await expect(issueToWallet(deps, access_token, { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [await proofFor(key, early)] } })).rejects.toMatchObject({ error: 'invalid_nonce' });
       // The token, at its last second, still works with a fresh nonce...
-      at(ACCESS_TOKEN_SECONDS - 1);
+      at(given + ACCESS_TOKEN_SECONDS - 1);
       const fresh = (await newNonce(deps)).c_nonce;
       const lastSecond = { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [await proofFor(key, fresh)] } };
       // ...and not a second later.
-      at(ACCESS_TOKEN_SECONDS);
+      at(given + ACCESS_TOKEN_SECONDS);
       await expect(issueToWallet(deps, access_token, lastSecond)).rejects.toMatchObject({ error: 'invalid_token' });
-      at(ACCESS_TOKEN_SECONDS - 1);
+      at(given + ACCESS_TOKEN_SECONDS - 1);
       expect(await issueToWallet(deps, access_token, lastSecond)).toMatchObject({ credentials: [{ credential: expect.any(String) }] });
     } finally {
       deps.now.value = NOW;

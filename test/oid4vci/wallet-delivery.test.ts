@@ -83,7 +83,11 @@ describe('a student receives a credential in a wallet', () => {
 
   it('accepts the earlier `proof` request form, answered in its own shape', async () => {
     const o = await offer('EnrollmentCredential');
-    const at = (await tokenFor(o)).json.access_token;
+    const granted = (await tokenFor(o)).json;
+    // A bearer token, not sender-constrained: short-lived (OpenID4VCI counts over 5 minutes as long-lived).
+    expect(granted).toMatchObject({ token_type: 'Bearer' });
+    expect(granted.expires_in).toBeLessThanOrEqual(300);
+    const at = granted.access_token;
     const key = await walletKey();
     const res = await credentialRequest(at, { credential_configuration_id: o.credentialConfigurationId, proof: { proof_type: 'jwt', jwt: await proof(key, { nonce: await nonce() }) } });
     expect(res.status).toBe(200);

@@ -12,7 +12,12 @@ import { pinMac } from './create-offer';
 import { lookupHash, seal, unseal } from './sealing';
 import type { WalletStore } from './store';
 
-export const ACCESS_TOKEN_SECONDS = 600;
+/**
+ * Five minutes: the wallet spends it at once, on one credential. Longer-lived tokens would have to
+ * be sender-constrained (OpenID4VCI 1.0, Security Considerations, Protecting the Access Token: "Access Tokens with lifetimes longer than 5 minutes
+ * are, in general, considered long lived").
+ */
+export const ACCESS_TOKEN_SECONDS = 300;
 
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 

@@ -31,6 +31,13 @@ export interface IssueCommand {
   actor: string;
   request: IssueRequest;
   idempotencyKey?: string;
+  /**
+   * What makes a retry under the idempotency key the same request (by default, the whole
+   * request). A wallet's credential request is the same whatever key it asks the credential to
+   * be bound to: a wallet may make a new key for each attempt, and an attempt that failed must
+   * not cost it the offer.
+   */
+  idempotentOn?: unknown;
 }
 
 export interface IssueResult {
@@ -53,7 +60,7 @@ interface Prepared {
 }
 
 export async function issueCredential(deps: CoreDeps, cmd: IssueCommand): Promise<IssueResult> {
-  const prepared = prepare(cmd.request);
+  const prepared = prepare(cmd.request, cmd.idempotentOn);
   if (!cmd.idempotencyKey) {
     assertIssuableAt(cmd.request.credential, prepared.kind.kind, deps.clock());
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
@@ -67,12 +74,12 @@ export async function issueCredential(deps: CoreDeps, cmd: IssueCommand): Promis
   return issueIdempotent(deps, cmd, prepared, cmd.idempotencyKey);
 }
 
-function prepare(request: IssueRequest): Prepared {
+function prepare(request: IssueRequest, idempotentOn: unknown = request): Prepared {
   const kind = KINDS[validateCredentialRequest(request.credential)];
   const format = request.options?.format ?? 'jwt_vc';
   // Refused now, before a slot or an idempotency key is taken: the key an SD-JWT VC is bound to.
   if (format === 'dc+sd-jwt') confirmationKey((request.credential.credentialSubject as { id?: unknown }).id);
-  return { kind, format, requestHash: canonicalDigest(request) };
+  return { kind, format, requestHash: canonicalDigest(idempotentOn) };
 }
 
 /**
