@@ -81,6 +81,14 @@ describe('a student receives a credential in a wallet', () => {
     expect(audit.some((e) => e.action === 'credential.issued' && e.actor === `wallet:offer:${o.offerId}`)).toBe(true);
   });
 
+  it('accepts the proof typ written as a full media type (RFC 7515 §4.1.9: application/ is implied), in any case', async () => {
+    const o = await offer('EnrollmentCredential');
+    const at = (await tokenFor(o)).json.access_token;
+    const key = await walletKey();
+    const res = await credentialRequest(at, { credential_configuration_id: o.credentialConfigurationId, proofs: { jwt: [await proof(key, { nonce: await nonce(), header: { typ: 'Application/OpenID4VCI-Proof+JWT' } })] } });
+    expect(res.status, res.text).toBe(200);
+  });
+
   it('accepts the earlier `proof` request form, answered in its own shape', async () => {
     const o = await offer('EnrollmentCredential');
     const granted = (await tokenFor(o)).json;
@@ -171,6 +179,24 @@ describe('what never yields a credential', () => {
     expect((await home.get(new URL(o.credentialOfferUri).pathname)).status).toBe(404);
   });
 
+  it('a token request with a parameter sent twice, or without its code (invalid_request), redeeming nothing', async () => {
+    const o = await offer();
+    const code = secretOf(o);
+    const twice = `grant_type=${encodeURIComponent('urn:ietf:params:oauth:grant-type:pre-authorized_code')}&pre-authorized_code=${code}&pre-authorized_code=${code}`;
+    oauthError(await home.call('POST', '/token', { raw: twice, headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 400, 'invalid_request');
+    oauthError(await home.call('POST', '/token', form({ grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code' })), 400, 'invalid_request');
+    expect((await tokenFor(o)).status).toBe(200);
+  });
+
+  it('describes errors in the characters OAuth allows (printable ASCII, no quote or backslash)', async () => {
+    const o = await offer('EnrollmentCredential');
+    const at = (await tokenFor(o)).json.access_token;
+    const key = await walletKey();
+    const res = await credentialRequest(at, { credential_configuration_id: o.credentialConfigurationId, proofs: { jwt: [await proof(key, { nonce: await nonce(), header: { kid: 'did:key:abc"é\\#1' } })] } });
+    oauthError(res, 400, 'invalid_proof');
+    expect(res.json.error_description).toMatch(/^[\x20\x21\x23-\x5B\x5D-\x7E]+$/);
+  });
+
   it('concurrent redemptions of one code: exactly one wins', async () => {
     const o = await offer();
     const results = await Promise.all(Array.from({ length: 12 }, () => tokenFor(o)));
@@ -229,6 +255,7 @@ describe('what never yields a credential', () => {
     oauthError(await credentialRequest(at, await body(await proof(key, { nonce: await nonce(), iat: Math.floor(Date.now() / 1000) - 3600 }))), 400, 'invalid_proof');
     oauthError(await credentialRequest(at, await body(await proof(key, { nonce: await nonce(), signWith: other }))), 400, 'invalid_proof');
     oauthError(await credentialRequest(at, await body(await proof(key, { nonce: await nonce(), header: { typ: 'JWT' } }))), 400, 'invalid_proof');
+    oauthError(await credentialRequest(at, await body(await proof(key, { nonce: await nonce(), header: { typ: 'text/openid4vci-proof+jwt' } }))), 400, 'invalid_proof');
     // A nonce already spent by a successful request cannot serve again.
     const n = await nonce();
     expect((await credentialRequest(at, await body(await proof(key, { nonce: n })))).status).toBe(200);

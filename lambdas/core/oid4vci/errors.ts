@@ -15,11 +15,21 @@ export type OAuthErrorCode =
 
 export class OAuthError extends Error {
   override readonly name = 'OAuthError';
+  readonly description: string;
   constructor(
     readonly error: OAuthErrorCode,
-    readonly description: string,
+    description: string,
     readonly status: 400 | 401 = error === 'invalid_token' ? 401 : 400,
   ) {
-    super(description);
+    super(asciiDescription(description));
+    this.description = this.message;
   }
+}
+
+/**
+ * `error_description` may hold only printable ASCII without `"` and `\` (RFC 6749 §5.2): our
+ * messages are English, but may quote what the wallet sent.
+ */
+function asciiDescription(text: string): string {
+  return text.replace(/…/g, '...').replace(/"/g, "'").replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, '?');
 }

@@ -8,6 +8,7 @@ import { OAuthError } from './errors';
 import { p256JwkOfDidKey, publicJwkOfDidJwk } from '../key-dids';
 import { isObject } from '../json';
 import { COMPACT_JWS } from '../verify/jws';
+import { typIs } from '../verify/typ';
 
 /** How far a proof's `iat` may be from now, seconds. */
 export const PROOF_MAX_AGE_SECONDS = 300;
@@ -64,7 +65,7 @@ export async function verifyProof(jwt: unknown, expect: { audience: string; now:
   } catch {
     throw new OAuthError('invalid_proof', 'the proof is not a readable JWT');
   }
-  if (header.typ !== 'openid4vci-proof+jwt') throw new OAuthError('invalid_proof', 'the proof typ must be openid4vci-proof+jwt');
+  if (!typIs(header.typ, 'openid4vci-proof+jwt')) throw new OAuthError('invalid_proof', 'the proof typ must be openid4vci-proof+jwt');
   if (header.alg !== 'ES256') throw new OAuthError('invalid_proof', 'the proof must be signed with ES256');
   const { holder, jwk } = keyOf(header);
   try {

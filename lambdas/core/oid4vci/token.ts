@@ -24,7 +24,9 @@ const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(
 export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: WalletStore }, form: Record<string, string>) {
   if (form.grant_type !== PRE_AUTHORIZED_GRANT) throw new OAuthError('unsupported_grant_type', `only ${PRE_AUTHORIZED_GRANT} is supported`);
   const code = form['pre-authorized_code'];
-  if (!code || !/^[A-Za-z0-9_-]{43}$/.test(code)) throw new OAuthError('invalid_grant', 'unknown pre-authorized code');
+  // Missing, it is a malformed request (RFC 6749 §5.2); present, any unknown value is an invalid grant.
+  if (code === undefined || code === '') throw new OAuthError('invalid_request', 'pre-authorized_code is required');
+  if (!/^[A-Za-z0-9_-]{43}$/.test(code)) throw new OAuthError('invalid_grant', 'unknown pre-authorized code');
   const hash = lookupHash(code);
   const offer = await deps.wallet.getOffer(hash);
   const now = deps.clock();

@@ -5,6 +5,7 @@
 import { COMPACT_JWS, decodeCompactJws } from './jws';
 import { VerifyFailure } from './result';
 import { isObject, shown } from '../json';
+import { typIs } from './typ';
 
 /** The protected header as sent: untrusted until the signature is checked. */
 export type JwsHeader = Record<string, unknown> & { alg?: unknown; kid?: unknown; typ?: unknown };
@@ -92,7 +93,7 @@ export function parseCredentialJws(jws: string): ParsedCredential {
 
   if (Array.isArray(payload['@context']) || payload.type !== undefined) {
     // VC 2.0 secured with JOSE: the claims set is the credential (VC-JOSE-COSE §3.1.1).
-    if (header.typ !== undefined && header.typ !== 'vc+jwt') throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', `unexpected typ ${shown(header.typ)} for a VC 2.0 credential`);
+    if (header.typ !== undefined && !typIs(header.typ, 'vc+jwt')) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', `unexpected typ ${shown(header.typ)} for a VC 2.0 credential`);
     const iss = issuerId(payload.issuer);
     if (!iss) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'the credential has no issuer');
     if (payload.iss !== undefined && payload.iss !== iss) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'iss and issuer disagree');

@@ -11,6 +11,7 @@ import { COMPACT_JWS, decodeCompactJws, verifyEs256 } from './jws';
 import type { IssuerKeys } from './keys';
 import type { VerifyDeps } from './ports';
 import { VerifyFailure } from './result';
+import { typIs } from './typ';
 
 /** 2^23 entries of 8 bits: far above what any issuer needs. */
 const MAX_LIST_BYTES = 1 << 23;
@@ -67,7 +68,7 @@ async function readList(jws: string, uri: string, iss: string, keys: IssuerKeys)
     }
     if (!COMPACT_JWS.test(jws)) throw new Error('not a compact JWS');
     const { header, payload, signingInput, signature } = decodeCompactJws(jws);
-    if (header.typ !== 'statuslist+jwt') throw new Error(`typ ${shown(header.typ)} is not statuslist+jwt`);
+    if (!typIs(header.typ, 'statuslist+jwt')) throw new Error(`typ ${shown(header.typ)} is not statuslist+jwt`);
     if (header.alg !== 'ES256' || header.crit !== undefined) throw new Error('only plain ES256 lists are accepted');
     // attesto's lists name their school; a list of another school must not vouch for this one's credentials.
     if (payload.iss !== iss) throw new Error('not issued by the credential\'s issuer (iss)');

@@ -20,6 +20,7 @@ import { presentationVerdict, type PresentationCheck, type PresentationErrorCode
 export * from './presentation-result';
 import { looksLikeSdJwt } from './sd-jwt';
 import { verifySdJwtPresentation } from './verify-sd-jwt-presentation';
+import { typIs } from './typ';
 
 /** Most credentials read from one presentation. */
 export const MAX_PRESENTED_CREDENTIALS = 10;
@@ -54,7 +55,7 @@ function readPresentation(input: unknown) {
   }
   const { header, payload } = decoded;
   if (header.alg !== 'ES256') throw new PresentationFailure('UNSUPPORTED_ALGORITHM', 'format', `alg ${shown(header.alg)} is not accepted; use ES256`);
-  if (header.typ !== undefined && header.typ !== 'JWT' && header.typ !== 'vp+jwt') throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', `typ ${shown(header.typ)} is not a presentation's`);
+  if (header.typ !== undefined && !typIs(header.typ, 'JWT', 'vp+jwt')) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', `typ ${shown(header.typ)} is not a presentation's`);
   if (header.crit !== undefined) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'critical header extensions ("crit") are not supported');
 
   // VC 1.1: the presentation in `vp`, the holder in `iss`. VC 2.0: the claims are the presentation.

@@ -21,6 +21,7 @@ import { verdict, VerifyFailure, type VerificationResult } from './result';
 import { parseSdJwt, type ParsedSdJwt } from './sd-jwt';
 import { checkTokenStatus } from './token-status';
 import type { JWK } from 'jose';
+import { typIs } from './typ';
 
 /** Claims that must be in the issuer-signed JWT itself, never in a disclosure (SD-JWT VC §2.2.2.2). */
 const ALWAYS_VISIBLE = ['iss', 'nbf', 'exp', 'cnf', 'vct', 'vct#integrity', 'status'];
@@ -53,7 +54,7 @@ export async function verifySdJwtVc(deps: VerifyDeps, input: string, o: { keyBin
     const { header, payload } = parsed.issuerJwt;
     if (header.alg !== 'ES256') throw new VerifyFailure('UNSUPPORTED_ALGORITHM', 'format', `alg ${shown(header.alg)} is not accepted; use ES256`);
     if (header.crit !== undefined) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'the JWS names critical header extensions ("crit"), which are not supported');
-    if (typeof header.typ !== 'string' || !SD_JWT_VC_TYPES.includes(header.typ)) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', `typ ${shown(header.typ)} is not dc+sd-jwt`);
+    if (!typIs(header.typ, ...SD_JWT_VC_TYPES)) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', `typ ${shown(header.typ)} is not dc+sd-jwt`);
     if (typeof payload.iss !== 'string') throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'an SD-JWT VC needs an "iss" claim');
     if (typeof payload.vct !== 'string') throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'an SD-JWT VC needs a "vct" claim');
     iss = payload.iss;
@@ -171,7 +172,7 @@ export function checkKeyBinding(parsed: ParsedSdJwt): { holderJwk: JWK; nonce: s
   if (!kb) throw invalid('no key binding JWT: the holder did not sign this presentation');
   const bound = boundKey(parsed);
   if (!bound) throw invalid('the credential is not bound to a P-256 key (cnf.jwk)');
-  if (kb.header.typ !== 'kb+jwt') throw invalid('the key binding JWT must have typ kb+jwt');
+  if (!typIs(kb.header.typ, 'kb+jwt')) throw invalid('the key binding JWT must have typ kb+jwt');
   if (kb.header.alg !== 'ES256') throw invalid(`key binding alg ${shown(kb.header.alg)} is not accepted; use ES256`);
   if (kb.header.crit !== undefined) throw invalid('the key binding JWT names critical header extensions ("crit"), which are not supported');
   // Required by RFC 9901 §4.3: a key binding JWT is made for one verifier and one request.

@@ -53,7 +53,11 @@ export const walletRoutes: Record<string, RouteHandler> = {
     if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
       throw new OAuthError('invalid_request', 'send the token request as application/x-www-form-urlencoded');
     }
-    const form = Object.fromEntries(new URLSearchParams(await bodyText(c, 4096)));
+    const params = new URLSearchParams(await bodyText(c, 4096));
+    // RFC 6749 §3.2: request parameters "MUST NOT be included more than once".
+    const repeated = [...new Set(params.keys())].find((k) => params.getAll(k).length > 1);
+    if (repeated !== undefined) throw new OAuthError('invalid_request', `${repeated.slice(0, 64)} is sent more than once`);
+    const form = Object.fromEntries(params);
     return c.json(await exchangePreAuthorizedCode({ ...deps.core, wallet: deps.wallet }, form), 200, noStore);
   },
 
