@@ -6,9 +6,11 @@
  * is needed; every write refuses, as does the IAM role of those functions.
  *
  * Reads are strongly consistent, like DynamoStore's: a revocation is visible to the next
- * verification. Identical reads in flight at the same moment share one request: under load,
- * every verification of a school's credentials reads the same two status lists, and they are
- * read once per round trip instead of once per request, with nothing cached beyond it.
+ * verification. Identical reads asked for together share one request: under load, every
+ * verification of a school's credentials reads the same two status lists, and they are read
+ * once per round trip instead of once per request, with nothing cached beyond it. A caller never
+ * shares a request sent before it asked: that one may have been answered before a revocation the
+ * caller has seen completed. It waits for the next request, sent when the one in flight ends.
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -38,6 +40,7 @@ export interface DynamoReaderOptions {
 }
 
 type Item = Record<string, unknown>;
+type Raw = Record<string, AttributeValue> | undefined;
 
 /** The same variables the AWS SDK's default credential chain reads first. */
 function environmentCredentials(env: Record<string, string | undefined> = process.env): AwsCredentials {
@@ -68,7 +71,8 @@ export class DynamoReader implements Store {
   private readonly send: typeof httpRequest;
   private readonly credentials: () => AwsCredentials;
   private readonly clock: () => Date;
-  private readonly inflight = new Map<string, Promise<Record<string, AttributeValue> | undefined>>();
+  /** Per item: the request in flight, and the next one, which callers join until it is sent. */
+  private readonly reads = new Map<string, { sent?: Promise<Raw>; open?: Promise<Raw> }>();
 
   constructor(private readonly o: DynamoReaderOptions) {
     this.url = new URL(o.endpoint ?? `https://dynamodb.${o.region}.amazonaws.com`);
@@ -133,13 +137,7 @@ export class DynamoReader implements Store {
   // GetItem -----------------------------------------------------------------------------------
 
   private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {
-    const id = `${key.pk}\n${key.sk}`;
-    let pending = this.inflight.get(id);
-    if (!pending) {
-      pending = this.getItem(key).finally(() => this.inflight.delete(id));
-      this.inflight.set(id, pending);
-    }
-    const raw = await pending;
+    const raw = await this.shared(key);
     if (!raw) return undefined;
     // Unmarshalled per caller: readers sharing a response never share (or mutate) one object.
     // The SDK's own unmarshalling, as DynamoStore's document client does (the table holds no
@@ -147,7 +145,34 @@ export class DynamoReader implements Store {
     return withoutKeys(unmarshall(raw));
   }
 
-  private async getItem(key: { pk: string; sk: string }): Promise<Record<string, AttributeValue> | undefined> {
+  /**
+   * The item, read by a request sent after this call: joined with the calls made before it is
+   * sent (in the same turn of the event loop, or while an earlier request for the item is in
+   * flight, which it waits for).
+   */
+  private shared(key: { pk: string; sk: string }): Promise<Raw> {
+    const id = `${key.pk}\n${key.sk}`;
+    let reads = this.reads.get(id);
+    if (!reads) this.reads.set(id, (reads = {}));
+    if (reads.open) return reads.open;
+    const r = reads;
+    const ignore = () => undefined;
+    const open: Promise<Raw> = (r.sent ?? Promise.resolve()).then(ignore, ignore).then(() => {
+      // Sent now: later callers wait for the next request.
+      if (r.open === open) r.open = undefined;
+      const sent = this.getItem(key).finally(() => {
+        if (r.sent !== sent) return;
+        r.sent = undefined;
+        if (!r.open) this.reads.delete(id);
+      });
+      r.sent = sent;
+      return sent;
+    });
+    r.open = open;
+    return open;
+  }
+
+  private async getItem(key: { pk: string; sk: string }): Promise<Raw> {
     const body = JSON.stringify({ TableName: this.o.table, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, ConsistentRead: true });
     const out = (await this.call('GetItem', body)) as { Item?: Record<string, AttributeValue> };
     return out.Item;

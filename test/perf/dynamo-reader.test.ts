@@ -66,6 +66,8 @@ describe('reading the table', () => {
   /** Requests that reached the proxy, and canned answers to give instead of forwarding. */
   const seen: { target: string; authorization: string }[] = [];
   const canned: { status: number; body: string }[] = [];
+  /** When set, an answer from the table is held (once received) until `release` is called. */
+  let hold: { reached: () => void; released: Promise<void> } | undefined;
   let school: Awaited<ReturnType<typeof schoolWithToken>>['school'];
   let deps: ReturnType<typeof coreDeps>;
 
@@ -83,8 +85,18 @@ describe('reading the table', () => {
         return res.end(answer.body);
       }
       const up = request({ hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 500, r.headers);
-        r.pipe(res);
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', async () => {
+          const held = hold;
+          if (held) {
+            hold = undefined;
+            held.reached();
+            await held.released;
+          }
+          res.writeHead(r.statusCode ?? 500, r.headers);
+          res.end(Buffer.concat(chunks));
+        });
       });
       req.pipe(up);
     });
@@ -128,6 +140,32 @@ describe('reading the table', () => {
     // Each caller has its own object: one cannot change what another reads.
     expect(lists[0]).not.toBe(lists[1]);
     await r.getPublishedList(school.uai, 1, 'revocation');
+    expect(seen.length - before).toBe(2);
+    r.close();
+  });
+
+  it('never gives a caller the answer to a request sent before it asked: a revocation answered is seen by the next read', async () => {
+    const r = reader();
+    const issued = await issueCredential(deps, { school, actor: 't', request: issueRequest() });
+    const { slot } = parseCredentialId(issued.credentialId)!;
+    const revokedIn = (flags: Awaited<ReturnType<typeof r.getFlags>>) => flags?.revokedAt !== undefined;
+    let reached!: () => void;
+    let release!: () => void;
+    const answered = new Promise<void>((resolve) => (reached = resolve));
+    hold = { reached, released: new Promise<void>((resolve) => (release = resolve)) };
+    const before = seen.length;
+    // A read sent before the revocation, whose answer (not revoked) is slow to come back.
+    const early = r.getFlags(school.uai, slot);
+    await answered;
+    await updateStatus(deps, { school, actor: 't', request: { credentialId: issued.credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }] } });
+    // Asked once the revocation is answered, while the early read is still in flight.
+    const late = r.getFlags(school.uai, slot);
+    const alsoLate = r.getFlags(school.uai, slot);
+    release();
+    expect(revokedIn(await early)).toBe(false);
+    expect(revokedIn(await late)).toBe(true);
+    expect(revokedIn(await alsoLate)).toBe(true);
+    // The two late callers shared the one request sent after the early one ended.
     expect(seen.length - before).toBe(2);
     r.close();
   });
