@@ -130,6 +130,16 @@ export interface AuditEvent {
   detail?: Record<string, string | number | boolean>;
 }
 
+/**
+ * How long an Idempotency-Key holds its request (and the request's digest): 24 hours from the
+ * first issuance. Past it, the record counts as gone, whether or not the store has removed it yet
+ * (DynamoDB's TTL deletes within days, dynalite never): the same key then makes a new credential.
+ */
+export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
+
+export const idempotencyExpired = (record: Pick<IdempotencyRecord, 'issuedAt'>, now: Date) =>
+  Date.parse(record.issuedAt) + IDEMPOTENCY_WINDOW_SECONDS * 1000 <= now.getTime();
+
 export interface IdempotencyRecord {
   uai: string;
   key: string;

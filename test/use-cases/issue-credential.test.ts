@@ -4,11 +4,12 @@ import { AttestoError } from '../../lambdas/core/errors';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
 import { parseCredentialId } from '../../lambdas/core/status/slot';
 import { coreDeps, schoolWithToken } from '../helpers/core';
-import { issueRequest, SUBJECTS } from '../helpers/fixtures';
+import { issueRequest, NOW, SUBJECTS } from '../helpers/fixtures';
+import { isoSeconds } from '../../lambdas/core/credential/build';
 import { auditDown, startStore } from '../helpers/store';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../lambdas/adapters/dynamo/table';
-import { PUBLISHED_LISTS } from '../../lambdas/core/records';
+import { IDEMPOTENCY_WINDOW_SECONDS, PUBLISHED_LISTS } from '../../lambdas/core/records';
 import { publishStatusLists } from '../../lambdas/core/status/publish';
 import type { IssueRequest } from '../../lambdas/core/requests';
 import { readAudit } from '../../lambdas/core/use-cases/read-audit';
@@ -231,6 +232,27 @@ describe('Idempotency-Key', () => {
     await issue(issueRequest(), 'reused-key-0001');
     const error = await issue(issueRequest('DiplomaCredential'), 'reused-key-0001').catch((e) => e);
     expect(error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', status: 422 });
+  });
+
+  it('holds a key for 24 hours only: after them, its request and digest no longer count, and the key makes a new credential', async () => {
+    const first = await issue(issueRequest('TranscriptCredential'), 'day-old-key-0001');
+    const until = new Date(NOW.getTime() + IDEMPOTENCY_WINDOW_SECONDS * 1000);
+    try {
+      // At its last second, the same request replays and another is refused.
+      deps.now.value = new Date(until.getTime() - 1000);
+      expect(await issue(issueRequest('TranscriptCredential'), 'day-old-key-0001')).toMatchObject({ replayed: true, credentialId: first.credentialId });
+      await expect(issue(issueRequest('DiplomaCredential'), 'day-old-key-0001')).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+      // Then the stored record (which the store's TTL may take days to remove) is a free key.
+      deps.now.value = until;
+      const after = await issue(issueRequest('DiplomaCredential'), 'day-old-key-0001');
+      expect(after.replayed).toBe(false);
+      expect(after.credentialId).not.toBe(first.credentialId);
+      expect(await env.store.getIdempotency(school.uai, 'day-old-key-0001')).toMatchObject({ state: 'complete', credentialId: after.credentialId, issuedAt: isoSeconds(until) });
+      // And holds the new request for its own 24 hours.
+      expect(await issue(issueRequest('DiplomaCredential'), 'day-old-key-0001')).toMatchObject({ replayed: true, credentialId: after.credentialId });
+    } finally {
+      deps.now.value = NOW;
+    }
   });
 
   it('moves a dead reservation whose slot another credential took meanwhile', async () => {

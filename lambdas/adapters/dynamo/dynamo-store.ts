@@ -16,11 +16,11 @@ import type {
   PublishedListKind,
   StatusSlot,
 } from '../../core/records';
+import { IDEMPOTENCY_WINDOW_SECONDS } from '../../core/records';
 import type { AuditPage, KeyRotationStore, SchoolByClient, SchoolKeys, Store } from '../../core/store';
 import { conditionalCall, storeCall } from './calls';
 import { keys, TTL_ATTRIBUTE, withoutKeys } from './table';
 
-const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 type Item = Record<string, unknown>;
 
@@ -233,7 +233,7 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
   }
 
   private idemItem(record: IdempotencyRecord): Item {
-    return { ...keys.idempotency(record.uai, record.key), ...record, [TTL_ATTRIBUTE]: Math.floor(Date.parse(record.issuedAt) / 1000) + IDEMPOTENCY_TTL_SECONDS };
+    return { ...keys.idempotency(record.uai, record.key), ...record, [TTL_ATTRIBUTE]: Math.floor(Date.parse(record.issuedAt) / 1000) + IDEMPOTENCY_WINDOW_SECONDS };
   }
 
   // Audit -----------------------------------------------------------------------------------

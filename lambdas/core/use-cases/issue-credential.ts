@@ -17,6 +17,7 @@ import { AttestoError } from '../errors';
 import { canonicalDigest } from '../hash';
 import { KINDS, kindOf, type KindDefinition } from '../kinds';
 import type { CredentialFormat, CredentialKind, IdempotencyRecord, SchoolRecord, StatusSlot } from '../records';
+import { idempotencyExpired } from '../records';
 import type { IssueRequest } from '../requests';
 import { signingKey } from '../signing-key';
 import { assertValid } from '../validation';
@@ -223,6 +224,9 @@ async function finish(deps: CoreDeps, cmd: IssueCommand, p: Prepared, s: Signed,
 async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, key: string): Promise<IssueResult> {
   const uai = cmd.school.uai;
   let record = await deps.store.getIdempotency(uai, key);
+  // Past its 24 hours a key is free again, though its record may still be stored: it is replaced.
+  const expired = record && idempotencyExpired(record, deps.clock()) ? record : undefined;
+  if (expired) record = undefined;
   if (!record) {
     assertIssuableAt(cmd.request.credential, p.kind.kind, deps.clock());
     const slot = await allocateSlot(deps, cmd.school);
@@ -238,7 +242,7 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, k
       issuedAt: isoSeconds(deps.clock()),
       actor: cmd.actor,
     };
-    if (await deps.store.reserveIdempotency(fresh)) return completeReservation(deps, cmd, p, fresh);
+    if (await (expired ? deps.store.updateIdempotency(fresh, expired.owner) : deps.store.reserveIdempotency(fresh))) return completeReservation(deps, cmd, p, fresh);
     record = await deps.store.getIdempotency(uai, key);
     // Our own reservation, whose answer was lost (the SDK's retry then found the key taken).
     if (record?.owner === fresh.owner) return completeReservation(deps, cmd, p, record);
