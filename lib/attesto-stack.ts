@@ -64,7 +64,11 @@ export class AttestoStack extends Stack {
     const publicUrl = `https://${settings.issuerDomain}`;
 
     this.state = new StateTable(this, 'State');
-    this.schoolClients = new SchoolClients(this, 'SchoolClients', { domainPrefix: settings.authDomainPrefix });
+    this.schoolClients = new SchoolClients(this, 'SchoolClients', {
+      domainPrefix: settings.authDomainPrefix,
+      // A reserved issuer is of no use if the authorizer in front of it is throttled with everything else.
+      ...(settings.issuerReservedConcurrency !== undefined ? { authorizerReservedConcurrency: settings.issuerReservedConcurrency } : {}),
+    });
 
     this.functions = byGroup(
       (group) =>

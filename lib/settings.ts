@@ -46,6 +46,7 @@ export interface Settings {
   /**
    * Concurrency reserved for the issuer function, if any: schools keep issuing when public traffic
    * (verification, wallets) takes the rest of the account's Lambda concurrency. It is also its cap.
+   * The school authorizer, which every school request runs first, gets the same reservation.
    */
   issuerReservedConcurrency: number | undefined;
 }

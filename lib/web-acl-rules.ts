@@ -10,6 +10,12 @@ import { ROUTES, type RouteDef } from '../lambdas/http/routes';
 export const PUBLIC_RATE_LIMIT = 1000;
 /** Requests per client IP per 5 minutes on public POST routes (verification): costlier to serve. */
 export const PUBLIC_WRITE_RATE_LIMIT = 100;
+/**
+ * Requests per client IP per 5 minutes on any path, school routes and unknown paths included
+ * (each school request runs the authorizer, even with a bogus token). A school's system issuing
+ * one credential per call stays under it at 30 a second; a year group goes in batches of 100.
+ */
+export const ANY_ROUTE_RATE_LIMIT = 10_000;
 
 export const RATE_LIMITED_BODY = 'RateLimited';
 
@@ -43,9 +49,18 @@ const visibility = (metricName: string): CfnWebACL.VisibilityConfigProperty => (
   sampledRequestsEnabled: false,
 });
 
+/**
+ * The path as the gateway routes it, not as sent: `/credentials/verif%79` or `//credentials/verify`
+ * reach the same route, and must meet the same limits.
+ */
+export const PATH_AS_ROUTED: CfnWebACL.TextTransformationProperty[] = [
+  { priority: 0, type: 'URL_DECODE' },
+  { priority: 1, type: 'NORMALIZE_PATH' },
+];
+
 function pathMatches(routes: readonly RouteDef[]): CfnWebACL.StatementProperty {
   const statements = routesRegexes(routes).map(
-    (regexString): CfnWebACL.StatementProperty => ({ regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString, textTransformations: [{ priority: 0, type: 'NONE' }] } }),
+    (regexString): CfnWebACL.StatementProperty => ({ regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString, textTransformations: PATH_AS_ROUTED } }),
   );
   return statements.length === 1 ? statements[0]! : { orStatement: { statements } };
 }
@@ -84,10 +99,23 @@ export function webAclRules(routes: readonly RouteDef[] = ROUTES): CfnWebACL.Rul
   }
   rules.push(rateLimited('PublicRateLimit', 2, PUBLIC_RATE_LIMIT, pathMatches(publicRoutes)));
   rules.push(
-    // Credential requests (a transcript with its grades) exceed the common rule set's 8 KB body
-    // limit; the functions enforce their own limit (ATTESTO_MAX_BODY_BYTES), so that one rule counts only.
-    managed('AWSManagedRulesCommonRuleSet', 3, [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]),
+    managed('AWSManagedRulesCommonRuleSet', 3, [
+      // Credential requests (a transcript with its grades) exceed the common rule set's 8 KB body
+      // limit; the functions enforce their own limit (ATTESTO_MAX_BODY_BYTES), so that rule counts only.
+      { name: 'SizeRestrictions_BODY', actionToUse: { count: {} } },
+      // Some HTTP clients send no User-Agent by default (.NET's HttpClient, which school systems
+      // use): refusing them would lock schools out for a header that proves nothing.
+      { name: 'NoUserAgent_HEADER', actionToUse: { count: {} } },
+    ]),
     managed('AWSManagedRulesKnownBadInputsRuleSet', 4),
   );
+  // No path is exempt from some limit: school routes, the operator's, and paths that match nothing.
+  rules.push({
+    name: 'AnyRouteRateLimit',
+    priority: 5,
+    statement: { rateBasedStatement: { limit: ANY_ROUTE_RATE_LIMIT, evaluationWindowSec: 300, aggregateKeyType: 'IP' } },
+    action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: RATE_LIMITED_BODY } } },
+    visibilityConfig: visibility('AnyRouteRateLimit'),
+  });
   return rules;
 }

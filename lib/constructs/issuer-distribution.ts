@@ -53,7 +53,9 @@ export class IssuerDistribution extends Construct {
     const origin = new origins.HttpOrigin(props.originDomain, {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
-      readTimeout: Duration.seconds(30),
+      // The gateway may take up to 30 s for the function after the authorizer's own 5 s: a batch's
+      // designed 503 must reach the client, not CloudFront's 504 (60 s needs no quota increase).
+      readTimeout: Duration.seconds(60),
     });
 
     // The origin decides (Cache-Control: public, max-age=…); without it nothing is cached.

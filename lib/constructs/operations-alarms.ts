@@ -1,6 +1,6 @@
 /**
- * What wakes someone up: server errors at the API, throttling (Lambda and DynamoDB) and failures
- * of the signing service. Every alarm notifies one encrypted SNS topic; subscribe to it (the
+ * What wakes someone up: server errors at the API, throttling (Lambda and DynamoDB), failures
+ * of the signing service, and its account-wide quota running short. Every alarm notifies one encrypted SNS topic; subscribe to it (the
  * `alarmEmail` context value does so for one address).
  *
  * KMS publishes no error metric of its own, so signing failures are counted from the functions'
@@ -23,6 +23,8 @@ import { NagSuppressions } from 'cdk-nag';
 import type { AttestoFunction } from './attesto-function';
 
 export const METRICS_NAMESPACE = 'attesto';
+/** Share of the account's KMS ECC request quota past which the operators are warned. */
+export const KMS_QUOTA_ALARM_PERCENT = 80;
 export const SIGNER_UNAVAILABLE_METRIC = 'SignerUnavailable';
 /**
  * Matches the HTTP layer's log line for a failed signing call (lambdas/http/unexpected.ts): the
@@ -118,16 +120,33 @@ export class OperationsAlarms extends Construct {
       alarm(`${name}Errors`, `attesto ${name} function failed (crash or timeout, not an HTTP error answer)`, fn.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }), 1);
     }
 
+    // Every operation a function calls (group-access.ts); the wallet deletes one-time items. Each
+    // series exists only while that operation is throttled: filled with 0, so that one throttled
+    // operation alone (the audit partition's PutItem) still adds up to a value.
+    const throttled = Object.fromEntries(TABLE_OPERATIONS.map((op, i) => [`t${i}`, props.table.metric('ThrottledRequests', { dimensionsMap: { TableName: props.table.tableName, Operation: op }, period: fiveMinutes, statistic: 'Sum' })]));
     alarm(
       'TableThrottles',
       'attesto state table throttled requests',
-      props.table.metricThrottledRequestsForOperations({
-        // Every operation a function calls (group-access.ts); the wallet deletes one-time items.
-        operations: TABLE_OPERATIONS,
-        period: fiveMinutes,
-      }),
+      new cloudwatch.MathExpression({ expression: Object.keys(throttled).map((id) => `FILL(${id}, 0)`).join(' + '), usingMetrics: throttled, period: fiveMinutes, label: 'Throttled requests' }),
       1,
     );
+
+    // The account's ECC signing quota (300 Sign/s by default, per account and region) is shared by
+    // every school, and by anything else in the account: warned of at 80 % for 3 minutes running,
+    // before throttling turns into 503s. Usage metrics are per minute; the quota is per second.
+    // https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html
+    const signCalls = new cloudwatch.Metric({ namespace: 'AWS/Usage', metricName: 'CallCount', dimensionsMap: { Service: 'KMS', Type: 'API', Resource: 'Sign', Class: 'None' }, statistic: 'Sum', period: Duration.minutes(1) });
+    const quota = new cloudwatch.Alarm(this, 'KmsSignQuota', {
+      alarmDescription: 'attesto: KMS Sign requests above 80 % of the account ECC request quota for 3 minutes; ask for a quota increase before issuance and status changes are throttled',
+      metric: new cloudwatch.MathExpression({ expression: '100 * FILL(sign, 0) / 60 / SERVICE_QUOTA(sign)', usingMetrics: { sign: signCalls }, period: Duration.minutes(1), label: '% of the KMS ECC request quota' }),
+      threshold: KMS_QUOTA_ALARM_PERCENT,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    quota.addAlarmAction(new actions.SnsAction(this.topic));
+    this.alarms.push(quota);
 
     for (const fn of props.signing) {
       new logs.MetricFilter(this, `${fn.node.id}SignerUnavailable`, {

@@ -30,7 +30,15 @@ export class SchoolClients extends Construct {
   /** Where school systems obtain tokens (client_credentials grant). */
   readonly tokenEndpoint: string;
 
-  constructor(scope: Construct, id: string, props: { domainPrefix: string }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: {
+      domainPrefix: string;
+      /** Concurrency reserved for the authorizer: every school request runs it first (the issuer's reservation needs it too). */
+      authorizerReservedConcurrency?: number;
+    },
+  ) {
     super(scope, id);
 
     this.userPool = new cognito.UserPool(this, 'Pool', {
@@ -72,6 +80,7 @@ export class SchoolClients extends Construct {
       serviceName: 'attesto-school-authorizer',
       memorySize: 256,
       timeout: Duration.seconds(5),
+      ...(props.authorizerReservedConcurrency !== undefined ? { reservedConcurrency: props.authorizerReservedConcurrency } : {}),
       environment: { ATTESTO_TOKEN_ISSUER: this.issuer },
     });
 

@@ -12,7 +12,8 @@ import { TABLE_KEYS, TTL_ATTRIBUTE } from '../../lambdas/adapters/dynamo/table';
 import { ROUTE_GROUPS, ROUTES, type RouteGroup } from '../../lambdas/http/routes';
 import { LAST_ITEM_MS } from '../../lambdas/http/routes/batch';
 import { GROUP_ACCESS } from '../../lib/group-access';
-import { MAX_REGEX_LENGTH, PUBLIC_RATE_LIMIT, PUBLIC_WRITE_RATE_LIMIT, routesRegexes } from '../../lib/web-acl-rules';
+import { ANY_ROUTE_RATE_LIMIT, MAX_REGEX_LENGTH, PUBLIC_RATE_LIMIT, PUBLIC_WRITE_RATE_LIMIT, routesRegexes } from '../../lib/web-acl-rules';
+import { KMS_QUOTA_ALARM_PERCENT, TABLE_OPERATIONS } from '../../lib/constructs/operations-alarms';
 import { actionsOf, allowedActions, CLI_CONTEXT, DEPLOYMENT, statementsOf, synthAttesto, type Statement, type Synthesized } from './synth';
 
 let s: Synthesized;
@@ -171,6 +172,12 @@ describe('functions: one per route group, from the route table', () => {
     for (const group of ROUTE_GROUPS) expect(timeout(group), group).toBeLessThan(30);
     // Items start until LAST_ITEM_MS before the timeout: at least 15 s of starting (100 items take about 1 s).
     expect(timeout('issuer') * 1000 - LAST_ITEM_MS).toBeGreaterThanOrEqual(15_000);
+    // CloudFront waits for the slowest answer the gateway can give (the authorizer's time, then the function's),
+    // so that the function's own answer (a batch's 503 with Retry-After) reaches the client rather than a 504.
+    const authorizerTimeout = Object.values(s.resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'attesto-school-authorizer')!.Properties.Timeout as number;
+    const origin = Object.values(s.resources).find((r) => r.Type === 'AWS::CloudFront::Distribution')!.Properties.DistributionConfig.Origins[0];
+    expect(origin.CustomOriginConfig.OriginReadTimeout).toBeGreaterThanOrEqual(authorizerTimeout + Math.max(...ROUTE_GROUPS.map(timeout)) + 1);
+    expect(origin.CustomOriginConfig.OriginReadTimeout).toBeLessThanOrEqual(60);
   });
 
   it('gives the signer role only to functions that sign, and the user pool only to the registering one', () => {
@@ -550,6 +557,15 @@ describe('issuer domain: CloudFront, caching, WAF, throttling', () => {
     const writes = rule('PublicWriteRateLimit');
     expect(writes.Statement.RateBasedStatement).toMatchObject({ Limit: PUBLIC_WRITE_RATE_LIMIT, AggregateKeyType: 'IP' });
     expect(JSON.stringify(writes.Statement.RateBasedStatement.ScopeDownStatement)).toContain('"SearchString":"POST"');
+    // Paths are matched as the gateway routes them: percent-decoded and normalised (`/credentials/verif%79`).
+    for (const st of scopeDown.OrStatement?.Statements ?? [scopeDown]) {
+      expect(st.RegexMatchStatement.TextTransformations).toEqual([{ Priority: 0, Type: 'URL_DECODE' }, { Priority: 1, Type: 'NORMALIZE_PATH' }]);
+    }
+    // Every path has some limit: school routes, unknown paths.
+    expect(rule('AnyRouteRateLimit').Statement.RateBasedStatement).toEqual({ Limit: ANY_ROUTE_RATE_LIMIT, AggregateKeyType: 'IP', EvaluationWindowSec: 300 });
+    // A school system whose HTTP client sends no User-Agent is not refused for it.
+    const common = rule('AWSManagedRulesCommonRuleSet').Statement.ManagedRuleGroupStatement.RuleActionOverrides;
+    expect(common).toEqual(expect.arrayContaining([{ Name: 'NoUserAgent_HEADER', ActionToUse: { Count: {} } }]));
     // No request (IPs, headers, tokens) is kept by WAF.
     for (const r of webAcl.Rules) expect(r.VisibilityConfig.SampledRequestsEnabled).toBe(false);
     expect(webAcl.VisibilityConfig.SampledRequestsEnabled).toBe(false);
@@ -606,7 +622,21 @@ describe('operations', () => {
       expect(alarms(), f.name).toContainEqual(expect.objectContaining({ Namespace: 'AWS/Lambda', MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: { Ref: f.fn } }] }));
       expect(alarms(), f.name).toContainEqual(expect.objectContaining({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: f.fn } }] }));
     }
-    expect(JSON.stringify(alarms())).toContain('ThrottledRequests');
+    // The table's: one series per operation, each filled with 0, so one throttled operation alone trips it.
+    const table = alarms().find((a) => JSON.stringify(a.Metrics ?? []).includes('ThrottledRequests'))!;
+    const expression = table.Metrics.find((m: { Expression?: string }) => m.Expression).Expression as string;
+    const series = table.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat);
+    expect(series.map((m: { MetricStat: { Metric: { Dimensions: { Name: string; Value: unknown }[] } } }) => m.MetricStat.Metric.Dimensions.find((d) => d.Name === 'Operation')!.Value).sort()).toEqual(TABLE_OPERATIONS.map(String).sort());
+    for (const m of series) expect(expression).toContain(`FILL(${m.Id}, 0)`);
+  });
+
+  it("warns before the account's KMS signing quota runs out: Sign calls at 80 % of it for 3 minutes", () => {
+    const quota = alarms().find((a) => JSON.stringify(a.Metrics ?? []).includes('"Resource","Value":"Sign"') || JSON.stringify(a.Metrics ?? []).includes('AWS/Usage'))!;
+    expect(quota).toMatchObject({ Threshold: KMS_QUOTA_ALARM_PERCENT, EvaluationPeriods: 3, DatapointsToAlarm: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [expect.anything()] });
+    const usage = quota.Metrics.find((m: { MetricStat?: unknown }) => m.MetricStat).MetricStat;
+    expect(usage).toMatchObject({ Metric: { Namespace: 'AWS/Usage', MetricName: 'CallCount' }, Period: 60, Stat: 'Sum' });
+    expect(usage.Metric.Dimensions).toEqual(expect.arrayContaining([{ Name: 'Service', Value: 'KMS' }, { Name: 'Type', Value: 'API' }, { Name: 'Resource', Value: 'Sign' }, { Name: 'Class', Value: 'None' }]));
+    expect(quota.Metrics.find((m: { Expression?: string }) => m.Expression).Expression).toMatch(/FILL\(\w+, 0\) \/ 60 \/ SERVICE_QUOTA\(\w+\)/);
   });
 
   it('alarms on KMS (signing) errors, counted from the logs of every signing function', () => {
