@@ -10,6 +10,7 @@ import { AttestoApi } from './constructs/attesto-api';
 import { AttestoFunction } from './constructs/attesto-function';
 import { IssuerDistribution } from './constructs/issuer-distribution';
 import { OperationsAlarms } from './constructs/operations-alarms';
+import { ORIGIN_HEADER, OriginGuard } from './constructs/origin-guard';
 import { SchoolClients } from './constructs/school-clients';
 import { SchoolSigning } from './constructs/school-signing';
 import { StateTable } from './constructs/state-table';
@@ -57,6 +58,7 @@ export class AttestoStack extends Stack {
   readonly api: AttestoApi;
   readonly edge: IssuerDistribution;
   readonly operations: OperationsAlarms;
+  readonly origin: OriginGuard;
 
   constructor(scope: Construct, id: string, props: AttestoStackProps) {
     super(scope, id, { ...props, crossRegionReferences: true });
@@ -64,8 +66,11 @@ export class AttestoStack extends Stack {
     const publicUrl = `https://${settings.issuerDomain}`;
 
     this.state = new StateTable(this, 'State');
+    this.origin = new OriginGuard(this, 'Origin');
     this.schoolClients = new SchoolClients(this, 'SchoolClients', {
       domainPrefix: settings.authDomainPrefix,
+      // Unless school routes are to answer at the regional address too (settings.ts).
+      ...(settings.schoolRoutesDirect ? {} : { origin: { header: ORIGIN_HEADER, environment: this.origin.environment } }),
       // A reserved issuer is of no use if the authorizer in front of it is throttled with everything else.
       ...(settings.issuerReservedConcurrency !== undefined ? { authorizerReservedConcurrency: settings.issuerReservedConcurrency } : {}),
     });
@@ -109,16 +114,19 @@ export class AttestoStack extends Stack {
         fn.function.addEnvironment('ATTESTO_TOKEN_URL', this.schoolClients.tokenEndpoint);
       }
     }
-    // The authorizer reads nothing but the pool's public keys over HTTPS.
+    // The authorizers read nothing but the pool's public keys over HTTPS, and their environment.
     this.signing.denyKeyAdministration(this.schoolClients.authorizerFunction.role, { mayTagNewKeys: false });
+    this.signing.denyKeyAdministration(this.origin.authorizerFunction.role, { mayTagNewKeys: false });
 
     this.api = new AttestoApi(this, 'Api', {
       functions: byGroup((g) => this.functions[g].function),
       schoolAuthorizer: this.schoolClients.authorizer,
+      publicAuthorizer: this.origin.authorizer,
     });
 
     this.edge = new IssuerDistribution(this, 'IssuerDomain', {
       originDomain: this.api.originDomain,
+      originHeader: { name: ORIGIN_HEADER, value: this.origin.headerValue },
       issuerDomain: settings.issuerDomain,
       certificateArn: settings.certificateArn,
       webAclArn: props.webAclArn,
@@ -126,7 +134,7 @@ export class AttestoStack extends Stack {
 
     this.operations = new OperationsAlarms(this, 'Operations', {
       api: this.api.api,
-      functions: { ...Object.fromEntries(ROUTE_GROUPS.map((g) => [functionId(g), this.functions[g]])), SchoolAuthorizer: this.schoolClients.authorizerFunction },
+      functions: { ...Object.fromEntries(ROUTE_GROUPS.map((g) => [functionId(g), this.functions[g]])), SchoolAuthorizer: this.schoolClients.authorizerFunction, OriginAuthorizer: this.origin.authorizerFunction },
       signing: signers.map((g) => this.functions[g]),
       table: this.state.table,
       alarmEmail: settings.alarmEmail,
@@ -134,7 +142,7 @@ export class AttestoStack extends Stack {
 
 
     new CfnOutput(this, 'IssuerUrl', { value: publicUrl, description: 'Issuer domain: DIDs are did:web:<domain>:schools:<uai>; schools and verifiers call this URL' });
-    new CfnOutput(this, 'ApiUrl', { value: this.api.api.apiEndpoint, description: 'Regional API endpoint, for operators signing requests with SigV4 (POST /schools)' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.api.apiEndpoint, description: 'Regional API endpoint, for operators signing requests with SigV4 (POST /schools) only: every other route answers only requests that came through CloudFront' });
     new CfnOutput(this, 'DistributionDomainName', { value: this.edge.distribution.distributionDomainName, description: 'Point the issuer domain here (CNAME, or alias A/AAAA)' });
     new CfnOutput(this, 'TokenEndpoint', { value: this.schoolClients.tokenEndpoint, description: 'OAuth2 token endpoint for school systems (client_credentials)' });
     new CfnOutput(this, 'UserPoolId', { value: this.schoolClients.userPool.userPoolId, description: 'Cognito user pool holding one app client per school' });

@@ -28,6 +28,7 @@ export const CONTEXT = {
   authDomainPrefix: 'authDomainPrefix',
   alarmEmail: 'alarmEmail',
   issuerReservedConcurrency: 'issuerReservedConcurrency',
+  schoolRoutesDirect: 'schoolRoutesDirect',
 } as const;
 
 export interface Settings {
@@ -49,6 +50,12 @@ export interface Settings {
    * The school authorizer, which every school request runs first, gets the same reservation.
    */
   issuerReservedConcurrency: number | undefined;
+  /**
+   * School routes also answer at the regional API address, without going through CloudFront: for
+   * schools whose requests (personal data) must not be decrypted at an edge outside the data
+   * region. They then skip WAF (the school authorizer and route throttling still apply).
+   */
+  schoolRoutesDirect: boolean;
 }
 
 export class SettingsError extends Error {
@@ -130,6 +137,10 @@ export function readSettings(context: ContextReader, env: Record<string, string 
   }
   const issuerReservedConcurrency = reserved === undefined ? undefined : Number(reserved);
 
+  const direct = text(CONTEXT.schoolRoutesDirect);
+  if (direct !== undefined && direct !== 'true' && direct !== 'false') problems.push(`${CONTEXT.schoolRoutesDirect} must be "true" or "false" (got "${direct}")`);
+  const schoolRoutesDirect = direct === 'true';
+
   if (problems.length > 0) throw new SettingsError(`attesto deployment settings are invalid:\n  - ${problems.join('\n  - ')}`);
-  return { issuerDomain: issuerDomain!, certificateArn: certificateArn!, region, account, authDomainPrefix, alarmEmail, issuerReservedConcurrency };
+  return { issuerDomain: issuerDomain!, certificateArn: certificateArn!, region, account, authDomainPrefix, alarmEmail, issuerReservedConcurrency, schoolRoutesDirect };
 }

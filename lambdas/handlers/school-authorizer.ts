@@ -16,6 +16,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { SCOPE_BY_ROUTE_KEY } from '../http/school-scopes';
+import { ORIGIN_HEADER, originSecrets, throughOrigin } from './origin-check';
 
 /** What the issuer function receives in `requestContext.authorizer.lambda`. */
 export interface SchoolAuthorizerContext {
@@ -32,13 +33,15 @@ export interface SchoolAuthorizerOptions {
   keys: JWTVerifyGetKey;
   /** Route key → required scope. Defaults to the school routes of the route table. */
   scopes?: Readonly<Record<string, string>>;
+  /** When set, a request must also have come through CloudFront (./origin-check.ts). */
+  originSecrets?: readonly string[];
   logger?: Pick<Logger, 'info' | 'error'>;
 }
 
 const DENY: SchoolAuthorizerResult = { isAuthorized: false, context: {} };
 
 /** Why a token was refused; logged as a code, never with the token or its claims. (`keys-unavailable` is not a refusal: the request fails.) */
-type Refusal = 'no-bearer' | 'unknown-route' | 'invalid-token' | 'expired' | 'not-access-token' | 'no-client' | 'missing-scope';
+type Refusal = 'not-through-cloudfront' | 'no-bearer' | 'unknown-route' | 'invalid-token' | 'expired' | 'not-access-token' | 'no-client' | 'missing-scope';
 
 function bearer(header: string | undefined): string | undefined {
   const m = header ? /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*$/i.exec(header) : null;
@@ -56,6 +59,8 @@ export function createSchoolAuthorizer(options: SchoolAuthorizerOptions) {
     const required = scopes[event.routeKey];
     // A route without a scope is a route this authorizer was not meant for: refuse, never guess.
     if (!required) return refuse('unknown-route', event.routeKey);
+    // Sent to the API's own address rather than through CloudFront (and its WAF).
+    if (options.originSecrets && !throughOrigin(event.headers?.[ORIGIN_HEADER], options.originSecrets)) return refuse('not-through-cloudfront', event.routeKey);
     const token = bearer(event.headers?.authorization ?? event.identitySource?.[0]);
     if (!token) return refuse('no-bearer', event.routeKey);
 
@@ -93,7 +98,7 @@ export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promis
     const issuer = process.env.ATTESTO_TOKEN_ISSUER;
     if (!issuer) throw new Error('ATTESTO_TOKEN_ISSUER is not set');
     const keys = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`), { timeoutDuration: 1500, cacheMaxAge: 3_600_000 });
-    lambdaAuthorizer = createSchoolAuthorizer({ issuer, keys, logger: new Logger({ serviceName: 'attesto-school-authorizer' }) });
+    lambdaAuthorizer = createSchoolAuthorizer({ issuer, keys, ...(process.env.ATTESTO_ORIGIN_SECRET !== undefined ? { originSecrets: originSecrets(process.env) } : {}), logger: new Logger({ serviceName: 'attesto-school-authorizer' }) });
   }
   return lambdaAuthorizer(event);
 };

@@ -12,7 +12,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { NagSuppressions } from 'cdk-nag';
 import { ROUTES, routeKey, type RouteAuth, type RouteGroup } from '../../lambdas/http/routes';
 import { routeThrottle, STAGE_THROTTLE } from '../route-limits';
 import { LOG_RETENTION } from './attesto-function';
@@ -20,6 +19,8 @@ import { LOG_RETENTION } from './attesto-function';
 export interface AttestoApiProps {
   functions: Record<RouteGroup, IFunction>;
   schoolAuthorizer: apigwv2.IHttpRouteAuthorizer;
+  /** For public routes: the request came through CloudFront (./origin-guard.ts). */
+  publicAuthorizer: apigwv2.IHttpRouteAuthorizer;
 }
 
 /** Per request: what happened and how long it took. No source IP, no user agent, no body. */
@@ -83,26 +84,18 @@ export class AttestoApi extends Construct {
     };
     const iamAuthorizer = new HttpIamAuthorizer();
     const authorizers: Record<RouteAuth, apigwv2.IHttpRouteAuthorizer> = {
-      public: new apigwv2.HttpNoneAuthorizer(),
+      public: props.publicAuthorizer,
       school: props.schoolAuthorizer,
       operator: iamAuthorizer,
     };
 
     for (const route of ROUTES) {
-      const [created] = this.api.addRoutes({
+      this.api.addRoutes({
         path: route.path,
         methods: [apigwv2.HttpMethod[route.method]],
         integration: integrationFor(route.group),
         authorizer: authorizers[route.auth],
       });
-      if (route.auth === 'public') {
-        NagSuppressions.addResourceSuppressions(created!, [
-          {
-            id: 'AwsSolutions-APIG4',
-            reason: `${routeKey(route)} is public by design: did:web documents, status lists, schemas and verification must be reachable by any verifier without an account. It is rate limited by WAF and route throttling.`,
-          },
-        ]);
-      }
     }
 
     const operatorRoutes = ROUTES.filter((r) => r.auth === 'operator');

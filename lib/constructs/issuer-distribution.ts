@@ -37,6 +37,8 @@ export function cachedBehaviorConflicts(routes: readonly RouteDef[] = ROUTES): s
 
 export interface IssuerDistributionProps {
   originDomain: string;
+  /** The header proving a request came through CloudFront (./origin-guard.ts). */
+  originHeader: { name: string; value: string };
   issuerDomain: string;
   certificateArn: string;
   webAclArn: string;
@@ -56,6 +58,8 @@ export class IssuerDistribution extends Construct {
       // The gateway may take up to 30 s for the function after the authorizer's own 5 s: a batch's
       // designed 503 must reach the client, not CloudFront's 504 (60 s needs no quota increase).
       readTimeout: Duration.seconds(60),
+      // Replaces any header of that name a viewer sends.
+      customHeaders: { [props.originHeader.name]: props.originHeader.value },
     });
 
     // The origin decides (Cache-Control: public, max-age=…); without it nothing is cached.

@@ -37,6 +37,8 @@ export class SchoolClients extends Construct {
       domainPrefix: string;
       /** Concurrency reserved for the authorizer: every school request runs it first (the issuer's reservation needs it too). */
       authorizerReservedConcurrency?: number;
+      /** The origin check (./origin-guard.ts): the header's name and what the authorizer needs to check it. */
+      origin?: { header: string; environment: Record<string, string> };
     },
   ) {
     super(scope, id);
@@ -81,13 +83,14 @@ export class SchoolClients extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(5),
       ...(props.authorizerReservedConcurrency !== undefined ? { reservedConcurrency: props.authorizerReservedConcurrency } : {}),
-      environment: { ATTESTO_TOKEN_ISSUER: this.issuer },
+      environment: { ATTESTO_TOKEN_ISSUER: this.issuer, ...(props.origin?.environment ?? {}) },
     });
 
     this.authorizer = new HttpLambdaAuthorizer('SchoolToken', this.authorizerFunction.function, {
       authorizerName: 'school-oauth2-token',
       responseTypes: [HttpLambdaResponseType.SIMPLE],
-      identitySource: ['$request.header.Authorization'],
+      // Both required: without either, the gateway answers 401 without running the function.
+      identitySource: ['$request.header.Authorization', ...(props.origin ? [`$request.header.${props.origin.header}`] : [])],
       // No caching: a cached decision would outlive the token's expiry and ignore the route's scope.
       resultsCacheTtl: Duration.seconds(0),
     });

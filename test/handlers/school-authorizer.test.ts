@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, createRemoteJWKSet, errors, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSchoolAuthorizer } from '../../lambdas/handlers/school-authorizer';
+import { ORIGIN_HEADER } from '../../lambdas/handlers/origin-check';
 import { routeKey } from '../../lambdas/http/routes';
 import { SCHOOL_ROUTES, routeScope } from '../../lambdas/http/school-scopes';
 import { ROUTES } from '../../lambdas/http/routes';
@@ -20,12 +21,15 @@ const ISSUE = SCHOOL_ROUTES.find((r) => r.operationId === 'issueCredential')!;
 const AUDIT = SCHOOL_ROUTES.find((r) => r.operationId === 'readAudit')!;
 
 let poolKey: CryptoKey;
+let poolPublic: CryptoKey;
+const poolPublicKey = async () => poolPublic;
 let otherKey: CryptoKey;
 let authorize: ReturnType<typeof createSchoolAuthorizer>;
 
 beforeAll(async () => {
   const pool = await generateKeyPair('RS256');
   poolKey = pool.privateKey;
+  poolPublic = pool.publicKey;
   otherKey = (await generateKeyPair('RS256')).privateKey;
   const jwk: JWK = { ...(await exportJWK(pool.publicKey)), kid: 'pool-key-1', alg: 'RS256', use: 'sig' };
   authorize = createSchoolAuthorizer({ issuer: ISSUER, keys: createLocalJWKSet({ keys: [jwk] }) });
@@ -152,5 +156,17 @@ describe('school token authorizer', () => {
     for (const route of ROUTES.filter((r) => r.auth !== 'school')) {
       expect((await authorize(request(route, token))).isAuthorized).toBe(false);
     }
+  });
+});
+
+describe('school token authorizer behind CloudFront', () => {
+  const SECRET = 'k'.repeat(16) + 'V9sQ2mXr7TzLp4Wd8NcYb1Hf';
+  it('lets a valid token through only with the header CloudFront adds: the API\'s own address is no way around WAF', async () => {
+    const behind = createSchoolAuthorizer({ issuer: ISSUER, keys: createLocalJWKSet({ keys: [{ ...(await exportJWK(await poolPublicKey())), kid: 'pool-key-1', alg: 'RS256', use: 'sig' }] }), originSecrets: [SECRET] });
+    const token = `Bearer ${await cognitoAccessToken()}`;
+    const direct = request(ISSUE, token);
+    expect(await behind(direct)).toEqual({ isAuthorized: false, context: {} });
+    expect(await behind({ ...direct, headers: { ...direct.headers, [ORIGIN_HEADER]: 'a guess' } })).toEqual({ isAuthorized: false, context: {} });
+    expect(await behind({ ...direct, headers: { ...direct.headers, [ORIGIN_HEADER]: SECRET } })).toMatchObject({ isAuthorized: true, context: { clientId: CLIENT_ID } });
   });
 });

@@ -14,6 +14,7 @@ import { LAST_ITEM_MS } from '../../lambdas/http/routes/batch';
 import { GROUP_ACCESS } from '../../lib/group-access';
 import { ANY_ROUTE_RATE_LIMIT, MAX_REGEX_LENGTH, PUBLIC_RATE_LIMIT, PUBLIC_WRITE_RATE_LIMIT, routesRegexes } from '../../lib/web-acl-rules';
 import { KMS_QUOTA_ALARM_PERCENT, TABLE_OPERATIONS } from '../../lib/constructs/operations-alarms';
+import { ORIGIN_HEADER } from '../../lib/constructs/origin-guard';
 import { actionsOf, allowedActions, CLI_CONTEXT, DEPLOYMENT, statementsOf, synthAttesto, type Statement, type Synthesized } from './synth';
 
 let s: Synthesized;
@@ -97,7 +98,8 @@ describe('functions: one per route group, from the route table', () => {
       expect(bundle).toContain(`"${group}"`);
     }
     const lambdas = Object.values(s.resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler');
-    expect(lambdas).toHaveLength(ROUTE_GROUPS.length + 1);
+    // And the two authorizers: school tokens, and requests through CloudFront.
+    expect(lambdas).toHaveLength(ROUTE_GROUPS.length + 2);
   });
 
   it('runs Node.js 22 or newer on ARM64', () => {
@@ -445,10 +447,26 @@ describe('authentication', () => {
     }
   });
 
-  it('leaves verify, status lists, DID documents and the other public routes open', () => {
-    const open = routes().filter((r) => r.Properties.AuthorizationType === 'NONE').map((r) => r.Properties.RouteKey);
-    expect(open.sort()).toEqual(ROUTES.filter((r) => r.auth === 'public').map(routeKey).sort());
-    expect(open).toEqual(expect.arrayContaining(['POST /credentials/verify', 'GET /schools/{uai}/did.json', 'GET /schools/{uai}/status-lists/{purpose}/{list}']));
+  it('opens verify, status lists, DID documents and the other public routes to anyone, through CloudFront only', () => {
+    const originAuthorizer = s.logicalId(s.main.node.findChild('Api').node.findChild('HttpApi').node.findChild('ThroughCloudFront'));
+    const guarded = routes().filter((r) => r.Properties.AuthorizerId?.Ref === originAuthorizer).map((r) => r.Properties.RouteKey);
+    expect(guarded.sort()).toEqual(ROUTES.filter((r) => r.auth === 'public').map(routeKey).sort());
+    expect(guarded).toEqual(expect.arrayContaining(['POST /credentials/verify', 'GET /schools/{uai}/did.json', 'GET /schools/{uai}/status-lists/{purpose}/{list}']));
+    // No route is left without an authorizer: the API's own address answers nobody who skipped CloudFront (and WAF).
+    expect(routes().filter((r) => r.Properties.AuthorizationType === 'NONE')).toEqual([]);
+    // Without the header the gateway answers 401 itself; with it, one answer per value is kept 5 minutes.
+    expect(s.resources[originAuthorizer]!.Properties).toMatchObject({ AuthorizerType: 'REQUEST', EnableSimpleResponses: true, IdentitySource: [`$request.header.${ORIGIN_HEADER}`], AuthorizerResultTtlInSeconds: 300 });
+    // CloudFront sends the secret's current value; the authorizers check it against the same secret.
+    const secret = s.logicalId(s.main.origin.secret);
+    const ref = (key: string) => ({ 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secret }, `:SecretString:${key}::}}`]] });
+    const origin = Object.values(s.resources).find((r) => r.Type === 'AWS::CloudFront::Distribution')!.Properties.DistributionConfig.Origins[0];
+    expect(origin.OriginCustomHeaders).toEqual([{ HeaderName: ORIGIN_HEADER, HeaderValue: ref('current') }]);
+    for (const service of ['attesto-origin-authorizer', 'attesto-school-authorizer']) {
+      const f = Object.values(s.resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service)!;
+      expect(f.Properties.Environment.Variables, service).toMatchObject({ ATTESTO_ORIGIN_SECRET: ref('current'), ATTESTO_ORIGIN_SECRET_PREVIOUS: ref('previous') });
+    }
+    // The value never appears in the template itself.
+    expect(s.resources[secret]!.Properties.GenerateSecretString).toMatchObject({ GenerateStringKey: 'current', PasswordLength: 48 });
   });
 
   it('requires an operator IAM identity (SigV4) on operator routes, granted by a managed policy for operators', () => {
@@ -470,7 +488,8 @@ describe('authentication', () => {
       AuthorizerType: 'REQUEST',
       AuthorizerPayloadFormatVersion: '2.0',
       EnableSimpleResponses: true,
-      IdentitySource: ['$request.header.Authorization'],
+      // Both required (the gateway refuses a request without either), the second proving it came through CloudFront.
+      IdentitySource: ['$request.header.Authorization', `$request.header.${ORIGIN_HEADER}`],
       // A cached decision would outlive the token and ignore the route's scope.
       AuthorizerResultTtlInSeconds: 0,
     });

@@ -114,6 +114,26 @@ describe('issuer domain, certificate, account and the rest', () => {
     );
   }, 60_000);
 
+  it('lets school routes answer at the regional address too only when told to (TLS then ends in the data region, without WAF)', () => {
+    expect(read({}).schoolRoutesDirect).toBe(false);
+    expect(read({ schoolRoutesDirect: 'true' }).schoolRoutesDirect).toBe(true);
+    expect(problems({ schoolRoutesDirect: 'yes' })).toContain('schoolRoutesDirect');
+    const schoolAuthorizer = (context: Record<string, unknown>) => {
+      const s = synthAttesto({ 'aws:cdk:bundling-stacks': [], ...context });
+      const authorizers = Object.values(s.resources).filter((r) => (r as { Type: string }).Type === 'AWS::ApiGatewayV2::Authorizer').map((r) => (r as { Properties: { Name: string; IdentitySource: string[] } }).Properties);
+      const fn = Object.values(s.resources).find((r) => (r as { Properties?: { Environment?: { Variables?: Record<string, unknown> } } }).Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'attesto-school-authorizer') as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+      return { identity: authorizers.find((a) => a.Name === 'school-oauth2-token')!.IdentitySource, env: fn.Properties.Environment.Variables, publicGuard: authorizers.some((a) => a.Name === 'through-cloudfront') };
+    };
+    const behind = schoolAuthorizer({});
+    expect(behind.identity).toEqual(['$request.header.Authorization', '$request.header.x-attesto-origin']);
+    expect(behind.env).toHaveProperty('ATTESTO_ORIGIN_SECRET');
+    const direct = schoolAuthorizer({ schoolRoutesDirect: 'true' });
+    expect(direct.identity).toEqual(['$request.header.Authorization']);
+    expect(direct.env).not.toHaveProperty('ATTESTO_ORIGIN_SECRET');
+    // Public routes stay behind CloudFront either way.
+    expect(direct.publicGuard).toBe(true);
+  }, 120_000);
+
   it('names every problem at once', () => {
     const message = problems({ issuerDomain: 'https://x', certificateArn: 'nope', region: 'us-west-2' });
     expect(message.split('\n  - ')).toHaveLength(4);

@@ -1,0 +1,22 @@
+/**
+ * The gateway authorizer of public routes: lets a request through when it came through
+ * CloudFront (./origin-check.ts), whoever sent it. API Gateway answers 401 without calling it when
+ * the header is missing, and caches its answer per header value, so a verification costs no extra
+ * function run.
+ */
+import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerResult } from 'aws-lambda';
+import { ORIGIN_HEADER, originSecrets, throughOrigin } from './origin-check';
+
+export function createOriginAuthorizer(secrets: readonly string[]) {
+  return async (event: APIGatewayRequestAuthorizerEventV2): Promise<APIGatewaySimpleAuthorizerResult> => ({
+    isAuthorized: throughOrigin(event.headers?.[ORIGIN_HEADER] ?? event.identitySource?.[0], secrets),
+  });
+}
+
+/** Built on first use, from the environment the stack sets. */
+let lambdaAuthorizer: ReturnType<typeof createOriginAuthorizer> | undefined;
+
+export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promise<APIGatewaySimpleAuthorizerResult> => {
+  lambdaAuthorizer ??= createOriginAuthorizer(originSecrets(process.env));
+  return lambdaAuthorizer(event);
+};

@@ -1,0 +1,72 @@
+/**
+ * Only CloudFront may call the API: an HTTP API cannot have a WAF of its own, and its default
+ * `execute-api` address stays reachable, so without this a client could skip the WAF's per-IP
+ * limits and CloudFront's cache by calling that address. CloudFront adds a secret header to every
+ * request it sends the API; public routes get an authorizer that checks it (cached per value, and
+ * never called at all when the header is missing), and the school authorizer checks it too
+ * (lambdas/handlers/origin-check.ts). Operators' SigV4 calls (POST /schools) keep the direct
+ * address: IAM authorizes them.
+ *
+ * The secret lives in Secrets Manager as `{"current", "previous"}` and reaches CloudFront and the
+ * authorizers through CloudFormation dynamic references at deploy time. To rotate it: set
+ * `previous` to the current value and `current` to a new one (32 characters or more), then deploy;
+ * edges still sending the old value are accepted meanwhile. `previous` shorter than 32 characters
+ * means none.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { NagSuppressions } from 'cdk-nag';
+import { ORIGIN_HEADER } from '../../lambdas/handlers/origin-check';
+import { AttestoFunction } from './attesto-function';
+
+export { ORIGIN_HEADER };
+
+/** How long the gateway keeps an origin authorizer's answer for one header value. */
+export const ORIGIN_AUTHORIZER_CACHE = Duration.minutes(5);
+
+export class OriginGuard extends Construct {
+  readonly secret: secretsmanager.Secret;
+  readonly authorizerFunction: AttestoFunction;
+  /** For the public routes. */
+  readonly authorizer: HttpLambdaAuthorizer;
+  /** The header value CloudFront sends (a dynamic reference, resolved at deploy time). */
+  readonly headerValue: string;
+  /** What an authorizer needs to check the header. */
+  readonly environment: Record<string, string>;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.secret = new secretsmanager.Secret(this, 'Secret', {
+      description: 'attesto: the header CloudFront sends the API, proving a request came through it (and its WAF)',
+      generateSecretString: { secretStringTemplate: JSON.stringify({ previous: '' }), generateStringKey: 'current', passwordLength: 48, excludePunctuation: true },
+    });
+    NagSuppressions.addResourceSuppressions(this.secret, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason: 'Rotated by hand (set previous to current, current to a new value, deploy): CloudFront and the authorizers take it at deploy time, so an automatic rotation would not reach them.',
+      },
+    ]);
+    this.headerValue = this.secret.secretValueFromJson('current').unsafeUnwrap();
+    this.environment = {
+      ATTESTO_ORIGIN_SECRET: this.headerValue,
+      ATTESTO_ORIGIN_SECRET_PREVIOUS: this.secret.secretValueFromJson('previous').unsafeUnwrap(),
+    };
+
+    this.authorizerFunction = new AttestoFunction(this, 'Authorizer', {
+      entry: 'lambdas/handlers/origin-authorizer.ts',
+      description: 'attesto: lets public routes answer only requests that came through CloudFront',
+      serviceName: 'attesto-origin-authorizer',
+      memorySize: 128,
+      timeout: Duration.seconds(3),
+      environment: this.environment,
+    });
+    this.authorizer = new HttpLambdaAuthorizer('ThroughCloudFront', this.authorizerFunction.function, {
+      authorizerName: 'through-cloudfront',
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: [`$request.header.${ORIGIN_HEADER}`],
+      resultsCacheTtl: ORIGIN_AUTHORIZER_CACHE,
+    });
+  }
+}
