@@ -180,6 +180,20 @@ describe('audit and data minimisation', () => {
     expect(await revokedBit()).toBe(true);
   });
 
+  it('keeps a list made at a larger ATTESTO_STATUS_LIST_SIZE working after the size is lowered: its length covers its highest index', async () => {
+    const { school: other } = await schoolWithToken(deps, '0690011');
+    const large = coreDeps(env.store, { keys: deps.keys, signer: deps.signer, listSize: 262_144, randomInt: () => 200_000 });
+    const id = (await issueCredential(large, { school: other, actor: 'school:other', request: issueRequest() })).credentialId;
+    const lowered = coreDeps(env.store, { keys: deps.keys, signer: deps.signer, listSize: 131_072 });
+    await updateStatus(lowered, { school: other, actor: 'school:other', request: { credentialId: id, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }] } as UpdateStatusRequest });
+    const subject = decodeJwt((await env.store.getPublishedList(other.uai, 1, 'revocation'))!.jwt).credentialSubject as { encodedList: string };
+    const bits = await decodeList({ encodedList: subject.encodedList });
+    // The length it was made with (a multiple of the configured size), not the index's own: nothing to learn from it.
+    expect(bits.length).toBe(262_144);
+    expect(bits.getStatus(200_000)).toBe(true);
+    expect(getListFromStatusListJWT((await env.store.getPublishedList(other.uai, 1, 'token'))!.jwt).getStatus(200_000)).toBe(1);
+  });
+
   it('audits a change whose request died before its audit event: the retry writes the event, once', async () => {
     const { school: other } = await schoolWithToken(deps, '0690003');
     const id = (await issueCredential(deps, { school: other, actor: 'school:other', request: issueRequest() })).credentialId;

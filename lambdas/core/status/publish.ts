@@ -53,14 +53,25 @@ const tokenStatus = (f: StatusFlags) => (f.revokedAt !== undefined ? TOKEN_STATU
 
 type ListKey = Parameters<typeof signVcJose>[1];
 
+/**
+ * The list's length: the configured size, or, when the list holds a higher index (it was made
+ * while ATTESTO_STATUS_LIST_SIZE was larger), the next multiple of it that holds them all.
+ * Rounded so, the length tells nothing of which indexes are used.
+ */
+export function listLength(configured: number, flags: readonly StatusFlags[]): number {
+  const highest = flags.reduce((max, f) => Math.max(max, f.index), -1);
+  return Math.max(1, Math.ceil((highest + 1) / configured)) * configured;
+}
+
 async function signedList(deps: CoreDeps, school: SchoolRecord, list: number, kind: PublishedListKind, flags: StatusFlags[], now: Date, key: ListKey): Promise<string> {
+  const length = listLength(deps.listSize, flags);
   if (kind === 'token') {
-    const statuses = newTokenStatusList(deps.listSize);
+    const statuses = newTokenStatusList(length);
     for (const f of flags) setTokenStatus(statuses, f.index, tokenStatus(f));
     return signJwt(statusListToken(deps.publicUrl, school, list, encodeTokenStatusList(statuses), now), key, 'statuslist+jwt');
   }
   const purpose: StatusPurpose = kind;
-  const bits = newBitstring(deps.listSize);
+  const bits = newBitstring(length);
   for (const f of flags) if (purpose === 'revocation' ? f.revokedAt !== undefined : f.suspended) setBit(bits, f.index);
   return signVcJose(statusListCredential(deps.publicUrl, school, list, purpose, encodeList(bits), now), key);
 }
