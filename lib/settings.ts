@@ -72,6 +72,8 @@ const ACCOUNT = /^\d{12}$/;
 // Cognito domain prefixes: lowercase letters, digits and hyphens, not starting or ending with one.
 const COGNITO_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** Largest issuerReservedConcurrency: twice it, plus Lambda's 100 unreserved, fits the default 1,000. */
+export const MAX_RESERVED = 450;
 
 /** `attesto.ac-lyon.fr` → `attesto-ac-lyon-fr`: unique per deployment, as Cognito requires per region. */
 export function defaultAuthDomainPrefix(issuerDomain: string): string {
@@ -131,9 +133,10 @@ export function readSettings(context: ContextReader, env: Record<string, string 
   if (alarmEmail !== undefined && !EMAIL.test(alarmEmail)) problems.push(`${CONTEXT.alarmEmail} is not an email address (got "${alarmEmail}")`);
 
   const reserved = text(CONTEXT.issuerReservedConcurrency);
-  // Lambda keeps 10 of an account's concurrency unreserved; 1,000 is the default account quota.
-  if (reserved !== undefined && (!/^[0-9]+$/.test(reserved) || Number(reserved) < 1 || Number(reserved) > 990)) {
-    problems.push(`${CONTEXT.issuerReservedConcurrency} must be a whole number from 1 to 990, and leave the account at least 10 unreserved (got "${reserved}")`);
+  // Reserved twice (the issuer and the school authorizer in front of it), and Lambda keeps 100 of
+  // an account's concurrency unreserved: at most 450 on the default quota of 1,000.
+  if (reserved !== undefined && (!/^[0-9]+$/.test(reserved) || Number(reserved) < 1 || Number(reserved) > MAX_RESERVED)) {
+    problems.push(`${CONTEXT.issuerReservedConcurrency} must be a whole number from 1 to ${MAX_RESERVED}: it is reserved for the issuer and for the school authorizer, and Lambda keeps 100 of the account's concurrency unreserved (got "${reserved}")`);
   }
   const issuerReservedConcurrency = reserved === undefined ? undefined : Number(reserved);
 

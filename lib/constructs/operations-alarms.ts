@@ -133,11 +133,13 @@ export class OperationsAlarms extends Construct {
 
     // The account's ECC signing quota (300 Sign/s by default, per account and region) is shared by
     // every school, and by anything else in the account: warned of at 80 % for 3 minutes running,
-    // before throttling turns into 503s. Usage metrics are per minute; the quota is per second.
+    // before throttling turns into 503s. KMS counts a shared quota's calls under the quota's name
+    // (Sign and Verify with ECC keys: CryptographicOperationsEcc), not per API operation. Usage
+    // metrics are per minute; the quota is per second.
     // https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html
-    const signCalls = new cloudwatch.Metric({ namespace: 'AWS/Usage', metricName: 'CallCount', dimensionsMap: { Service: 'KMS', Type: 'API', Resource: 'Sign', Class: 'None' }, statistic: 'Sum', period: Duration.minutes(1) });
+    const signCalls = new cloudwatch.Metric({ namespace: 'AWS/Usage', metricName: 'CallCount', dimensionsMap: { Service: 'KMS', Type: 'API', Resource: 'CryptographicOperationsEcc', Class: 'None' }, statistic: 'Sum', period: Duration.minutes(1) });
     const quota = new cloudwatch.Alarm(this, 'KmsSignQuota', {
-      alarmDescription: 'attesto: KMS Sign requests above 80 % of the account ECC request quota for 3 minutes; ask for a quota increase before issuance and status changes are throttled',
+      alarmDescription: 'attesto: KMS ECC requests (Sign) above 80 % of the account ECC request quota for 3 minutes; ask for a quota increase before issuance and status changes are throttled',
       metric: new cloudwatch.MathExpression({ expression: '100 * FILL(sign, 0) / 60 / SERVICE_QUOTA(sign)', usingMetrics: { sign: signCalls }, period: Duration.minutes(1), label: '% of the KMS ECC request quota' }),
       threshold: KMS_QUOTA_ALARM_PERCENT,
       evaluationPeriods: 3,

@@ -649,12 +649,12 @@ describe('operations', () => {
     for (const m of series) expect(expression).toContain(`FILL(${m.Id}, 0)`);
   });
 
-  it("warns before the account's KMS signing quota runs out: Sign calls at 80 % of it for 3 minutes", () => {
-    const quota = alarms().find((a) => JSON.stringify(a.Metrics ?? []).includes('"Resource","Value":"Sign"') || JSON.stringify(a.Metrics ?? []).includes('AWS/Usage'))!;
+  it("warns before the account's KMS signing quota runs out: ECC operations (the quota's own usage metric) at 80 % of it for 3 minutes", () => {
+    const quota = alarms().find((a) => JSON.stringify(a.Metrics ?? []).includes('AWS/Usage'))!;
     expect(quota).toMatchObject({ Threshold: KMS_QUOTA_ALARM_PERCENT, EvaluationPeriods: 3, DatapointsToAlarm: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [expect.anything()] });
     const usage = quota.Metrics.find((m: { MetricStat?: unknown }) => m.MetricStat).MetricStat;
     expect(usage).toMatchObject({ Metric: { Namespace: 'AWS/Usage', MetricName: 'CallCount' }, Period: 60, Stat: 'Sum' });
-    expect(usage.Metric.Dimensions).toEqual(expect.arrayContaining([{ Name: 'Service', Value: 'KMS' }, { Name: 'Type', Value: 'API' }, { Name: 'Resource', Value: 'Sign' }, { Name: 'Class', Value: 'None' }]));
+    expect(usage.Metric.Dimensions).toEqual(expect.arrayContaining([{ Name: 'Service', Value: 'KMS' }, { Name: 'Type', Value: 'API' }, { Name: 'Resource', Value: 'CryptographicOperationsEcc' }, { Name: 'Class', Value: 'None' }]));
     expect(quota.Metrics.find((m: { Expression?: string }) => m.Expression).Expression).toMatch(/FILL\(\w+, 0\) \/ 60 \/ SERVICE_QUOTA\(\w+\)/);
   });
 

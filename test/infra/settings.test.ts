@@ -94,7 +94,8 @@ describe('issuer domain, certificate, account and the rest', () => {
   it('reserves concurrency for the issuer function when told to, so public traffic cannot starve issuance', () => {
     expect(read({}).issuerReservedConcurrency).toBeUndefined();
     expect(read({ issuerReservedConcurrency: '50' }).issuerReservedConcurrency).toBe(50);
-    for (const bad of ['0', '991', 'ten', '2.5']) expect(problems({ issuerReservedConcurrency: bad }), bad).toContain('issuerReservedConcurrency');
+    expect(read({ issuerReservedConcurrency: '450' }).issuerReservedConcurrency).toBe(450);
+    for (const bad of ['0', '451', '991', 'ten', '2.5']) expect(problems({ issuerReservedConcurrency: bad }), bad).toContain('issuerReservedConcurrency');
     const reserved = (context: Record<string, unknown>) => {
       const s = synthAttesto({ 'aws:cdk:bundling-stacks': [], ...context });
       return Object.values(s.resources)

@@ -145,6 +145,36 @@ describe('a wallet retrying after a failed attempt', () => {
   });
 });
 
+describe('two keys racing for one access token', () => {
+  it('gives the credential to the first key only, even when the second arrives before the token is marked spent', async () => {
+    const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: false });
+    const { access_token } = await exchangePreAuthorizedCode(deps, { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'] });
+    const request = async (key: Awaited<ReturnType<typeof walletKey>>) => {
+      const { c_nonce } = await newNonce(deps);
+      const jwt = await new SignJWT({ aud: `${PUBLIC_URL}/schools/${school.uai}`, iat: Math.floor(NOW.getTime() / 1000), nonce: c_nonce })
+        .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', kid: key.kid })
+        .sign(key.privateKey);
+      return { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [jwt] } };
+    };
+    // The first request has issued, and is held just before it marks the token spent.
+    let release!: () => void;
+    let reached!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const atSpend = new Promise<void>((r) => (reached = r));
+    const wallet = new Proxy(deps.wallet, {
+      get: (target, name, receiver) => (name === 'consumeAccessToken' ? async (hash: string) => (reached(), await held, target.consumeAccessToken(hash)) : Reflect.get(target, name, receiver)),
+    });
+    const first = await walletKey();
+    const firstDelivery = issueToWallet({ ...deps, wallet }, access_token, await request(first));
+    await atSpend;
+    // A second key (a stolen token, another device) asks meanwhile: refused, nothing bound to it.
+    await expect(issueToWallet(deps, access_token, await request(await walletKey()))).rejects.toMatchObject({ error: 'invalid_token' });
+    release();
+    const delivered = (await firstDelivery) as { credentials: { credential: string }[] };
+    expect(decodeJwt(delivered.credentials[0]!.credential).sub).toBe(first.did);
+  });
+});
+
 describe('expiry of what the wallet is given', () => {
   const proofFor = async (key: Awaited<ReturnType<typeof walletKey>>, nonce: string) =>
     new SignJWT({ aud: `${PUBLIC_URL}/schools/${school.uai}`, iat: Math.floor(deps.now.value.getTime() / 1000), nonce })

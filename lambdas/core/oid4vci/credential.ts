@@ -72,9 +72,9 @@ export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, ac
     // One token, one credential: an attempt that failed (the signer throttled, the function
     // stopped) is taken over by the wallet's retry, with whichever key it now proves.
     const idempotentOn = { token: tokenHash, configuration: token.configurationId };
-    issued = await issueCredential(deps, { school, actor: `wallet:offer:${token.offerId}`, request, idempotencyKey: `oid4vci/${tokenHash}`, idempotentOn });
+    issued = await issueCredential(deps, { school, actor: `wallet:offer:${token.offerId}`, request, idempotencyKey: `oid4vci/${tokenHash}`, idempotentOn, holder: proof.holder });
   } catch (e) {
-    // Cannot happen with the token as the request's identity; kept so that it never leaks as a 422.
+    // Issued already, to another key: a second request with the same token raced the first.
     // (IDEMPOTENCY_IN_PROGRESS goes through as it is, a 409 with Retry-After: another request is
     // redeeming this token, or one was stopped midway; nothing is issued yet, so the wallet retries.)
     if (isAttestoError(e) && e.code === 'IDEMPOTENCY_KEY_REUSED') throw new OAuthError('invalid_token', 'this access token has already been used');

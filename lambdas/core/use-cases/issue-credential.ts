@@ -39,6 +39,13 @@ export interface IssueCommand {
    * not cost it the offer.
    */
   idempotentOn?: unknown;
+  /**
+   * The key the credential is bound to, when retries may prove another (a wallet's). A request
+   * that completed replays only to that key: another one, racing the first with the same token,
+   * must not get the credential bound to itself as well. A request that failed is finished for
+   * whichever key retries it.
+   */
+  holder?: string;
 }
 
 export interface IssueResult {
@@ -252,6 +259,9 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, k
     throw new AttestoError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
   }
   if (record.state === 'complete') {
+    if (cmd.holder !== undefined && record.holderDigest !== canonicalDigest(cmd.holder)) {
+      throw new AttestoError('IDEMPOTENCY_KEY_REUSED', 'this request was completed for another key');
+    }
     const { built, jws } = await sign(deps, cmd, p, record.slot, record.issuedAt);
     // The event as the first attempt wrote it (or would have), so that it is stored once.
     return finish(deps, { ...cmd, actor: record.actor ?? cmd.actor }, p, { credentialId: built.id, jws, slot: record.slot }, true, record.issuedAt);
@@ -294,7 +304,7 @@ async function commitReservation(deps: CoreDeps, request: IssueCommand, p: Prepa
   for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
     const done = await signAndCommit(deps, cmd, p, current.slot, current.issuedAt);
     if (done) {
-      const complete: IdempotencyRecord = { ...current, state: 'complete' };
+      const complete: IdempotencyRecord = { ...current, state: 'complete', ...(cmd.holder !== undefined ? { holderDigest: canonicalDigest(cmd.holder) } : {}) };
       if (!(await deps.store.updateIdempotency(complete, current.owner))) {
         throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'the idempotent request was taken over; retry', { retryAfter: 1 });
       }
