@@ -117,6 +117,7 @@ export class AttestoStack extends Stack {
     // The authorizers read nothing but the pool's public keys over HTTPS, and their environment.
     this.signing.denyKeyAdministration(this.schoolClients.authorizerFunction.role, { mayTagNewKeys: false });
     this.signing.denyKeyAdministration(this.origin.authorizerFunction.role, { mayTagNewKeys: false });
+    if (!settings.schoolRoutesDirect) this.origin.allowChecking(this.schoolClients.authorizerFunction.role);
 
     this.api = new AttestoApi(this, 'Api', {
       functions: byGroup((g) => this.functions[g].function),
@@ -126,7 +127,7 @@ export class AttestoStack extends Stack {
 
     this.edge = new IssuerDistribution(this, 'IssuerDomain', {
       originDomain: this.api.originDomain,
-      originHeader: { name: ORIGIN_HEADER, value: this.origin.headerValue },
+      originHeader: { name: ORIGIN_HEADER, value: this.origin.headerValue, version: settings.originSecretVersion },
       issuerDomain: settings.issuerDomain,
       certificateArn: settings.certificateArn,
       webAclArn: props.webAclArn,

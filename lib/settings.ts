@@ -29,6 +29,7 @@ export const CONTEXT = {
   alarmEmail: 'alarmEmail',
   issuerReservedConcurrency: 'issuerReservedConcurrency',
   schoolRoutesDirect: 'schoolRoutesDirect',
+  originSecretVersion: 'originSecretVersion',
 } as const;
 
 export interface Settings {
@@ -56,6 +57,11 @@ export interface Settings {
    * region. They then skip WAF (the school authorizer and route throttling still apply).
    */
   schoolRoutesDirect: boolean;
+  /**
+   * A label of the origin secret's value CloudFront sends (lib/constructs/origin-guard.ts): a new
+   * one makes the next deployment read the secret again. Change it when rotating. Default "1".
+   */
+  originSecretVersion: string;
 }
 
 export class SettingsError extends Error {
@@ -144,6 +150,9 @@ export function readSettings(context: ContextReader, env: Record<string, string 
   if (direct !== undefined && direct !== 'true' && direct !== 'false') problems.push(`${CONTEXT.schoolRoutesDirect} must be "true" or "false" (got "${direct}")`);
   const schoolRoutesDirect = direct === 'true';
 
+  const originSecretVersion = text(CONTEXT.originSecretVersion) ?? '1';
+  if (!/^[A-Za-z0-9._-]{1,32}$/.test(originSecretVersion)) problems.push(`${CONTEXT.originSecretVersion} must be 1 to 32 characters of A-Z a-z 0-9 . _ - (got "${originSecretVersion}")`);
+
   if (problems.length > 0) throw new SettingsError(`attesto deployment settings are invalid:\n  - ${problems.join('\n  - ')}`);
-  return { issuerDomain: issuerDomain!, certificateArn: certificateArn!, region, account, authDomainPrefix, alarmEmail, issuerReservedConcurrency, schoolRoutesDirect };
+  return { issuerDomain: issuerDomain!, certificateArn: certificateArn!, region, account, authDomainPrefix, alarmEmail, issuerReservedConcurrency, schoolRoutesDirect, originSecretVersion };
 }

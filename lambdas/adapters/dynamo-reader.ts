@@ -21,7 +21,7 @@ import type { IdempotencyRecord, PublishedStatusList, SchoolRecord, StatusFlags,
 import type { Store } from '../core/store';
 import { keys, withoutKeys } from './dynamo/table';
 import { withRetries } from './retry';
-import { signPost, type AwsCredentials } from './sigv4';
+import { environmentCredentials, signPost, type AwsCredentials } from './sigv4';
 
 export interface DynamoReaderOptions {
   table: string;
@@ -41,14 +41,6 @@ export interface DynamoReaderOptions {
 
 type Item = Record<string, unknown>;
 type Raw = Record<string, AttributeValue> | undefined;
-
-/** The same variables the AWS SDK's default credential chain reads first. */
-function environmentCredentials(env: Record<string, string | undefined> = process.env): AwsCredentials {
-  const accessKeyId = env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set');
-  return { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
-}
 
 const RETRYABLE_TYPES = /(ProvisionedThroughputExceeded|Throttling|RequestLimitExceeded|InternalServerError|ServiceUnavailable|LimitExceeded)/;
 

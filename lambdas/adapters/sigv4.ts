@@ -1,5 +1,5 @@
 /**
- * AWS Signature Version 4 for JSON-protocol POST requests (DynamoDB), with node:crypto only.
+ * AWS Signature Version 4 for JSON-protocol POST requests (DynamoDB, Secrets Manager), with node:crypto only.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
  *
  * It exists so that read-only functions can call DynamoDB without bundling the AWS SDK, whose
@@ -12,6 +12,14 @@ export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
+}
+
+/** The same variables the AWS SDK's default credential chain reads first. */
+export function environmentCredentials(env: Record<string, string | undefined> = process.env): AwsCredentials {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set');
+  return { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
 }
 
 export interface SignInput {

@@ -5,11 +5,11 @@
  * function run.
  */
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerResult } from 'aws-lambda';
-import { ORIGIN_HEADER, originSecrets, throughOrigin } from './origin-check';
+import { ORIGIN_HEADER, originSecretsFromEnvironment, throughOrigin } from './origin-check';
 
-export function createOriginAuthorizer(secrets: readonly string[]) {
+export function createOriginAuthorizer(secrets: () => Promise<readonly string[]>) {
   return async (event: APIGatewayRequestAuthorizerEventV2): Promise<APIGatewaySimpleAuthorizerResult> => ({
-    isAuthorized: throughOrigin(event.headers?.[ORIGIN_HEADER] ?? event.identitySource?.[0], secrets),
+    isAuthorized: throughOrigin(event.headers?.[ORIGIN_HEADER] ?? event.identitySource?.[0], await secrets()),
   });
 }
 
@@ -17,6 +17,6 @@ export function createOriginAuthorizer(secrets: readonly string[]) {
 let lambdaAuthorizer: ReturnType<typeof createOriginAuthorizer> | undefined;
 
 export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promise<APIGatewaySimpleAuthorizerResult> => {
-  lambdaAuthorizer ??= createOriginAuthorizer(originSecrets(process.env));
+  lambdaAuthorizer ??= createOriginAuthorizer(originSecretsFromEnvironment(process.env));
   return lambdaAuthorizer(event);
 };

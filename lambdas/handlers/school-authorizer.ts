@@ -16,7 +16,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { SCOPE_BY_ROUTE_KEY } from '../http/school-scopes';
-import { ORIGIN_HEADER, originSecrets, throughOrigin } from './origin-check';
+import { ORIGIN_HEADER, originSecretsFromEnvironment, throughOrigin } from './origin-check';
 
 /** What the issuer function receives in `requestContext.authorizer.lambda`. */
 export interface SchoolAuthorizerContext {
@@ -34,7 +34,7 @@ export interface SchoolAuthorizerOptions {
   /** Route key → required scope. Defaults to the school routes of the route table. */
   scopes?: Readonly<Record<string, string>>;
   /** When set, a request must also have come through CloudFront (./origin-check.ts). */
-  originSecrets?: readonly string[];
+  originSecrets?: () => Promise<readonly string[]>;
   logger?: Pick<Logger, 'info' | 'error'>;
 }
 
@@ -60,7 +60,7 @@ export function createSchoolAuthorizer(options: SchoolAuthorizerOptions) {
     // A route without a scope is a route this authorizer was not meant for: refuse, never guess.
     if (!required) return refuse('unknown-route', event.routeKey);
     // Sent to the API's own address rather than through CloudFront (and its WAF).
-    if (options.originSecrets && !throughOrigin(event.headers?.[ORIGIN_HEADER], options.originSecrets)) return refuse('not-through-cloudfront', event.routeKey);
+    if (options.originSecrets && !throughOrigin(event.headers?.[ORIGIN_HEADER], await options.originSecrets())) return refuse('not-through-cloudfront', event.routeKey);
     const token = bearer(event.headers?.authorization ?? event.identitySource?.[0]);
     if (!token) return refuse('no-bearer', event.routeKey);
 
@@ -98,7 +98,7 @@ export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promis
     const issuer = process.env.ATTESTO_TOKEN_ISSUER;
     if (!issuer) throw new Error('ATTESTO_TOKEN_ISSUER is not set');
     const keys = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`), { timeoutDuration: 1500, cacheMaxAge: 3_600_000 });
-    lambdaAuthorizer = createSchoolAuthorizer({ issuer, keys, ...(process.env.ATTESTO_ORIGIN_SECRET !== undefined ? { originSecrets: originSecrets(process.env) } : {}), logger: new Logger({ serviceName: 'attesto-school-authorizer' }) });
+    lambdaAuthorizer = createSchoolAuthorizer({ issuer, keys, ...(process.env.ATTESTO_ORIGIN_SECRET_ARN !== undefined ? { originSecrets: originSecretsFromEnvironment(process.env) } : {}), logger: new Logger({ serviceName: 'attesto-school-authorizer' }) });
   }
   return lambdaAuthorizer(event);
 };

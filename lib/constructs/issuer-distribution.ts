@@ -37,8 +37,11 @@ export function cachedBehaviorConflicts(routes: readonly RouteDef[] = ROUTES): s
 
 export interface IssuerDistributionProps {
   originDomain: string;
-  /** The header proving a request came through CloudFront (./origin-guard.ts). */
-  originHeader: { name: string; value: string };
+  /**
+   * The header proving a request came through CloudFront (./origin-guard.ts). A new `version`
+   * changes the distribution, so that a deployment reads the secret's current value again.
+   */
+  originHeader: { name: string; value: string; version: string };
   issuerDomain: string;
   certificateArn: string;
   webAclArn: string;
@@ -88,7 +91,8 @@ export class IssuerDistribution extends Construct {
     };
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
-      comment: `attesto ${props.issuerDomain}`,
+      // The label first: CloudFront comments are cut at 128 characters, a long domain's end first.
+      comment: `attesto (origin secret ${props.originHeader.version}) ${props.issuerDomain}`,
       domainNames: [props.issuerDomain],
       certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn),
       minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,

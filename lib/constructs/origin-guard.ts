@@ -7,14 +7,17 @@
  * (lambdas/handlers/origin-check.ts). Operators' SigV4 calls (POST /schools) keep the direct
  * address: IAM authorizes them.
  *
- * The secret lives in Secrets Manager as `{"current", "previous"}` and reaches CloudFront and the
- * authorizers through CloudFormation dynamic references at deploy time. To rotate it: set
- * `previous` to the current value and `current` to a new one (32 characters or more), then deploy;
- * edges still sending the old value are accepted meanwhile. `previous` shorter than 32 characters
- * means none.
+ * The secret lives in Secrets Manager as `{"current", "previous"}`. CloudFront takes `current`
+ * through a CloudFormation dynamic reference, resolved when the distribution is deployed; the
+ * authorizers read both values at run time (kept 5 minutes), so that they always know at least
+ * what CloudFront sends. To rotate it: set `previous` to the current value and `current` to a new
+ * one (32 characters or more), wait 5 minutes, then deploy with a new `originSecretVersion`
+ * (settings.ts), which makes CloudFormation update the distribution and so read `current` again.
+ * `previous` shorter than 32 characters means none.
  */
 import { Duration } from 'aws-cdk-lib';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
@@ -33,7 +36,7 @@ export class OriginGuard extends Construct {
   readonly authorizer: HttpLambdaAuthorizer;
   /** The header value CloudFront sends (a dynamic reference, resolved at deploy time). */
   readonly headerValue: string;
-  /** What an authorizer needs to check the header. */
+  /** What an authorizer needs to check the header (and `allowChecking` its role). */
   readonly environment: Record<string, string>;
 
   constructor(scope: Construct, id: string) {
@@ -49,10 +52,7 @@ export class OriginGuard extends Construct {
       },
     ]);
     this.headerValue = this.secret.secretValueFromJson('current').unsafeUnwrap();
-    this.environment = {
-      ATTESTO_ORIGIN_SECRET: this.headerValue,
-      ATTESTO_ORIGIN_SECRET_PREVIOUS: this.secret.secretValueFromJson('previous').unsafeUnwrap(),
-    };
+    this.environment = { ATTESTO_ORIGIN_SECRET_ARN: this.secret.secretArn };
 
     this.authorizerFunction = new AttestoFunction(this, 'Authorizer', {
       entry: 'lambdas/handlers/origin-authorizer.ts',
@@ -62,11 +62,17 @@ export class OriginGuard extends Construct {
       timeout: Duration.seconds(3),
       environment: this.environment,
     });
+    this.allowChecking(this.authorizerFunction.role);
     this.authorizer = new HttpLambdaAuthorizer('ThroughCloudFront', this.authorizerFunction.function, {
       authorizerName: 'through-cloudfront',
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       identitySource: [`$request.header.${ORIGIN_HEADER}`],
       resultsCacheTtl: ORIGIN_AUTHORIZER_CACHE,
     });
+  }
+
+  /** Lets an authorizer read the secret's values (GetSecretValue on this secret only). */
+  allowChecking(role: iam.IRole): void {
+    this.secret.grantRead(role);
   }
 }

@@ -162,7 +162,7 @@ describe('school token authorizer', () => {
 describe('school token authorizer behind CloudFront', () => {
   const SECRET = 'k'.repeat(16) + 'V9sQ2mXr7TzLp4Wd8NcYb1Hf';
   it('lets a valid token through only with the header CloudFront adds: the API\'s own address is no way around WAF', async () => {
-    const behind = createSchoolAuthorizer({ issuer: ISSUER, keys: createLocalJWKSet({ keys: [{ ...(await exportJWK(await poolPublicKey())), kid: 'pool-key-1', alg: 'RS256', use: 'sig' }] }), originSecrets: [SECRET] });
+    const behind = createSchoolAuthorizer({ issuer: ISSUER, keys: createLocalJWKSet({ keys: [{ ...(await exportJWK(await poolPublicKey())), kid: 'pool-key-1', alg: 'RS256', use: 'sig' }] }), originSecrets: async () => [SECRET] });
     const token = `Bearer ${await cognitoAccessToken()}`;
     const direct = request(ISSUE, token);
     expect(await behind(direct)).toEqual({ isAuthorized: false, context: {} });

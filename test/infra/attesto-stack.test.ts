@@ -291,10 +291,10 @@ describe('least privilege, on the IAM statements of each function', () => {
     });
   });
 
-  it('authorizer: writes its logs and nothing else (it only reads the public JWKS over HTTPS)', () => {
+  it('authorizer: writes its logs and reads the origin secret, nothing else (it reads the public JWKS over HTTPS)', () => {
     const statements = statementsOf(s, authorizerRoleId());
     const allowed = statements.filter((st) => st.Effect === 'Allow').flatMap(actionsOf).sort();
-    expect(allowed).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    expect(allowed).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 
   it('gives each route group the table actions its store adapters send, and no other', () => {
@@ -461,10 +461,18 @@ describe('authentication', () => {
     const ref = (key: string) => ({ 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secret }, `:SecretString:${key}::}}`]] });
     const origin = Object.values(s.resources).find((r) => r.Type === 'AWS::CloudFront::Distribution')!.Properties.DistributionConfig.Origins[0];
     expect(origin.OriginCustomHeaders).toEqual([{ HeaderName: ORIGIN_HEADER, HeaderValue: ref('current') }]);
+    // The authorizers read the secret itself at run time (GetSecretValue on it alone), never a copy fixed at deploy time.
     for (const service of ['attesto-origin-authorizer', 'attesto-school-authorizer']) {
       const f = Object.values(s.resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === service)!;
-      expect(f.Properties.Environment.Variables, service).toMatchObject({ ATTESTO_ORIGIN_SECRET: ref('current'), ATTESTO_ORIGIN_SECRET_PREVIOUS: ref('previous') });
+      expect(f.Properties.Environment.Variables, service).toMatchObject({ ATTESTO_ORIGIN_SECRET_ARN: { Ref: secret } });
+      expect(JSON.stringify(f.Properties.Environment.Variables), service).not.toContain('resolve:secretsmanager');
+      const role = f.Properties.Role['Fn::GetAtt'][0];
+      const policies = Object.values(s.resources).filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === role));
+      const reads = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st: { Action: string | string[] }) => [st.Action].flat().includes('secretsmanager:GetSecretValue'));
+      expect(reads.map((st: { Resource: unknown }) => st.Resource), service).toEqual([{ Ref: secret }]);
     }
+    // A new originSecretVersion changes the distribution, so that a deployment reads the secret's current value again.
+    expect(Object.values(s.resources).find((r) => r.Type === 'AWS::CloudFront::Distribution')!.Properties.DistributionConfig.Comment).toMatch(/^attesto \(origin secret 1\) /);
     // The value never appears in the template itself.
     expect(s.resources[secret]!.Properties.GenerateSecretString).toMatchObject({ GenerateStringKey: 'current', PasswordLength: 48 });
   });

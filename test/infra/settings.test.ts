@@ -119,6 +119,9 @@ describe('issuer domain, certificate, account and the rest', () => {
     expect(read({}).schoolRoutesDirect).toBe(false);
     expect(read({ schoolRoutesDirect: 'true' }).schoolRoutesDirect).toBe(true);
     expect(problems({ schoolRoutesDirect: 'yes' })).toContain('schoolRoutesDirect');
+    expect(read({}).originSecretVersion).toBe('1');
+    expect(read({ originSecretVersion: '2026-11' }).originSecretVersion).toBe('2026-11');
+    expect(problems({ originSecretVersion: 'a b' })).toContain('originSecretVersion');
     const schoolAuthorizer = (context: Record<string, unknown>) => {
       const s = synthAttesto({ 'aws:cdk:bundling-stacks': [], ...context });
       const authorizers = Object.values(s.resources).filter((r) => (r as { Type: string }).Type === 'AWS::ApiGatewayV2::Authorizer').map((r) => (r as { Properties: { Name: string; IdentitySource: string[] } }).Properties);
@@ -127,10 +130,10 @@ describe('issuer domain, certificate, account and the rest', () => {
     };
     const behind = schoolAuthorizer({});
     expect(behind.identity).toEqual(['$request.header.Authorization', '$request.header.x-attesto-origin']);
-    expect(behind.env).toHaveProperty('ATTESTO_ORIGIN_SECRET');
+    expect(behind.env).toHaveProperty('ATTESTO_ORIGIN_SECRET_ARN');
     const direct = schoolAuthorizer({ schoolRoutesDirect: 'true' });
     expect(direct.identity).toEqual(['$request.header.Authorization']);
-    expect(direct.env).not.toHaveProperty('ATTESTO_ORIGIN_SECRET');
+    expect(direct.env).not.toHaveProperty('ATTESTO_ORIGIN_SECRET_ARN');
     // Public routes stay behind CloudFront either way.
     expect(direct.publicGuard).toBe(true);
   }, 120_000);

@@ -157,6 +157,13 @@ describe('audit and data minimisation', () => {
     expect(getListFromStatusListJWT((await env.store.getPublishedList(school.uai, slot.list, 'token'))!.jwt).getStatus(slot.index)).toBe(1);
   });
 
+  it('answers the signer\'s failure, not the store\'s, when both the publication and the audit write fail', async () => {
+    const id = await issue();
+    const throttled = coreDeps(auditDown(env.store), { keys: deps.keys, signer: { sign: async () => Promise.reject(new AttestoError('SIGNER_UNAVAILABLE', 'throttled', { retryAfter: 1 })) } });
+    const request = { credentialId: id, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'suspension', status: true }] } as UpdateStatusRequest;
+    await expect(updateStatus(throttled, { school, actor: 'school:test', request })).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE' });
+  });
+
   it('leaves the list behind its sequence number when the signer fails, so that the next change on it publishes this one too', async () => {
     // A school of its own: its audit trail holds this test's events only.
     const { school: other } = await schoolWithToken(deps, '0690010');

@@ -75,7 +75,9 @@ export async function updateStatus(deps: CoreDeps, cmd: { school: SchoolRecord; 
   // The audit events and the publication are each attempted whatever becomes of the other: a
   // failing audit write must not leave a revocation recorded but unpublished (verifiers would
   // still be told the credential is valid), nor a failing signer leave it unaudited.
-  const outcomes = await Promise.allSettled([audit(deps, school.uai, request.credentialId, [replaced, flags]), publishStatusLists(deps, school, parsed.slot.list)]);
+  // The publication's failure first, when both fail: a signer that fails must be what is answered
+  // (and alarmed on), not hidden behind the store's.
+  const outcomes = await Promise.allSettled([publishStatusLists(deps, school, parsed.slot.list), audit(deps, school.uai, request.credentialId, [replaced, flags])]);
   for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
   return view(request.credentialId, flags);
 }
