@@ -255,6 +255,16 @@ describe('Idempotency-Key', () => {
     }
   });
 
+  it('does not replace a day-old key while a request is working on it (a takeover keeps the first attempt\'s time)', async () => {
+    const request = issueRequest('DiplomaCredential');
+    const { slot } = parseCredentialId((await issue(issueRequest(), 'slot-probe-0001')).credentialId)!;
+    const free = { list: slot.list, index: (slot.index + 7) % 131_072 };
+    // Reserved a day ago, and taken over a second ago by a request still signing.
+    await env.store.reserveIdempotency({ uai: school.uai, key: 'live-takeover-01', requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'alive', reservedAt: new Date(NOW.getTime() - 1000).toISOString(), credentialId: `urn:attesto:${school.uai}:${free.list}:${free.index}`, slot: free, issuedAt: isoSeconds(new Date(NOW.getTime() - IDEMPOTENCY_WINDOW_SECONDS * 1000 - 1000)) });
+    await expect(issue(request, 'live-takeover-01')).rejects.toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS', status: 409 });
+    expect(await env.store.getIdempotency(school.uai, 'live-takeover-01')).toMatchObject({ owner: 'alive' });
+  });
+
   it('moves a dead reservation whose slot another credential took meanwhile', async () => {
     const taken = await issue();
     const { slot } = (await import('../../lambdas/core/status/slot')).parseCredentialId(taken.credentialId)!;

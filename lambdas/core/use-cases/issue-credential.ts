@@ -231,8 +231,11 @@ async function finish(deps: CoreDeps, cmd: IssueCommand, p: Prepared, s: Signed,
 async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, key: string): Promise<IssueResult> {
   const uai = cmd.school.uai;
   let record = await deps.store.getIdempotency(uai, key);
-  // Past its 24 hours a key is free again, though its record may still be stored: it is replaced.
-  const expired = record && idempotencyExpired(record, deps.clock()) ? record : undefined;
+  // Past its 24 hours a key is free again, though its record may still be stored: it is replaced,
+  // unless a request is working on it right now (a takeover keeps the first attempt's issuedAt).
+  const now = deps.clock();
+  const live = record?.state === 'pending' && now.getTime() - Date.parse(record.reservedAt) < STALE_RESERVATION_MS;
+  const expired = record && !live && idempotencyExpired(record, now) ? record : undefined;
   if (expired) record = undefined;
   if (!record) {
     assertIssuableAt(cmd.request.credential, p.kind.kind, deps.clock());
