@@ -1,11 +1,11 @@
 /**
  * The gateway authorizer of public routes: lets a request through when it came through
- * CloudFront (./origin-check.ts), whoever sent it. API Gateway answers 401 without calling it when
+ * CloudFront (../http/origin-check.ts), whoever sent it. API Gateway answers 401 without calling it when
  * the header is missing, and caches its answer per header value, so a verification costs no extra
  * function run.
  */
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerResult } from 'aws-lambda';
-import { ORIGIN_HEADER, originSecretsFromEnvironment, throughOrigin } from './origin-check';
+import { ORIGIN_HEADER, originSecretsFromEnvironment, throughOrigin } from '../http/origin-check';
 
 export function createOriginAuthorizer(secrets: () => Promise<readonly string[]>) {
   return async (event: APIGatewayRequestAuthorizerEventV2): Promise<APIGatewaySimpleAuthorizerResult> => ({

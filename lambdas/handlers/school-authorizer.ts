@@ -16,7 +16,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { SCOPE_BY_ROUTE_KEY } from '../http/school-scopes';
-import { ORIGIN_HEADER, originSecretsFromEnvironment, throughOrigin } from './origin-check';
+import { ORIGIN_HEADER, originSecretsFromEnvironment, throughOrigin } from '../http/origin-check';
 
 /** What the issuer function receives in `requestContext.authorizer.lambda`. */
 export interface SchoolAuthorizerContext {
@@ -33,7 +33,7 @@ export interface SchoolAuthorizerOptions {
   keys: JWTVerifyGetKey;
   /** Route key → required scope. Defaults to the school routes of the route table. */
   scopes?: Readonly<Record<string, string>>;
-  /** When set, a request must also have come through CloudFront (./origin-check.ts). */
+  /** When set, a request must also have come through CloudFront (../http/origin-check.ts). */
   originSecrets?: () => Promise<readonly string[]>;
   logger?: Pick<Logger, 'info' | 'error'>;
 }

@@ -4,7 +4,7 @@
  * limits and CloudFront's cache by calling that address. CloudFront adds a secret header to every
  * request it sends the API; public routes get an authorizer that checks it (cached per value, and
  * never called at all when the header is missing), and the school authorizer checks it too
- * (lambdas/handlers/origin-check.ts). Operators' SigV4 calls (POST /schools) keep the direct
+ * (lambdas/http/origin-check.ts). Operators' SigV4 calls (POST /schools) keep the direct
  * address: IAM authorizes them.
  *
  * The secret lives in Secrets Manager as `{"current", "previous"}`. CloudFront takes `current`
@@ -21,7 +21,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
-import { ORIGIN_HEADER } from '../../lambdas/handlers/origin-check';
+import { ORIGIN_HEADER } from '../../lambdas/http/origin-check';
 import { AttestoFunction } from './attesto-function';
 
 export { ORIGIN_HEADER };

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOriginAuthorizer } from '../../lambdas/handlers/origin-authorizer';
-import { ORIGIN_HEADER, originSecrets, secretsManagerSource, throughOrigin } from '../../lambdas/handlers/origin-check';
+import { ORIGIN_HEADER, originSecrets, secretsManagerSource, throughOrigin } from '../../lambdas/http/origin-check';
 
 const CURRENT = 'c'.repeat(24) + 'Qx7RwzT2pLm9vKd4sYb8NfHe';
 const PREVIOUS = 'p'.repeat(24) + 'Ak3JvQ8mWz1rTn6YcXe5LuBo';

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, createRemoteJWKSet, errors, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSchoolAuthorizer } from '../../lambdas/handlers/school-authorizer';
-import { ORIGIN_HEADER } from '../../lambdas/handlers/origin-check';
+import { ORIGIN_HEADER } from '../../lambdas/http/origin-check';
 import { routeKey } from '../../lambdas/http/routes';
 import { SCHOOL_ROUTES, routeScope } from '../../lambdas/http/school-scopes';
 import { ROUTES } from '../../lambdas/http/routes';

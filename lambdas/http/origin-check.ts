@@ -9,8 +9,9 @@
  * without refusing the requests of edges still sending the old one. The authorizers read them
  * from Secrets Manager at run time (kept 5 minutes), not from their configuration: CloudFront
  * takes the current value at deploy time, and a deployment that updated CloudFront alone must not
- * leave the authorizers knowing only an older one. Gateway code, so it lives with the
- * infrastructure's handlers; of the application it imports only the SigV4 signer.
+ * leave the authorizers knowing only an older one. Used by the gateway's two authorizers
+ * (../handlers/origin-authorizer.ts, ../handlers/school-authorizer.ts); of the application it
+ * imports only the SigV4 signer.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { environmentCredentials, signPost, type AwsCredentials } from '../adapters/sigv4';
