@@ -37,6 +37,25 @@ beforeAll(async () => {
 });
 afterAll(() => env.close());
 
+type WalletKey = Awaited<ReturnType<typeof walletKey>>;
+type Offer = Awaited<ReturnType<typeof createOffer>>;
+
+/** An offer of a diploma to a wallet, redeemed: the offer and its access token. */
+async function redeemedOffer() {
+  const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: false });
+  const { access_token } = await exchangePreAuthorizedCode(deps, { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'] });
+  return { offer, access_token };
+}
+
+/** A credential request for the offer, with a fresh nonce and a proof by `key`. */
+async function credentialRequest(offer: Offer, key: WalletKey) {
+  const { c_nonce } = await newNonce(deps);
+  const jwt = await new SignJWT({ aud: `${PUBLIC_URL}/schools/${school.uai}`, iat: Math.floor(NOW.getTime() / 1000), nonce: c_nonce })
+    .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', kid: key.kid })
+    .sign(key.privateKey);
+  return { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [jwt] } };
+}
+
 const accessTokens = async () => (await env.scanAll()).filter((i) => String(i.pk).startsWith('ATOKEN#')).length;
 
 describe('redeeming a pre-authorized code when the audit write fails', () => {
@@ -92,16 +111,9 @@ describe('redeeming a pre-authorized code when the audit write fails', () => {
 
 describe('redeeming an access token at the credential endpoint', () => {
   it('tells a wallet whose token another request is redeeming to retry (409, Retry-After), not that its token is spent', async () => {
-    const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: false });
-    const { access_token } = await exchangePreAuthorizedCode(deps, { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'] });
+    const { offer, access_token } = await redeemedOffer();
     const key = await walletKey();
-    const request = async () => {
-      const { c_nonce } = await newNonce(deps);
-      const jwt = await new SignJWT({ aud: `${PUBLIC_URL}/schools/${school.uai}`, iat: Math.floor(NOW.getTime() / 1000), nonce: c_nonce })
-        .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', kid: key.kid })
-        .sign(key.privateKey);
-      return { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [jwt] } };
-    };
+    const request = () => credentialRequest(offer, key);
     // The first request is still signing (a slow KMS) when the wallet sends the second.
     let release!: () => void;
     let signing!: () => void;
@@ -122,15 +134,8 @@ describe('redeeming an access token at the credential endpoint', () => {
 
 describe('a wallet retrying after a failed attempt', () => {
   it('gets its credential with a new key after the first attempt failed on the signer, and the token is spent once it is delivered', async () => {
-    const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: false });
-    const { access_token } = await exchangePreAuthorizedCode(deps, { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'] });
-    const request = async (key: Awaited<ReturnType<typeof walletKey>>) => {
-      const { c_nonce } = await newNonce(deps);
-      const jwt = await new SignJWT({ aud: `${PUBLIC_URL}/schools/${school.uai}`, iat: Math.floor(NOW.getTime() / 1000), nonce: c_nonce })
-        .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', kid: key.kid })
-        .sign(key.privateKey);
-      return { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [jwt] } };
-    };
+    const { offer, access_token } = await redeemedOffer();
+    const request = (key: WalletKey) => credentialRequest(offer, key);
     const credentials = async () => (await env.scanAll()).filter((i) => String(i.pk).startsWith('CRED#')).length;
     const before = await credentials();
     const throttled = { ...deps, signer: { sign: async () => Promise.reject(new AttestoError('SIGNER_UNAVAILABLE', 'throttled', { retryAfter: 1 })) } };
@@ -147,15 +152,8 @@ describe('a wallet retrying after a failed attempt', () => {
 
 describe('two keys racing for one access token', () => {
   it('gives the credential to the first key only, even when the second arrives before the token is marked spent', async () => {
-    const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: false });
-    const { access_token } = await exchangePreAuthorizedCode(deps, { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'] });
-    const request = async (key: Awaited<ReturnType<typeof walletKey>>) => {
-      const { c_nonce } = await newNonce(deps);
-      const jwt = await new SignJWT({ aud: `${PUBLIC_URL}/schools/${school.uai}`, iat: Math.floor(NOW.getTime() / 1000), nonce: c_nonce })
-        .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', kid: key.kid })
-        .sign(key.privateKey);
-      return { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [jwt] } };
-    };
+    const { offer, access_token } = await redeemedOffer();
+    const request = (key: WalletKey) => credentialRequest(offer, key);
     // The first request has issued, and is held just before it marks the token spent.
     let release!: () => void;
     let reached!: () => void;
