@@ -118,7 +118,8 @@ export type AuditAction =
   | 'status-list.created'
   | 'status-list.republished'
   | 'offer.created'
-  | 'offer.redeemed';
+  | 'offer.redeemed'
+  | 'offer.withdrawn';
 
 /** An audit event. Actor, school, action, target, time: never personal data. */
 export interface AuditEvent {

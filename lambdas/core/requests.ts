@@ -150,3 +150,11 @@ export const CreateOfferRequest = Type.Object(
   { additionalProperties: false, $id: 'CreateOfferRequest' },
 );
 export type CreateOfferRequest = Static<typeof CreateOfferRequest>;
+
+export const WithdrawOfferRequest = Type.Object(
+  {
+    offerId: Type.String({ pattern: '^[A-Za-z0-9_-]{16}$', description: 'The offerId the offer was created with (not its link: that one is the student\'s).' }),
+  },
+  { additionalProperties: false, $id: 'WithdrawOfferRequest' },
+);
+export type WithdrawOfferRequest = Static<typeof WithdrawOfferRequest>;

@@ -8,7 +8,7 @@ import { IssueBatchRequest } from './batch-request';
 import { DiplomaInput, DiplomaSubject } from './kinds/diploma.schema';
 import { EnrollmentInput, EnrollmentSubject } from './kinds/enrollment.schema';
 import { TranscriptInput, TranscriptSubject } from './kinds/transcript.schema';
-import { CreateOfferRequest, IssueRequest, RegisterSchoolRequest, UpdateStatusRequest, VerifyPresentationRequest, VerifyRequest } from './requests';
+import { CreateOfferRequest, IssueRequest, RegisterSchoolRequest, UpdateStatusRequest, VerifyPresentationRequest, VerifyRequest, WithdrawOfferRequest } from './requests';
 
 export const SCHEMAS = {
   EnrollmentInput,
@@ -24,6 +24,7 @@ export const SCHEMAS = {
   VerifyPresentationRequest,
   RegisterSchoolRequest,
   CreateOfferRequest,
+  WithdrawOfferRequest,
 } satisfies Record<string, TSchema>;
 
 export type SchemaName = keyof typeof SCHEMAS;

@@ -5,7 +5,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { KINDS } from '../core/kinds';
 import { SCHEMAS } from '../core/schemas';
-import { CreateOfferRequest, IssueRequest, RegisterSchoolRequest, UpdateStatusRequest, VerifyPresentationRequest, VerifyRequest } from '../core/requests';
+import { CreateOfferRequest, IssueRequest, RegisterSchoolRequest, UpdateStatusRequest, VerifyPresentationRequest, VerifyRequest, WithdrawOfferRequest } from '../core/requests';
 import { IssueBatchRequest } from '../core/batch-request';
 import { ROUTES } from './routes';
 
@@ -36,6 +36,7 @@ export function publishedSchemas(publicUrl: string): Record<string, Record<strin
   add('verify-presentation-request', 'POST /presentations/verify', VerifyPresentationRequest);
   add('register-school-request', 'POST /schools', RegisterSchoolRequest);
   add('create-offer-request', 'POST /offers', CreateOfferRequest);
+  add('withdraw-offer-request', 'POST /offer-withdrawals', WithdrawOfferRequest);
   memo = { base: publicUrl, schemas };
   return schemas;
 }
@@ -48,6 +49,7 @@ const BODY_SCHEMA: Record<string, string> = {
   RegisterSchoolRequest: 'register-school-request',
   IssueBatchRequest: 'issue-batch-request',
   CreateOfferRequest: 'create-offer-request',
+  WithdrawOfferRequest: 'withdraw-offer-request',
 };
 
 export function openApiDocument(publicUrl: string) {

@@ -36,6 +36,8 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'POST', path: '/schools', group: 'operator', auth: 'operator', operationId: 'registerSchool', summary: 'Register a school (operator).', body: 'RegisterSchoolRequest' },
   // OpenID4VCI 1.0: a school offers a credential; a wallet fetches it (pre-authorized code flow).
   { method: 'POST', path: '/offers', group: 'wallet', auth: 'school', operationId: 'createOffer', summary: 'Offer a credential to a wallet: link, QR code (PNG, SVG), optional PIN.', body: 'CreateOfferRequest' },
+  // Not under /offers/: CloudFront caches /offers/* (public GETs of offers by reference).
+  { method: 'POST', path: '/offer-withdrawals', group: 'wallet', auth: 'school', operationId: 'withdrawOffer', summary: "Withdraw one of the school's offers before a wallet redeems it: its link then leads nowhere, and the data it held is deleted.", body: 'WithdrawOfferRequest' },
   { method: 'GET', path: '/.well-known/openid-credential-issuer', group: 'wallet', auth: 'public', operationId: 'issuerMetadataRoot', summary: 'OpenID4VCI Credential Issuer metadata of the deployment.' },
   { method: 'GET', path: '/.well-known/openid-credential-issuer/schools/{uai}', group: 'wallet', auth: 'public', operationId: 'issuerMetadata', summary: "OpenID4VCI Credential Issuer metadata of a school." },
   { method: 'GET', path: '/.well-known/oauth-authorization-server', group: 'wallet', auth: 'public', operationId: 'authServerMetadataRoot', summary: 'OAuth 2.0 authorization server metadata (RFC 8414) of the deployment.' },

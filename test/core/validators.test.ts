@@ -45,6 +45,7 @@ const VALID: Record<SchemaName, unknown[]> = {
   ],
   RegisterSchoolRequest: [{ uai: '0751234J', name: 'Lycée' }],
   CreateOfferRequest: [{ credential: issueRequest('DiplomaCredential').credential, txCode: true, expiresInSeconds: 3600 }],
+  WithdrawOfferRequest: [{ offerId: '3f2a9c0b1d-e_F67' }],
 } as Record<SchemaName, unknown[]>;
 
 /** Replacement values tried at every position of a valid value. */

@@ -70,7 +70,7 @@ function expressionAttributes(expression: string | undefined, names: Record<stri
     .map(([, token]) => (token!.startsWith('#') ? names[token!]! : token!));
 }
 
-/** A DocumentClient that records what the stores send, and answers as an empty table would. */
+/** A DocumentClient that records what the stores send, and answers as an empty table would (but for offer references). */
 function recordingClient() {
   const sent: TableRequest[] = [];
   const client = {
@@ -91,7 +91,10 @@ function recordingClient() {
         ],
         returnValues: ReturnValues ?? 'NONE',
       });
-      return action === 'UpdateItem' ? { Attributes: { seq: 1, attemptsLeft: 1 } } : {};
+      if (action === 'UpdateItem') return { Attributes: { seq: 1, attemptsLeft: 1 } };
+      // An offer's reference exists (withdrawing an offer reads it before it writes).
+      if (action === 'GetItem' && Key?.sk === 'REF') return { Item: { ...Key, hash: 'offer-hash', expiry: NOW } };
+      return {};
     },
   };
   return { client: client as unknown as DynamoDBDocumentClient, sent };
@@ -123,6 +126,7 @@ const WRITE_CALLS: Record<string, (store: DynamoStore, wallet: DynamoWalletStore
   spendPinAttempt: (_, w) => w.spendPinAttempt('offer-hash'),
   redeemOffer: (_, w) => w.redeemOffer('offer-hash', 'token-hash'),
   reopenOffer: (_, w) => w.reopenOffer('offer-hash', 'token-hash', 'sealed', true),
+  withdrawOffer: (_, w) => w.withdrawOffer(UAI, 'o'),
   putAccessToken: (_, w) => w.putAccessToken({ hash: 'token-hash', offerId: 'o', uai: UAI, used: false, expiresAt: NOW } as never),
   deleteAccessToken: (_, w) => w.deleteAccessToken('token-hash'),
   consumeAccessToken: (_, w) => w.consumeAccessToken('token-hash'),
@@ -214,6 +218,7 @@ describe('the table layout the policies are written for', () => {
       keys.idempotency(UAI, 'k').pk,
       keys.auditPartition(UAI, '2025-09-01'),
       keys.offer('h').pk,
+      keys.offerRef(UAI, 'o').pk,
       keys.accessToken('h').pk,
       keys.nonce('h').pk,
     ];

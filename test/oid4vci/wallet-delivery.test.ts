@@ -6,6 +6,8 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Resolver } from 'did-resolver';
 import { verifyCredential as didJwtVcVerify } from 'did-jwt-vc';
 import { decodeJwt, SignJWT } from 'jose';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '../../lambdas/adapters/dynamo/client';
 import { lookupHash } from '../../lambdas/core/oid4vci/sealing';
@@ -305,5 +307,53 @@ describe('what never yields a credential', () => {
     expect(res.json).toMatchObject({ code: 'VALIDATION_FAILED', detail: 'endDate must not be before startDate' });
     const dated = await home.post('/offers', { credential: { ...enrolment, validFrom: '2027-01-01T00:00:00Z', validUntil: '2026-01-01T00:00:00Z' } }, { token });
     expect(dated.json).toMatchObject({ code: 'VALIDATION_FAILED', detail: 'validUntil must be after validFrom' });
+  });
+});
+
+describe('a school withdrawing an offer', () => {
+  const withdraw = (offerId: unknown, as = token) => home.post('/offer-withdrawals', { offerId }, { token: as });
+  const auditOf = async (offerId: string) =>
+    ((await home.get(`/schools/${home.server.demo.uai}/audit?limit=500`, { token })).json.events as { action: string; detail?: { offer?: string } }[]).filter((e) => e.detail?.offer === offerId).map((e) => e.action);
+
+  it('closes it before any wallet comes: the link leads nowhere, the code redeems nothing, the data it held is gone', async () => {
+    const o = await offer('DiplomaCredential', { txCode: true });
+    const res = await withdraw(o.offerId);
+    expect(res.status, res.text).toBe(200);
+    expect(res.json).toEqual({ offerId: o.offerId, state: 'withdrawn' });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect((await home.get(new URL(o.credentialOfferUri).pathname)).status).toBe(404);
+    const redeemed = await tokenFor(o, { tx_code: o.txCode! });
+    expect(redeemed.status).toBe(400);
+    expect(redeemed.json.error).toBe('invalid_grant');
+    // The student's data, sealed in the offer, is deleted with it.
+    const stored = (await scanTable(home.server.dynamoEndpoint)).find((i) => i.pk === `OFFER#${lookupHash(secretOf(o))}`)!;
+    expect(stored).toMatchObject({ state: 'withdrawn' });
+    expect(stored).not.toHaveProperty('sealed');
+    expect(stored).not.toHaveProperty('txCodeMac');
+    // Sent again (an answer lost): the same answer, audited once.
+    expect((await withdraw(o.offerId)).json).toEqual({ offerId: o.offerId, state: 'withdrawn' });
+    expect(await auditOf(o.offerId)).toEqual(['offer.created', 'offer.withdrawn']);
+  });
+
+  it("cannot withdraw another school's offer, nor tell it exists (404), and the student still gets it", async () => {
+    const operator = JSON.parse(readFileSync(join(home.server.dataDir, 'operator.json'), 'utf8')).token as string;
+    const other = await home.post('/schools', { uai: '0690004E', name: 'Collège Voisin' }, { token: operator });
+    expect(other.status, other.text).toBe(201);
+    const o = await offer('EnrollmentCredential');
+    const res = await withdraw(o.offerId, other.json.token);
+    expect(res.status).toBe(404);
+    expect(res.json.code).toBe('UNKNOWN_OFFER');
+    const { response } = await receive(o.link, await walletKey());
+    expect(response.credentials).toHaveLength(1);
+  });
+
+  it('refuses once a wallet has redeemed it (409: revoke the credential instead), and refuses ids that name no offer', async () => {
+    const o = await offer('EnrollmentCredential');
+    await receive(o.link, await walletKey());
+    const res = await withdraw(o.offerId);
+    expect(res.status).toBe(409);
+    expect(res.json.code).toBe('OFFER_REDEEMED');
+    expect((await withdraw('0123456789abcdef')).json.code).toBe('UNKNOWN_OFFER');
+    for (const bad of ['ZZ', secretOf(o), 42]) expect((await withdraw(bad)).status, String(bad)).toBe(400);
   });
 });

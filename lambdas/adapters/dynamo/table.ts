@@ -12,6 +12,7 @@
  *   IDEM#<uai>#<key>                IDEM               idempotency reservation (expires)
  *   AUDIT#<uai>#<yyyy-mm-dd>        <time>#<action>#…  audit event
  *   OFFER#<sha256 of the secret>    OFFER              wallet offer: sealed request, PIN MAC, state (expires)
+ *   OFFER#<uai>#<offerId>           REF                which offer a school's offerId names, to withdraw it (expires)
  *   ATOKEN#<sha256 of the token>    ATOKEN             wallet access token (expires)
  *   NONCE#<sha256 of the nonce>     NONCE              wallet proof nonce (expires)
  *
@@ -33,6 +34,7 @@ export const keys = {
   idempotency: (uai: string, key: string) => ({ pk: `IDEM#${uai}#${key}`, sk: 'IDEM' }),
   auditPartition: (uai: string, day: string) => `AUDIT#${uai}#${day}`,
   offer: (hash: string) => ({ pk: `OFFER#${hash}`, sk: 'OFFER' }),
+  offerRef: (uai: string, offerId: string) => ({ pk: `OFFER#${uai}#${offerId}`, sk: 'REF' }),
   accessToken: (hash: string) => ({ pk: `ATOKEN#${hash}`, sk: 'ATOKEN' }),
   nonce: (hash: string) => ({ pk: `NONCE#${hash}`, sk: 'NONCE' }),
 };

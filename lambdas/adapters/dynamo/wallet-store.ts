@@ -34,7 +34,31 @@ export class DynamoWalletStore implements WalletStore {
   }
 
   async putOffer(offer: OfferRecord) {
+    // The reference first: an offer the school could not withdraw must not exist, even briefly.
+    await this.send(() => this.db.send(new PutCommand({ TableName: this.table, Item: toItem(keys.offerRef(offer.uai, offer.offerId), { hash: offer.hash, expiresAt: offer.expiresAt }) })));
     await this.send(() => this.db.send(new PutCommand({ TableName: this.table, Item: toItem(keys.offer(offer.hash), offer), ConditionExpression: 'attribute_not_exists(pk)' })));
+  }
+
+  async withdrawOffer(uai: string, offerId: string) {
+    const ref = await this.get<{ hash: string }>(keys.offerRef(uai, offerId));
+    if (!ref) return 'unknown' as const;
+    const out = await this.send(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.offer(ref.hash),
+          UpdateExpression: 'SET #s = :withdrawn REMOVE sealed, txCodeMac',
+          // This school's, and still offered: a redemption that came first wins.
+          ConditionExpression: '#s = :offered AND uai = :uai',
+          ExpressionAttributeNames: { '#s': 'state' },
+          ExpressionAttributeValues: { ':offered': 'offered', ':withdrawn': 'withdrawn', ':uai': uai },
+        }),
+      ),
+    );
+    if (out !== false) return 'withdrawn' as const;
+    const offer = await this.getOffer(ref.hash);
+    if (offer?.uai !== uai) return 'unknown' as const;
+    return offer.state === 'redeemed' ? ('redeemed' as const) : offer.state === 'withdrawn' ? ('already-withdrawn' as const) : ('unknown' as const);
   }
 
   getOffer(hash: string) {

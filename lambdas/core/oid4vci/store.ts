@@ -17,7 +17,8 @@ export interface OfferRecord {
   /** HMAC of the PIN under the offer secret, when a PIN is required. */
   txCodeMac?: string;
   attemptsLeft: number;
-  state: 'offered' | 'redeemed';
+  /** `withdrawn`: by its school, before any wallet redeemed it (its sealed data is gone). */
+  state: 'offered' | 'redeemed' | 'withdrawn';
   /** The hash of the access token the offer was redeemed for. */
   redeemedBy?: string;
   createdAt: string;
@@ -53,6 +54,12 @@ export interface WalletStore {
    * it cost. Only that redemption is undone: never one another exchange made since.
    */
   reopenOffer(hash: string, tokenHash: string, sealed: string, refundAttempt: boolean): Promise<void>;
+  /**
+   * Withdraws the school's offer `offerId` if still offered: it is closed, and its sealed data
+   * and PIN MAC dropped. Says what became of it: `withdrawn` now, `already-withdrawn`,
+   * `redeemed` (a wallet came first), or `unknown` (not this school's, or expired and removed).
+   */
+  withdrawOffer(uai: string, offerId: string): Promise<'withdrawn' | 'already-withdrawn' | 'redeemed' | 'unknown'>;
   putAccessToken(token: AccessTokenRecord): Promise<void>;
   getAccessToken(hash: string): Promise<AccessTokenRecord | undefined>;
   deleteAccessToken(hash: string): Promise<void>;

@@ -1,8 +1,9 @@
-/** A school offers a credential to a student's wallet: link, offer URI, QR code, optional PIN. */
+/** A school offers a credential to a student's wallet (link, offer URI, QR code, optional PIN), or withdraws an offer. */
 import QRCode from 'qrcode';
 import { createOffer } from '../../core/oid4vci/create-offer';
+import { withdrawOffer } from '../../core/oid4vci/withdraw-offer';
 import * as validate from '../../core/generated/validators';
-import type { CreateOfferRequest } from '../../core/requests';
+import type { CreateOfferRequest, WithdrawOfferRequest } from '../../core/requests';
 import { authenticateSchool } from '../auth';
 import { readJson } from '../body';
 import { count } from '../metrics';
@@ -23,5 +24,13 @@ export const offerRoutes: Record<string, RouteHandler> = {
     count('OffersCreated');
     c.header('cache-control', 'no-store');
     return c.json({ ...offer, qrCode: { svg, png } }, 201);
+  },
+
+  async withdrawOffer(c, deps) {
+    const { school, actor } = await authenticateSchool(c, deps);
+    const body = await readJson<WithdrawOfferRequest>(c, validate.WithdrawOfferRequest, deps.config.maxBodyBytes);
+    const withdrawn = await withdrawOffer({ ...deps.core, wallet: deps.wallet }, { school, actor, offerId: body.offerId });
+    c.header('cache-control', 'no-store');
+    return c.json(withdrawn, 200);
   },
 };
