@@ -13,6 +13,7 @@ import { ensureTable } from '../adapters/dynamo/create-table';
 import { AttestoError } from '../core/errors';
 import { problemHeaders, problemOf } from '../http/problem';
 import { ROUTES, routeKey, routeRegex, type RouteGroup } from '../http/routes';
+import { CORS } from '../http/cors';
 import { toApiGatewayEvent, writeResult } from './apigw-event';
 import { rmSync } from 'node:fs';
 import { ensureDataDir, folderPublicUrl, paths, processAlive, readJsonFile, savedPublicUrl, writePrivateJson } from './data-dir';
@@ -95,6 +96,20 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname;
       const candidates = compiled.filter((r) => r.regex.test(path));
+      // CORS, as the HTTP API does it (./http/cors.ts): preflight answered here, before any handler.
+      if (req.headers.origin !== undefined) {
+        res.setHeader('access-control-allow-origin', '*');
+        res.setHeader('access-control-expose-headers', CORS.exposeHeaders.join(','));
+        if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined && candidates.length) {
+          req.resume();
+          res.writeHead(204, {
+            'access-control-allow-methods': CORS.allowMethods.join(','),
+            'access-control-allow-headers': CORS.allowHeaders.join(','),
+            'access-control-max-age': String(CORS.maxAgeSeconds),
+          });
+          return res.end();
+        }
+      }
       const route = candidates.find((r) => r.method === req.method);
       if (!route) {
         req.resume();

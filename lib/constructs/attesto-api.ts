@@ -3,7 +3,7 @@
  * authorizer each route's `auth` calls for, throttling per route, JSON access logs without
  * addresses or user agents.
  */
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -12,6 +12,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { CORS } from '../../lambdas/http/cors';
 import { ROUTES, routeKey, type RouteAuth, type RouteGroup } from '../../lambdas/http/routes';
 import { routeThrottle, STAGE_THROTTLE } from '../route-limits';
 import { LOG_RETENTION } from './attesto-function';
@@ -53,6 +54,14 @@ export class AttestoApi extends Construct {
       apiName: 'attesto',
       description: 'attesto: issue and verify W3C Verifiable Credentials for schools',
       createDefaultStage: false,
+      // Browser-based wallets and verifiers; preflight is answered by the gateway, before any authorizer.
+      corsPreflight: {
+        allowOrigins: [...CORS.allowOrigins],
+        allowMethods: CORS.allowMethods.map((m) => apigwv2.CorsHttpMethod[m]),
+        allowHeaders: [...CORS.allowHeaders],
+        exposeHeaders: [...CORS.exposeHeaders],
+        maxAge: Duration.seconds(CORS.maxAgeSeconds),
+      },
     });
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.RETAIN });

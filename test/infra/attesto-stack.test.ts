@@ -15,6 +15,7 @@ import { GROUP_ACCESS } from '../../lib/group-access';
 import { ANY_ROUTE_RATE_LIMIT, MAX_REGEX_LENGTH, PUBLIC_RATE_LIMIT, PUBLIC_WRITE_RATE_LIMIT, routesRegexes } from '../../lib/web-acl-rules';
 import { KMS_QUOTA_ALARM_PERCENT, TABLE_OPERATIONS } from '../../lib/constructs/operations-alarms';
 import { ORIGIN_HEADER } from '../../lib/constructs/origin-guard';
+import { CORS } from '../../lambdas/http/cors';
 import { actionsOf, allowedActions, CLI_CONTEXT, DEPLOYMENT, statementsOf, synthAttesto, type Statement, type Synthesized } from './synth';
 
 let s: Synthesized;
@@ -605,6 +606,19 @@ describe('issuer domain: CloudFront, caching, WAF, throttling', () => {
     expect(regexes.length).toBeGreaterThan(1);
     for (const r of regexes) expect(r.length).toBeLessThanOrEqual(MAX_REGEX_LENGTH);
     for (const route of many) expect(regexes.filter((r) => new RegExp(r).test(samplePath(route.path))), route.path).toHaveLength(1);
+  });
+
+  it('answers browsers from any origin, as the local home does: preflight at the gateway, the headers clients read exposed', () => {
+    const api = Object.values(s.resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api')!.Properties;
+    expect(api.CorsConfiguration).toEqual({
+      AllowOrigins: [...CORS.allowOrigins],
+      AllowMethods: [...CORS.allowMethods],
+      AllowHeaders: [...CORS.allowHeaders],
+      ExposeHeaders: [...CORS.exposeHeaders],
+      MaxAge: CORS.maxAgeSeconds,
+    });
+    // No cookies: a page can never act with a credential it was not handed.
+    expect(api.CorsConfiguration.AllowCredentials).toBeUndefined();
   });
 
   it('throttles the API, with explicit limits on every public route', () => {
