@@ -154,6 +154,6 @@ export interface IdempotencyRecord {
   issuedAt: string;
   /** Who asked (a client id, not a person): a replay audits the issuance as its first attempt did. Absent on older records. */
   actor?: string;
-  /** SHA-256 of the key a completed wallet credential is bound to: it replays to that key only. */
+  /** Digest of the key a completed wallet credential is bound to (its thumbprint): it replays to that key only. */
   holderDigest?: string;
 }

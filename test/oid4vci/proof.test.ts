@@ -1,5 +1,5 @@
 /** The wallet's proof of possession (OpenID4VCI 1.0 Appendix F.1), read as a hostile wallet may send it. */
-import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { verifyProof } from '../../lambdas/core/oid4vci/proof';
 
@@ -16,8 +16,10 @@ describe('a proof naming its key as did:jwk', () => {
   it('binds the credential to that DID', async () => {
     const encoded = (jwk: JWK) => Buffer.from(JSON.stringify(jwk)).toString('base64url');
     let did = '';
-    const proof = await proofWithKid((jwk) => (did = `did:jwk:${encoded(jwk)}`) + '#0');
-    expect(await verifyProof(proof, { audience: AUDIENCE, now })).toEqual({ holder: did, nonce: 'n' });
+    let key: JWK = {};
+    const proof = await proofWithKid((jwk) => ((key = jwk), (did = `did:jwk:${encoded(jwk)}`)) + '#0');
+    // And names its key by thumbprint (RFC 7638), the same however a proof names it.
+    expect(await verifyProof(proof, { audience: AUDIENCE, now })).toEqual({ holder: did, keyThumbprint: await calculateJwkThumbprint(key, 'sha256'), nonce: 'n' });
   });
 
   it('is refused as invalid_proof when the DID is standard base64 (another string for the same key)', async () => {

@@ -47,11 +47,11 @@ async function redeemedOffer() {
   return { offer, access_token };
 }
 
-/** A credential request for the offer, with a fresh nonce and a proof by `key`. */
-async function credentialRequest(offer: Offer, key: WalletKey) {
+/** A credential request for the offer, with a fresh nonce and a proof by `key`, named by its `kid` (did:jwk) or as a `jwk`. */
+async function credentialRequest(offer: Offer, key: WalletKey, named: 'kid' | 'jwk' = 'kid') {
   const { c_nonce } = await newNonce(deps);
   const jwt = await new SignJWT({ aud: `${PUBLIC_URL}/schools/${school.uai}`, iat: Math.floor(NOW.getTime() / 1000), nonce: c_nonce })
-    .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', kid: key.kid })
+    .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', ...(named === 'kid' ? { kid: key.kid } : { jwk: key.publicJwk }) })
     .sign(key.privateKey);
   return { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [jwt] } };
 }
@@ -170,6 +170,25 @@ describe('two keys racing for one access token', () => {
     release();
     const delivered = (await firstDelivery) as { credentials: { credential: string }[] };
     expect(decodeJwt(delivered.credentials[0]!.credential).sub).toBe(first.did);
+  });
+});
+
+describe('a wallet retrying after its credential was issued but not delivered', () => {
+  it('gets it back with the same key, however its proof names the key; another key does not', async () => {
+    const { offer, access_token } = await redeemedOffer();
+    const key = await walletKey();
+    // Issued and committed; the audit write fails after, so the answer is a 503 and nothing reaches the wallet.
+    auditDown = true;
+    try {
+      await expect(issueToWallet(deps, access_token, await credentialRequest(offer, key, 'kid'))).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    } finally {
+      auditDown = false;
+    }
+    await expect(issueToWallet(deps, access_token, await credentialRequest(offer, await walletKey()))).rejects.toMatchObject({ error: 'invalid_token' });
+    const delivered = (await issueToWallet(deps, access_token, await credentialRequest(offer, key, 'jwk'))) as { credentials: { credential: string }[] };
+    // Bound to the same key (its did:jwk, written from the jwk the retry sent).
+    const sub = String(decodeJwt(delivered.credentials[0]!.credential).sub);
+    expect(JSON.parse(Buffer.from(sub.slice('did:jwk:'.length), 'base64url').toString())).toMatchObject({ x: key.publicJwk.x, y: key.publicJwk.y });
   });
 });
 

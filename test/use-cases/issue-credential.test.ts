@@ -262,6 +262,8 @@ describe('Idempotency-Key', () => {
     // Reserved a day ago, and taken over a second ago by a request still signing.
     await env.store.reserveIdempotency({ uai: school.uai, key: 'live-takeover-01', requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'alive', reservedAt: new Date(NOW.getTime() - 1000).toISOString(), credentialId: `urn:attesto:${school.uai}:${free.list}:${free.index}`, slot: free, issuedAt: isoSeconds(new Date(NOW.getTime() - IDEMPOTENCY_WINDOW_SECONDS * 1000 - 1000)) });
     await expect(issue(request, 'live-takeover-01')).rejects.toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS', status: 409 });
+    // Even another request under the key waits (409), rather than being refused for good (422).
+    await expect(issue(issueRequest('TranscriptCredential'), 'live-takeover-01')).rejects.toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS', status: 409 });
     expect(await env.store.getIdempotency(school.uai, 'live-takeover-01')).toMatchObject({ owner: 'alive' });
   });
 

@@ -69,10 +69,12 @@ export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, ac
   };
   let issued;
   try {
-    // One token, one credential: an attempt that failed (the signer throttled, the function
-    // stopped) is taken over by the wallet's retry, with whichever key it now proves.
+    // One token, one credential: an attempt that failed before its credential was committed (the
+    // signer throttled, the function stopped) is taken over by the wallet's retry, with whichever
+    // key it now proves. One that completed replays only to the same key (its thumbprint, however
+    // the proof names it): a second key racing the first must not get a credential too.
     const idempotentOn = { token: tokenHash, configuration: token.configurationId };
-    issued = await issueCredential(deps, { school, actor: `wallet:offer:${token.offerId}`, request, idempotencyKey: `oid4vci/${tokenHash}`, idempotentOn, holder: proof.holder });
+    issued = await issueCredential(deps, { school, actor: `wallet:offer:${token.offerId}`, request, idempotencyKey: `oid4vci/${tokenHash}`, idempotentOn, holder: proof.keyThumbprint });
   } catch (e) {
     // Issued already, to another key: a second request with the same token raced the first.
     // (IDEMPOTENCY_IN_PROGRESS goes through as it is, a 409 with Retry-After: another request is

@@ -3,7 +3,7 @@
  * `openid4vci-proof+jwt`, signed by the key it names (`kid` as did:jwk / did:key, or `jwk`),
  * for this credential issuer (`aud`), recently (`iat`), over a nonce we handed out (`nonce`).
  */
-import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { calculateJwkThumbprint, compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { OAuthError } from './errors';
 import { p256JwkOfDidKey, publicJwkOfDidJwk } from '../key-dids';
 import { isObject } from '../json';
@@ -16,6 +16,8 @@ export const PROOF_MAX_AGE_SECONDS = 300;
 export interface VerifiedProof {
   /** The holder's DID: the credential is bound to it (`credentialSubject.id`). */
   holder: string;
+  /** The RFC 7638 thumbprint of the holder's key: the same key however the proof names it (kid or jwk). */
+  keyThumbprint: string;
   nonce: string;
 }
 
@@ -85,5 +87,5 @@ export async function verifyProof(jwt: unknown, expect: { audience: string; now:
     // A proof without a c_nonce is an invalid proof; invalid_nonce is for a nonce we did not give or that was spent (OpenID4VCI 1.0 §8.3.1.2).
     throw new OAuthError('invalid_proof', 'the proof must carry a c_nonce from the nonce endpoint');
   }
-  return { holder, nonce: claims.nonce };
+  return { holder, keyThumbprint: await calculateJwkThumbprint(jwk, 'sha256'), nonce: claims.nonce };
 }

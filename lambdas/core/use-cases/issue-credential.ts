@@ -40,10 +40,10 @@ export interface IssueCommand {
    */
   idempotentOn?: unknown;
   /**
-   * The key the credential is bound to, when retries may prove another (a wallet's). A request
-   * that completed replays only to that key: another one, racing the first with the same token,
-   * must not get the credential bound to itself as well. A request that failed is finished for
-   * whichever key retries it.
+   * The key the credential is bound to (a wallet key's thumbprint), when retries may prove another.
+   * A request that completed replays only to that key: another one, racing the first with the
+   * same token, must not get the credential bound to itself as well. A request that failed before
+   * completing is finished for whichever key retries it.
    */
   holder?: string;
 }
@@ -257,6 +257,10 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, k
     // Our own reservation, whose answer was lost (the SDK's retry then found the key taken).
     if (record?.owner === fresh.owner) return completeReservation(deps, cmd, p, record);
     if (!record) throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'the idempotency key is being used; retry', { retryAfter: 1 });
+  }
+  // Past its 24 hours but held by a live request: whatever this one asks, it waits for that one.
+  if (live && idempotencyExpired(record, now)) {
+    throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is in progress; retry', { retryAfter: 1 });
   }
   if (record.requestHash !== p.requestHash) {
     throw new AttestoError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
