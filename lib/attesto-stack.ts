@@ -114,7 +114,7 @@ export class AttestoStack extends Stack {
         fn.function.addEnvironment('ATTESTO_TOKEN_URL', this.schoolClients.tokenEndpoint);
       }
     }
-    // The authorizers read nothing but the pool's public keys over HTTPS, and their environment.
+    // The authorizers read the pool's public keys over HTTPS, and the origin secret; nothing else.
     this.signing.denyKeyAdministration(this.schoolClients.authorizerFunction.role, { mayTagNewKeys: false });
     this.signing.denyKeyAdministration(this.origin.authorizerFunction.role, { mayTagNewKeys: false });
     if (!settings.schoolRoutesDirect) this.origin.allowChecking(this.schoolClients.authorizerFunction.role);

@@ -5,7 +5,10 @@
  * function run.
  */
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerResult } from 'aws-lambda';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { ORIGIN_HEADER, originSecretsFromEnvironment, throughOrigin } from '../http/origin-check';
+
+const logger = new Logger({ serviceName: 'attesto-origin-authorizer' });
 
 export function createOriginAuthorizer(secrets: () => Promise<readonly string[]>) {
   return async (event: APIGatewayRequestAuthorizerEventV2): Promise<APIGatewaySimpleAuthorizerResult> => ({
@@ -17,6 +20,6 @@ export function createOriginAuthorizer(secrets: () => Promise<readonly string[]>
 let lambdaAuthorizer: ReturnType<typeof createOriginAuthorizer> | undefined;
 
 export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promise<APIGatewaySimpleAuthorizerResult> => {
-  lambdaAuthorizer ??= createOriginAuthorizer(originSecretsFromEnvironment(process.env));
+  lambdaAuthorizer ??= createOriginAuthorizer(originSecretsFromEnvironment(process.env, (e) => logger.error('origin secret not read', { reason: e.message })));
   return lambdaAuthorizer(event);
 };

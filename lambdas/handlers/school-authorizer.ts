@@ -98,7 +98,9 @@ export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promis
     const issuer = process.env.ATTESTO_TOKEN_ISSUER;
     if (!issuer) throw new Error('ATTESTO_TOKEN_ISSUER is not set');
     const keys = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`), { timeoutDuration: 1500, cacheMaxAge: 3_600_000 });
-    lambdaAuthorizer = createSchoolAuthorizer({ issuer, keys, ...(process.env.ATTESTO_ORIGIN_SECRET_ARN !== undefined ? { originSecrets: originSecretsFromEnvironment(process.env) } : {}), logger: new Logger({ serviceName: 'attesto-school-authorizer' }) });
+    const logger = new Logger({ serviceName: 'attesto-school-authorizer' });
+    const originSecrets = process.env.ATTESTO_ORIGIN_SECRET_ARN !== undefined ? originSecretsFromEnvironment(process.env, (e) => logger.error('origin secret not read', { reason: e.message })) : undefined;
+    lambdaAuthorizer = createSchoolAuthorizer({ issuer, keys, ...(originSecrets ? { originSecrets } : {}), logger });
   }
   return lambdaAuthorizer(event);
 };

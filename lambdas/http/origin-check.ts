@@ -42,6 +42,8 @@ export interface SecretSourceOptions {
   now?: () => number;
   /** How long values read are used before they are read again. Default 5 minutes. */
   maxAgeMs?: number;
+  /** Told of every failed read (a message without the secret). */
+  onFailure?: (error: Error) => void;
 }
 
 /** After a failed read, how long the values read before are used before trying again. */
@@ -49,8 +51,10 @@ const RETRY_AFTER_FAILURE_MS = 30_000;
 
 /**
  * The secrets, read with GetSecretValue and kept `maxAgeMs`. A read that fails keeps the values
- * read before (a rotation can wait, requests cannot); with none yet, it throws, and the
- * authorizer fails (the gateway's 500, retried and alarmed) rather than refusing everyone.
+ * read before (a rotation can wait, requests cannot), and is reported to `onFailure`; with none
+ * yet, it throws, and the authorizer fails (the gateway's 500, which its error alarm reports)
+ * rather than refusing everyone. A failure is not tried again for a second: every request of a
+ * cold instance would otherwise wait on Secrets Manager.
  */
 export function secretsManagerSource(o: SecretSourceOptions): () => Promise<string[]> {
   const now = o.now ?? Date.now;
@@ -72,15 +76,29 @@ export function secretsManagerSource(o: SecretSourceOptions): () => Promise<stri
     const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(2000) });
     if (!res.ok) throw new Error(`Secrets Manager answered ${res.status}`);
     const { SecretString } = (await res.json()) as { SecretString?: string };
-    return originSecrets(JSON.parse(SecretString ?? '{}') as { current?: unknown; previous?: unknown });
+    let value: { current?: unknown; previous?: unknown };
+    try {
+      value = JSON.parse(SecretString ?? '') as typeof value;
+    } catch {
+      // Not the parser's message: it quotes the start of the text, which is the secret.
+      throw new Error('the origin secret is not JSON {"current", "previous"}');
+    }
+    return originSecrets(value);
   };
+  let failed: { until: number; error: Error } | undefined;
   return async () => {
     if (kept && now() < kept.until) return kept.secrets;
+    if (!kept && failed && now() < failed.until) throw failed.error;
     reading ??= read()
       .then(
         (secrets) => (kept = { until: now() + maxAge, secrets }).secrets,
         (e: unknown) => {
-          if (!kept) throw e;
+          const error = e instanceof Error ? e : new Error(String(e));
+          o.onFailure?.(error);
+          if (!kept) {
+            failed = { until: now() + 1000, error };
+            throw error;
+          }
           kept = { until: now() + RETRY_AFTER_FAILURE_MS, secrets: kept.secrets };
           return kept.secrets;
         },
@@ -91,11 +109,11 @@ export function secretsManagerSource(o: SecretSourceOptions): () => Promise<stri
 }
 
 /** The source the stack configures: the secret named by ATTESTO_ORIGIN_SECRET_ARN. */
-export function originSecretsFromEnvironment(env: Record<string, string | undefined>): () => Promise<string[]> {
+export function originSecretsFromEnvironment(env: Record<string, string | undefined>, onFailure?: (error: Error) => void): () => Promise<string[]> {
   const secretId = env.ATTESTO_ORIGIN_SECRET_ARN;
   const region = env.AWS_REGION;
   if (!secretId || !region) throw new Error('ATTESTO_ORIGIN_SECRET_ARN and AWS_REGION must be set');
-  return secretsManagerSource({ secretId, region });
+  return secretsManagerSource({ secretId, region, ...(onFailure ? { onFailure } : {}) });
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();

@@ -48,7 +48,7 @@ export class OriginGuard extends Construct {
     NagSuppressions.addResourceSuppressions(this.secret, [
       {
         id: 'AwsSolutions-SMG4',
-        reason: 'Rotated by hand (set previous to current, current to a new value, deploy): CloudFront and the authorizers take it at deploy time, so an automatic rotation would not reach them.',
+        reason: 'Rotated by hand (previous := current, a new current, then a deployment with a new originSecretVersion): CloudFront takes the value at deploy time, so an automatic rotation would not reach it.',
       },
     ]);
     this.headerValue = this.secret.secretValueFromJson('current').unsafeUnwrap();

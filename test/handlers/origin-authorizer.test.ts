@@ -61,8 +61,9 @@ describe('the secret, read from Secrets Manager', () => {
     return { endpoint: `http://127.0.0.1:${(server!.address() as AddressInfo).port}/`, calls };
   }
   const clock = { t: Date.parse('2026-11-22T10:00:00Z') };
+  const failures: string[] = [];
   const source = (endpoint: string) =>
-    secretsManagerSource({ secretId: 'arn:aws:secretsmanager:eu-west-3:123456789012:secret:attesto-origin', region: 'eu-west-3', endpoint, credentials: () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }), now: () => clock.t });
+    secretsManagerSource({ secretId: 'arn:aws:secretsmanager:eu-west-3:123456789012:secret:attesto-origin', region: 'eu-west-3', endpoint, credentials: () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }), now: () => clock.t, onFailure: (e) => failures.push(e.message) });
 
   it('reads it with a signed GetSecretValue, keeps it 5 minutes, then reads it again: a rotation reaches the authorizers without a deployment', async () => {
     let value: unknown = { current: CURRENT, previous: '' };
@@ -87,6 +88,7 @@ describe('the secret, read from Secrets Manager', () => {
     up = false;
     await expect(secrets()).rejects.toThrow(/500/);
     up = true;
+    clock.t += 1_000;
     expect(await secrets()).toEqual([CURRENT]);
     up = false;
     clock.t += 300_000;
@@ -99,5 +101,35 @@ describe('the secret, read from Secrets Manager', () => {
     clock.t += 20_000;
     await secrets();
     expect(sm.calls).toHaveLength(calls + 1);
+  });
+
+  it('reports a secret that is not its JSON without quoting it, and every failed read, warm or cold', async () => {
+    const raw = 'Zq8sW1n3kLraw-value-pasted-by-hand-0123456789';
+    let value: unknown = raw;
+    const sm = await secretsManager(() => ({ status: 200, value }));
+    // The stand-in sends JSON.stringify(value): a bare string is not the {current, previous} object.
+    server!.removeAllListeners('request');
+    server!.on('request', (req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200).end(JSON.stringify({ SecretString: typeof value === 'string' ? value : JSON.stringify(value) })));
+    });
+    failures.length = 0;
+    const secrets = source(sm.endpoint);
+    const error = await secrets().catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).not.toContain(raw.slice(0, 6));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).not.toContain(raw.slice(0, 6));
+    // Not tried again within the second: a cold instance's requests do not each wait on Secrets Manager.
+    await expect(secrets()).rejects.toThrow();
+    expect(failures).toHaveLength(1);
+    clock.t += 1_000;
+    value = { current: CURRENT };
+    expect(await secrets()).toEqual([CURRENT]);
+    // Warm: a failed refresh keeps the values, and is reported.
+    value = raw;
+    clock.t += 300_000;
+    expect(await secrets()).toEqual([CURRENT]);
+    expect(failures).toHaveLength(2);
   });
 });

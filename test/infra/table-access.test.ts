@@ -126,7 +126,7 @@ const WRITE_CALLS: Record<string, (store: DynamoStore, wallet: DynamoWalletStore
   spendPinAttempt: (_, w) => w.spendPinAttempt('offer-hash'),
   redeemOffer: (_, w) => w.redeemOffer('offer-hash', 'token-hash'),
   reopenOffer: (_, w) => w.reopenOffer('offer-hash', 'token-hash', 'sealed', true),
-  withdrawOffer: (_, w) => w.withdrawOffer(UAI, 'o'),
+  withdrawOffer: (_, w) => w.withdrawOffer(UAI, 'o', { at: NOW, actor: 'client' }),
   putAccessToken: (_, w) => w.putAccessToken({ hash: 'token-hash', offerId: 'o', uai: UAI, used: false, expiresAt: NOW } as never),
   deleteAccessToken: (_, w) => w.deleteAccessToken('token-hash'),
   consumeAccessToken: (_, w) => w.consumeAccessToken('token-hash'),

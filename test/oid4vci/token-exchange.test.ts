@@ -10,6 +10,8 @@ import { PRE_AUTHORIZED_GRANT } from '../../lambdas/core/oid4vci/metadata';
 import { lookupHash } from '../../lambdas/core/oid4vci/sealing';
 import { ACCESS_TOKEN_SECONDS, exchangePreAuthorizedCode, newNonce, NONCE_SECONDS } from '../../lambdas/core/oid4vci/token';
 import { issueToWallet } from '../../lambdas/core/oid4vci/credential';
+import { withdrawOffer } from '../../lambdas/core/oid4vci/withdraw-offer';
+import { readAudit } from '../../lambdas/core/use-cases/read-audit';
 import { decodeJwt, SignJWT } from 'jose';
 import { walletKey } from '../helpers/wallet';
 import type { Store } from '../../lambdas/core/store';
@@ -189,6 +191,61 @@ describe('a wallet retrying after its credential was issued but not delivered', 
     // Bound to the same key (its did:jwk, written from the jwk the retry sent).
     const sub = String(decodeJwt(delivered.credentials[0]!.credential).sub);
     expect(JSON.parse(Buffer.from(sub.slice('did:jwk:'.length), 'base64url').toString())).toMatchObject({ x: key.publicJwk.x, y: key.publicJwk.y });
+  });
+});
+
+describe('withdrawing an offer when the audit write fails', () => {
+  it('answers 503, and the resend the 503 asks for records the withdrawal as it was made, once', async () => {
+    const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: false });
+    auditDown = true;
+    try {
+      await expect(withdrawOffer(deps, { school, actor: 'school:first', offerId: offer.offerId })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    } finally {
+      auditDown = false;
+    }
+    // Withdrawn all the same: the code redeems nothing.
+    await expect(exchangePreAuthorizedCode(deps, { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'] })).rejects.toMatchObject({ error: 'invalid_grant' });
+    deps.now.value = new Date(NOW.getTime() + 60_000);
+    try {
+      for (let i = 0; i < 2; i++) expect(await withdrawOffer(deps, { school, actor: 'school:retry', offerId: offer.offerId })).toEqual({ offerId: offer.offerId, state: 'withdrawn' });
+    } finally {
+      deps.now.value = NOW;
+    }
+    const { events } = await readAudit(deps, { uai: school.uai, limit: 500 });
+    expect(events.filter((e) => e.detail?.offer === offer.offerId)).toEqual([
+      expect.objectContaining({ action: 'offer.created' }),
+      expect.objectContaining({ action: 'offer.withdrawn', actor: 'school:first', at: '2026-11-22T10:00:00Z' }),
+    ]);
+  });
+});
+
+describe('withdrawing an offer while a redemption is being undone', () => {
+  it('withdraws it: the redemption it lost to was undone (its wallet got nothing), and the offer is open again', async () => {
+    const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: false });
+    const hash = lookupHash(offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code']);
+    const { sealed } = (await deps.wallet.getOffer(hash))!;
+    expect(await deps.wallet.redeemOffer(hash, 'token-undone')).toBe(true);
+    // The withdrawal's first write finds the offer redeemed; the redemption is undone right after.
+    let undone = false;
+    const db = new Proxy(env.db, {
+      get: (target, name, receiver) =>
+        name === 'send'
+          ? async (command: { input: { UpdateExpression?: string } }) => {
+              try {
+                return await target.send(command as never);
+              } finally {
+                if (!undone && command.input.UpdateExpression?.includes('withdrawnAt')) {
+                  undone = true;
+                  await deps.wallet.reopenOffer(hash, 'token-undone', sealed, false);
+                }
+              }
+            }
+          : Reflect.get(target, name, receiver),
+    });
+    const wallet = new DynamoWalletStore(db, 'attesto');
+    expect(await withdrawOffer({ ...deps, wallet }, { school, actor: 'school:test', offerId: offer.offerId })).toEqual({ offerId: offer.offerId, state: 'withdrawn' });
+    expect(undone).toBe(true);
+    expect(await deps.wallet.getOffer(hash)).toMatchObject({ state: 'withdrawn' });
   });
 });
 

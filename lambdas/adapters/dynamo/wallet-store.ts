@@ -39,26 +39,32 @@ export class DynamoWalletStore implements WalletStore {
     await this.send(() => this.db.send(new PutCommand({ TableName: this.table, Item: toItem(keys.offer(offer.hash), offer), ConditionExpression: 'attribute_not_exists(pk)' })));
   }
 
-  async withdrawOffer(uai: string, offerId: string) {
+  async withdrawOffer(uai: string, offerId: string, withdrawal: { at: string; actor: string }) {
     const ref = await this.get<{ hash: string }>(keys.offerRef(uai, offerId));
-    if (!ref) return 'unknown' as const;
-    const out = await this.send(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.offer(ref.hash),
-          UpdateExpression: 'SET #s = :withdrawn REMOVE sealed, txCodeMac',
-          // This school's, and still offered: a redemption that came first wins.
-          ConditionExpression: '#s = :offered AND uai = :uai',
-          ExpressionAttributeNames: { '#s': 'state' },
-          ExpressionAttributeValues: { ':offered': 'offered', ':withdrawn': 'withdrawn', ':uai': uai },
-        }),
-      ),
-    );
-    if (out !== false) return 'withdrawn' as const;
-    const offer = await this.getOffer(ref.hash);
-    if (offer?.uai !== uai) return 'unknown' as const;
-    return offer.state === 'redeemed' ? ('redeemed' as const) : offer.state === 'withdrawn' ? ('already-withdrawn' as const) : ('unknown' as const);
+    if (!ref) return { state: 'unknown' as const };
+    // A few rounds: a redemption undone meanwhile (its wallet got nothing) puts the offer back.
+    for (let round = 0; round < 3; round++) {
+      const out = await this.send(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: keys.offer(ref.hash),
+            UpdateExpression: 'SET #s = :withdrawn, withdrawnAt = :at, withdrawnBy = :by REMOVE sealed, txCodeMac',
+            // This school's, and still offered: a redemption that came first wins.
+            ConditionExpression: '#s = :offered AND uai = :uai',
+            ExpressionAttributeNames: { '#s': 'state' },
+            ExpressionAttributeValues: { ':offered': 'offered', ':withdrawn': 'withdrawn', ':uai': uai, ':at': withdrawal.at, ':by': withdrawal.actor },
+          }),
+        ),
+      );
+      if (out !== false) return { state: 'withdrawn' as const, ...withdrawal };
+      const offer = await this.getOffer(ref.hash);
+      if (offer?.uai !== uai) return { state: 'unknown' as const };
+      // Withdrawn before (a resend, or an SDK retry whose first answer was lost): as it was recorded.
+      if (offer.state === 'withdrawn') return { state: 'withdrawn' as const, at: offer.withdrawnAt ?? withdrawal.at, actor: offer.withdrawnBy ?? withdrawal.actor };
+      if (offer.state === 'redeemed') return { state: 'redeemed' as const };
+    }
+    return { state: 'unknown' as const };
   }
 
   getOffer(hash: string) {

@@ -21,6 +21,9 @@ export interface OfferRecord {
   state: 'offered' | 'redeemed' | 'withdrawn';
   /** The hash of the access token the offer was redeemed for. */
   redeemedBy?: string;
+  /** When and by whom (a client id) the school withdrew it. */
+  withdrawnAt?: string;
+  withdrawnBy?: string;
   createdAt: string;
   expiresAt: string;
 }
@@ -55,11 +58,12 @@ export interface WalletStore {
    */
   reopenOffer(hash: string, tokenHash: string, sealed: string, refundAttempt: boolean): Promise<void>;
   /**
-   * Withdraws the school's offer `offerId` if still offered: it is closed, and its sealed data
-   * and PIN MAC dropped. Says what became of it: `withdrawn` now, `already-withdrawn`,
-   * `redeemed` (a wallet came first), or `unknown` (not this school's, or expired and removed).
+   * Withdraws the school's offer `offerId` if still offered: it is closed, its sealed data and
+   * PIN MAC dropped, and `withdrawal` recorded. Says what became of it: `withdrawn` (now or
+   * before: with the withdrawal recorded first), `redeemed` (a wallet came first), or `unknown`
+   * (not this school's, or expired and removed).
    */
-  withdrawOffer(uai: string, offerId: string): Promise<'withdrawn' | 'already-withdrawn' | 'redeemed' | 'unknown'>;
+  withdrawOffer(uai: string, offerId: string, withdrawal: { at: string; actor: string }): Promise<{ state: 'withdrawn'; at: string; actor: string } | { state: 'redeemed' } | { state: 'unknown' }>;
   putAccessToken(token: AccessTokenRecord): Promise<void>;
   getAccessToken(hash: string): Promise<AccessTokenRecord | undefined>;
   deleteAccessToken(hash: string): Promise<void>;
