@@ -27,8 +27,10 @@ export type KeyPrefix = (typeof KEY_PREFIXES)[number];
 export const KEY_ATTRIBUTES = ['pk', 'sk'] as const;
 
 export interface TableAccess {
-  /** Reads, on any item: the functions that read serve every school. */
+  /** Reads, on any item (the functions that read serve every school), unless `readOnly` narrows them. */
   read: readonly ReadAction[];
+  /** Reads only on items whose partition key starts with one of these prefixes. */
+  readOnly?: readonly KeyPrefix[];
   /** Each write action, on items whose partition key starts with one of these prefixes only. */
   write?: Partial<Record<WriteAction, readonly KeyPrefix[]>>;
   /**
@@ -56,6 +58,8 @@ export type ForEveryGroup<T> = Record<RouteGroup, T> & Partial<Record<string, T>
 
 /** lambdas/adapters/dynamo/dynamo-store.ts: gets, and queries of status flags and audit days. */
 const STORE_READS: readonly ReadAction[] = ['dynamodb:GetItem', 'dynamodb:Query'];
+/** What the public functions read: school records (DID documents, issuer metadata) and status lists. */
+export const PUBLIC_READS: readonly KeyPrefix[] = ['SCHOOL#', 'STATUS#'];
 
 /**
  * Issuing a credential (core/use-cases/issue-credential.ts, core/status/*.ts): putCredential
@@ -81,8 +85,10 @@ export const GROUP_ACCESS: ForEveryGroup<GroupAccess> = {
     signs: true,
     registersSchools: true,
   },
-  verifier: { table: { read: ['dynamodb:GetItem'] }, signs: false, registersSchools: false },
-  documents: { table: { read: ['dynamodb:GetItem'] }, signs: false, registersSchools: false },
+  // The internet-facing readers read what they serve (school records for DID documents, published
+  // status lists) and nothing else: no offers, tokens, reservations, credentials or audit.
+  verifier: { table: { read: ['dynamodb:GetItem'], readOnly: PUBLIC_READS }, signs: false, registersSchools: false },
+  documents: { table: { read: ['dynamodb:GetItem'], readOnly: PUBLIC_READS }, signs: false, registersSchools: false },
   // OpenID4VCI: issues to wallets (signs, for the school of the offer), keeps offers, access
   // tokens and nonces (lambdas/adapters/dynamo/wallet-store.ts), and consumes the one-time ones:
   // deleteAccessToken (ATOKEN#) and consumeNonce (NONCE#) are its only deletes.

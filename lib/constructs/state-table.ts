@@ -78,6 +78,7 @@ export class StateTable extends Construct {
         sid: 'ReadStateTable',
         actions: [...table.read],
         resources: [this.table.tableArn],
+        ...(table.readOnly ? { conditions: underPrefixes(table.readOnly) } : {}),
       }),
     );
     for (const [action, prefixes] of Object.entries(table.write ?? {}) as [WriteAction, readonly KeyPrefix[]][]) {

@@ -197,11 +197,19 @@ describe('least privilege, on the IAM statements of each function', () => {
     for (const f of allFunctions()) expect(s.resources[f.role]!.Properties.ManagedPolicyArns, f.name).toBeUndefined();
   });
 
-  it('verifier: reads the table (GetItem, decrypting through DynamoDB), and nothing else: no kms:Sign, no write', () => {
+  /** GetItem on school records and status lists only (table-access.test.ts checks it is all their code reads). */
+  const publicReads = () => ({
+    Effect: 'Allow',
+    Action: ['dynamodb:GetItem'],
+    Resource: tableArn(),
+    Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SCHOOL#*', 'STATUS#*'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+  });
+
+  it('verifier: reads school records and status lists (GetItem, decrypting through DynamoDB), and nothing else: no kms:Sign, no write', () => {
     expect(byStatement(statementsOf(s, roleId('verifier')))).toEqual({
       WriteOwnLogs: logsOf('verifier'),
       xray: XRAY,
-      ReadStateTable: { Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: tableArn() },
+      ReadStateTable: publicReads(),
       AuditTrailIsAppendOnly: auditAppendOnly(),
       NoSchoolOrClientRecords: noSchoolOrClientRecords(),
       UseStateTableKeyThroughDynamoDB: readerKey(),
@@ -213,7 +221,7 @@ describe('least privilege, on the IAM statements of each function', () => {
     expect(byStatement(statementsOf(s, roleId('documents')))).toEqual({
       WriteOwnLogs: logsOf('documents'),
       xray: XRAY,
-      ReadStateTable: { Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: tableArn() },
+      ReadStateTable: publicReads(),
       AuditTrailIsAppendOnly: auditAppendOnly(),
       NoSchoolOrClientRecords: noSchoolOrClientRecords(),
       UseStateTableKeyThroughDynamoDB: readerKey(),

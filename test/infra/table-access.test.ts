@@ -244,6 +244,27 @@ describe('the table layout the policies are written for', () => {
   });
 });
 
+describe('table reads of the internet-facing functions', () => {
+  /** The DynamoReader methods a group's code calls (the verifier's sources included, an adapter). */
+  const READER_METHODS = ['getSchool', 'getPublishedList', 'getCredential', 'isSlotFree', 'getFlags', 'getStatusSeq', 'getIdempotency', 'getSchoolByClientId'];
+  const readsOf = (group: RouteGroup) => {
+    const code = [...sourcesOf(group), resolve(ROOT, 'lambdas/adapters/verify-sources.ts')].map((f) => readFileSync(f, 'utf8')).join('\n');
+    return READER_METHODS.filter((m) => new RegExp(`\\.${m}\\(`).test(code));
+  };
+
+  it('lets the verifier and documents functions read school records and status lists only, which is all their code reads', () => {
+    for (const group of ['verifier', 'documents'] as const) {
+      const readable = KEY_PREFIXES.filter((prefix) => tableDecision(group, { action: 'dynamodb:GetItem', pk: pkUnder(prefix), attributes: ['pk', 'sk'], returnValues: 'NONE' }) === 'allowed');
+      expect(readable, group).toEqual(['SCHOOL#', 'STATUS#']);
+      // What their code asks the store for: school records (SCHOOL#) and published lists (STATUS#).
+      expect(readsOf(group), group).toEqual(expect.arrayContaining(['getSchool', 'getPublishedList']));
+      expect(readsOf(group).filter((m) => !['getSchool', 'getPublishedList'].includes(m)), group).toEqual([]);
+    }
+    // The others still read what their stores read (every prefix).
+    expect(KEY_PREFIXES.every((prefix) => tableDecision('wallet', { action: 'dynamodb:GetItem', pk: pkUnder(prefix), attributes: ['pk', 'sk'], returnValues: 'NONE' }) === 'allowed')).toBe(true);
+  });
+});
+
 describe('table writes: each function group, on the key prefixes it writes', () => {
   it('lets every function make every write its code makes', async () => {
     for (const group of ROUTE_GROUPS) {
