@@ -11,6 +11,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Construct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
+import { CORS } from '../../lambdas/http/cors';
 import { ROUTES, type RouteDef } from '../../lambdas/http/routes';
 
 /** `/schools/{uai}/did.json` → `/schools/*\/did.json` (CloudFront path pattern). */
@@ -78,15 +79,39 @@ export class IssuerDistribution extends Construct {
       enableAcceptEncodingBrotli: true,
     });
 
+    // Public documents are for every verifier, browser-based ones (web wallets, universal
+    // resolvers) included: CORS as on the API (lambdas/http/cors.ts), whatever the origin sent
+    // (the answer may come from the cache), with the headers a page reads (ETag), and the
+    // security headers of the managed SecurityHeadersPolicy.
+    const publicHeaders = new cloudfront.ResponseHeadersPolicy(this, 'PublicDocumentsHeaders', {
+      comment: 'attesto public documents: CORS for any origin, security headers',
+      corsBehavior: {
+        accessControlAllowCredentials: false,
+        accessControlAllowOrigins: [...CORS.allowOrigins],
+        accessControlAllowMethods: ['GET', 'HEAD', 'OPTIONS'],
+        accessControlAllowHeaders: [...CORS.allowHeaders],
+        accessControlExposeHeaders: [...CORS.exposeHeaders],
+        accessControlMaxAge: Duration.seconds(CORS.maxAgeSeconds),
+        originOverride: true,
+      },
+      securityHeadersBehavior: {
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.SAMEORIGIN, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), override: true },
+        xssProtection: { protection: true, modeBlock: true, override: true },
+      },
+    });
     const cached: cloudfront.BehaviorOptions = {
       origin,
-      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      // OPTIONS too: a page's GET with a header of its own is preflighted. The preflight is
+      // passed on (not cached) with the headers that make it one, and the gateway answers it.
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
       cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
       cachePolicy: documents,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.CORS_S3_ORIGIN,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-      // Public documents are for every verifier, browser-based ones (web wallets, universal
-      // resolvers) included: allow any origin, as well as the security headers.
-      responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS_AND_SECURITY_HEADERS,
+      responseHeadersPolicy: publicHeaders,
       compress: true,
     };
 

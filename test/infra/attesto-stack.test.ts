@@ -557,11 +557,22 @@ describe('issuer domain: CloudFront, caching, WAF, throttling', () => {
     const cached = ROUTES.filter((r) => r.auth === 'public' && r.method === 'GET').map((r) => r.path.replace(/\{[a-zA-Z]+\}/g, '*'));
     expect(cached).toEqual(expect.arrayContaining(['/schools/*/did.json', '/schools/*/status-lists/*/*']));
     expect(distribution().CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern).sort()).toEqual([...new Set(cached)].sort());
+    const headersPolicy = Object.entries(s.resources).find(([, r]) => r.Type === 'AWS::CloudFront::ResponseHeadersPolicy')!;
     for (const b of distribution().CacheBehaviors) {
-      expect(b).toMatchObject({ CachePolicyId: { Ref: cachePolicyId() }, AllowedMethods: ['GET', 'HEAD'], ViewerProtocolPolicy: 'https-only' });
-      // Managed-CORS-and-SecurityHeadersPolicy: any verifier, browser-based ones included, may read them.
-      expect(b.ResponseHeadersPolicyId).toBe('e61eb60c-9c35-4d20-a928-2b84e02af89c');
+      // OPTIONS allowed but never cached: a page's preflighted GET reaches the gateway, with the headers that make it a preflight.
+      expect(b).toMatchObject({ CachePolicyId: { Ref: cachePolicyId() }, AllowedMethods: ['GET', 'HEAD', 'OPTIONS'], CachedMethods: ['GET', 'HEAD'], ViewerProtocolPolicy: 'https-only' });
+      expect(b.OriginRequestPolicyId).toBe('88a5eaf4-2fd4-4709-b370-b4c650ea3fcf'); // Managed-CORS-S3Origin: Origin, Access-Control-Request-*
+      expect(b.ResponseHeadersPolicyId).toEqual({ Ref: headersPolicy[0] });
     }
+    // Any verifier, browser-based ones included, may read them, and read their ETag; the security headers too.
+    expect(headersPolicy[1].Properties.ResponseHeadersPolicyConfig.CorsConfig).toMatchObject({
+      AccessControlAllowCredentials: false,
+      AccessControlAllowOrigins: { Items: ['*'] },
+      AccessControlAllowMethods: { Items: ['GET', 'HEAD', 'OPTIONS'] },
+      AccessControlExposeHeaders: { Items: expect.arrayContaining(['etag']) },
+      OriginOverride: true,
+    });
+    expect(Object.keys(headersPolicy[1].Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig).sort()).toEqual(['ContentTypeOptions', 'FrameOptions', 'ReferrerPolicy', 'StrictTransportSecurity', 'XSSProtection']);
     expect(s.resources[cachePolicyId()]!.Properties.CachePolicyConfig).toMatchObject({ MinTTL: 0, DefaultTTL: 0, MaxTTL: 3600 });
   });
 
