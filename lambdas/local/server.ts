@@ -74,6 +74,16 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
+/**
+ * Whether the request has a header (name in lower case), from its raw headers: `req.headers`
+ * would build an object of them all on every request, which the verify path does not need.
+ */
+function hasHeader(req: IncomingMessage, name: string): boolean {
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === name.length && raw[i]!.toLowerCase() === name) return true;
+  return false;
+}
+
 /** A local home that cannot start as asked, with what to do about it. */
 export class LocalHomeError extends Error {
   override readonly name = 'LocalHomeError';
@@ -97,10 +107,10 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       const path = url.pathname;
       const candidates = compiled.filter((r) => r.regex.test(path));
       // CORS, as the HTTP API does it (./http/cors.ts): preflight answered here, before any handler.
-      if (req.headers.origin !== undefined) {
+      if (hasHeader(req, 'origin')) {
         res.setHeader('access-control-allow-origin', '*');
         res.setHeader('access-control-expose-headers', CORS.exposeHeaders.join(','));
-        if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined && candidates.length) {
+        if (req.method === 'OPTIONS' && hasHeader(req, 'access-control-request-method') && candidates.length) {
           req.resume();
           res.writeHead(204, {
             'access-control-allow-methods': CORS.allowMethods.join(','),
