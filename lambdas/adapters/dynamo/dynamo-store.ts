@@ -6,21 +6,20 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AttestoError } from '../../core/errors';
 import { canonicalDigest } from '../../core/hash';
-import type {
-  AuditEvent,
-  CredentialRecord,
-  IdempotencyRecord,
-  PublishedStatusList,
-  SchoolRecord,
-  StatusFlags,
-  PublishedListKind,
-  StatusSlot,
+import {
+  IDEMPOTENCY_WINDOW_SECONDS,
+  type AuditEvent,
+  type CredentialRecord,
+  type IdempotencyRecord,
+  type PublishedStatusList,
+  type SchoolRecord,
+  type StatusFlags,
+  type PublishedListKind,
+  type StatusSlot,
 } from '../../core/records';
-import { IDEMPOTENCY_WINDOW_SECONDS } from '../../core/records';
 import type { AuditPage, KeyRotationStore, SchoolByClient, SchoolKeys, Store } from '../../core/store';
 import { conditionalCall, storeCall } from './calls';
 import { keys, TTL_ATTRIBUTE, withoutKeys } from './table';
-
 
 type Item = Record<string, unknown>;
 

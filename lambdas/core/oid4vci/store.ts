@@ -70,7 +70,9 @@ export interface WalletStore {
   /** Marks the token used and drops its sealed data, if unused; false otherwise. */
   consumeAccessToken(hash: string): Promise<boolean>;
   putNonce(hash: string, expiresAt: string): Promise<void>;
-  /** Deletes the nonce if it exists and has not expired at `now`; false otherwise. */
-  /** `now` in the form of `expiresAt` (whole seconds, `Z`): the adapter compares them as text. */
+  /**
+   * Deletes the nonce if it exists and has not expired at `now`; false otherwise. `now` in the
+   * form of `expiresAt` (whole seconds, `Z`): the adapter compares them as text.
+   */
   consumeNonce(hash: string, now: string): Promise<boolean>;
 }
