@@ -14,7 +14,8 @@ import { readJsonLines } from './json-lines';
 import { canonicalDigest } from '../core/hash';
 import * as validate from '../core/generated/validators';
 import { check } from '../core/validation';
-import { defaultDataDir, paths, readJsonFile } from '../local/data-dir';
+import { defaultDataDir, paths, readJsonFile, runningHome } from '../local/data-dir';
+import { BATCH_KEY } from '../core/batch-limits';
 import { runIssueJob, type JobItem } from './issue-job';
 import { appendResult, lockResults, prepareResults, readResults, writeResults, type ResultLine } from './results-file';
 
@@ -40,10 +41,14 @@ function readItems(file: string): JobItem[] {
 export async function issueBatchCommand(cmd: IssueBatchCommand): Promise<number> {
   const parallel = cmd.parallel ?? 2;
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 16) throw new Error('--parallel must be a whole number from 1 to 16');
+  // Checked before anything is written: the job key names every item's idempotency key.
+  if (!BATCH_KEY.test(cmd.job)) throw new Error('--job must be 8 to 63 characters of A-Z a-z 0-9 . _ -');
   const items = readItems(cmd.file);
   // Locally: the running home and its demo school, unless told otherwise.
-  const demo = readJsonFile<{ url: string; token: string }>(paths(defaultDataDir()).demo);
-  const localUrl = readJsonFile<{ url: string }>(paths(defaultDataDir()).runtime)?.url ?? demo?.url;
+  const dataDir = defaultDataDir();
+  const demo = readJsonFile<{ token: string }>(paths(dataDir).demo);
+  const localUrl = runningHome(dataDir)?.url;
+  if (cmd.url === undefined && localUrl === undefined) throw new Error(`no local home is running for ${dataDir}: start it (npm start), or give --url and the school token in ATTESTO_TOKEN`);
   const baseUrl = cmd.url ?? localUrl;
   // The demo school's token is only ever sent to the local home it belongs to, never to a --url elsewhere.
   const sameOrigin = (a: string, b: string | undefined) => b !== undefined && new URL(a).origin === new URL(b).origin;

@@ -19,6 +19,7 @@
  * The service remembers item keys for 24 hours: within them, running the job again replays what
  * was issued. The results file (./issue-batch.ts) is what makes a later run safe.
  */
+import { BATCH_KEY } from '../core/batch-limits';
 
 export interface JobItem {
   id: string;
@@ -100,7 +101,7 @@ async function post(url: URL, token: string, key: string, body: string, abort?: 
 }
 
 export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<string, JobItemResult>; progress: JobProgress; seconds: number; sent: Set<string> }> {
-  if (!/^[A-Za-z0-9._-]{8,63}$/.test(o.jobKey)) throw new Error('the job key must be 8 to 63 characters of A-Z a-z 0-9 . _ -');
+  if (!BATCH_KEY.test(o.jobKey)) throw new Error('the job key must be 8 to 63 characters of A-Z a-z 0-9 . _ -');
   const parallel = o.parallel ?? 2;
   if (!Number.isInteger(parallel) || parallel < 1) throw new Error('parallel must be a whole number of at least 1');
   const chunkSize = Math.min(o.chunkSize ?? 100, 100);

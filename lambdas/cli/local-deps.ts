@@ -7,7 +7,7 @@ import { buildDeps, type AppDeps } from '../composition';
 import { signingFor } from '../signers';
 import { ensureTable } from '../adapters/dynamo/create-table';
 import { existsSync } from 'node:fs';
-import { defaultDataDir, ensureDataDir, folderPublicUrl, paths, processAlive, readJsonFile } from '../local/data-dir';
+import { defaultDataDir, ensureDataDir, folderPublicUrl, paths, runningHome } from '../local/data-dir';
 import { startDynalite } from '../local/dynalite';
 import { localEnv } from '../local/local-env';
 
@@ -16,12 +16,12 @@ export async function openLocalDeps(): Promise<{ deps: AppDeps; close(): Promise
   // Run from elsewhere, the CLI would make a new, empty home there and register schools nobody serves.
   if (!existsSync(dataDir)) throw new Error(`no local home at ${dataDir}: run the command where you ran npm start, or set ATTESTO_DATA_DIR (ATTESTO_SIGNER for a deployment)`);
   ensureDataDir(dataDir);
-  const runtime = readJsonFile<{ pid: number; url: string; dynamoEndpoint: string }>(paths(dataDir).runtime);
-  const running = runtime && processAlive(runtime.pid) ? runtime : undefined;
+  const running = runningHome(dataDir);
   const embedded = running ? undefined : await startDynalite(paths(dataDir).dynamo);
   const endpoint = running?.dynamoEndpoint ?? embedded!.endpoint;
   // The folder's own address (its schools' DIDs), whatever port the home runs on now, or last ran on.
-  const publicUrl = folderPublicUrl(dataDir, process.env.ATTESTO_PUBLIC_URL ?? running?.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`);
+  // (A running home has saved it already.)
+  const publicUrl = folderPublicUrl(dataDir, process.env.ATTESTO_PUBLIC_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`);
   const config = loadConfig({ ...process.env, ...localEnv({ dataDir, dynamoEndpoint: endpoint, publicUrl }) });
   await ensureTable({ region: config.region, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }, config.tableName);
   return { deps: buildDeps(config, { signing: signingFor(config) }), close: async () => embedded?.close() };

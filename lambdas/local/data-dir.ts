@@ -30,6 +30,19 @@ export const paths = (dir: string) => ({
   home: join(dir, 'home.json'),
 });
 
+/** What a running local home writes in its folder (runtime.json), and removes when it stops. */
+export interface RuntimeRecord {
+  pid: number;
+  url: string;
+  dynamoEndpoint: string;
+}
+
+/** The local home serving the folder now, if one runs (one that crashed left its record behind). */
+export function runningHome(dir: string): RuntimeRecord | undefined {
+  const record = readJsonFile<RuntimeRecord>(paths(dir).runtime);
+  return record && processAlive(record.pid) ? record : undefined;
+}
+
 /** True while a process of that id runs (signal 0 only checks). */
 export function processAlive(pid: number): boolean {
   try {
@@ -53,8 +66,26 @@ export function folderPublicUrl(dir: string, proposed: string): string {
   return url;
 }
 
-/** The folder's address as saved at its first use, if it has been used. */
-export const savedPublicUrl = (dir: string) => readJsonFile<{ publicUrl: string }>(paths(dir).home)?.publicUrl;
+/** The folder's address as saved at its first use, if it has been used; a file that says none is refused, with its path. */
+export function savedPublicUrl(dir: string): string | undefined {
+  const file = paths(dir).home;
+  let saved: { publicUrl?: unknown } | undefined;
+  try {
+    saved = readJsonFile<{ publicUrl?: unknown }>(file);
+  } catch {
+    saved = {};
+  }
+  if (saved === undefined) return undefined;
+  if (typeof saved.publicUrl !== 'string' || !URL.canParse(saved.publicUrl)) {
+    throw new LocalHomeError(`${file} does not hold the folder's address ({"publicUrl": "http://127.0.0.1:3000"}): mend it, or remove it to take the address of the folder's demo school`);
+  }
+  return saved.publicUrl;
+}
+
+/** A local home that cannot start as asked (or a folder it cannot use), with what to do about it. */
+export class LocalHomeError extends Error {
+  override readonly name = 'LocalHomeError';
+}
 
 /**
  * A folder made before home.json existed: its demo school's DID (`did:web:127.0.0.1%3A3917:schools:…`)
@@ -66,7 +97,13 @@ function addressOfDemoDid(dir: string, proposed: string): string | undefined {
   if (!m) return undefined;
   // The same DID from the address proposed: that address (its scheme is the user's to choose).
   if (didWebPrefix(proposed) === m[1]) return proposed;
-  const [host, ...path] = m[1]!.slice('did:web:'.length).split(':').map(decodeURIComponent);
+  let host: string | undefined;
+  let path: string[];
+  try {
+    [host, ...path] = m[1]!.slice('did:web:'.length).split(':').map(decodeURIComponent);
+  } catch {
+    return undefined; // Not a DID attesto wrote (malformed percent-encoding): nothing to learn from it.
+  }
   const loopback = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host!);
   return `${loopback ? 'http' : 'https'}://${host}${path.length ? `/${path.join('/')}` : ''}`;
 }

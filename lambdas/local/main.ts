@@ -14,16 +14,13 @@ const { defaultDataDir, savedPublicUrl } = await import('./data-dir');
 const { LocalHomeError, startLocalServer } = await import('./server');
 
 const dataDir = defaultDataDir();
-// A folder's schools have their DIDs under the address it was first served at: by default, serve it there again.
-const folderUrl = savedPublicUrl(dataDir);
-const folderPort = folderUrl && !process.env.ATTESTO_PUBLIC_URL ? new URL(folderUrl).port : undefined;
-const port = Number(process.env.PORT ?? (folderPort || 3000));
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`PORT must be a port number (got "${process.env.PORT}")`);
-  process.exit(1);
-}
 let server: Awaited<ReturnType<typeof startLocalServer>>;
 try {
+  // A folder's schools have their DIDs under the address it was first served at: by default, serve it there again.
+  const folderUrl = savedPublicUrl(dataDir);
+  const folderPort = folderUrl && !process.env.ATTESTO_PUBLIC_URL ? new URL(folderUrl).port : undefined;
+  const port = Number(process.env.PORT ?? (folderPort || 3000));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new LocalHomeError(`PORT must be a port number (got "${process.env.PORT}")`);
   server = await startLocalServer({
     dataDir,
     port,

@@ -16,7 +16,7 @@ import { ROUTES, routeKey, routeRegex, type RouteGroup } from '../http/routes';
 import { CORS } from '../http/cors';
 import { toApiGatewayEvent, writeResult } from './apigw-event';
 import { rmSync } from 'node:fs';
-import { ensureDataDir, folderPublicUrl, paths, processAlive, readJsonFile, savedPublicUrl, writePrivateJson } from './data-dir';
+import { ensureDataDir, folderPublicUrl, LocalHomeError, paths, runningHome, savedPublicUrl, writePrivateJson, type RuntimeRecord } from './data-dir';
 import { ensureDemoSchool, type DemoSchool } from './demo';
 import { startDynalite } from './dynalite';
 import { localEnv } from './local-env';
@@ -84,17 +84,14 @@ function hasHeader(req: IncomingMessage, name: string): boolean {
   return false;
 }
 
-/** A local home that cannot start as asked, with what to do about it. */
-export class LocalHomeError extends Error {
-  override readonly name = 'LocalHomeError';
-}
+export { LocalHomeError };
 
 export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
   ensureDataDir(opts.dataDir);
   const files = paths(opts.dataDir);
   // The store holds a lock on its folder: a second home on it would fail deep inside dynalite.
-  const other = readJsonFile<{ pid: number; url: string }>(files.runtime);
-  if (other && other.pid !== process.pid && processAlive(other.pid)) {
+  const other = runningHome(opts.dataDir);
+  if (other && other.pid !== process.pid) {
     throw new LocalHomeError(`the data folder ${opts.dataDir} is in use by the local home at ${other.url} (pid ${other.pid}): stop it first, or start this one with another folder (ATTESTO_DATA_DIR=…)`);
   }
   const dynamo = await startDynalite(opts.inMemory ? undefined : files.dynamo);
@@ -187,7 +184,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     operator: (await import('../handlers/operator')).handler,
     wallet: (await import('../handlers/wallet')).handler,
   };
-  writePrivateJson(files.runtime, { pid: process.pid, url, publicUrl, dynamoEndpoint: dynamo.endpoint });
+  writePrivateJson(files.runtime, { pid: process.pid, url, dynamoEndpoint: dynamo.endpoint } satisfies RuntimeRecord);
 
   return {
     url,

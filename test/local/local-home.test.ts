@@ -355,6 +355,30 @@ describe('the local home', () => {
     }
   });
 
+  it('refuses a job key it cannot use, or a job with no local home to send it to, before writing anything', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
+    writeFileSync(join(dataDir, 'demo-school.json'), JSON.stringify({ url: 'http://127.0.0.1:3000', token: 'atst_demo_secret' }), { mode: 0o600 });
+    const file = join(dataDir, 'items.jsonl');
+    writeFileSync(file, `${JSON.stringify({ id: 'eleve-1', ...issueRequest() })}\n`);
+    const badKey = await cliExit(dataDir, 'issue-batch', '--file', file, '--job', 'bad', '--url', 'http://127.0.0.1:9');
+    expect(badKey.code).not.toBe(0);
+    expect(badKey.stderr).toContain('--job must be 8 to 63 characters');
+    // The home that wrote demo-school.json is not running (no runtime.json, or one a crash left behind).
+    writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify({ pid: 2 ** 22 + 1, url: 'http://127.0.0.1:9', dynamoEndpoint: 'http://127.0.0.1:9' }));
+    const noHome = await cliExit(dataDir, 'issue-batch', '--file', file, '--job', 'job-key-0001');
+    expect(noHome.code).not.toBe(0);
+    expect(noHome.stderr).toContain('no local home is running');
+    expect(existsSync(join(dataDir, 'items.results.jsonl'))).toBe(false);
+  }, 30_000);
+
+  it('refuses to start on a folder whose saved address is unreadable, saying which file', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'attesto-address-'));
+    writeFileSync(join(dataDir, 'home.json'), JSON.stringify({ publicUrl: '127.0.0.1:3917' }));
+    expect(await startFails(dataDir, { PORT: '' })).toContain(`${join(dataDir, 'home.json')} does not hold the folder's address`);
+    writeFileSync(join(dataDir, 'home.json'), '{"publicUrl": "http://127.0.0.1:39');
+    expect(await startFails(dataDir, { PORT: '' })).toContain('does not hold the folder\'s address');
+  }, 30_000);
+
   it('serves a data folder at the address its schools were registered under, and says what to do otherwise', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'attesto-address-'));
     const first = await startHome(dataDir);

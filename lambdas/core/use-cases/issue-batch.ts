@@ -19,6 +19,7 @@ import { AttestoError } from '../errors';
 import type { SchoolRecord } from '../records';
 import type { IssueRequest } from '../requests';
 import { issueCredential, type IssueResult } from './issue-credential';
+import { BATCH_KEY } from '../batch-limits';
 
 export interface BatchItem {
   id: string;
@@ -48,7 +49,6 @@ export interface BatchResult {
   retryAfter?: number;
 }
 
-export const BATCH_KEY = /^[A-Za-z0-9._-]{8,63}$/;
 
 /**
  * An item's idempotency key. The `/` puts it out of reach of single-issue keys (which may not
