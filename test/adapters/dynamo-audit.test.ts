@@ -41,10 +41,12 @@ describe('the audit trail in DynamoDB', () => {
 
   it('refuses a cursor that starts in another school\'s partition (a school reads only its own trail)', async () => {
     await env.store.appendAudit({ ...offer('cccc'), uai: '0130001U' });
+    await env.store.appendAudit(offer('dddd'));
     const cursor = (pk: string) => Buffer.from(JSON.stringify({ day: '2026-11-22', start: { pk, sk: '2026-11-22T00:00:00Z' } })).toString('base64url');
     await expect(env.store.listAudit('0750001U', { ...day, cursor: cursor('AUDIT#0130001U#2026-11-22') })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
     // The same cursor in its own partition is one the store could have given.
     const own = await env.store.listAudit('0750001U', { ...day, cursor: cursor('AUDIT#0750001U#2026-11-22') });
+    expect(own.events.map((e) => e.detail?.offer)).toContain('dddd');
     expect(own.events.every((e) => e.uai === '0750001U')).toBe(true);
   });
 
@@ -71,7 +73,9 @@ describe('the audit trail in DynamoDB', () => {
       { limit: Number.NaN },
       { limit: 2.5 },
     ];
-    for (const q of refused) await expect(readAudit(deps, { uai: '0750001U', ...q }), JSON.stringify(q)).rejects.toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    // Refused before the store is asked: one that would fail if it were.
+    const untouched = { ...deps, store: { listAudit: () => Promise.reject(new Error('the store was read')) } } as unknown as typeof deps;
+    for (const q of refused) await expect(readAudit(untouched, { uai: '0750001U', ...q }), JSON.stringify(q)).rejects.toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
     expect(await readAudit(deps, { uai: '0750001U', from: '2026-11-22T09:00:00+01:00', to: '2026-11-22', limit: 500 })).toMatchObject({ from: '2026-11-22T08:00:00Z', to: '2026-11-22T23:59:59Z' });
   });
 

@@ -1,5 +1,5 @@
 /** The results file of issue-batch: the only copy of the credentials, so no line holding one is ever dropped. */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +58,7 @@ describe('the results file', () => {
     writeResults(out, [JSON.parse(line('row-1', 'urn:a:1'))]);
     expect(readFileSync(out, 'utf8')).toBe(`${line('row-1', 'urn:a:1')}\n`);
     expect(readdirSync(join(out, '..'))).toEqual(['r.jsonl']);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
   });
 });
 

@@ -267,9 +267,10 @@ describe('expiry of what the wallet is given', () => {
       const { access_token } = await exchangePreAuthorizedCode(deps, { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'] });
       at(NONCE_SECONDS);
       await expect(issueToWallet(deps, access_token, { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [await proofFor(key, early)] } })).rejects.toMatchObject({ error: 'invalid_nonce' });
-      // The token, at its last second, still works with a fresh nonce...
-      at(given + ACCESS_TOKEN_SECONDS - 1);
+      // The token, at its last second, still works with a nonce at its own last second...
+      at(given + ACCESS_TOKEN_SECONDS - NONCE_SECONDS);
       const fresh = (await newNonce(deps)).c_nonce;
+      at(given + ACCESS_TOKEN_SECONDS - 1);
       const lastSecond = { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [await proofFor(key, fresh)] } };
       // ...and not a second later.
       at(given + ACCESS_TOKEN_SECONDS);

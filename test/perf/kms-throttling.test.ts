@@ -245,6 +245,7 @@ describe('through the issuer app (the HTTP routes, requests made in process)', (
       warnings.mockRestore();
       const json = (await res.json()) as BatchReply & { retryAfter?: number };
       expect(json.retryAfter).toBeUndefined();
+      expect(json.results).toHaveLength(30);
       for (const r of json.results) expect(r).toMatchObject({ status: 500, problem: { code: 'SIGNING_KEY_UNUSABLE' } });
       // The items already started (8 at a time) met the refusal; none was started after it.
       expect(kms.stats.sign - signs).toBeLessThanOrEqual(8);
@@ -264,6 +265,7 @@ describe('through the issuer app (the HTTP routes, requests made in process)', (
     expect(res.status).toBe(200);
     expect(res.headers.get('retry-after')).toBe('1');
     const json = (await res.json()) as BatchReply;
+    expect(json.results).toHaveLength(3);
     for (const r of json.results) expect(r).toMatchObject({ status: 503, problem: { code: 'BATCH_OUT_OF_TIME' } });
     expect(kms.stats.sign).toBe(signs);
     // Logged for the operators under its own code, out of the signer alarm's pattern.
