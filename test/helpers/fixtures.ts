@@ -1,10 +1,11 @@
 /**
  * Request fixtures. The personal values are deliberately distinctive, so a scan of the store can
- * prove none of them is kept after signing.
+ * prove none of them is kept after signing. The grade has four decimals: a stored time such as
+ * `…T01:42:17.758Z` contains `17.75`, never `17.3125`.
  */
 import type { IssueRequest } from '../../lambdas/core/requests';
 
-export const PERSONAL_VALUES = ['Zéphyrine', 'Quasimodo-Vertbois', '2007-11-23', '123456789AB', '17.75', 'Philosophie comparée', 'Très bien avec félicitations'];
+export const PERSONAL_VALUES = ['Zéphyrine', 'Quasimodo-Vertbois', '2007-11-23', '123456789AB', '17.3125', 'Philosophie comparée', 'Très bien avec félicitations'];
 
 export const student = { givenName: 'Zéphyrine', familyName: 'Quasimodo-Vertbois', birthDate: '2007-11-23', studentId: '123456789AB' };
 
@@ -28,7 +29,7 @@ export function subjectsOfSchoolYear(y: number) {
     period: { label: 'Semestre 1', startDate: `${y}-09-01`, endDate: `${y + 1}-01-31` },
     programme: 'Licence de philosophie',
     subjects: [
-      { code: 'PHI101', name: 'Philosophie comparée', grade: 17.75, coefficient: 3, ects: 6 },
+      { code: 'PHI101', name: 'Philosophie comparée', grade: 17.3125, coefficient: 3, ects: 6 },
       { name: 'Logique', grade: 12, ects: 6 },
       { name: 'Anglais', grade: 88, scale: { min: 0, max: 100 }, ects: 3 },
     ],
