@@ -7,7 +7,8 @@
  *   school the request is for (see constructs/school-signing.ts).
  * - Status lists are signed when they change (issuer, wallet issuance at list rollover) or are
  *   first created (operator); the documents function serves what was published, so readers get
- *   no KMS at all, and only GetItem (lambdas/adapters/dynamo-reader.ts).
+ *   no KMS at all, and only BatchGetItem (lambdas/adapters/dynamo-reader.ts, which reads the
+ *   items a request needs in one call).
  * - Writes are granted per partition key prefix (`dynamodb:LeadingKeys`, layout in
  *   lambdas/adapters/dynamo/table.ts), for exactly the prefixes each group's store calls write
  *   (traced in test/infra/table-access.test.ts). Only registration writes SCHOOL# and CLIENT#
@@ -16,7 +17,7 @@
  */
 import type { RouteGroup } from '../lambdas/http/routes';
 
-export type ReadAction = 'dynamodb:GetItem' | 'dynamodb:Query';
+export type ReadAction = 'dynamodb:GetItem' | 'dynamodb:BatchGetItem' | 'dynamodb:Query';
 export type WriteAction = 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:DeleteItem';
 
 /** The partition key prefixes of the single table (lambdas/adapters/dynamo/table.ts, `keys`). */
@@ -87,8 +88,8 @@ export const GROUP_ACCESS: ForEveryGroup<GroupAccess> = {
   },
   // The internet-facing readers read what they serve (school records for DID documents, published
   // status lists) and nothing else: no offers, tokens, reservations, credentials or audit.
-  verifier: { table: { read: ['dynamodb:GetItem'], readOnly: PUBLIC_READS }, signs: false, registersSchools: false },
-  documents: { table: { read: ['dynamodb:GetItem'], readOnly: PUBLIC_READS }, signs: false, registersSchools: false },
+  verifier: { table: { read: ['dynamodb:BatchGetItem'], readOnly: PUBLIC_READS }, signs: false, registersSchools: false },
+  documents: { table: { read: ['dynamodb:BatchGetItem'], readOnly: PUBLIC_READS }, signs: false, registersSchools: false },
   // OpenID4VCI: issues to wallets (signs, for the school of the offer), keeps offers, access
   // tokens and nonces (lambdas/adapters/dynamo/wallet-store.ts), and consumes the one-time ones:
   // deleteAccessToken (ATOKEN#) and consumeNonce (NONCE#) are its only deletes.

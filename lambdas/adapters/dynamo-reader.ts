@@ -2,15 +2,17 @@
  * The Store port, read-only, on DynamoDB's JSON protocol over a kept-alive HTTPS connection,
  * signed with SigV4 (./sigv4.ts). For the functions that only read (verify, public documents):
  * the AWS SDK's DynamoDB client is about 550 KB of their bundle, and a bundle's size is its cold
- * start; only its small unmarshalling package (@aws-sdk/util-dynamodb) is used here. Only GetItem
- * is needed; every write refuses, as does the IAM role of those functions.
+ * start; only its small unmarshalling package (@aws-sdk/util-dynamodb) is used here. Only reads by
+ * key are needed, as BatchGetItem; every write refuses, as does the IAM role of those functions.
  *
  * Reads are strongly consistent, like DynamoStore's: a revocation is visible to the next
- * verification. Identical reads asked for together share one request: under load, every
- * verification of a school's credentials reads the same two status lists, and they are read
- * once per round trip instead of once per request, with nothing cached beyond it. A caller never
- * shares a request sent before it asked: that one may have been answered before a revocation the
- * caller has seen completed. It waits for the next request, sent when the one in flight ends.
+ * verification. Reads asked for together go as one BatchGetItem: a verification names two status
+ * lists, which one request brings (one signature, one connection: a cold instance opens one TLS
+ * session, not two), and under load every verification of a school's credentials reads the same
+ * two lists, which are then read once per round trip instead of once per request, with nothing
+ * cached beyond it. A caller never shares a request sent before it asked: that one may have been
+ * answered before a revocation the caller has seen completed. It waits for the next request, sent
+ * when the one in flight ends.
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -41,7 +43,19 @@ export interface DynamoReaderOptions {
 
 type Item = Record<string, unknown>;
 type Raw = Record<string, AttributeValue> | undefined;
+type Key = { pk: string; sk: string };
+interface Pending {
+  key: Key;
+  answer: Promise<Raw>;
+  resolve(item: Raw): void;
+  reject(error: unknown): void;
+}
 
+/** Keys per BatchGetItem, DynamoDB's limit. */
+const BATCH_KEYS = 100;
+const idOf = (key: Key) => `${key.pk}\n${key.sk}`;
+
+const RETRY = { baseDelayMs: 50, maxDelayMs: 1000 };
 const RETRYABLE_TYPES = /(ProvisionedThroughputExceeded|Throttling|RequestLimitExceeded|InternalServerError|ServiceUnavailable|LimitExceeded)/;
 
 class DynamoHttpError extends Error {
@@ -63,8 +77,9 @@ export class DynamoReader implements Store {
   private readonly send: typeof httpRequest;
   private readonly credentials: () => AwsCredentials;
   private readonly clock: () => Date;
-  /** Per item: the request in flight, and the next one, which callers join until it is sent. */
-  private readonly reads = new Map<string, { sent?: Promise<Raw>; open?: Promise<Raw> }>();
+  /** The reads asked for since the request in flight was sent, by item: the next request. */
+  private next = new Map<string, Pending>();
+  private inFlight = false;
 
   constructor(private readonly o: DynamoReaderOptions) {
     this.url = new URL(o.endpoint ?? `https://dynamodb.${o.region}.amazonaws.com`);
@@ -126,9 +141,9 @@ export class DynamoReader implements Store {
     this.agent.destroy();
   }
 
-  // GetItem -----------------------------------------------------------------------------------
+  // BatchGetItem -------------------------------------------------------------------------------
 
-  private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {
+  private async get(key: Key): Promise<Item | undefined> {
     const raw = await this.shared(key);
     if (!raw) return undefined;
     // Unmarshalled per caller: readers sharing a response never share (or mutate) one object.
@@ -138,43 +153,86 @@ export class DynamoReader implements Store {
   }
 
   /**
-   * The item, read by a request sent after this call: joined with the calls made before it is
-   * sent (in the same turn of the event loop, or while an earlier request for the item is in
-   * flight, which it waits for).
+   * The item, read by a request sent after this call: joined with the reads asked for before it
+   * is sent (in the same turn of the event loop, or while the request in flight is, which it waits
+   * for).
    */
-  private shared(key: { pk: string; sk: string }): Promise<Raw> {
-    const id = `${key.pk}\n${key.sk}`;
-    let reads = this.reads.get(id);
-    if (!reads) this.reads.set(id, (reads = {}));
-    if (reads.open) return reads.open;
-    const r = reads;
-    const ignore = () => undefined;
-    const open: Promise<Raw> = (r.sent ?? Promise.resolve()).then(ignore, ignore).then(() => {
-      // Sent now: later callers wait for the next request.
-      if (r.open === open) r.open = undefined;
-      const sent = this.getItem(key).finally(() => {
-        if (r.sent !== sent) return;
-        r.sent = undefined;
-        if (!r.open) this.reads.delete(id);
-      });
-      r.sent = sent;
-      return sent;
-    });
-    r.open = open;
-    return open;
+  private shared(key: Key): Promise<Raw> {
+    const id = idOf(key);
+    const joined = this.next.get(id);
+    if (joined) return joined.answer;
+    let resolve!: Pending['resolve'];
+    let reject!: Pending['reject'];
+    const answer = new Promise<Raw>((yes, no) => ((resolve = yes), (reject = no)));
+    this.next.set(id, { key, answer, resolve, reject });
+    // The first read asked for while nothing is in flight goes once this turn has asked for its others.
+    if (this.next.size === 1 && !this.inFlight) queueMicrotask(() => this.flush());
+    return answer;
   }
 
-  private async getItem(key: { pk: string; sk: string }): Promise<Raw> {
-    const body = JSON.stringify({ TableName: this.o.table, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, ConsistentRead: true });
-    const out = (await this.call('GetItem', body)) as { Item?: Record<string, AttributeValue> };
-    return out.Item;
+  /** Sends the reads asked for so far; those asked for from now on wait until it is answered. */
+  private flush(): void {
+    if (this.inFlight || this.next.size === 0) return;
+    const batch = [...this.next.values()];
+    this.next = new Map();
+    this.inFlight = true;
+    const chunks: Pending[][] = [];
+    for (let i = 0; i < batch.length; i += BATCH_KEYS) chunks.push(batch.slice(i, i + BATCH_KEYS));
+    void Promise.allSettled(chunks.map((chunk) => this.batchGet(chunk))).then(() => {
+      this.inFlight = false;
+      this.flush();
+    });
+  }
+
+  /**
+   * One BatchGetItem, and again for the keys DynamoDB left unprocessed (throttled, or past its
+   * 16 MB a response), with the same backoff and attempts as a failed request. Every pending read
+   * is answered: its item, undefined when there is none, or STORE_UNAVAILABLE.
+   */
+  private async batchGet(chunk: Pending[]): Promise<void> {
+    let waiting = new Map(chunk.map((p) => [idOf(p.key), p]));
+    const attempts = this.o.maxAttempts ?? 3;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const Keys = [...waiting.values()].map(({ key }) => ({ pk: { S: key.pk }, sk: { S: key.sk } }));
+        const body = JSON.stringify({ RequestItems: { [this.o.table]: { Keys, ConsistentRead: true } } });
+        const out = (await this.call('BatchGetItem', body)) as {
+          Responses?: Record<string, Record<string, AttributeValue>[]>;
+          UnprocessedKeys?: Record<string, { Keys?: Record<string, AttributeValue>[] }>;
+        };
+        for (const item of out.Responses?.[this.o.table] ?? []) {
+          const id = idOf({ pk: String(item.pk?.S), sk: String(item.sk?.S) });
+          waiting.get(id)?.resolve(item);
+          waiting.delete(id);
+        }
+        const unprocessed = new Map<string, Pending>();
+        for (const key of out.UnprocessedKeys?.[this.o.table]?.Keys ?? []) {
+          const id = idOf({ pk: String(key.pk?.S), sk: String(key.sk?.S) });
+          const p = waiting.get(id);
+          if (p) unprocessed.set(id, p);
+        }
+        // Neither returned nor left unprocessed: there is no such item.
+        for (const [id, p] of waiting) if (!unprocessed.has(id)) p.resolve(undefined);
+        waiting = unprocessed;
+        if (waiting.size === 0) return;
+        if (attempt + 1 >= attempts) throw new Error(`DynamoDB left ${waiting.size} of the keys unprocessed`);
+        await this.backoff(attempt);
+      }
+    } catch (e) {
+      const error = e instanceof AttestoError ? e : new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable (BatchGetItem); retry', { cause: e, retryAfter: 1 });
+      for (const p of waiting.values()) p.reject(error);
+    }
+  }
+
+  private backoff(attempt: number): Promise<void> {
+    const ms = (this.o.random ?? Math.random)() * Math.min(RETRY.maxDelayMs, RETRY.baseDelayMs * 2 ** attempt);
+    return (this.o.sleep ?? ((t: number) => new Promise<void>((resolve) => setTimeout(resolve, t))))(ms);
   }
 
   private call(operation: string, body: string): Promise<unknown> {
     return withRetries(() => this.post(operation, body), {
       maxAttempts: this.o.maxAttempts ?? 3,
-      baseDelayMs: 50,
-      maxDelayMs: 1000,
+      ...RETRY,
       retryable: (e) => !(e instanceof DynamoHttpError) || e.retryable,
       giveUp: (e) => new AttestoError('STORE_UNAVAILABLE', `storage is unavailable (${operation}); retry`, { cause: e, retryAfter: 1 }),
       sleep: this.o.sleep,

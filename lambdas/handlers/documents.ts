@@ -1,6 +1,6 @@
 /**
  * Lambda entry point for the "documents" route group (see lambdas/http/routes.ts): read-only,
- * never signs, so it gets no signer and the read-only store (GetItem over SigV4, no AWS SDK).
+ * never signs, so it gets no signer and the read-only store (BatchGetItem over SigV4, no AWS SDK).
  */
 import { dynamoReaderFor } from '../adapters/dynamo-reader';
 import { composeDeps, NO_WALLET } from '../composition';

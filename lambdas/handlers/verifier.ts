@@ -1,7 +1,7 @@
 /**
  * Lambda entry point for the "verifier" route group (see lambdas/http/routes.ts): never signs and
- * only reads, so it gets no signer and the read-only store (GetItem over SigV4, no AWS SDK, with
- * concurrent identical reads coalesced). It serves the credential and presentation verifications,
+ * only reads, so it gets no signer and the read-only store (BatchGetItem over SigV4, no AWS SDK,
+ * with the reads asked for together sent as one). It serves the credential and presentation verifications,
  * the hot path, without a web framework (lambdas/http/verify-lambda.ts).
  */
 import { dynamoReaderFor } from '../adapters/dynamo-reader';

@@ -35,6 +35,7 @@ export const SIGNER_UNAVAILABLE_PATTERN = '{ $.message = "unavailable" && ($.cod
 /** The table operations the functions call, each alarmed on when throttled. */
 export const TABLE_OPERATIONS = [
   dynamodb.Operation.GET_ITEM,
+  dynamodb.Operation.BATCH_GET_ITEM,
   dynamodb.Operation.QUERY,
   dynamodb.Operation.PUT_ITEM,
   dynamodb.Operation.UPDATE_ITEM,

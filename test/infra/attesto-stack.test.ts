@@ -197,15 +197,15 @@ describe('least privilege, on the IAM statements of each function', () => {
     for (const f of allFunctions()) expect(s.resources[f.role]!.Properties.ManagedPolicyArns, f.name).toBeUndefined();
   });
 
-  /** GetItem on school records and status lists only (table-access.test.ts checks it is all their code reads). */
+  /** BatchGetItem on school records and status lists only (table-access.test.ts checks it is all their code reads). */
   const publicReads = () => ({
     Effect: 'Allow',
-    Action: ['dynamodb:GetItem'],
+    Action: ['dynamodb:BatchGetItem'],
     Resource: tableArn(),
     Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SCHOOL#*', 'STATUS#*'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
   });
 
-  it('verifier: reads school records and status lists (GetItem, decrypting through DynamoDB), and nothing else: no kms:Sign, no write', () => {
+  it('verifier: reads school records and status lists (BatchGetItem, decrypting through DynamoDB), and nothing else: no kms:Sign, no write', () => {
     expect(byStatement(statementsOf(s, roleId('verifier')))).toEqual({
       WriteOwnLogs: logsOf('verifier'),
       xray: XRAY,
@@ -324,7 +324,7 @@ describe('least privilege, on the IAM statements of each function', () => {
       const rawCalls = [...source.matchAll(/this\.call\('([A-Z]\w+)'/g)].map((m) => m[1]!);
       return [...sdkCommands, ...rawCalls].map((a) => `dynamodb:${a}`);
     };
-    expect(sentBy('reader')).toEqual(['dynamodb:GetItem']);
+    expect(sentBy('reader')).toEqual(['dynamodb:BatchGetItem']);
     for (const group of ROUTE_GROUPS) {
       const granted = [...allowedActions(s, roleId(group))].filter((a) => a.startsWith('dynamodb:')).sort();
       expect(granted, group).toEqual([...new Set(storesOf[group].flatMap(sentBy))].sort());

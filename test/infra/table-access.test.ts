@@ -184,7 +184,7 @@ function sourcesOf(group: RouteGroup): string[] {
 /**
  * The store write methods called anywhere in a group's code (a file that calls one counts, used
  * or not). Only functions built with buildDeps (composition.ts) have the writing stores; the
- * others compose a DynamoReader, which sends GetItem only (attesto-stack.test.ts), and no wallet
+ * others compose a DynamoReader, which sends BatchGetItem only (attesto-stack.test.ts), and no wallet
  * store: whatever their code imports, they write nothing.
  */
 function writeMethodsOf(group: RouteGroup): string[] {
@@ -202,6 +202,7 @@ function writeMethodsOf(group: RouteGroup): string[] {
 // ---------------------------------------------------------------------------------------------
 
 const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+const READS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 const anyAttribute = (pk: string, action: string): TableRequest => ({ action, pk, attributes: ['pk', 'sk', 'anything'], returnValues: 'NONE' });
 const pkUnder = (prefix: KeyPrefix) => `${prefix}0750001A#x`;
 
@@ -254,8 +255,14 @@ describe('table reads of the internet-facing functions', () => {
 
   it('lets the verifier and documents functions read school records and status lists only, which is all their code reads', () => {
     for (const group of ['verifier', 'documents'] as const) {
-      const readable = KEY_PREFIXES.filter((prefix) => tableDecision(group, { action: 'dynamodb:GetItem', pk: pkUnder(prefix), attributes: ['pk', 'sk'], returnValues: 'NONE' }) === 'allowed');
+      const readable = KEY_PREFIXES.filter((prefix) => tableDecision(group, { action: 'dynamodb:BatchGetItem', pk: pkUnder(prefix), attributes: ['pk', 'sk'], returnValues: 'NONE' }) === 'allowed');
       expect(readable, group).toEqual(['SCHOOL#', 'STATUS#']);
+      // A batch is allowed only if every key in it is (ForAllValues): one offer among status lists refuses it all.
+      const batch = (pks: string[]) => evaluate(statements(group), { action: 'dynamodb:BatchGetItem', resource: (res) => JSON.stringify(res) === tableArn(), context: { 'dynamodb:LeadingKeys': pks, 'dynamodb:Attributes': ['pk', 'sk'], 'dynamodb:ReturnValues': 'NONE' } });
+      expect(batch([pkUnder('SCHOOL#'), pkUnder('STATUS#')]), group).toBe('allowed');
+      expect(batch([pkUnder('STATUS#'), pkUnder('OFFER#')]), group).not.toBe('allowed');
+      // Their one read action: no single-item GetItem either.
+      expect(tableDecision(group, { action: 'dynamodb:GetItem', pk: pkUnder('STATUS#'), attributes: ['pk', 'sk'], returnValues: 'NONE' }), group).not.toBe('allowed');
       // What their code asks the store for: school records (SCHOOL#) and published lists (STATUS#).
       expect(readsOf(group), group).toEqual(expect.arrayContaining(['getSchool', 'getPublishedList']));
       expect(readsOf(group).filter((m) => !['getSchool', 'getPublishedList'].includes(m)), group).toEqual([]);
@@ -276,7 +283,7 @@ describe('table writes: each function group, on the key prefixes it writes', () 
 
   it('conditions every table write it allows on the partition key prefixes (dynamodb:LeadingKeys)', () => {
     for (const group of ROUTE_GROUPS) {
-      const writes = statements(group).filter((st) => st.Effect === 'Allow' && actionsOf(st).some((a) => a.startsWith('dynamodb:') && !['dynamodb:GetItem', 'dynamodb:Query'].includes(a)));
+      const writes = statements(group).filter((st) => st.Effect === 'Allow' && actionsOf(st).some((a) => a.startsWith('dynamodb:') && !READS.includes(a)));
       for (const st of writes) {
         expect(actionsOf(st).every((a) => WRITES.includes(a)), `${group} ${st.Sid}: ${actionsOf(st).join(', ')}`).toBe(true);
         const prefixes = st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
@@ -359,13 +366,14 @@ describe('table writes: each function group, on the key prefixes it writes', () 
     }
   });
 
-  it('grants no batch, PartiQL, scan or transaction-wide write action to any function', () => {
+  it('grants no batch write, PartiQL, scan or transaction-wide action to any function, and a batch read only to the readers', () => {
     for (const group of ROUTE_GROUPS) {
       const allowed = statements(group)
         .filter((st) => st.Effect === 'Allow')
         .flatMap(actionsOf)
         .filter((a) => a.startsWith('dynamodb:'));
-      expect(allowed.filter((a) => !['dynamodb:GetItem', 'dynamodb:Query', ...WRITES].includes(a)), group).toEqual([]);
+      expect(allowed.filter((a) => !READS.includes(a) && !WRITES.includes(a)), group).toEqual([]);
+      expect(allowed.includes('dynamodb:BatchGetItem'), group).toBe(group === 'verifier' || group === 'documents');
     }
   });
 });

@@ -11,10 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoReader } from '../../lambdas/adapters/dynamo-reader';
 import { signPost } from '../../lambdas/adapters/sigv4';
 import { AttestoError } from '../../lambdas/core/errors';
+import { verifySources } from '../../lambdas/adapters/verify-sources';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
+import { verifyCredential } from '../../lambdas/core/verify/verify-credential';
 import { updateStatus } from '../../lambdas/core/use-cases/update-status';
 import { parseCredentialId } from '../../lambdas/core/status/slot';
-import { coreDeps, schoolWithToken } from '../helpers/core';
+import { coreDeps, PUBLIC_URL, schoolWithToken } from '../helpers/core';
 import { issueRequest } from '../helpers/fixtures';
 import { startStore } from '../helpers/store';
 
@@ -64,8 +66,9 @@ describe('reading the table', () => {
   let proxy: Server;
   let proxyUrl: string;
   /** Requests that reached the proxy, and canned answers to give instead of forwarding. */
-  const seen: { target: string; authorization: string }[] = [];
-  const canned: { status: number; body: string }[] = [];
+  const seen: { target: string; authorization: string; keys: string[] }[] = [];
+  type Keys = { pk: { S: string }; sk: { S: string } }[];
+  const canned: { status: number; body: string | ((keys: Keys) => string) }[] = [];
   /** When set, an answer from the table is held (once received) until `release` is called. */
   let hold: { reached: () => void; released: Promise<void> } | undefined;
   let school: Awaited<ReturnType<typeof schoolWithToken>>['school'];
@@ -76,13 +79,16 @@ describe('reading the table', () => {
     deps = coreDeps(env.store);
     ({ school } = await schoolWithToken(deps, '0751234'));
     const target = new URL(env.endpoint);
-    proxy = createServer((req, res) => {
-      seen.push({ target: String(req.headers['x-amz-target']), authorization: String(req.headers.authorization) });
+    proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      const keys = (JSON.parse(body.toString('utf8')).RequestItems?.attesto?.Keys ?? []) as { pk: { S: string }; sk: { S: string } }[];
+      seen.push({ target: String(req.headers['x-amz-target']), authorization: String(req.headers.authorization), keys: keys.map((k) => `${k.pk.S} ${k.sk.S}`) });
       const answer = canned.shift();
       if (answer) {
-        req.resume();
         res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' });
-        return res.end(answer.body);
+        return res.end(typeof answer.body === 'function' ? answer.body(keys) : answer.body);
       }
       const up = request({ hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
         const chunks: Buffer[] = [];
@@ -98,7 +104,7 @@ describe('reading the table', () => {
           res.end(Buffer.concat(chunks));
         });
       });
-      req.pipe(up);
+      up.end(body);
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
@@ -141,6 +147,73 @@ describe('reading the table', () => {
     expect(lists[0]).not.toBe(lists[1]);
     await r.getPublishedList(school.uai, 1, 'revocation');
     expect(seen.length - before).toBe(2);
+    r.close();
+  });
+
+  it('reads the items asked for together in one BatchGetItem: a verification fetches its two status lists in one request', async () => {
+    const r = reader();
+    const before = seen.length;
+    const [revocation, suspension, missing, record] = await Promise.all([
+      r.getPublishedList(school.uai, 1, 'revocation'),
+      r.getPublishedList(school.uai, 1, 'suspension'),
+      r.getPublishedList(school.uai, 99, 'revocation'),
+      r.getSchool(school.uai),
+    ]);
+    expect(seen.slice(before).map((x) => x.target)).toEqual(['DynamoDB_20120810.BatchGetItem']);
+    expect(seen.at(-1)!.keys).toHaveLength(4);
+    expect(revocation).toEqual(await env.store.getPublishedList(school.uai, 1, 'revocation'));
+    expect(suspension).toEqual(await env.store.getPublishedList(school.uai, 1, 'suspension'));
+    expect(revocation!.jwt).not.toBe(suspension!.jwt);
+    expect(missing).toBeUndefined();
+    expect(record).toEqual(await env.store.getSchool(school.uai));
+
+    const jws = (await issueCredential(deps, { school, actor: 't', request: issueRequest() })).verifiableCredential as string;
+    const verify = verifySources({ store: r, publicUrl: PUBLIC_URL, clock: () => deps.now.value, maxClockSkewSeconds: 60, schoolCacheMs: 0 });
+    const mark = seen.length;
+    expect((await verifyCredential(verify, jws)).verified).toBe(true);
+    // The issuer's record (its key), then both lists at once.
+    expect(seen.slice(mark).map((x) => x.keys.sort())).toEqual([[`SCHOOL#${school.uai} SCHOOL`], [`STATUS#${school.uai}#1 VC#revocation`, `STATUS#${school.uai}#1 VC#suspension`]]);
+    r.close();
+  });
+
+  it('reads again, after a backoff, the keys DynamoDB left unprocessed, and answers each caller its own item', async () => {
+    const waits: number[] = [];
+    const r = reader({ sleep: async (ms) => void waits.push(ms), random: () => 0.5 });
+    const schoolKey = { pk: { S: `SCHOOL#${school.uai}` }, sk: { S: 'SCHOOL' } };
+    const listKey = { pk: { S: `STATUS#${school.uai}#1` }, sk: { S: 'VC#revocation' } };
+    const stored = (await env.store.getSchool(school.uai))!;
+    // The school comes back; the list is left unprocessed (throttled), then read by the next request.
+    canned.push({ status: 200, body: JSON.stringify({ Responses: { attesto: [{ ...schoolKey, uai: { S: school.uai }, name: { S: stored.name } }] }, UnprocessedKeys: { attesto: { Keys: [listKey], ConsistentRead: true } } }) });
+    const before = seen.length;
+    const [record, list] = await Promise.all([r.getSchool(school.uai), r.getPublishedList(school.uai, 1, 'revocation')]);
+    expect(record).toEqual({ uai: school.uai, name: stored.name });
+    expect(list).toEqual(await env.store.getPublishedList(school.uai, 1, 'revocation'));
+    expect(seen.slice(before).map((x) => x.keys.length)).toEqual([2, 1]);
+    expect(seen.at(-1)!.keys).toEqual([`STATUS#${school.uai}#1 VC#revocation`]);
+    expect(waits).toEqual([25]);
+    r.close();
+  });
+
+  it('gives up on keys left unprocessed after its attempts as STORE_UNAVAILABLE, and still answers the others', async () => {
+    const r = reader({ maxAttempts: 2 });
+    const unprocessed = (keys: Keys) => JSON.stringify({ Responses: { attesto: [] }, UnprocessedKeys: { attesto: { Keys: keys.filter((k) => k.sk.S !== 'SCHOOL') } } });
+    canned.push({ status: 200, body: unprocessed }, { status: 200, body: unprocessed });
+    const [record, list] = await Promise.allSettled([r.getSchool('0000000A'), r.getPublishedList(school.uai, 1, 'revocation')]);
+    // Neither returned nor unprocessed: no such school.
+    expect(record).toEqual({ status: 'fulfilled', value: undefined });
+    expect(list).toMatchObject({ status: 'rejected', reason: { code: 'STORE_UNAVAILABLE', status: 503, retryAfter: 1 } });
+    // A failed read does not hold up the next one.
+    expect((await r.getPublishedList(school.uai, 1, 'revocation'))?.jwt).toBeTypeOf('string');
+    r.close();
+  });
+
+  it('reads more items than one BatchGetItem may hold in several requests of at most 100 keys', async () => {
+    const r = reader();
+    const before = seen.length;
+    const lists = await Promise.all(Array.from({ length: 250 }, (_, i) => r.getPublishedList(school.uai, i + 1, 'revocation')));
+    expect(lists[0]?.jwt).toBeTypeOf('string');
+    expect(lists.slice(1).every((l) => l === undefined)).toBe(true);
+    expect(seen.slice(before).map((x) => x.keys.length)).toEqual([100, 100, 50]);
     r.close();
   });
 
