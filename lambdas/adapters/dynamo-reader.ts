@@ -22,7 +22,6 @@ import { AttestoError } from '../core/errors';
 import type { IdempotencyRecord, PublishedStatusList, SchoolRecord, StatusFlags, PublishedListKind, StatusSlot, CredentialRecord } from '../core/records';
 import type { Store } from '../core/store';
 import { keys, withoutKeys } from './dynamo/table';
-import { withRetries } from './retry';
 import { environmentCredentials, signPost, type AwsCredentials } from './sigv4';
 
 export interface DynamoReaderOptions {
@@ -35,7 +34,7 @@ export interface DynamoReaderOptions {
   /** Signing time; injected by tests. */
   clock?: () => Date;
   timeoutMs?: number;
-  /** Attempts per read, for throttling, 5xx and network errors (full-jitter backoff between). */
+  /** Requests per read, in all: retries of throttling, 5xx and network errors, and of keys left unprocessed (full-jitter backoff between). */
   maxAttempts?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -50,6 +49,11 @@ interface Pending {
   resolve(item: Raw): void;
   reject(error: unknown): void;
 }
+
+type BatchGetOutput = {
+  Responses?: Record<string, Record<string, AttributeValue>[]>;
+  UnprocessedKeys?: Record<string, { Keys?: Record<string, AttributeValue>[] }>;
+};
 
 /** Keys per BatchGetItem, DynamoDB's limit. */
 const BATCH_KEYS = 100;
@@ -78,8 +82,10 @@ export class DynamoReader implements Store {
   private readonly credentials: () => AwsCredentials;
   private readonly clock: () => Date;
   /** The reads asked for since the request in flight was sent, by item: the next request. */
-  private next = new Map<string, Pending>();
-  private inFlight = false;
+  private readonly next = new Map<string, Pending>();
+  /** The items a request is in flight for. */
+  private readonly inFlight = new Set<string>();
+  private flushing = false;
 
   constructor(private readonly o: DynamoReaderOptions) {
     this.url = new URL(o.endpoint ?? `https://dynamodb.${o.region}.amazonaws.com`);
@@ -154,8 +160,8 @@ export class DynamoReader implements Store {
 
   /**
    * The item, read by a request sent after this call: joined with the reads asked for before it
-   * is sent (in the same turn of the event loop, or while the request in flight is, which it waits
-   * for).
+   * is sent (in the same turn of the event loop; or, while a request for this item is in flight,
+   * until that one ends, which it waits for).
    */
   private shared(key: Key): Promise<Raw> {
     const id = idOf(key);
@@ -165,41 +171,59 @@ export class DynamoReader implements Store {
     let reject!: Pending['reject'];
     const answer = new Promise<Raw>((yes, no) => ((resolve = yes), (reject = no)));
     this.next.set(id, { key, answer, resolve, reject });
-    // The first read asked for while nothing is in flight goes once this turn has asked for its others.
-    if (this.next.size === 1 && !this.inFlight) queueMicrotask(() => this.flush());
+    // Sent once this turn has asked for its other reads.
+    if (!this.flushing) {
+      this.flushing = true;
+      queueMicrotask(() => this.flush());
+    }
     return answer;
   }
 
-  /** Sends the reads asked for so far; those asked for from now on wait until it is answered. */
+  /**
+   * Sends the reads asked for so far, but those of an item already in flight: they wait for its
+   * answer, and go with the next request (one request per item per round trip under load). An
+   * item in flight holds back only itself: a slow or frozen request (a Lambda instance frozen
+   * while one was retrying) delays no other school's reads.
+   */
   private flush(): void {
-    if (this.inFlight || this.next.size === 0) return;
-    const batch = [...this.next.values()];
-    this.next = new Map();
-    this.inFlight = true;
-    const chunks: Pending[][] = [];
-    for (let i = 0; i < batch.length; i += BATCH_KEYS) chunks.push(batch.slice(i, i + BATCH_KEYS));
-    void Promise.allSettled(chunks.map((chunk) => this.batchGet(chunk))).then(() => {
-      this.inFlight = false;
-      this.flush();
-    });
+    this.flushing = false;
+    const batch: Pending[] = [];
+    for (const [id, p] of this.next) {
+      if (this.inFlight.has(id)) continue;
+      batch.push(p);
+      this.next.delete(id);
+      this.inFlight.add(id);
+    }
+    for (let i = 0; i < batch.length; i += BATCH_KEYS) {
+      const chunk = batch.slice(i, i + BATCH_KEYS);
+      void this.batchGet(chunk).finally(() => {
+        for (const p of chunk) this.inFlight.delete(idOf(p.key));
+        if (this.next.size > 0) this.flush();
+      });
+    }
   }
 
   /**
    * One BatchGetItem, and again for the keys DynamoDB left unprocessed (throttled, or past its
-   * 16 MB a response), with the same backoff and attempts as a failed request. Every pending read
-   * is answered: its item, undefined when there is none, or STORE_UNAVAILABLE.
+   * 16 MB a response), within one budget of `maxAttempts` requests in all, whatever made them
+   * fail, with full-jitter backoff between. Every pending read is answered: its item, undefined
+   * when there is none, or STORE_UNAVAILABLE.
    */
   private async batchGet(chunk: Pending[]): Promise<void> {
     let waiting = new Map(chunk.map((p) => [idOf(p.key), p]));
     const attempts = this.o.maxAttempts ?? 3;
     try {
-      for (let attempt = 0; ; attempt++) {
+      for (let attempt = 1; ; attempt++) {
         const Keys = [...waiting.values()].map(({ key }) => ({ pk: { S: key.pk }, sk: { S: key.sk } }));
-        const body = JSON.stringify({ RequestItems: { [this.o.table]: { Keys, ConsistentRead: true } } });
-        const out = (await this.call('BatchGetItem', body)) as {
-          Responses?: Record<string, Record<string, AttributeValue>[]>;
-          UnprocessedKeys?: Record<string, { Keys?: Record<string, AttributeValue>[] }>;
-        };
+        let out: BatchGetOutput;
+        try {
+          out = (await this.call('BatchGetItem', JSON.stringify({ RequestItems: { [this.o.table]: { Keys, ConsistentRead: true } } }))) as BatchGetOutput;
+        } catch (e) {
+          const retryable = !(e instanceof DynamoHttpError) || e.retryable;
+          if (!retryable || attempt >= attempts) throw e;
+          await this.backoff(attempt);
+          continue;
+        }
         for (const item of out.Responses?.[this.o.table] ?? []) {
           const id = idOf({ pk: String(item.pk?.S), sk: String(item.sk?.S) });
           waiting.get(id)?.resolve(item);
@@ -215,32 +239,23 @@ export class DynamoReader implements Store {
         for (const [id, p] of waiting) if (!unprocessed.has(id)) p.resolve(undefined);
         waiting = unprocessed;
         if (waiting.size === 0) return;
-        if (attempt + 1 >= attempts) throw new Error(`DynamoDB left ${waiting.size} of the keys unprocessed`);
+        if (attempt >= attempts) throw new Error(`DynamoDB left ${waiting.size} of the keys unprocessed`);
         await this.backoff(attempt);
       }
     } catch (e) {
-      const error = e instanceof AttestoError ? e : new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable (BatchGetItem); retry', { cause: e, retryAfter: 1 });
+      const error = new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable (BatchGetItem); retry', { cause: e, retryAfter: 1 });
       for (const p of waiting.values()) p.reject(error);
     }
   }
 
+  /** Full jitter: a random wait below a ceiling that doubles with each attempt (./retry.ts). */
   private backoff(attempt: number): Promise<void> {
-    const ms = (this.o.random ?? Math.random)() * Math.min(RETRY.maxDelayMs, RETRY.baseDelayMs * 2 ** attempt);
+    const ms = (this.o.random ?? Math.random)() * Math.min(RETRY.maxDelayMs, RETRY.baseDelayMs * 2 ** (attempt - 1));
     return (this.o.sleep ?? ((t: number) => new Promise<void>((resolve) => setTimeout(resolve, t))))(ms);
   }
 
+  /** One signed request; a failure says whether another attempt may succeed. */
   private call(operation: string, body: string): Promise<unknown> {
-    return withRetries(() => this.post(operation, body), {
-      maxAttempts: this.o.maxAttempts ?? 3,
-      ...RETRY,
-      retryable: (e) => !(e instanceof DynamoHttpError) || e.retryable,
-      giveUp: (e) => new AttestoError('STORE_UNAVAILABLE', `storage is unavailable (${operation}); retry`, { cause: e, retryAfter: 1 }),
-      sleep: this.o.sleep,
-      random: this.o.random,
-    });
-  }
-
-  private post(operation: string, body: string): Promise<unknown> {
     const headers = signPost({
       credentials: this.credentials(),
       region: this.o.region,

@@ -124,7 +124,12 @@ export class OperationsAlarms extends Construct {
     // Every operation a function calls (group-access.ts); the wallet deletes one-time items. Each
     // series exists only while that operation is throttled: filled with 0, so that one throttled
     // operation alone (the audit partition's PutItem) still adds up to a value.
-    const throttled = Object.fromEntries(TABLE_OPERATIONS.map((op, i) => [`t${i}`, props.table.metric('ThrottledRequests', { dimensionsMap: { TableName: props.table.tableName, Operation: op }, period: fiveMinutes, statistic: 'Sum' })]));
+    // A BatchGetItem counts in ThrottledRequests only when every key of it was throttled; keys it
+    // left unprocessed (which the reader reads again) show in the table's ReadThrottleEvents.
+    const throttled = {
+      ...Object.fromEntries(TABLE_OPERATIONS.map((op, i) => [`t${i}`, props.table.metric('ThrottledRequests', { dimensionsMap: { TableName: props.table.tableName, Operation: op }, period: fiveMinutes, statistic: 'Sum' })])),
+      reads: props.table.metric('ReadThrottleEvents', { period: fiveMinutes, statistic: 'Sum' }),
+    };
     alarm(
       'TableThrottles',
       'attesto state table throttled requests',
