@@ -26,6 +26,7 @@ import type { KeyManager, Signer } from '../core/ports';
 import { isValidUai } from '../core/uai';
 import { KmsSigner, createRetryable, signerError } from './kms-signer';
 import { KEY_SCHOOL_TAG, SESSION_SCHOOL_TAG } from './kms-tags';
+import { schoolKeyPolicy } from './kms-key-policy';
 
 
 export interface SessionCredentials {
@@ -113,7 +114,8 @@ export class KmsSchoolSigner implements KeyManager {
 
   /**
    * Creates the school's key with the function's own rights (allowed only for P-256 signing keys
-   * tagged with a school), then reads its public half through the school's session.
+   * tagged with a school), under a key policy that lets only the school's sessions sign, then
+   * reads its public half through the school's session.
    */
   async createKey(uai: string): Promise<{ keyRef: string; publicJwk: JWK }> {
     const school = this.forSchool(uai);
@@ -126,6 +128,8 @@ export class KmsSchoolSigner implements KeyManager {
             KeyUsage: 'SIGN_VERIFY',
             Description: `attesto signing key of school ${uai}`,
             Tags: [{ TagKey: KEY_SCHOOL_TAG, TagValue: uai }],
+            // Only this school's signing sessions may sign with it, whatever IAM allows (./kms-key-policy.ts).
+            Policy: schoolKeyPolicy({ signerRoleArn: this.options.roleArn, uai }),
           }),
           CREATE_CALL,
         ),

@@ -7,6 +7,8 @@
  *                                                         5 minutes (--now: at once; --compromised: at once, old keys dropped)
  *   attesto school republish-status-lists --uai 0750001U  sign the school's status lists again with its current key
  *                                                         (after a --compromised rotation that stopped halfway)
+ *   attesto school key-policy --uai 0750001U --role-arn <SchoolSignerRoleArn>
+ *                                                         print the key policy for a school key made from a terminal
  *   attesto audit --uai 0750001U [--from ISO] [--to ISO]  print a school's audit trail
  *   attesto issue-batch --file year.jsonl --job 2027-terminales   issue a year group (school side)
  *
@@ -28,12 +30,15 @@ import { republishStatusLists } from '../core/use-cases/republish-status-lists';
 import { canRotateKeys } from '../core/store';
 import { openLocalDeps } from './local-deps';
 import { issueBatchCommand } from './issue-batch';
+import { schoolKeyPolicy } from '../adapters/kms-key-policy';
+import { isValidUai } from '../core/uai';
 
 const USAGE = `usage:
   attesto school add --uai <UAI> --name <name>
   attesto school rotate-token --uai <UAI>
   attesto school rotate-key --uai <UAI> [--now | --compromised]
   attesto school republish-status-lists --uai <UAI>
+  attesto school key-policy --uai <UAI> [--role-arn <SchoolSignerRoleArn>]   (default: $ATTESTO_SCHOOL_SIGNER_ROLE_ARN)
   attesto audit --uai <UAI> [--from <ISO date>] [--to <ISO date>] [--limit <n>]
   attesto issue-batch --file <items.jsonl> --job <job key> [--url <base URL>] [--out <results.jsonl>] [--parallel <n>]
       (the school's token in ATTESTO_TOKEN; locally, the demo school's by default)`;
@@ -57,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { file: { type: 'string' }, job: { type: 'string' }, url: { type: 'string' }, out: { type: 'string' }, parallel: { type: 'string' }, uai: { type: 'string' }, name: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, compromised: { type: 'boolean' }, now: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { file: { type: 'string' }, job: { type: 'string' }, url: { type: 'string' }, out: { type: 'string' }, parallel: { type: 'string' }, uai: { type: 'string' }, name: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, 'role-arn': { type: 'string' }, compromised: { type: 'boolean' }, now: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const command = positionals.join(' ');
   const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -89,6 +94,15 @@ export async function main(argv: string[]): Promise<number> {
       if (!values.uai) break;
       print(await withDeps((d) => republishStatusLists(d.core, { uai: values.uai!, actor })));
       return 0;
+    case 'school key-policy': {
+      // For keys created with the operator's own rights, which get KMS's default policy: the one the
+      // functions give the keys they create, to apply with `aws kms put-key-policy`.
+      const signerRoleArn = values['role-arn'] ?? process.env.ATTESTO_SCHOOL_SIGNER_ROLE_ARN;
+      if (!values.uai || !signerRoleArn) break;
+      if (!isValidUai(values.uai)) throw new AttestoError('INVALID_UAI', `${values.uai} is not a UAI`);
+      print(JSON.parse(schoolKeyPolicy({ signerRoleArn, uai: values.uai })));
+      return 0;
+    }
     case 'issue-batch':
       if (!values.file || !values.job) break;
       return issueBatchCommand({ file: values.file, job: values.job, ...(values.url ? { url: values.url } : {}), ...(values.out ? { out: values.out } : {}), ...(values.parallel ? { parallel: Number(values.parallel) } : {}) });

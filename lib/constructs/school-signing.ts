@@ -145,6 +145,16 @@ export class SchoolSigning extends Construct {
             resources: ['*'],
             conditions: { Bool: { 'kms:MultiRegion': 'true' } },
           }),
+          // The runtime gives each key a policy that lets only the school's sessions sign
+          // (lambdas/adapters/kms-key-policy.ts) and leaves the account in charge of the key: no
+          // key may be created past KMS's check that its policy keeps it manageable.
+          new iam.PolicyStatement({
+            sid: 'NoUnmanageableSchoolKeys',
+            effect: iam.Effect.DENY,
+            actions: ['kms:CreateKey'],
+            resources: ['*'],
+            conditions: { Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' } },
+          }),
           // CreateKey with Tags needs kms:TagResource on keys of the account and region. The
           // same permission would let this role tag an existing key, and a key tagged attesto:uai
           // is one the signer role signs with: so only a key that is what CreateKey above makes

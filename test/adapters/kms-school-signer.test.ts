@@ -13,6 +13,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { KmsSchoolSigner, type SessionCredentials } from '../../lambdas/adapters/kms-school-signer';
 import { AttestoError } from '../../lambdas/core/errors';
 import { fakeKms } from '../helpers/fake-kms';
+import { evaluate } from '../infra/iam-eval';
 
 const ROLE_ARN = 'arn:aws:iam::111122223333:role/attesto-school-signer';
 const SCHOOL_A = '0751234J';
@@ -22,7 +23,7 @@ const T0 = Date.UTC(2026, 10, 2, 8, 0, 0);
 const accessDenied = () => new KMSServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized', $metadata: { httpStatusCode: 400 } });
 
 /** Prepare: STS handing out numbered credentials, a KMS with real keys, a clock. */
-function setup(options: { tagVisibleAfterMs?: number; createFailures?: Error[] } = {}) {
+function setup(options: { tagVisibleAfterMs?: number; createFailures?: Error[]; roleSignsAnyKey?: boolean } = {}) {
   const kms = fakeKms();
   const sts = new STSClient({ region: 'eu-west-3', credentials: { accessKeyId: 'fn', secretAccessKey: 'fn' } });
   const stsMock = mockClient(sts);
@@ -57,18 +58,22 @@ function setup(options: { tagVisibleAfterMs?: number; createFailures?: Error[] }
     sessionsOpened.push(credentials);
     const client = new KMSClient({ region: 'eu-west-3', credentials, maxAttempts: 1 });
     const mock = mockClient(client);
-    // The signer role's policy: the key's attesto:uai tag must equal the session's uai tag.
-    const authorize = (keyId: string) => {
-      const tag = kms.keys.get(keyId)?.tags['attesto:uai'];
+    // The signer role's policy: the key's attesto:uai tag must equal the session's uai tag
+    // (unless `roleSignsAnyKey` plays a role policy broadened by mistake); then the key's own
+    // policy, whose explicit deny no IAM policy overrides.
+    const authorize = (keyId: string, action: string) => {
+      const key = kms.keys.get(keyId);
       const propagated = clock - (keyCreatedAt.get(keyId) ?? -Infinity) >= (options.tagVisibleAfterMs ?? 0);
-      if (tag !== sessionSchool.get(credentials.accessKeyId) || !propagated) throw accessDenied();
+      if ((!options.roleSignsAnyKey && key?.tags['attesto:uai'] !== sessionSchool.get(credentials.accessKeyId)) || !propagated) throw accessDenied();
+      const session = { 'aws:PrincipalArn': ROLE_ARN, 'aws:PrincipalTag/uai': sessionSchool.get(credentials.accessKeyId) };
+      if (key?.policy && evaluate(key.policy.Statement, { action, resource: () => true, context: session }) === 'explicitly denied') throw accessDenied();
     };
     mock.on(SignCommand).callsFake(async (input) => {
-      authorize(input.KeyId);
+      authorize(input.KeyId, 'kms:Sign');
       return kms.client.send(new SignCommand(input));
     });
     mock.on(GetPublicKeyCommand).callsFake(async (input) => {
-      authorize(input.KeyId);
+      authorize(input.KeyId, 'kms:GetPublicKey');
       return kms.client.send(new GetPublicKeyCommand(input));
     });
     return client;
@@ -195,6 +200,38 @@ describe('KMS school signer: creating a school key', () => {
     expect(env.kms.keys.get(keyRef)!.tags['attesto:uai']).toBe(SCHOOL_A);
     expect(publicJwk).toMatchObject({ kty: 'EC', crv: 'P-256' });
     expect(publicJwk).not.toHaveProperty('d');
+  });
+
+  it("creates it under a key policy that lets only the school's signing sessions sign, and the account administer it", async () => {
+    const env = setup();
+    const { keyRef } = await env.signers.createKey(SCHOOL_A);
+    const policy = env.kms.keys.get(keyRef)!.policy!;
+    const decide = (action: string, principal: { arn: string; uai?: string }) =>
+      evaluate(policy.Statement, { action, resource: () => true, context: { 'aws:PrincipalArn': principal.arn, 'aws:PrincipalTag/uai': principal.uai } });
+    const admin = { arn: 'arn:aws:iam::111122223333:role/Admin' };
+    expect(decide('kms:Sign', { arn: ROLE_ARN, uai: SCHOOL_A })).not.toBe('explicitly denied');
+    // Another school's session, an untagged session of the signer role, an administrator, the account itself.
+    expect(decide('kms:Sign', { arn: ROLE_ARN, uai: SCHOOL_B })).toBe('explicitly denied');
+    expect(decide('kms:Sign', { arn: ROLE_ARN })).toBe('explicitly denied');
+    expect(decide('kms:Sign', { ...admin, uai: SCHOOL_A })).toBe('explicitly denied');
+    expect(decide('kms:Sign', { arn: 'arn:aws:iam::111122223333:root' })).toBe('explicitly denied');
+    // The account keeps the key in hand (no lockout): administration and the public key stay with IAM.
+    expect(decide('kms:PutKeyPolicy', admin)).toBe('allowed');
+    expect(decide('kms:ScheduleKeyDeletion', admin)).toBe('allowed');
+    expect(decide('kms:GetPublicKey', { arn: ROLE_ARN, uai: SCHOOL_B })).toBe('allowed');
+    expect(policy.Statement.find((st) => st.Effect === 'Allow')!.Principal).toEqual({ AWS: 'arn:aws:iam::111122223333:root' });
+  });
+
+  it("keeps a school's key to that school even if the signer role's IAM policy let it sign with any key", async () => {
+    const broadened = setup({ roleSignsAnyKey: true });
+    const { keyRef: keyOfA } = await broadened.signers.createKey(SCHOOL_A);
+    const digest = new Uint8Array(32);
+    await expect(broadened.signers.forSchool(SCHOOL_A).sign(keyOfA, digest)).resolves.toHaveLength(64);
+    // Past the minutes a new key's refusals are taken for its tag on its way: this one is final.
+    broadened.advance(60 * 60_000);
+    const error = await broadened.signers.forSchool(SCHOOL_B).sign(keyOfA, digest).catch((e) => e);
+    expect(error).toMatchObject({ code: 'SIGNER_UNAVAILABLE' });
+    expect(error.cause).toMatchObject({ name: 'AccessDeniedException' });
   });
 
   it('retries a throttled CreateKey, but never one whose answer did not come (the key may exist)', async () => {

@@ -7,6 +7,7 @@ import { CreateKeyCommand, DisabledException, GetPublicKeyCommand, KMSClient, KM
 import { p256 } from '@noble/curves/p256';
 import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { Statement } from '../infra/synth';
 
 export interface FakeKmsOptions {
   throttleRatio?: number;
@@ -20,7 +21,8 @@ export interface FakeKmsOptions {
 export function fakeKms(options: FakeKmsOptions = {}) {
   const client = new KMSClient({ region: 'eu-west-3', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
   const mock = options.mockClass ? mockClient(KMSClient) : mockClient(client);
-  const keys = new Map<string, { privateKey: KeyObject; publicKey: KeyObject; tags: Record<string, string> }>();
+  /** Each key, with the key policy it was created with (undefined: KMS's default). */
+  const keys = new Map<string, { privateKey: KeyObject; publicKey: KeyObject; tags: Record<string, string>; policy?: { Statement: Statement[] } }>();
   const stats = { sign: 0, throttled: 0, digests: [] as Buffer[] };
   /** Keys an operator has disabled: KMS refuses to sign with them. */
   const disabled = new Set<string>();
@@ -32,7 +34,12 @@ export function fakeKms(options: FakeKmsOptions = {}) {
     if (input.KeySpec !== 'ECC_NIST_P256' || input.KeyUsage !== 'SIGN_VERIFY') throw new Error('unexpected key spec');
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const arn = `arn:aws:kms:eu-west-3:111122223333:key/${keys.size + 1}`;
-    keys.set(arn, { privateKey, publicKey, tags: Object.fromEntries((input.Tags ?? []).map((t: { TagKey: string; TagValue: string }) => [t.TagKey, t.TagValue])) });
+    keys.set(arn, {
+      privateKey,
+      publicKey,
+      tags: Object.fromEntries((input.Tags ?? []).map((t: { TagKey: string; TagValue: string }) => [t.TagKey, t.TagValue])),
+      ...(input.Policy ? { policy: JSON.parse(input.Policy) } : {}),
+    });
     return { KeyMetadata: { Arn: arn, KeyId: String(keys.size) } };
   });
   mock.on(GetPublicKeyCommand).callsFake((input) => {

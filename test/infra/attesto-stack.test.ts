@@ -271,6 +271,7 @@ describe('least privilege, on the IAM statements of each function', () => {
         'NeverRetagASchoolKey',
         'NoDirectSigningNoKeyAdministration',
         'NoMultiRegionSchoolKeys',
+        'NoUnmanageableSchoolKeys',
         'OpenSchoolSigningSessions',
         'PutItemsUnderItsKeyPrefixes',
         'ReadStateTable',
@@ -396,6 +397,7 @@ describe('per-school signing keys and isolation', () => {
       Condition: { StringEquals: { 'kms:KeySpec': 'ECC_NIST_P256', 'kms:KeyUsage': 'SIGN_VERIFY', 'kms:KeyOrigin': 'AWS_KMS' }, ...onlySchoolTag },
     });
     expect(statements.NoMultiRegionSchoolKeys).toEqual({ Effect: 'Deny', Action: ['kms:CreateKey'], Resource: '*', Condition: { Bool: { 'kms:MultiRegion': 'true' } } });
+    expect(statements.NoUnmanageableSchoolKeys).toEqual({ Effect: 'Deny', Action: ['kms:CreateKey'], Resource: '*', Condition: { Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' } } });
     // Tagging rights exist for CreateKey's tags; on an existing key they reach only an untagged
     // key of the kind CreateKey makes, never another application's (table-access.test.ts).
     expect(statements.TagSchoolKeysAtCreation).toEqual({
