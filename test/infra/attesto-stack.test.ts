@@ -687,8 +687,13 @@ describe('operations', () => {
     // The table's: one series per operation, each filled with 0, so one throttled operation alone trips it.
     const table = alarms().find((a) => JSON.stringify(a.Metrics ?? []).includes('ThrottledRequests'))!;
     const expression = table.Metrics.find((m: { Expression?: string }) => m.Expression).Expression as string;
-    const series = table.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat);
-    expect(series.map((m: { MetricStat: { Metric: { Dimensions: { Name: string; Value: unknown }[] } } }) => m.MetricStat.Metric.Dimensions.find((d) => d.Name === 'Operation')!.Value).sort()).toEqual(TABLE_OPERATIONS.map(String).sort());
+    type Series = { Id: string; MetricStat: { Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] } } };
+    const series = table.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat) as Series[];
+    const perOperation = series.filter((m) => m.MetricStat.Metric.MetricName === 'ThrottledRequests');
+    expect(perOperation.map((m) => m.MetricStat.Metric.Dimensions.find((d) => d.Name === 'Operation')!.Value).sort()).toEqual(TABLE_OPERATIONS.map(String).sort());
+    // And the table's read throttle events: a BatchGetItem throttled in part counts only there.
+    expect(series.filter((m) => m.MetricStat.Metric.MetricName === 'ReadThrottleEvents')).toHaveLength(1);
+    expect(series).toHaveLength(perOperation.length + 1);
     for (const m of series) expect(expression).toContain(`FILL(${m.Id}, 0)`);
   });
 
