@@ -130,6 +130,11 @@ export class KmsSchoolSigner implements KeyManager {
             Tags: [{ TagKey: KEY_SCHOOL_TAG, TagValue: uai }],
             // Only this school's signing sessions may sign with it, whatever IAM allows (./kms-key-policy.ts).
             Policy: schoolKeyPolicy({ signerRoleArn: this.options.roleArn, uai }),
+            // KMS's lockout check asks whether the caller could later change this policy, and
+            // this role may not (kms:PutKeyPolicy is denied to every function role), so the check
+            // would refuse every key. The policy leaves the key to the account's administrators,
+            // as KMS's default one does: nothing is locked out.
+            BypassPolicyLockoutSafetyCheck: true,
           }),
           CREATE_CALL,
         ),

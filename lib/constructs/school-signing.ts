@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
 
 // The tags the runtime sets on school keys and signing sessions, read by the conditions below.
-import { KEY_SCHOOL_TAG, SESSION_SCHOOL_TAG } from '../../lambdas/adapters/kms-tags';
+import { KEY_SCHOOL_TAG, SESSION_SCHOOL_TAG, SIGNER_ROLE_PATH_PREFIX } from '../../lambdas/adapters/kms-tags';
 
 /** KMS actions no application role may ever perform, whatever else gets attached to it. */
 export const DENIED_TO_APP_ROLES = [
@@ -57,6 +57,9 @@ export class SchoolSigning extends Construct {
       ),
       // Role chaining caps sessions at one hour anyway; the signer adapter renews every 15 minutes.
       maxSessionDuration: Duration.hours(1),
+      // School key policies let this path sign (lambdas/adapters/kms-key-policy.ts): a role replaced
+      // (a new generated name, same stack) keeps signing with the keys made before it.
+      path: `${SIGNER_ROLE_PATH_PREFIX}${Stack.of(this).stackName}/`,
     });
 
     const sameSchool = {
@@ -144,16 +147,6 @@ export class SchoolSigning extends Construct {
             actions: ['kms:CreateKey'],
             resources: ['*'],
             conditions: { Bool: { 'kms:MultiRegion': 'true' } },
-          }),
-          // The runtime gives each key a policy that lets only the school's sessions sign
-          // (lambdas/adapters/kms-key-policy.ts) and leaves the account in charge of the key: no
-          // key may be created past KMS's check that its policy keeps it manageable.
-          new iam.PolicyStatement({
-            sid: 'NoUnmanageableSchoolKeys',
-            effect: iam.Effect.DENY,
-            actions: ['kms:CreateKey'],
-            resources: ['*'],
-            conditions: { Bool: { 'kms:BypassPolicyLockoutSafetyCheck': 'true' } },
           }),
           // CreateKey with Tags needs kms:TagResource on keys of the account and region. The
           // same permission would let this role tag an existing key, and a key tagged attesto:uai

@@ -220,6 +220,8 @@ describe('KMS school signer: creating a school key', () => {
     expect(decide('kms:ScheduleKeyDeletion', admin)).toBe('allowed');
     expect(decide('kms:GetPublicKey', { arn: ROLE_ARN, uai: SCHOOL_B })).toBe('allowed');
     expect(policy.Statement.find((st) => st.Effect === 'Allow')!.Principal).toEqual({ AWS: 'arn:aws:iam::111122223333:root' });
+    // Past KMS's lockout check, which the function's role (denied kms:PutKeyPolicy) would fail.
+    expect(env.kms.mock.commandCalls(CreateKeyCommand)[0]!.args[0].input.BypassPolicyLockoutSafetyCheck).toBe(true);
   });
 
   it("keeps a school's key to that school even if the signer role's IAM policy let it sign with any key", async () => {

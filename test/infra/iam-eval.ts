@@ -30,6 +30,9 @@ const BASE: Record<string, (value: string, policy: string[]) => boolean> = {
   StringLike: (v, p) => p.some((x) => glob(x).test(v)),
   StringNotEquals: (v, p) => !p.includes(v),
   StringNotLike: (v, p) => !p.some((x) => glob(x).test(v)),
+  // ARNs as IAM compares them here: whole, with wildcards (attesto's ARNs have no wildcard in their segments).
+  ArnLike: (v, p) => p.some((x) => glob(x).test(v)),
+  ArnNotLike: (v, p) => !p.some((x) => glob(x).test(v)),
 };
 
 function conditionHolds(operator: string, key: string, policyValue: unknown, context: RequestContext): boolean {
@@ -47,14 +50,14 @@ function conditionHolds(operator: string, key: string, policyValue: unknown, con
     if (policy.length !== 1 || !['true', 'false'].includes(policy[0]!)) throw new Error(`Null ${key}: ${policy.join(',')}`);
     return (values.length === 0) === (policy[0] === 'true');
   }
-  const m = /^(?:(ForAllValues|ForAnyValue):)?(String(?:Not)?(?:Equals|Like))(IfExists)?$/.exec(operator);
+  const m = /^(?:(ForAllValues|ForAnyValue):)?(String(?:Not)?(?:Equals|Like)|Arn(?:Not)?Like)(IfExists)?$/.exec(operator);
   if (!m) throw new Error(`condition operator ${operator} is not supported by this evaluator`);
   const [, set, base, ifExists] = m;
   const test = BASE[base!]!;
   if (set === 'ForAllValues') return values.every((v) => test(v, policy));
   if (set === 'ForAnyValue') return values.some((v) => test(v, policy));
   if (values.length > 1) throw new Error(`${key} is multi-valued: ${operator} needs ForAllValues or ForAnyValue`);
-  if (values.length === 0) return ifExists !== undefined || base!.startsWith('StringNot');
+  if (values.length === 0) return ifExists !== undefined || /^(String|Arn)Not/.test(base!);
   return test(values[0]!, policy);
 }
 
