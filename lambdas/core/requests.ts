@@ -136,6 +136,17 @@ export const RegisterSchoolRequest = Type.Object(
 );
 export type RegisterSchoolRequest = Static<typeof RegisterSchoolRequest>;
 
+export const RotateKeyRequest = Type.Object(
+  {
+    mode: Type.Union([Type.Literal('scheduled'), Type.Literal('immediate'), Type.Literal('compromised')], {
+      description:
+        '"scheduled": the new key is published now and signs in 5 minutes, when every cached DID document lists it; "immediate": it signs at once; "compromised": it signs at once, every previous key is dropped from the DID document (nothing they signed verifies any more) and the status lists are signed again.',
+    }),
+  },
+  { additionalProperties: false, $id: 'RotateKeyRequest' },
+);
+export type RotateKeyRequest = Static<typeof RotateKeyRequest>;
+
 export const CreateOfferRequest = Type.Object(
   {
     credential: IssueRequest.properties.credential,

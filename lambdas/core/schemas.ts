@@ -8,7 +8,7 @@ import { IssueBatchRequest } from './batch-request';
 import { DiplomaInput, DiplomaSubject } from './kinds/diploma.schema';
 import { EnrollmentInput, EnrollmentSubject } from './kinds/enrollment.schema';
 import { TranscriptInput, TranscriptSubject } from './kinds/transcript.schema';
-import { CreateOfferRequest, IssueRequest, RegisterSchoolRequest, UpdateStatusRequest, VerifyPresentationRequest, VerifyRequest, WithdrawOfferRequest } from './requests';
+import { CreateOfferRequest, IssueRequest, RegisterSchoolRequest, RotateKeyRequest, UpdateStatusRequest, VerifyPresentationRequest, VerifyRequest, WithdrawOfferRequest } from './requests';
 
 export const SCHEMAS = {
   EnrollmentInput,
@@ -23,6 +23,7 @@ export const SCHEMAS = {
   VerifyRequest,
   VerifyPresentationRequest,
   RegisterSchoolRequest,
+  RotateKeyRequest,
   CreateOfferRequest,
   WithdrawOfferRequest,
 } satisfies Record<string, TSchema>;

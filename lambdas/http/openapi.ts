@@ -5,7 +5,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { KINDS } from '../core/kinds';
 import { SCHEMAS } from '../core/schemas';
-import { CreateOfferRequest, IssueRequest, RegisterSchoolRequest, UpdateStatusRequest, VerifyPresentationRequest, VerifyRequest, WithdrawOfferRequest } from '../core/requests';
+import { CreateOfferRequest, IssueRequest, RegisterSchoolRequest, RotateKeyRequest, UpdateStatusRequest, VerifyPresentationRequest, VerifyRequest, WithdrawOfferRequest } from '../core/requests';
 import { IssueBatchRequest } from '../core/batch-request';
 import { ROUTES } from './routes';
 
@@ -35,6 +35,7 @@ export function publishedSchemas(publicUrl: string): Record<string, Record<strin
   add('verify-request', 'POST /credentials/verify', VerifyRequest);
   add('verify-presentation-request', 'POST /presentations/verify', VerifyPresentationRequest);
   add('register-school-request', 'POST /schools', RegisterSchoolRequest);
+  add('rotate-key-request', 'POST /schools/{uai}/key-rotations', RotateKeyRequest);
   add('create-offer-request', 'POST /offers', CreateOfferRequest);
   add('withdraw-offer-request', 'POST /offer-withdrawals', WithdrawOfferRequest);
   memo = { base: publicUrl, schemas };
@@ -47,6 +48,7 @@ const BODY_SCHEMA: Record<string, string> = {
   VerifyRequest: 'verify-request',
   VerifyPresentationRequest: 'verify-presentation-request',
   RegisterSchoolRequest: 'register-school-request',
+  RotateKeyRequest: 'rotate-key-request',
   IssueBatchRequest: 'issue-batch-request',
   CreateOfferRequest: 'create-offer-request',
   WithdrawOfferRequest: 'withdraw-offer-request',

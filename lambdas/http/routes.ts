@@ -34,6 +34,8 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/openapi.json', group: 'documents', auth: 'public', operationId: 'openapi', summary: 'This API, as OpenAPI 3.1.' },
   { method: 'GET', path: '/health', group: 'documents', auth: 'public', operationId: 'health', summary: 'Liveness.' },
   { method: 'POST', path: '/schools', group: 'operator', auth: 'operator', operationId: 'registerSchool', summary: 'Register a school (operator).', body: 'RegisterSchoolRequest' },
+  { method: 'POST', path: '/schools/{uai}/key-rotations', group: 'operator', auth: 'operator', operationId: 'rotateKey', summary: "Rotate a school's signing key (operator): a new KMS key, listed in its DID document.", body: 'RotateKeyRequest' },
+  { method: 'POST', path: '/schools/{uai}/status-list-republications', group: 'operator', auth: 'operator', operationId: 'republishStatusLists', summary: "Sign a school's status lists again with its current key, and record its saved audit events (operator)." },
   // OpenID4VCI 1.0: a school offers a credential; a wallet fetches it (pre-authorized code flow).
   { method: 'POST', path: '/offers', group: 'wallet', auth: 'school', operationId: 'createOffer', summary: 'Offer a credential to a wallet: link, QR code (PNG, SVG), optional PIN.', body: 'CreateOfferRequest' },
   // Not under /offers/: CloudFront caches /offers/* (public GETs of offers by reference).

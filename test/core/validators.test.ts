@@ -44,6 +44,7 @@ const VALID: Record<SchemaName, unknown[]> = {
     { verifiablePresentation: { type: 'EnvelopedVerifiablePresentation', id: 'data:application/vp+jwt,a.b.c' }, options: { challenge: 'n-0S6_WzA2Mj', domain: 'https://rh.example.fr' } },
   ],
   RegisterSchoolRequest: [{ uai: '0751234J', name: 'Lycée' }],
+  RotateKeyRequest: [{ mode: 'scheduled' }, { mode: 'immediate' }, { mode: 'compromised' }],
   CreateOfferRequest: [{ credential: issueRequest('DiplomaCredential').credential, txCode: true, expiresInSeconds: 3600 }],
   WithdrawOfferRequest: [{ offerId: '3f2a9c0b1d-e_F67' }],
 } as Record<SchemaName, unknown[]>;

@@ -14,8 +14,8 @@ export interface FakeKmsOptions {
   random?: () => number;
   /** Mock every KMSClient (the class), e.g. session clients created inside an adapter. */
   mockClass?: boolean;
-  /** Plays IAM's part: may the caller (its access key id) sign with a key carrying these tags? */
-  authorize?: (keyTags: Record<string, string>, accessKeyId: string) => boolean;
+  /** Plays IAM's part: may the caller (its access key id) sign with a key carrying these tags (and this key policy)? */
+  authorize?: (keyTags: Record<string, string>, accessKeyId: string, keyPolicy?: { Statement: Statement[] }) => boolean;
 }
 
 export function fakeKms(options: FakeKmsOptions = {}) {
@@ -64,7 +64,7 @@ export function fakeKms(options: FakeKmsOptions = {}) {
     }
     if (options.authorize) {
       const credentials = await (getClient() as KMSClient).config.credentials();
-      if (!options.authorize(key.tags, credentials.accessKeyId)) {
+      if (!options.authorize(key.tags, credentials.accessKeyId, key.policy)) {
         throw new KMSServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized by the key tags', $metadata: { httpStatusCode: 400 } });
       }
     }

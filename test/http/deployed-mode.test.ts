@@ -15,9 +15,17 @@ import { apiGatewayEvent } from '../helpers/apigw';
 import { fakeKms } from '../helpers/fake-kms';
 import { issueRequest, PERSONAL_VALUES } from '../helpers/live-fixtures';
 import { startStore } from '../helpers/store';
+import { evaluate } from '../infra/iam-eval';
 
 const sessions = new Map<string, string>(); // session access key id → school (its session tag)
-const kms = fakeKms({ mockClass: true, authorize: (tags, accessKeyId) => sessions.get(accessKeyId) === tags['attesto:uai'] });
+const SIGNER_ROLE = 'arn:aws:iam::111122223333:role/attesto/Attesto/Attesto-SchoolSigningSignerRole-1A2B';
+// IAM's tag rule (the signer role's policy), then the key's own policy, if it has one.
+const kms = fakeKms({
+  mockClass: true,
+  authorize: (tags, accessKeyId, policy) =>
+    sessions.get(accessKeyId) === tags['attesto:uai'] &&
+    (!policy || evaluate(policy.Statement, { action: 'kms:Sign', resource: () => true, context: { 'aws:PrincipalArn': SIGNER_ROLE, 'aws:PrincipalTag/uai': sessions.get(accessKeyId) } }) !== 'explicitly denied'),
+});
 const sts = mockClient(STSClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
 let env: Awaited<ReturnType<typeof startStore>>;
@@ -41,7 +49,7 @@ beforeAll(async () => {
     ATTESTO_DYNAMODB_ENDPOINT: env.endpoint,
     ATTESTO_SCHOOL_AUTH: 'authorizer',
     ATTESTO_OPERATOR_AUTH: 'iam',
-    ATTESTO_SCHOOL_SIGNER_ROLE_ARN: 'arn:aws:iam::111122223333:role/attesto-school-signer',
+    ATTESTO_SCHOOL_SIGNER_ROLE_ARN: SIGNER_ROLE,
     ATTESTO_USER_POOL_ID: 'eu-west-3_pool',
     ATTESTO_SCHOOL_SCOPES: 'attesto/issueCredential attesto/updateStatus',
     ATTESTO_TOKEN_URL: 'https://attesto-auth.auth.eu-west-3.amazoncognito.com/oauth2/token',
@@ -91,6 +99,8 @@ describe('on AWS', () => {
       AllowedOAuthScopes: ['attesto/issueCredential', 'attesto/updateStatus'],
     });
     expect([...kms.keys.values()].map((k) => k.tags['attesto:uai'])).toEqual(['0751234J', '0130001F']);
+    // Each under the school key policy: only that school's signing sessions sign with it.
+    expect([...kms.keys.values()].map((k) => JSON.stringify(k.policy))).toEqual([expect.stringContaining('"aws:PrincipalTag/uai":"0751234J"'), expect.stringContaining('"aws:PrincipalTag/uai":"0130001F"')]);
   });
 
   it('refuses registration without an IAM identity, and removes the client of a registration that fails', async () => {
@@ -152,9 +162,34 @@ describe('on AWS', () => {
     expect((await call(handlers.issuer, event('POST /credentials/issue', issueRequest(), asSchool('client-unknown')))).status).toBe(401);
   });
 
+  it("an operator rotates a school's key and signs its lists again through the API, under the school key policy; a school's credentials keep verifying", async () => {
+    const before = await call(handlers.issuer, event('POST /credentials/issue', issueRequest(), asSchool(schools.A!.clientId)));
+    const rotated = await call(handlers.operator, event('POST /schools/0751234J/key-rotations', { mode: 'immediate' }, operator));
+    expect(rotated.status).toBe(201);
+    expect(rotated.json).toMatchObject({ uai: '0751234J', kid: `${schools.A!.did}#key-2`, retired: `${schools.A!.did}#key-1`, compromised: false });
+    // The key KMS made last: the rotation's.
+    const newKey = [...kms.keys.values()].at(-1)!;
+    expect(newKey.tags['attesto:uai']).toBe('0751234J');
+    expect(JSON.stringify(newKey.policy)).toContain('"aws:PrincipalTag/uai":"0751234J"');
+    // The school signs with the new key at once; what the old one signed still verifies.
+    const after = await call(handlers.issuer, event('POST /credentials/issue', issueRequest(), asSchool(schools.A!.clientId)));
+    expect(after.status).toBe(201);
+    expect(JSON.parse(Buffer.from(after.json.verifiableCredential.split('.')[0], 'base64url').toString()).kid).toBe(`${schools.A!.did}#key-2`);
+    for (const vc of [before.json.verifiableCredential, after.json.verifiableCredential]) {
+      expect((await call(handlers.verifier, event('POST /credentials/verify', { verifiableCredential: vc }))).json.verified).toBe(true);
+    }
+    const republished = await call(handlers.operator, event('POST /schools/0751234J/status-list-republications', {}, operator));
+    expect(republished).toMatchObject({ status: 200, json: { uai: '0751234J', lists: 1, kid: `${schools.A!.did}#key-2` } });
+    // Operators only, a school that exists, a mode that is one.
+    expect((await call(handlers.operator, event('POST /schools/0751234J/key-rotations', { mode: 'immediate' }))).status).toBe(401);
+    expect((await call(handlers.operator, event('POST /schools/0690099K/key-rotations', { mode: 'scheduled' }, operator))).json.code).toBe('UNKNOWN_SCHOOL');
+    expect((await call(handlers.operator, event('POST /schools/0751234J/key-rotations', { mode: 'soon' }, operator))).json.code).toBe('VALIDATION_FAILED');
+    expect((await call(handlers.operator, event('POST /schools/not-a-uai/status-list-republications', {}, operator))).json.code).toBe('UNKNOWN_SCHOOL');
+  });
+
   it("IAM, not only application code, keeps a school's session away from another school's key", async () => {
     const { KmsSchoolSigner } = await import('../../lambdas/adapters/kms-school-signer');
-    const signer = new KmsSchoolSigner({ roleArn: 'arn:aws:iam::111122223333:role/attesto-school-signer', region: 'eu-west-3' });
+    const signer = new KmsSchoolSigner({ roleArn: SIGNER_ROLE, region: 'eu-west-3' });
     const keyOfA = [...kms.keys.entries()].find(([, k]) => k.tags['attesto:uai'] === '0751234J')![0];
     // Refused by KMS (AccessDenied on the key's tag); a 503, as a new key's tag on its way is refused the same way.
     await expect(signer.forSchool('0130001F').sign(keyOfA, new Uint8Array([1]))).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE', cause: expect.objectContaining({ name: 'AccessDeniedException' }) });

@@ -38,7 +38,7 @@ describe('registering a school', () => {
     const failingAudit = auditDown(env.store);
     const registered = await registerSchool({ ...deps, store: failingAudit }, { uai: uai('0440004'), name: 'Lycée Livet', actor: 'operator:test' });
     expect(registered.token).toMatch(/^atst_0440004/);
-    expect(registered.warnings).toEqual(["the registration's audit events could not be written (storage is unavailable (audit); retry): run `attesto school republish-status-lists --uai 0440004R`, which records them"]);
+    expect(registered.warnings).toEqual(["the registration's audit events could not be written (storage is unavailable (audit); retry): run `attesto school republish-status-lists --uai 0440004R` (on AWS: POST /schools/0440004R/status-list-republications), which records them"]);
     // What the warning says: republishing records them, once however often it runs.
     await republishStatusLists(deps, { uai: registered.uai, actor: 'operator:test' });
     await republishStatusLists(deps, { uai: registered.uai, actor: 'operator:test' });

@@ -116,7 +116,7 @@ describe('key rotation', () => {
     const kmsDown = { sign: async (): Promise<Uint8Array> => Promise.reject(new AttestoError('SIGNER_UNAVAILABLE', 'the signing service is unavailable; retry', { retryAfter: 1 })) };
     await expect(rotateKey({ ...deps, signer: kmsDown, store: env.store }, { uai, actor: 'operator:test', compromised: true })).rejects.toMatchObject({
       code: 'SIGNER_UNAVAILABLE',
-      message: `0 of 1 status lists of ${uai} are signed with its current key; run \`attesto school republish-status-lists --uai ${uai}\``,
+      message: `0 of 1 status lists of ${uai} are signed with its current key; run \`attesto school republish-status-lists --uai ${uai}\` (on AWS: POST /schools/${uai}/status-list-republications)`,
     });
     // key-2 signs, key-1 is dropped, and the list is still signed by key-1: it fails closed.
     const after = await issue(uai);
@@ -135,7 +135,7 @@ describe('key rotation', () => {
     const failingAudit = auditDown(env.store);
     expect(await rotateKey({ ...deps, store: failingAudit }, { uai, actor: 'operator:test', compromised: true })).toMatchObject({
       kid: `${did}#key-2`,
-      warnings: [`the key.rotated audit event could not be written (storage is unavailable (audit); retry): run \`attesto school republish-status-lists --uai ${uai}\`, which records it (rotating again to record it would make another key)`],
+      warnings: [`the key.rotated audit event could not be written (storage is unavailable (audit); retry): run \`attesto school republish-status-lists --uai ${uai}\` (on AWS: POST /schools/${uai}/status-list-republications), which records it (rotating again to record it would make another key)`],
     });
     expect(decodeProtectedHeader((await env.store.getPublishedList(uai, 1, 'revocation'))!.jwt).kid).toBe(`${did}#key-2`);
     // What the warning says: republishing records the rotation, once however often it is run.

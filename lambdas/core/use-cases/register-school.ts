@@ -11,6 +11,7 @@ import { isoSeconds } from '../credential/build';
 import { publishStatusLists } from '../status/publish';
 import { isValidUai } from '../uai';
 import { isPrintableName } from '../school-name';
+import { republishHint } from './republish-status-lists';
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -94,7 +95,7 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
   try {
     for (const event of registrationEvents) await deps.store.appendAudit(event);
   } catch (e) {
-    warnings.push(`the registration's audit events could not be written (${reason(e)}): run \`attesto school republish-status-lists --uai ${uai}\`, which records them`);
+    warnings.push(`the registration's audit events could not be written (${reason(e)}): ${republishHint(uai)}, which records them`);
   }
   // The first lists exist before any credential points at them. Should this fail (a new KMS key
   // can take seconds to honour its tags), the first issuance publishes them (status/allocate.ts).
@@ -121,7 +122,7 @@ export async function rotateToken(deps: OperatorDeps, input: { uai: string; acto
   try {
     await deps.store.appendAudit(event);
   } catch (e) {
-    return { uai: input.uai, token, warnings: [`the token rotation's audit event could not be written (${e instanceof Error ? e.message : 'unknown error'}): run \`attesto school republish-status-lists --uai ${input.uai}\`, which records it`] };
+    return { uai: input.uai, token, warnings: [`the token rotation's audit event could not be written (${e instanceof Error ? e.message : 'unknown error'}): ${republishHint(input.uai)}, which records it`] };
   }
   return { uai: input.uai, token };
 }

@@ -14,6 +14,12 @@ import { signingKey } from '../signing-key';
 import { publishStatusLists } from '../status/publish';
 import { decodeCompactJws } from '../verify/jws';
 
+/**
+ * What to run to sign a school's lists again and record its saved events: from a terminal, or on
+ * AWS through the operator route (keys made by the functions sign only through it).
+ */
+export const republishHint = (uai: string) => `run \`attesto school republish-status-lists --uai ${uai}\` (on AWS: POST /schools/${uai}/status-list-republications)`;
+
 export interface RepublishCommand {
   uai: string;
   actor: string;
@@ -44,7 +50,7 @@ export async function resignStatusLists(deps: CoreDeps, school: SchoolRecord): P
     }
   } catch (e) {
     const code = isAttestoError(e) ? e.code : 'INTERNAL';
-    throw new AttestoError(code, `${list - 1} of ${school.currentList} status lists of ${school.uai} are signed with its current key; run \`attesto school republish-status-lists --uai ${school.uai}\``, {
+    throw new AttestoError(code, `${list - 1} of ${school.currentList} status lists of ${school.uai} are signed with its current key; ${republishHint(school.uai)}`, {
       cause: e,
       retryAfter: isAttestoError(e) ? (e.retryAfter ?? 1) : 1,
     });

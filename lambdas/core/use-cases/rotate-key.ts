@@ -13,7 +13,7 @@ import type { AuditEvent } from '../records';
 import { AttestoError, isAttestoError } from '../errors';
 import { isoSeconds } from '../credential/build';
 import { DID_DOCUMENT_MAX_AGE_SECONDS, signingKey } from '../signing-key';
-import { resignStatusLists } from './republish-status-lists';
+import { republishHint, resignStatusLists } from './republish-status-lists';
 
 export interface RotateKeyCommand {
   uai: string;
@@ -94,6 +94,6 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
   // The rotation is done: a failed audit write is reported, not thrown, so that no client retries
   // it (another rotation would make yet another key).
   const auditFailure = await audited;
-  const warnings = auditFailure === undefined ? [] : [`the key.rotated audit event could not be written (${auditFailure instanceof Error ? auditFailure.message : 'unknown error'}): run \`attesto school republish-status-lists --uai ${school.uai}\`, which records it (rotating again to record it would make another key)`];
+  const warnings = auditFailure === undefined ? [] : [`the key.rotated audit event could not be written (${auditFailure instanceof Error ? auditFailure.message : 'unknown error'}): ${republishHint(school.uai)}, which records it (rotating again to record it would make another key)`];
   return { uai: school.uai, kid, retired: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs, keysInDidDocument: 1 + previousKeys.length, ...(warnings.length ? { warnings } : {}) };
 }

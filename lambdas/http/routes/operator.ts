@@ -1,11 +1,29 @@
-/** Operator routes: registering schools. */
+/**
+ * Operator routes: registering schools, rotating their keys, signing their status lists again.
+ * On AWS they are the way to do these to a school key made by the functions: its key policy lets
+ * only the school's signing sessions sign (adapters/kms-key-policy.ts), which these functions
+ * open and an operator's terminal cannot.
+ */
 import * as validate from '../../core/generated/validators';
-import type { RegisterSchoolRequest } from '../../core/requests';
+import type { RegisterSchoolRequest, RotateKeyRequest } from '../../core/requests';
+import { AttestoError } from '../../core/errors';
+import { canRotateKeys } from '../../core/store';
+import { isValidUai } from '../../core/uai';
 import { registerSchool } from '../../core/use-cases/register-school';
+import { republishStatusLists } from '../../core/use-cases/republish-status-lists';
+import { rotateKey } from '../../core/use-cases/rotate-key';
 import { authenticateOperator } from '../auth';
 import { readJson } from '../body';
 import { count } from '../metrics';
 import type { RouteHandler } from './types';
+
+/** The `{uai}` of the path: a UAI, else 404 (no school has that name). */
+function uaiOfPath(c: Parameters<RouteHandler>[0]): string {
+  const uai = c.req.param('uai') ?? '';
+  // Sliced: the path is whatever the caller sent.
+  if (!isValidUai(uai)) throw new AttestoError('UNKNOWN_SCHOOL', `no school ${uai.slice(0, 20)}`);
+  return uai;
+}
 
 export const operatorRoutes: Record<string, RouteHandler> = {
   async registerSchool(c, deps) {
@@ -15,5 +33,26 @@ export const operatorRoutes: Record<string, RouteHandler> = {
     count('SchoolsRegistered');
     c.header('cache-control', 'no-store');
     return c.json(school, 201);
+  },
+
+  /** Not idempotent: each call makes a new key. A retry after an unanswered call rotates again. */
+  async rotateKey(c, deps) {
+    const { actor } = authenticateOperator(c, deps.config);
+    const uai = uaiOfPath(c);
+    const { mode } = await readJson<RotateKeyRequest>(c, validate.RotateKeyRequest, deps.config.maxBodyBytes);
+    const store = deps.core.store;
+    if (!canRotateKeys(store)) throw new AttestoError('INTERNAL', 'this store cannot rotate keys');
+    const rotated = await rotateKey({ ...deps.core, store }, { uai, actor, compromised: mode === 'compromised', immediate: mode === 'immediate' });
+    c.header('cache-control', 'no-store');
+    return c.json(rotated, 201);
+  },
+
+  /** Safe to repeat: the lists are signed again with the same key, the saved events written once. */
+  async republishStatusLists(c, deps) {
+    const { actor } = authenticateOperator(c, deps.config);
+    const uai = uaiOfPath(c);
+    const republished = await republishStatusLists(deps.core, { uai, actor });
+    c.header('cache-control', 'no-store');
+    return c.json(republished, 200);
   },
 };
