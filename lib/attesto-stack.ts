@@ -143,12 +143,12 @@ export class AttestoStack extends Stack {
 
 
     new CfnOutput(this, 'IssuerUrl', { value: publicUrl, description: 'Issuer domain: DIDs are did:web:<domain>:schools:<uai>; schools and verifiers call this URL' });
-    new CfnOutput(this, 'ApiUrl', { value: this.api.api.apiEndpoint, description: 'Regional API endpoint, for operators signing requests with SigV4 (POST /schools) only: every other route answers only requests that came through CloudFront' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.api.apiEndpoint, description: 'Regional API endpoint, for operators signing requests with SigV4 (the operator routes: POST /schools, /schools/{uai}/key-rotations, /schools/{uai}/status-list-republications) only: every other route answers only requests that came through CloudFront' });
     new CfnOutput(this, 'DistributionDomainName', { value: this.edge.distribution.distributionDomainName, description: 'Point the issuer domain here (CNAME, or alias A/AAAA)' });
     new CfnOutput(this, 'TokenEndpoint', { value: this.schoolClients.tokenEndpoint, description: 'OAuth2 token endpoint for school systems (client_credentials)' });
     new CfnOutput(this, 'UserPoolId', { value: this.schoolClients.userPool.userPoolId, description: 'Cognito user pool holding one app client per school' });
     new CfnOutput(this, 'SchoolSignerRoleArn', { value: this.signing.signerRole.roleArn, description: 'Role signing sessions assume, tagged with one school' });
-    new CfnOutput(this, 'OperatorPolicyArn', { value: this.api.operatorPolicy.managedPolicyArn, description: 'Attach to operator identities to allow POST /schools' });
+    new CfnOutput(this, 'OperatorPolicyArn', { value: this.api.operatorPolicy.managedPolicyArn, description: 'Attach to operator identities to allow the operator routes (register schools, rotate their keys, sign their status lists again)' });
     new CfnOutput(this, 'TableName', { value: this.state.table.tableName, description: 'DynamoDB state table (retained on teardown)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.operations.topic.topicArn, description: 'Subscribe to receive alarms' });
   }

@@ -17,8 +17,8 @@ const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/([\w+=,.@/-]*\/)?([\w+=,
 
 /**
  * Who may sign: roles of the signer role's own path when that path is attesto's
- * (`role/attesto/<stack>/*`: a role the stack replaces keeps the keys made before it), else
- * that one role.
+ * (`role/attesto/<region>/<stack>/*`: a role the stack replaces keeps the keys made before it),
+ * else that one role.
  */
 export function signerPrincipals(signerRoleArn: string): string {
   const m = ROLE_ARN.exec(signerRoleArn);

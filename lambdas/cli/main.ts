@@ -97,8 +97,9 @@ export async function main(argv: string[]): Promise<number> {
     case 'school key-policy': {
       // For keys created with the operator's own rights, which get KMS's default policy: the one the
       // functions give the keys they create, to apply with `aws kms put-key-policy`.
-      const signerRoleArn = values['role-arn'] ?? process.env.ATTESTO_SCHOOL_SIGNER_ROLE_ARN;
-      if (!values.uai || !signerRoleArn) break;
+      const signerRoleArn = values['role-arn'] || process.env.ATTESTO_SCHOOL_SIGNER_ROLE_ARN;
+      if (!values.uai) break;
+      if (!signerRoleArn) throw new Error('give the school signer role: --role-arn <the stack\'s SchoolSignerRoleArn output>, or ATTESTO_SCHOOL_SIGNER_ROLE_ARN');
       if (!isValidUai(values.uai)) throw new AttestoError('INVALID_UAI', `${values.uai} is not a UAI`);
       print(JSON.parse(schoolKeyPolicy({ signerRoleArn, uai: values.uai })));
       return 0;

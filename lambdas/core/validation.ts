@@ -12,13 +12,27 @@ import { AttestoError, type FieldError } from './errors';
 export type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 export function toFieldErrors(errors: ErrorObject[] | null | undefined, prefix = ''): FieldError[] {
-  return (errors ?? []).map((e) => ({
-    pointer: `${prefix}${e.instancePath}` || '/',
-    message:
-      e.keyword === 'additionalProperties'
-        ? `unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`
-        : (e.message ?? 'is invalid'),
-  }));
+  const list = errors ?? [];
+  const out: FieldError[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i]!;
+    const pointer = `${prefix}${e.instancePath}` || '/';
+    // A choice of literal values (anyOf of consts) fails as one "must be equal to constant" per
+    // choice, then "must match a schema in anyOf": said once, naming the choices.
+    let j = i;
+    while (list[j]?.keyword === 'const' && list[j]!.instancePath === e.instancePath) j++;
+    if (j - i > 1 && list[j]?.keyword === 'anyOf' && list[j]!.instancePath === e.instancePath) {
+      const allowed = list.slice(i, j).map((c) => JSON.stringify((c.params as { allowedValue: unknown }).allowedValue));
+      out.push({ pointer, message: `must be one of ${allowed.join(', ')}` });
+      i = j;
+      continue;
+    }
+    out.push({
+      pointer,
+      message: e.keyword === 'additionalProperties' ? `unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"` : (e.message ?? 'is invalid'),
+    });
+  }
+  return out;
 }
 
 /** Field errors for `value`, empty when it conforms. */

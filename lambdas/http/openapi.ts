@@ -86,7 +86,7 @@ export function openApiDocument(publicUrl: string) {
       ...(r.auth === 'public' ? { security: [] } : { security: [{ [r.auth === 'school' ? 'schoolToken' : 'operatorToken']: [] }] }),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${BODY_SCHEMA[r.body]}` } } } } } : {}),
       responses: {
-        [['issueCredential', 'registerSchool', 'createOffer'].includes(r.operationId) ? '201' : '200']: { description: 'Success' },
+        [['issueCredential', 'registerSchool', 'createOffer', 'rotateKey'].includes(r.operationId) ? '201' : '200']: { description: 'Success' },
         ...(r.operationId === 'verifyCredential' || r.operationId === 'verifyPresentation' ? { '400': { description: 'Not verified: {verified: false, checks, errors}, or a problem for a malformed request' } } : {}),
         default: { description: 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
       },

@@ -59,7 +59,8 @@ export class SchoolSigning extends Construct {
       maxSessionDuration: Duration.hours(1),
       // School key policies let this path sign (lambdas/adapters/kms-key-policy.ts): a role replaced
       // (a new generated name, same stack) keeps signing with the keys made before it.
-      path: `${SIGNER_ROLE_PATH_PREFIX}${Stack.of(this).stackName}/`,
+      // Region and stack: a stack of the same name in another region of the account has its own path.
+      path: `${SIGNER_ROLE_PATH_PREFIX}${Stack.of(this).region}/${Stack.of(this).stackName}/`,
     });
 
     const sameSchool = {

@@ -1,6 +1,6 @@
 /**
  * Who a school key's policy lets sign: the signer role's sessions tagged with the school. A role
- * on attesto's path (`role/attesto/<stack>/`) is matched by that path, so a role the stack
+ * on attesto's path (`role/attesto/<region>/<stack>/`) is matched by that path, so a role the stack
  * replaces keeps the keys made before it; any other role ARN is matched exactly.
  */
 import { describe, expect, it } from 'vitest';
@@ -14,11 +14,11 @@ const sign = (signerRoleArn: string, principal: string, uai: string | null = UAI
 
 describe('school key policy', () => {
   it("matches a signer role on attesto's path by its path: a replaced role keeps signing, another stack's does not", () => {
-    const role = 'arn:aws:iam::111122223333:role/attesto/Attesto/Attesto-SchoolSigningSignerRole-AAA';
-    expect(signerPrincipals(role)).toBe('arn:aws:iam::111122223333:role/attesto/Attesto/*');
+    const role = 'arn:aws:iam::111122223333:role/attesto/eu-west-3/Attesto/Attesto-SchoolSigningSignerRole-AAA';
+    expect(signerPrincipals(role)).toBe('arn:aws:iam::111122223333:role/attesto/eu-west-3/Attesto/*');
     expect(sign(role, role)).not.toBe('explicitly denied');
-    expect(sign(role, 'arn:aws:iam::111122223333:role/attesto/Attesto/Attesto-SchoolSigningSignerRole-BBB')).not.toBe('explicitly denied');
-    expect(sign(role, 'arn:aws:iam::111122223333:role/attesto/AttestoStaging/Attesto-SchoolSigningSignerRole-AAA')).toBe('explicitly denied');
+    expect(sign(role, 'arn:aws:iam::111122223333:role/attesto/eu-west-3/Attesto/Attesto-SchoolSigningSignerRole-BBB')).not.toBe('explicitly denied');
+    expect(sign(role, 'arn:aws:iam::111122223333:role/attesto/eu-west-3/AttestoStaging/Attesto-SchoolSigningSignerRole-AAA')).toBe('explicitly denied');
     expect(sign(role, 'arn:aws:iam::111122223333:role/Admin')).toBe('explicitly denied');
     expect(sign(role, role, '0330003Z')).toBe('explicitly denied');
     expect(sign(role, role, null)).toBe('explicitly denied');

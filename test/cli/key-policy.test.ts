@@ -40,8 +40,8 @@ describe('attesto school key-policy', () => {
     expect(badRole.code).toBe(1);
     expect(badRole.stderr).toContain('not an IAM role ARN');
     const noRole = await cli(['school', 'key-policy', '--uai', '0330003Z']);
-    expect(noRole.code).toBe(2);
-    expect(noRole.stderr).toContain('attesto school key-policy');
+    expect(noRole.code).toBe(1);
+    expect(JSON.parse(noRole.stderr).detail).toMatch(/^give the school signer role: --role-arn/);
     expect(badUai.stdout + badRole.stdout + noRole.stdout).toBe('');
   });
 });

@@ -14,11 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiGatewayEvent } from '../helpers/apigw';
 import { fakeKms } from '../helpers/fake-kms';
 import { issueRequest, PERSONAL_VALUES } from '../helpers/live-fixtures';
-import { startStore } from '../helpers/store';
+import { scanTable, startStore } from '../helpers/store';
 import { evaluate } from '../infra/iam-eval';
 
 const sessions = new Map<string, string>(); // session access key id → school (its session tag)
-const SIGNER_ROLE = 'arn:aws:iam::111122223333:role/attesto/Attesto/Attesto-SchoolSigningSignerRole-1A2B';
+const SIGNER_ROLE = 'arn:aws:iam::111122223333:role/attesto/eu-west-3/Attesto/Attesto-SchoolSigningSignerRole-1A2B';
 // IAM's tag rule (the signer role's policy), then the key's own policy, if it has one.
 const kms = fakeKms({
   mockClass: true,
@@ -180,11 +180,26 @@ describe('on AWS', () => {
     }
     const republished = await call(handlers.operator, event('POST /schools/0751234J/status-list-republications', {}, operator));
     expect(republished).toMatchObject({ status: 200, json: { uai: '0751234J', lists: 1, kid: `${schools.A!.did}#key-2` } });
-    // Operators only, a school that exists, a mode that is one.
+    // Audited as the operator's IAM identity.
+    const events = (await scanTable(env.endpoint)).filter((i) => String(i.pk).startsWith('AUDIT#0751234J#') && ['key.rotated', 'status-list.republished'].includes(String(i.action)));
+    expect(events.map((e) => [e.action, e.actor])).toEqual(expect.arrayContaining([['key.rotated', `operator:${operator.iam.userArn}`], ['status-list.republished', `operator:${operator.iam.userArn}`]]));
+
+    // After a compromise: a new key at once, every previous key dropped, the lists signed again through the school's session.
+    const compromised = await call(handlers.operator, event('POST /schools/0751234J/key-rotations', { mode: 'compromised' }, operator));
+    expect(compromised).toMatchObject({ status: 201, json: { kid: `${schools.A!.did}#key-3`, compromised: true, keysInDidDocument: 1 } });
+    expect((await call(handlers.verifier, event('POST /credentials/verify', { verifiableCredential: after.json.verifiableCredential }))).json.errors).toEqual([expect.objectContaining({ code: 'KEY_NOT_AUTHORIZED' })]);
+    const fresh = await call(handlers.issuer, event('POST /credentials/issue', issueRequest(), asSchool(schools.A!.clientId)));
+    // Its lists were signed with key-3 too: a credential issued now verifies, status included.
+    expect((await call(handlers.verifier, event('POST /credentials/verify', { verifiableCredential: fresh.json.verifiableCredential }))).json.verified).toBe(true);
+
+    // Operators only, a school that exists, a mode that is one; a refusal makes no key.
+    const keys = kms.keys.size;
     expect((await call(handlers.operator, event('POST /schools/0751234J/key-rotations', { mode: 'immediate' }))).status).toBe(401);
-    expect((await call(handlers.operator, event('POST /schools/0690099K/key-rotations', { mode: 'scheduled' }, operator))).json.code).toBe('UNKNOWN_SCHOOL');
+    expect((await call(handlers.operator, event('POST /schools/0690099H/key-rotations', { mode: 'scheduled' }, operator))).json.code).toBe('UNKNOWN_SCHOOL');
     expect((await call(handlers.operator, event('POST /schools/0751234J/key-rotations', { mode: 'soon' }, operator))).json.code).toBe('VALIDATION_FAILED');
-    expect((await call(handlers.operator, event('POST /schools/not-a-uai/status-list-republications', {}, operator))).json.code).toBe('UNKNOWN_SCHOOL');
+    expect((await call(handlers.operator, event('POST /schools/not-a-uai/status-list-republications', {}, operator))).json.code).toBe('INVALID_UAI');
+    expect((await call(handlers.operator, event('POST /schools/0751234A/key-rotations', { mode: 'scheduled' }, operator))).json.code).toBe('INVALID_UAI');
+    expect(kms.keys.size).toBe(keys);
   });
 
   it("IAM, not only application code, keeps a school's session away from another school's key", async () => {

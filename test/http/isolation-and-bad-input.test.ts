@@ -145,7 +145,7 @@ describe('bad input', () => {
     ['audit: a window too wide', () => home.get(`/schools/${schools.A.uai}/audit?from=2020-01-01&to=2026-01-01`, { token: token() }), 400, 'VALIDATION_FAILED'],
     ['register: an invalid UAI', () => home.post('/schools', { uai: '0751234A', name: 'X' }, { token: JSON.parse(readFileSync(join(home.server.dataDir, 'operator.json'), 'utf8')).token }), 400, 'INVALID_UAI'],
     ['rotate a key: a mode that is none', () => home.post(`/schools/${schools.A.uai}/key-rotations`, { mode: 'later' }, { token: JSON.parse(readFileSync(join(home.server.dataDir, 'operator.json'), 'utf8')).token }), 400, 'VALIDATION_FAILED'],
-    ['rotate a key: a school that is none', () => home.post('/schools/0690099K/key-rotations', { mode: 'scheduled' }, { token: JSON.parse(readFileSync(join(home.server.dataDir, 'operator.json'), 'utf8')).token }), 404, 'UNKNOWN_SCHOOL'],
+    ['rotate a key: a school that is none', () => home.post('/schools/0690099H/key-rotations', { mode: 'scheduled' }, { token: JSON.parse(readFileSync(join(home.server.dataDir, 'operator.json'), 'utf8')).token }), 404, 'UNKNOWN_SCHOOL'],
     ["rotate a key: with a school's token", () => home.post(`/schools/${schools.A.uai}/key-rotations`, { mode: 'compromised' }, { token: token() }), 401, 'UNAUTHORIZED'],
     ["republish lists: with a school's token", () => home.post(`/schools/${schools.A.uai}/status-list-republications`, {}, { token: token() }), 401, 'UNAUTHORIZED'],
     ['register: a taken UAI', () => home.post('/schools', { uai: schools.A.uai, name: 'X' }, { token: JSON.parse(readFileSync(join(home.server.dataDir, 'operator.json'), 'utf8')).token }), 409, 'SCHOOL_EXISTS'],

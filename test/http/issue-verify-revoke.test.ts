@@ -171,6 +171,9 @@ describe('public documents', () => {
       expect(res.json.$id).toBe(`${home.server.url}/schemas/${name}.json`);
     }
     expect(openapi.components.schemas.diploma.properties.level.properties.eqf).toMatchObject({ minimum: 1, maximum: 8 });
+    // The routes that make something answer 201, as documented.
+    const created = ROUTES.filter((r) => '201' in openapi.paths[r.path][r.method.toLowerCase()].responses).map((r) => r.operationId);
+    expect(created.sort()).toEqual(['createOffer', 'issueCredential', 'registerSchool', 'rotateKey']);
   });
 });
 

@@ -388,16 +388,17 @@ describe('per-school signing keys and isolation', () => {
 
   it("puts the signer role on the path school key policies let sign: a role the stack replaces keeps signing with the keys made before it", () => {
     const path = s.resources[signerRoleId()]!.Properties.Path as string;
-    expect(path).toBe('/attesto/Attesto/');
+    expect(path).toBe('/attesto/eu-west-3/Attesto/');
     // The ARN CloudFormation will give it, and the principals a key policy made with that ARN names.
     const arn = (name: string) => `arn:aws:iam::123456789012:role${path}${name}`;
     const principals = signerPrincipals(arn('Attesto-SchoolSigningSignerRoleABC-1X2Y3Z'));
-    expect(principals).toBe('arn:aws:iam::123456789012:role/attesto/Attesto/*');
+    expect(principals).toBe('arn:aws:iam::123456789012:role/attesto/eu-west-3/Attesto/*');
     const deny = JSON.parse(schoolKeyPolicy({ signerRoleArn: arn('Attesto-SchoolSigningSignerRoleABC-1X2Y3Z'), uai: '0750001A' })).Statement;
     const sign = (principal: string) => evaluate(deny, { action: 'kms:Sign', resource: () => true, context: { 'aws:PrincipalArn': principal, 'aws:PrincipalTag/uai': '0750001A' } });
     expect(sign(arn('Attesto-SchoolSigningSignerRoleABC-9Q8R7S'))).not.toBe('explicitly denied');
-    // Another stack's signer role in the same account (a staging stack) does not.
-    expect(sign('arn:aws:iam::123456789012:role/attesto/AttestoStaging/Attesto-SchoolSigningSignerRoleABC-1X2Y3Z')).toBe('explicitly denied');
+    // Another stack's signer role in the same account (a staging stack, the same stack in another region) does not.
+    expect(sign('arn:aws:iam::123456789012:role/attesto/eu-west-3/AttestoStaging/Attesto-SchoolSigningSignerRoleABC-1X2Y3Z')).toBe('explicitly denied');
+    expect(sign('arn:aws:iam::123456789012:role/attesto/eu-central-1/Attesto/Attesto-SchoolSigningSignerRoleABC-1X2Y3Z')).toBe('explicitly denied');
   });
 
   it('lets only the registering function create keys: P-256, SIGN_VERIFY, generated in KMS, single-region, tagged with the school', () => {
@@ -509,7 +510,18 @@ describe('authentication', () => {
     const policy = s.resources[s.logicalId(s.main.api.operatorPolicy)]!.Properties.PolicyDocument.Statement as Statement[];
     expect(policy).toHaveLength(1);
     expect(actionsOf(policy[0]!)).toEqual(['execute-api:Invoke']);
-    expect(JSON.stringify(policy[0]!.Resource)).toContain(`/$default/POST/schools`);
+    // What an operator's request is checked against: the ARN of the request, with the school's UAI in it.
+    const api = s.logicalId(s.main.api.api);
+    const rendered = (r: unknown) => (r as { 'Fn::Join': [string, (string | { Ref: string })[]] })['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : p.Ref === 'AWS::Partition' ? 'aws' : `<${p.Ref}>`)).join('');
+    const iamGlob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const invoke = (request: string) => evaluate(policy, { action: 'execute-api:Invoke', resource: (r) => iamGlob(rendered(r)).test(`arn:aws:execute-api:eu-west-3:123456789012:<${api}>/$default/${request}`), context: {} });
+    expect(invoke('POST/schools')).toBe('allowed');
+    expect(invoke('POST/schools/0750001A/key-rotations')).toBe('allowed');
+    expect(invoke('POST/schools/0750001A/status-list-republications')).toBe('allowed');
+    // Nothing else: the school routes, or another method.
+    expect(invoke('GET/schools/0750001A/audit')).toBe('not allowed');
+    expect(invoke('POST/credentials/issue')).toBe('not allowed');
+    expect(invoke('GET/schools')).toBe('not allowed');
   });
 
   it("requires a school's OAuth2 access token on school routes, checked by the gateway authorizer", () => {

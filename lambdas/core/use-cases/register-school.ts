@@ -9,7 +9,7 @@ import { AttestoError } from '../errors';
 import type { AuditEvent, SchoolRecord } from '../records';
 import { isoSeconds } from '../credential/build';
 import { publishStatusLists } from '../status/publish';
-import { isValidUai } from '../uai';
+import { invalidUai, isValidUai } from '../uai';
 import { isPrintableName } from '../school-name';
 import { republishHint } from './republish-status-lists';
 
@@ -33,9 +33,7 @@ export interface RegisteredSchool {
 export async function registerSchool(deps: OperatorDeps, input: { uai: string; name: string; actor: string }): Promise<RegisteredSchool> {
   const uai = input.uai.trim();
   const name = input.name.trim();
-  if (!isValidUai(uai)) {
-    throw new AttestoError('INVALID_UAI', `"${input.uai}" is not a valid UAI: 7 digits then the check letter "ABCDEFGHJKLMNPRSTUVWXYZ"[number mod 23]`);
-  }
+  if (!isValidUai(uai)) throw invalidUai(input.uai);
   if (name.length === 0 || name.length > 200) throw new AttestoError('VALIDATION_FAILED', 'name must be 1 to 200 characters');
   // The CLI's path does not go through the request schema: the same rule, here.
   if (!isPrintableName(name)) throw new AttestoError('VALIDATION_FAILED', 'name must not contain control characters or line breaks');

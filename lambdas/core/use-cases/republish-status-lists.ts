@@ -9,6 +9,7 @@
 import type { CoreDeps } from '../deps';
 import { AttestoError, isAttestoError } from '../errors';
 import { isoSeconds } from '../credential/build';
+import { invalidUai, isValidUai } from '../uai';
 import { PUBLISHED_LISTS, type SchoolRecord } from '../records';
 import { signingKey } from '../signing-key';
 import { publishStatusLists } from '../status/publish';
@@ -59,6 +60,7 @@ export async function resignStatusLists(deps: CoreDeps, school: SchoolRecord): P
 }
 
 export async function republishStatusLists(deps: CoreDeps, cmd: RepublishCommand) {
+  if (!isValidUai(cmd.uai)) throw invalidUai(cmd.uai);
   const school = await deps.store.getSchool(cmd.uai);
   if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${cmd.uai} is not registered`);
   const now = deps.clock();

@@ -12,6 +12,7 @@ import type { KeyRotationStore, SchoolKeys, Store } from '../store';
 import type { AuditEvent } from '../records';
 import { AttestoError, isAttestoError } from '../errors';
 import { isoSeconds } from '../credential/build';
+import { invalidUai, isValidUai } from '../uai';
 import { DID_DOCUMENT_MAX_AGE_SECONDS, signingKey } from '../signing-key';
 import { republishHint, resignStatusLists } from './republish-status-lists';
 
@@ -24,6 +25,7 @@ export interface RotateKeyCommand {
 }
 
 export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotationStore }, cmd: RotateKeyCommand) {
+  if (!isValidUai(cmd.uai)) throw invalidUai(cmd.uai);
   const school = await deps.store.getSchool(cmd.uai);
   if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${cmd.uai} is not registered`);
   // The saved events of earlier rotations are written now (one whose audit write failed is recorded

@@ -8,7 +8,7 @@ import * as validate from '../../core/generated/validators';
 import type { RegisterSchoolRequest, RotateKeyRequest } from '../../core/requests';
 import { AttestoError } from '../../core/errors';
 import { canRotateKeys } from '../../core/store';
-import { isValidUai } from '../../core/uai';
+import { invalidUai, isValidUai } from '../../core/uai';
 import { registerSchool } from '../../core/use-cases/register-school';
 import { republishStatusLists } from '../../core/use-cases/republish-status-lists';
 import { rotateKey } from '../../core/use-cases/rotate-key';
@@ -17,11 +17,10 @@ import { readJson } from '../body';
 import { count } from '../metrics';
 import type { RouteHandler } from './types';
 
-/** The `{uai}` of the path: a UAI, else 404 (no school has that name). */
+/** The `{uai}` of the path: a UAI, else INVALID_UAI (400), as POST /schools answers. */
 function uaiOfPath(c: Parameters<RouteHandler>[0]): string {
   const uai = c.req.param('uai') ?? '';
-  // Sliced: the path is whatever the caller sent.
-  if (!isValidUai(uai)) throw new AttestoError('UNKNOWN_SCHOOL', `no school ${uai.slice(0, 20)}`);
+  if (!isValidUai(uai)) throw invalidUai(uai);
   return uai;
 }
 
