@@ -110,6 +110,44 @@ describe('key rotation', () => {
     expect(decodeProtectedHeader(published.jwt).kid).toBe(`${did}#key-3`);
   });
 
+  it('after a compromise, also re-signs a list the school rolled over to while its new key was being made', async () => {
+    const { uai, did } = await schoolWithToken(deps, '0290002');
+    const before = (await env.store.getSchool(uai))!;
+    // While KMS makes the key (seconds on AWS), an issuance fills list 1 and rolls over to list 2,
+    // publishing it with the key it read: the one the rotation drops.
+    const keys = {
+      ...deps.keys,
+      createKey: async (u: string) => {
+        const made = await deps.keys.createKey(u);
+        const list = await env.store.advanceList(uai, 1);
+        await publishStatusLists(deps, { ...before, currentList: list }, list);
+        return made;
+      },
+    };
+    expect(await rotateKey({ ...deps, keys, store: env.store }, { uai, actor: 'operator:test', compromised: true })).toMatchObject({ kid: `${did}#key-2` });
+    for (const list of [1, 2]) {
+      for (const purpose of ['revocation', 'suspension'] as const) expect(decodeProtectedHeader((await env.store.getPublishedList(uai, list, purpose))!.jwt).kid, `${purpose} ${list}`).toBe(`${did}#key-2`);
+    }
+    // A credential issued now lands on list 2, and verifies: its status list is signed with a listed key.
+    const fresh = await issue(uai);
+    expect(parseCredentialId(JSON.parse(Buffer.from(fresh.split('.')[1]!, 'base64url').toString()).jti)?.slot.list).toBe(2);
+    expect((await verifyCredential(verifier(), fresh)).errors).toEqual([]);
+  });
+
+  it('starts signing with the new key a full cache lifetime after the document lists it, however long the key took to make', async () => {
+    const { uai } = await schoolWithToken(deps, '0290003');
+    const t0 = deps.now.value;
+    // KMS takes 20 s (on AWS, until the new key's tag is authorized): the clock moves meanwhile.
+    const keys = { ...deps.keys, createKey: async (u: string) => ((deps.now.value = new Date(t0.getTime() + 20_400)), deps.keys.createKey(u)) };
+    try {
+      const rotated = await rotateKey({ ...deps, keys, store: env.store }, { uai, actor: 'operator:test', compromised: false });
+      // 20.4 s + 300 s, rounded up to the second.
+      expect(rotated.activeFrom).toBe(new Date(t0.getTime() + 321_000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    } finally {
+      deps.now.value = t0;
+    }
+  });
+
   it('when a compromise rotation stops halfway, says what to run; republish-status-lists then re-signs the lists', async () => {
     const { uai, did } = await schoolWithToken(deps, '0330007');
     await issue(uai); // list 1 published, signed by key-1

@@ -32,31 +32,41 @@ const ROUNDS = 3;
 /** The key id a published list is signed with. */
 const kidOf = (jwt: string) => decodeCompactJws(jwt).header.kid;
 
-/** Re-signs lists 1 to `school.currentList`; on failure, says how many were done and what to run. */
+/**
+ * Re-signs lists 1 to the school's current list; on failure, says how many were done and what to
+ * run. A list the school moved on to while this ran is signed too: an issuance that rolled over
+ * to it published it with the key it had read, which may be the one this replaces.
+ */
 export async function resignStatusLists(deps: CoreDeps, school: SchoolRecord): Promise<number> {
   let list = 1;
+  let last = school.currentList;
   try {
-    for (; list <= school.currentList; list++) {
-      for (let round = 1; ; round++) {
-        await deps.store.bumpStatusSeq(school.uai, list);
-        await publishStatusLists(deps, school, list);
-        // A publication with a newer sequence number wins over ours: if a status change signed
-        // with the previous key got in, sign again, after it. Compared with the key signing now
-        // (a pending key may have become active during a long run).
-        const { kid } = signingKey(school, deps.clock());
-        const published = await Promise.all(PUBLISHED_LISTS.map((p) => deps.store.getPublishedList(school.uai, list, p)));
-        if (published.every((p) => p !== undefined && kidOf(p.jwt) === kid)) break;
-        if (round === ROUNDS) throw new AttestoError('STORE_UNAVAILABLE', `status list ${list} keeps being published with another key`, { retryAfter: 1 });
+    for (;;) {
+      for (; list <= last; list++) {
+        for (let round = 1; ; round++) {
+          await deps.store.bumpStatusSeq(school.uai, list);
+          await publishStatusLists(deps, school, list);
+          // A publication with a newer sequence number wins over ours: if a status change signed
+          // with the previous key got in, sign again, after it. Compared with the key signing now
+          // (a pending key may have become active during a long run).
+          const { kid } = signingKey(school, deps.clock());
+          const published = await Promise.all(PUBLISHED_LISTS.map((p) => deps.store.getPublishedList(school.uai, list, p)));
+          if (published.every((p) => p !== undefined && kidOf(p.jwt) === kid)) break;
+          if (round === ROUNDS) throw new AttestoError('STORE_UNAVAILABLE', `status list ${list} keeps being published with another key`, { retryAfter: 1 });
+        }
       }
+      const current = (await deps.store.getSchool(school.uai))?.currentList ?? last;
+      if (current <= last) break;
+      last = current;
     }
   } catch (e) {
     const code = isAttestoError(e) ? e.code : 'INTERNAL';
-    throw new AttestoError(code, `${list - 1} of ${school.currentList} status lists of ${school.uai} are signed with its current key; ${republishHint(school.uai)}`, {
+    throw new AttestoError(code, `${list - 1} of ${last} status lists of ${school.uai} are signed with its current key; ${republishHint(school.uai)}`, {
       cause: e,
       retryAfter: isAttestoError(e) ? (e.retryAfter ?? 1) : 1,
     });
   }
-  return school.currentList;
+  return last;
 }
 
 export async function republishStatusLists(deps: CoreDeps, cmd: RepublishCommand) {

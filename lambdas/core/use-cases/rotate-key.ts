@@ -38,9 +38,11 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
   } catch {
     // Kept in the school record with this rotation's event, below.
   }
+  const { keyRef, publicJwk } = await deps.keys.createKey(school.uai);
+  // Read once the key exists: creating it may take seconds (on AWS, until KMS authorizes its tag),
+  // and a document fetched meanwhile, without the new key, is cached for the full max-age.
   const clock = deps.clock();
   const now = isoSeconds(clock);
-  const { keyRef, publicJwk } = await deps.keys.createKey(school.uai);
   const known = [school.kid, ...(school.nextKey ? [school.nextKey.kid] : []), ...(school.previousKeys ?? []).map((k) => k.kid)];
   const kid = `${school.did}#key-${Math.max(...known.map((k) => Number(/#key-(\d+)$/.exec(k)?.[1] ?? 1))) + 1}`;
 
@@ -54,7 +56,8 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
   // the DID document keeps): the operator disables them in KMS, as attesto's roles may not.
   const retiredKeyRefs = [...new Set([school.keyRef, ...(school.nextKey ? [school.nextKey.keyRef] : [])])];
   const atOnce = cmd.compromised || cmd.immediate === true;
-  const activeFrom = atOnce ? now : isoSeconds(new Date(clock.getTime() + DID_DOCUMENT_MAX_AGE_SECONDS * 1000));
+  // Rounded up to the second: truncated, it could come before the last cached copy without the key expires.
+  const activeFrom = atOnce ? now : isoSeconds(new Date(Math.ceil((clock.getTime() + DID_DOCUMENT_MAX_AGE_SECONDS * 1000) / 1000) * 1000));
   const event: AuditEvent = {
     uai: school.uai,
     at: now,
