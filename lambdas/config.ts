@@ -3,7 +3,7 @@
  * a bad deployment fails on its first request with a message naming every wrong variable,
  * rather than half-working.
  */
-import { MIN_LIST_LENGTH } from './core/status/bitstring';
+import { MAX_LIST_LENGTH, MIN_LIST_LENGTH } from './core/status/bitstring';
 
 export interface Config {
   publicUrl: string;
@@ -95,7 +95,7 @@ export function loadConfig(env: Env): Config {
     problems.push(`ATTESTO_SIGNER must be "kms" or "local" (got ${signerKind === undefined ? 'nothing' : `"${signerKind}"`})`);
   }
 
-  const listSize = int('ATTESTO_STATUS_LIST_SIZE', MIN_LIST_LENGTH, MIN_LIST_LENGTH, 1 << 23);
+  const listSize = int('ATTESTO_STATUS_LIST_SIZE', MIN_LIST_LENGTH, MIN_LIST_LENGTH, MAX_LIST_LENGTH);
   if (listSize % 8 !== 0) problems.push('ATTESTO_STATUS_LIST_SIZE must be a multiple of 8');
 
   const operatorTokenSha256 = str('ATTESTO_OPERATOR_TOKEN_SHA256');

@@ -7,6 +7,8 @@ import { gunzipSync, gzipSync, constants } from 'node:zlib';
 
 /** Minimum list length the spec asks for, for herd privacy (§6.1): 16 KiB = 131,072 entries. */
 export const MIN_LIST_LENGTH = 131_072;
+/** Largest list attesto makes or reads: 2^23 entries (1 MiB of bits), far above what any issuer needs. */
+export const MAX_LIST_LENGTH = 1 << 23;
 
 export function newBitstring(length: number): Uint8Array {
   if (length % 8 !== 0 || length <= 0) throw new RangeError('length must be a positive multiple of 8');

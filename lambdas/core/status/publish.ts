@@ -15,7 +15,7 @@ import { VC_V2_CONTEXT } from '../credential/contexts';
 import { isoSeconds } from '../credential/build';
 import { signJwt, signVcJose } from '../credential/jws';
 import { schoolIssuer } from '../did-web';
-import { encodeList, newBitstring, setBit } from './bitstring';
+import { encodeList, MAX_LIST_LENGTH, newBitstring, setBit } from './bitstring';
 import { statusListUrl } from './slot';
 import { encodeTokenStatusList, newTokenStatusList, setTokenStatus, TOKEN_STATUS, TOKEN_STATUS_BITS } from './token-status-list';
 
@@ -60,7 +60,8 @@ type ListKey = Parameters<typeof signVcJose>[1];
  */
 export function listLength(configured: number, flags: readonly StatusFlags[]): number {
   const highest = flags.reduce((max, f) => Math.max(max, f.index), -1);
-  return Math.max(1, Math.ceil((highest + 1) / configured)) * configured;
+  // Never past what verifiers read (indexes are below it: no configured size exceeds it).
+  return Math.min(MAX_LIST_LENGTH, Math.max(1, Math.ceil((highest + 1) / configured)) * configured);
 }
 
 async function signedList(deps: CoreDeps, school: SchoolRecord, list: number, kind: PublishedListKind, flags: StatusFlags[], now: Date, key: ListKey): Promise<string> {

@@ -3,7 +3,7 @@
  * credential names, check the list is signed by the same issuer, decode it, read the bit.
  * Anything unexpected fails closed: an unreachable, unsigned or malformed list never passes.
  */
-import { decodeList, getBit, MIN_LIST_LENGTH } from '../status/bitstring';
+import { decodeList, getBit, MAX_LIST_LENGTH, MIN_LIST_LENGTH } from '../status/bitstring';
 import { LRUCache } from 'lru-cache';
 import { COMPACT_JWS, decodeCompactJws, verifyEs256 } from './jws';
 import type { IssuerKeys } from './keys';
@@ -12,8 +12,8 @@ import type { VerifyDeps } from './ports';
 import { VerifyFailure } from './result';
 import { isObject, shown } from '../json';
 
-/** Largest list accepted: 2^23 entries (1 MiB of bits), far above what any issuer needs. */
-const MAX_LIST_BYTES = 1 << 20;
+/** Largest list accepted: the largest attesto makes. */
+const MAX_LIST_BYTES = MAX_LIST_LENGTH / 8;
 const KNOWN_PURPOSES = ['revocation', 'suspension'];
 
 interface DecodedList {
