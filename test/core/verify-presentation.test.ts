@@ -12,6 +12,8 @@ import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
 import { updateStatus } from '../../lambdas/core/use-cases/update-status';
 import type { VerifyDeps } from '../../lambdas/core/verify/ports';
 import { verifyPresentation } from '../../lambdas/core/verify/verify-presentation';
+import { didKeyMethodId } from '../../lambdas/core/key-dids';
+import { base58 } from '@scure/base';
 import { coreDeps, PUBLIC_URL, schoolWithToken } from '../helpers/core';
 import { issueRequest, SUBJECTS } from '../helpers/fixtures';
 import { startStore } from '../helpers/store';
@@ -84,11 +86,34 @@ describe('a presentation by the holder of its credentials', () => {
     }
   });
 
-  it('verifies without a challenge, warning that a copy would verify too', async () => {
+  it('verifies without a challenge or a domain, warning that a copy, or one made for another verifier, would verify too', async () => {
     const holder = await wallet();
     const r = await verifyPresentation(verify, await present(holder, [(await issuedTo(holder.did)).vc], {}), {});
     expect(r.verified).toBe(true);
-    expect(r.warnings.map((w) => w.code)).toEqual(['NO_CHALLENGE']);
+    expect(r.warnings.map((w) => w.code)).toEqual(['NO_CHALLENGE', 'NO_DOMAIN']);
+    const withChallenge = await verifyPresentation(verify, await present(holder, [(await issuedTo(holder.did)).vc], { challenge: 'n-1' }), { challenge: 'n-1' });
+    expect(withChallenge.warnings.map((w) => w.code)).toEqual(['NO_DOMAIN']);
+  });
+
+  it('of a credential bound to the same key under another DID: members in another order or more of them (did:jwk), or did:key', async () => {
+    const holder = await wallet();
+    const jwk = JSON.parse(Buffer.from(holder.did.slice('did:jwk:'.length), 'base64url').toString()) as JWK;
+    const didJwk = (members: object) => `did:jwk:${Buffer.from(JSON.stringify(members)).toString('base64url')}`;
+    // As OpenID4VCI binds a credential to a proof's jwk: {kty, crv, x, y}, in that order.
+    const bound = didJwk({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y });
+    expect(bound).not.toBe(holder.did);
+    const { vc } = await issuedTo(bound);
+    const y = Buffer.from(jwk.y!, 'base64url');
+    const didKey = `did:key:z${base58.encode(Buffer.concat([Buffer.from([0x80, 0x24, 2 + (y[31]! & 1)]), Buffer.from(jwk.x!, 'base64url')]))}`;
+    const withUse = didJwk({ ...jwk, use: 'sig', alg: 'ES256' });
+    for (const [name, did, kid] of [['jose order', holder.did, holder.kid], ['extra members', withUse, `${withUse}#0`], ['did:key', didKey, didKeyMethodId(didKey)]] as const) {
+      const r = await verifyPresentation(verify, await present({ ...holder, did, kid }, [vc]), { challenge: 'n-0S6_WzA2Mj', domain: EMPLOYER });
+      expect(r.errors, name).toEqual([]);
+      expect(r.verified, name).toBe(true);
+    }
+    // Another key is not the holder, whatever its DID.
+    const other = await wallet();
+    expect(codes(await verifyPresentation(verify, await present(other, [vc]), { challenge: 'n-0S6_WzA2Mj', domain: EMPLOYER }))).toEqual(['NOT_THE_HOLDERS']);
   });
 });
 
@@ -157,7 +182,9 @@ describe('a presentation that must not pass', () => {
     expect(codes(await verifyPresentation(verify, asSchool, { challenge: 'n' }))).toEqual(['HOLDER_NOT_SUPPORTED']);
     const { vc } = await issuedTo(holder.did);
     expect(codes(await verifyPresentation(verify, vc, {}))).toEqual(['MALFORMED_PRESENTATION']); // a credential, not a presentation
-    const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{}').toString('base64url')}.`;
+    // With something in the signature's place: refused for its alg, not for its shape.
+    const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{}').toString('base64url')}.AAAA`;
+    expect(codes(await verifyPresentation(verify, unsigned, {}))).toEqual(['UNSUPPORTED_ALGORITHM']);
     for (const input of ['', 'a.b.c', unsigned, 42, null, { id: 'data:application/vc+jwt,a.b.c' }]) {
       const r = await verifyPresentation(verify, input, {});
       expect(r.verified, JSON.stringify(input)).toBe(false);
@@ -174,6 +201,15 @@ describe('a presentation that must not pass', () => {
       const vp = await new SignJWT({ vp: { type: ['VerifiablePresentation'], verifiableCredential: [] }, ...claims }).setProtectedHeader({ alg: 'ES256', kid: holder.kid }).setIssuer(holder.did).sign(holder.privateKey);
       expect(codes(await verifyPresentation(verify, vp, {})), JSON.stringify(claims)).toEqual(['MALFORMED_PRESENTATION']);
     }
+    // Made in the future, whatever its nbf says.
+    const { vc } = await issuedTo(holder.did);
+    const future = await new SignJWT({ vp: { type: ['VerifiablePresentation'], verifiableCredential: [vc] }, nbf: nowSeconds() - 10 }).setProtectedHeader({ alg: 'ES256', kid: holder.kid }).setIssuer(holder.did).setIssuedAt(nowSeconds() + 3600).sign(holder.privateKey);
+    expect(codes(await verifyPresentation(verify, future, {}))).toEqual(['NOT_YET_VALID']);
+    // A key written in a form other than its one canonical base64url: refused, not one key under many DIDs.
+    const jwk = JSON.parse(Buffer.from(holder.did.slice('did:jwk:'.length), 'base64url').toString()) as JWK;
+    const loose = `did:jwk:${Buffer.from(JSON.stringify({ ...jwk, x: `${jwk.x}.` })).toString('base64url')}`;
+    const looseVp = await new SignJWT({ vp: { type: ['VerifiablePresentation'], verifiableCredential: [vc] } }).setProtectedHeader({ alg: 'ES256', kid: `${loose}#0` }).setIssuer(loose).sign(holder.privateKey);
+    expect(codes(await verifyPresentation(verify, looseVp, {}))).toEqual(['KEY_NOT_AUTHORIZED']);
     const twoHolders = await new SignJWT({ vp: { type: ['VerifiablePresentation'], holder: 'did:jwk:someone-else', verifiableCredential: [] } }).setProtectedHeader({ alg: 'ES256', kid: holder.kid }).setIssuer(holder.did).sign(holder.privateKey);
     expect(codes(await verifyPresentation(verify, twoHolders, {}))).toEqual(['MALFORMED_PRESENTATION']);
   });

@@ -320,6 +320,10 @@ describe('an SD-JWT VC presented by its holder (POST /presentations/verify)', ()
     // aud as RFC 7519 allows it: an array naming this verifier among others.
     expect((await verifyPresentation(verify, await present(sdjwt, holder, { aud: ['https://elsewhere.example', ask.domain] }), ask)).verified).toBe(true);
     expect(presentationCodes(await verifyPresentation(verify, await present(sdjwt, holder, { aud: ['https://elsewhere.example'] }), ask))).toEqual(['DOMAIN_MISMATCH']);
+    // Asked without a domain: it verifies, saying one made for another verifier would too.
+    const anyDomain = await verifyPresentation(verify, await present(sdjwt, holder), { challenge: ask.challenge });
+    expect(anyDomain.verified).toBe(true);
+    expect(anyDomain.warnings.map((w) => w.code)).toEqual(['NO_DOMAIN']);
     expect(presentationCodes(await verifyPresentation(verify, await present(sdjwt, holder, { iat: Math.floor(deps.now.value.getTime() / 1000) - 3600 }), ask))).toEqual(['EXPIRED']);
   });
 

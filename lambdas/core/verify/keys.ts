@@ -85,9 +85,16 @@ export function issuerKeys(deps: Pick<VerifyDeps, 'resolveDid'>, resolved: Resol
   };
 }
 
+/**
+ * A P-256 coordinate as RFC 7518 §6.2.1.2 writes it: 32 bytes, base64url without padding. Only
+ * this form: the decoder would take others (a trailing dot, padding), making one key many DIDs.
+ */
+const COORDINATE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+export const isP256Coordinate = (v: unknown): v is string => typeof v === 'string' && COORDINATE.test(v);
+
 /** The native public key of a P-256 JWK (public members only), imported once and cached. */
 export function importKey(jwk: JWK): KeyObject {
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || typeof jwk.x !== 'string' || typeof jwk.y !== 'string' || 'd' in jwk) {
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !isP256Coordinate(jwk.x) || !isP256Coordinate(jwk.y) || 'd' in jwk) {
     throw new VerifyFailure('KEY_NOT_AUTHORIZED', 'signature', 'the assertion key is not a public P-256 key');
   }
   const cacheKey = `${jwk.x}.${jwk.y}`;

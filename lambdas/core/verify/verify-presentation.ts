@@ -8,6 +8,7 @@
  * binding JWT is a presentation too (./verify-sd-jwt-presentation.ts). "Not verified" is an
  * answer, never an exception.
  */
+import type { JWK } from 'jose';
 import { isObject, shown } from '../json';
 import { COMPACT_JWS, decodeCompactJws, numericDateMs, verifyEs256 } from './jws';
 import { assertionKey, importKey } from './keys';
@@ -88,6 +89,7 @@ export async function verifyPresentation(deps: VerifyDeps, input: unknown, optio
   const { passed, errors, warnings, result: answer } = presentationVerdict();
   const credentials: VerificationResult[] = [];
   let holder: string | undefined;
+  let holderJwk: JWK | undefined;
   const result = () => answer(holder, credentials);
   const fail = (e: unknown) => {
     if (e instanceof PresentationFailure) errors.push({ code: e.code, check: e.check, message: e.message });
@@ -107,7 +109,8 @@ export async function verifyPresentation(deps: VerifyDeps, input: unknown, optio
     if (!/^did:(jwk|key):/.test(vp.holder)) throw new PresentationFailure('HOLDER_NOT_SUPPORTED', 'signature', 'the holder must be a wallet key: did:jwk or did:key');
     let key;
     try {
-      key = importKey(assertionKey(await deps.resolveDid(vp.holder), vp.header).jwk);
+      holderJwk = assertionKey(await deps.resolveDid(vp.holder), vp.header).jwk;
+      key = importKey(holderJwk);
     } catch (e) {
       if (e instanceof VerifyFailure) throw new PresentationFailure('KEY_NOT_AUTHORIZED', 'signature', e.message);
       throw new PresentationFailure('HOLDER_NOT_SUPPORTED', 'signature', `cannot resolve the holder ${vp.holder.slice(0, 100)}: ${e instanceof Error ? e.message : 'unknown error'}`);
@@ -127,14 +130,17 @@ export async function verifyPresentation(deps: VerifyDeps, input: unknown, optio
     passed.push('challenge');
   } else if (vp.nonce === options.challenge) passed.push('challenge');
   else errors.push({ code: 'CHALLENGE_MISMATCH', check: 'challenge', message: 'the presentation does not carry the challenge (nonce) asked for' });
-  if (options.domain === undefined) passed.push('domain');
-  else if (vp.aud.includes(options.domain)) passed.push('domain');
+  if (options.domain === undefined) {
+    warnings.push({ code: 'NO_DOMAIN', message: 'no domain was given: a presentation made for another verifier would verify as well' });
+    passed.push('domain');
+  } else if (vp.aud.includes(options.domain)) passed.push('domain');
   else errors.push({ code: 'DOMAIN_MISMATCH', check: 'domain', message: `the presentation is not addressed (aud) to ${options.domain.slice(0, 200)}` });
 
   const now = deps.clock().getTime();
   const skew = deps.maxClockSkewSeconds * 1000;
-  const from = vp.notBefore ?? vp.issuedAt;
-  if (from !== undefined && from > now + skew) errors.push({ code: 'NOT_YET_VALID', check: 'validity', message: `valid from ${new Date(from).toISOString()}` });
+  // nbf and iat each: a presentation made in the future is not valid yet, whatever its nbf says.
+  const from = Math.max(vp.notBefore ?? -Infinity, vp.issuedAt ?? -Infinity);
+  if (from > now + skew) errors.push({ code: 'NOT_YET_VALID', check: 'validity', message: `valid from ${new Date(from).toISOString()}` });
   else if (vp.expires !== undefined && vp.expires < now - skew) errors.push({ code: 'EXPIRED', check: 'validity', message: `expired at ${new Date(vp.expires).toISOString()}` });
   else passed.push('validity');
 
@@ -148,7 +154,7 @@ export async function verifyPresentation(deps: VerifyDeps, input: unknown, optio
   const strangers: number[] = [];
   for (const [i, presented] of vp.presented.entries()) {
     credentials.push(await verifyCredential(deps, presented));
-    if (subjectOf(presented) !== vp.holder) strangers.push(i);
+    if (!(await isHolders(deps, subjectOf(presented), vp.holder, holderJwk!))) strangers.push(i);
   }
   credentials.forEach((r, i) => {
     if (!r.verified) errors.push({ code: 'CREDENTIAL_NOT_VERIFIED', check: 'credentials', credential: i, message: `credential ${i} is not verified: ${r.errors.map((e) => e.code).join(', ')}` });
@@ -157,6 +163,24 @@ export async function verifyPresentation(deps: VerifyDeps, input: unknown, optio
   for (const i of strangers) errors.push({ code: 'NOT_THE_HOLDERS', check: 'holder', credential: i, message: `credential ${i} was not issued to the holder (credentialSubject.id)` });
   if (strangers.length === 0) passed.push('holder');
   return result();
+}
+
+/**
+ * Whether a credential issued to `subject` is the holder's: the same DID, or a wallet DID
+ * (did:jwk, did:key) of the same P-256 key. A wallet that proved possession with a `jwk` gets a
+ * credential bound to the did:jwk of that key with its members in one order; the same wallet may
+ * name itself with another order, extra members, or as did:key.
+ */
+async function isHolders(deps: VerifyDeps, subject: string | undefined, holder: string, holderJwk: JWK): Promise<boolean> {
+  if (subject === undefined) return false;
+  if (subject === holder) return true;
+  if (!/^did:(jwk|key):/.test(subject)) return false;
+  try {
+    const jwk = (await deps.resolveDid(subject)).verificationMethods[0]?.publicKeyJwk;
+    return jwk !== undefined && importKey(jwk).equals(importKey(holderJwk));
+  } catch {
+    return false;
+  }
 }
 
 /** To whom a presented credential was issued (its credentialSubject.id); undefined when unreadable. */

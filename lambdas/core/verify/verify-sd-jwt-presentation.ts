@@ -49,7 +49,10 @@ export async function verifySdJwtPresentation(deps: VerifyDeps, input: string, o
     passed.push('challenge');
   } else if (kb.nonce === options.challenge) passed.push('challenge');
   else errors.push({ code: 'CHALLENGE_MISMATCH', check: 'challenge', message: 'the key binding JWT does not carry the challenge (nonce) asked for' });
-  if (options.domain === undefined || kb.audiences.includes(options.domain)) passed.push('domain');
+  if (options.domain === undefined) {
+    warnings.push({ code: 'NO_DOMAIN', message: 'no domain was given: a presentation made for another verifier would verify as well' });
+    passed.push('domain');
+  } else if (kb.audiences.includes(options.domain)) passed.push('domain');
   else errors.push({ code: 'DOMAIN_MISMATCH', check: 'domain', message: `the key binding JWT is not addressed (aud) to ${options.domain.slice(0, 200)}` });
 
   const stale = keyBindingAge(deps, kb.iat);
