@@ -80,6 +80,9 @@ export function loadConfig(env: Env): Config {
       const u = new URL(publicUrl);
       if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error();
       if (u.search || u.hash) problems.push('ATTESTO_PUBLIC_URL must not have a query or fragment');
+      // The .well-known documents (OpenID4VCI, OAuth, JWT VC issuer metadata) are looked for at the
+      // host's root, whatever path the issuer has: under a path, wallets would not find them.
+      else if (u.pathname !== '/') problems.push(`ATTESTO_PUBLIC_URL must be an origin, without a path ("${u.origin}"): wallets look for its .well-known documents at the host's root`);
     } catch {
       problems.push(`ATTESTO_PUBLIC_URL is not a URL: "${publicUrl}"`);
     }

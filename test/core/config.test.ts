@@ -30,6 +30,11 @@ describe('configuration is read once and validated as a whole', () => {
     expect(loadConfig({ ...valid, ATTESTO_SIGNER: 'local', ATTESTO_KEY_DIR: '/k' }).signer).toEqual({ kind: 'local', keyDir: '/k' });
   });
 
+  it('takes the public URL as an origin only: wallets look for its .well-known documents at the root of its host', () => {
+    expect(() => loadConfig({ ...valid, ATTESTO_PUBLIC_URL: 'https://rectorat.example.fr/attesto' })).toThrow(/ATTESTO_PUBLIC_URL must be an origin, without a path \("https:\/\/rectorat.example.fr"\)/);
+    expect(loadConfig({ ...valid, ATTESTO_PUBLIC_URL: 'https://attestations.example.fr/' }).publicUrl).toMatch(/^https:\/\/attestations.example.fr\/?$/);
+  });
+
   it('refuses status lists smaller than the herd-privacy minimum', () => {
     expect(() => loadConfig({ ...valid, ATTESTO_STATUS_LIST_SIZE: '65536' })).toThrow(/ATTESTO_STATUS_LIST_SIZE/);
   });
