@@ -79,7 +79,13 @@ describe('a presentation by the holder of its credentials', () => {
       .setProtectedHeader({ alg: 'ES256', typ: 'vp+jwt', kid: holder.kid })
       .setIssuedAt(nowSeconds())
       .sign(holder.privateKey);
-    for (const input of [vp, { '@context': ['https://www.w3.org/ns/credentials/v2'], type: 'EnvelopedVerifiablePresentation', id: `data:application/vp+jwt,${vp}` }]) {
+    // Its holder named in `iss` alone, typed as earlier drafts of VC-JOSE-COSE did.
+    const issOnly = await new SignJWT({ '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiablePresentation'], verifiableCredential: [vc], nonce: 'abc-123', aud: EMPLOYER })
+      .setProtectedHeader({ alg: 'ES256', typ: 'vp+ld+jwt', kid: holder.kid })
+      .setIssuer(holder.did)
+      .setIssuedAt(nowSeconds())
+      .sign(holder.privateKey);
+    for (const input of [vp, issOnly, { '@context': ['https://www.w3.org/ns/credentials/v2'], type: 'EnvelopedVerifiablePresentation', id: `data:application/vp+jwt,${vp}` }]) {
       const r = await verifyPresentation(verify, input, { challenge: 'abc-123', domain: EMPLOYER });
       expect(r.errors).toEqual([]);
       expect(r.verified).toBe(true);

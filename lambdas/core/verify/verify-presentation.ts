@@ -56,7 +56,8 @@ function readPresentation(input: unknown) {
   }
   const { header, payload } = decoded;
   if (header.alg !== 'ES256') throw new PresentationFailure('UNSUPPORTED_ALGORITHM', 'format', `alg ${shown(header.alg)} is not accepted; use ES256`);
-  if (header.typ !== undefined && !typIs(header.typ, 'JWT', 'vp+jwt')) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', `typ ${shown(header.typ)} is not a presentation's`);
+  // vp+ld+jwt: the media type of VC-JOSE-COSE drafts some wallets were built on.
+  if (header.typ !== undefined && !typIs(header.typ, 'JWT', 'vp+jwt', 'vp+ld+jwt')) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', `typ ${shown(header.typ)} is not a presentation's`);
   if (header.crit !== undefined) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'critical header extensions ("crit") are not supported');
 
   // VC 1.1: the presentation in `vp`, the holder in `iss`. VC 2.0: the claims are the presentation.
@@ -65,7 +66,8 @@ function readPresentation(input: unknown) {
   if (!types.includes('VerifiablePresentation')) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'the JWT holds no VerifiablePresentation');
   // VC 1.1 names the holder in `iss` (and may in vp.holder), VC 2.0 in `holder` (and may in `iss`): they must agree.
   const named = (v: unknown) => (typeof v === 'string' ? v : isObject(v) && typeof v.id === 'string' ? v.id : undefined);
-  const holder = vp === payload ? named(payload.holder) : payload.iss;
+  // A VC 2.0 presentation may name its holder in `iss` alone (a JWT claim VC-JOSE-COSE leaves to the application).
+  const holder = vp === payload ? (named(payload.holder) ?? payload.iss) : payload.iss;
   if (typeof holder !== 'string') throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'the presentation names no holder');
   const other = vp === payload ? payload.iss : vp.holder;
   if (other !== undefined && named(other) !== holder) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'iss and holder disagree');
