@@ -133,6 +133,7 @@ describe('the local home', () => {
     await second.stop();
 
     expect(mode(dataDir)).toBe(0o700);
+    expect(mode(join(dataDir, 'dynamodb'))).toBe(0o700);
     expect(mode(join(dataDir, 'demo-school.json'))).toBe(0o600);
     expect(mode(join(dataDir, 'operator.json'))).toBe(0o600);
     for (const key of readdirSync(join(dataDir, 'keys'))) expect(mode(join(dataDir, 'keys', key))).toBe(0o600);
