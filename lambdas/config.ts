@@ -74,11 +74,15 @@ export function loadConfig(env: Env): Config {
   };
 
   const publicUrl = str('ATTESTO_PUBLIC_URL');
+  // As written in DIDs and every URL derived: the origin, without a default port or a trailing slash.
+  let publicOrigin: string | undefined;
   if (!publicUrl) problems.push(`ATTESTO_PUBLIC_URL is required: ${ENV_DOCS.ATTESTO_PUBLIC_URL}`);
   else {
     try {
       const u = new URL(publicUrl);
       if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error();
+      publicOrigin = u.origin;
+      if (u.username || u.password) problems.push('ATTESTO_PUBLIC_URL must not carry a user or password');
       if (u.search || u.hash) problems.push('ATTESTO_PUBLIC_URL must not have a query or fragment');
       // The .well-known documents (OpenID4VCI, OAuth, JWT VC issuer metadata) are looked for at the
       // host's root, whatever path the issuer has: under a path, wallets would not find them.
@@ -117,7 +121,7 @@ export function loadConfig(env: Env): Config {
   const tokenUrl = str('ATTESTO_TOKEN_URL');
 
   const config: Config = {
-    publicUrl: (publicUrl ?? '').replace(/\/$/, ''),
+    publicUrl: publicOrigin ?? '',
     tableName: str('ATTESTO_TABLE', 'attesto')!,
     region: str('AWS_REGION', 'eu-west-3')!,
     ...(str('ATTESTO_DYNAMODB_ENDPOINT') ? { dynamoEndpoint: str('ATTESTO_DYNAMODB_ENDPOINT') } : {}),

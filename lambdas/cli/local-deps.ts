@@ -7,7 +7,7 @@ import { buildDeps, type AppDeps } from '../composition';
 import { signingFor } from '../signers';
 import { ensureTable } from '../adapters/dynamo/create-table';
 import { existsSync } from 'node:fs';
-import { defaultDataDir, ensureDataDir, folderPublicUrl, paths, runningHome } from '../local/data-dir';
+import { defaultDataDir, ensureDataDir, folderPublicUrl, paths, publicOrigin, runningHome } from '../local/data-dir';
 import { startDynalite } from '../local/dynalite';
 import { localEnv } from '../local/local-env';
 
@@ -16,12 +16,14 @@ export async function openLocalDeps(): Promise<{ deps: AppDeps; close(): Promise
   // Run from elsewhere, the CLI would make a new, empty home there and register schools nobody serves.
   if (!existsSync(dataDir)) throw new Error(`no local home at ${dataDir}: run the command where you ran npm start, or set ATTESTO_DATA_DIR (ATTESTO_SIGNER for a deployment)`);
   ensureDataDir(dataDir);
+  const asked = publicOrigin(process.env.ATTESTO_PUBLIC_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`);
   const running = runningHome(dataDir);
+  if (!running) ensureDataDir(paths(dataDir).dynamo);
   const embedded = running ? undefined : await startDynalite(paths(dataDir).dynamo);
   const endpoint = running?.dynamoEndpoint ?? embedded!.endpoint;
   // The folder's own address (its schools' DIDs), whatever port the home runs on now, or last ran on.
   // (A running home has saved it already.)
-  const publicUrl = folderPublicUrl(dataDir, process.env.ATTESTO_PUBLIC_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`);
+  const publicUrl = folderPublicUrl(dataDir, asked);
   const config = loadConfig({ ...process.env, ...localEnv({ dataDir, dynamoEndpoint: endpoint, publicUrl }) });
   await ensureTable({ region: config.region, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }, config.tableName);
   return { deps: buildDeps(config, { signing: signingFor(config) }), close: async () => embedded?.close() };

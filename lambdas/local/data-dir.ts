@@ -76,10 +76,23 @@ export function savedPublicUrl(dir: string): string | undefined {
     saved = {};
   }
   if (saved === undefined) return undefined;
-  if (typeof saved.publicUrl !== 'string' || !URL.canParse(saved.publicUrl)) {
-    throw new LocalHomeError(`${file} does not hold the folder's address ({"publicUrl": "http://127.0.0.1:3000"}): mend it, or remove it to take the address of the folder's demo school`);
-  }
-  return saved.publicUrl;
+  const origin = typeof saved.publicUrl === 'string' ? originOf(saved.publicUrl) : undefined;
+  if (!origin) throw new LocalHomeError(`${file} does not hold the folder's address ({"publicUrl": "http://127.0.0.1:3000"}): mend it, or remove it to take the address of the folder's demo school`);
+  return origin;
+}
+
+/** The origin a URL is (`https://host[:port]`, a trailing slash allowed), or undefined. */
+function originOf(value: string): string | undefined {
+  if (!URL.canParse(value)) return undefined;
+  const u = new URL(value);
+  return ['http:', 'https:'].includes(u.protocol) && u.pathname === '/' && !u.search && !u.hash && !u.username && !u.password ? u.origin : undefined;
+}
+
+/** The address a home is asked to answer as, checked before anything is saved: an origin, as configuration requires. */
+export function publicOrigin(value: string): string {
+  const origin = originOf(value);
+  if (!origin) throw new LocalHomeError(`ATTESTO_PUBLIC_URL must be an origin, such as https://attestations.example.fr, without a path: "${value.slice(0, 200)}"`);
+  return origin;
 }
 
 /** A local home that cannot start as asked (or a folder it cannot use), with what to do about it. */

@@ -16,7 +16,7 @@ import { ROUTES, routeKey, routeRegex, type RouteGroup } from '../http/routes';
 import { CORS } from '../http/cors';
 import { toApiGatewayEvent, writeResult } from './apigw-event';
 import { rmSync } from 'node:fs';
-import { ensureDataDir, folderPublicUrl, LocalHomeError, paths, runningHome, savedPublicUrl, writePrivateJson, type RuntimeRecord } from './data-dir';
+import { ensureDataDir, folderPublicUrl, LocalHomeError, paths, publicOrigin, runningHome, savedPublicUrl, writePrivateJson, type RuntimeRecord } from './data-dir';
 import { ensureDemoSchool, type DemoSchool } from './demo';
 import { startDynalite } from './dynalite';
 import { localEnv } from './local-env';
@@ -87,6 +87,8 @@ function hasHeader(req: IncomingMessage, name: string): boolean {
 export { LocalHomeError };
 
 export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
+  // Refused before anything is written: a folder saves the address it was first served at.
+  const askedPublicUrl = opts.publicUrl === undefined ? undefined : publicOrigin(opts.publicUrl);
   ensureDataDir(opts.dataDir);
   const files = paths(opts.dataDir);
   // The store holds a lock on its folder: a second home on it would fail deep inside dynalite.
@@ -156,7 +158,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
-  const publicUrl = opts.publicUrl ?? url;
+  const publicUrl = askedPublicUrl ?? url;
   // The folder's schools have their DIDs under the address it was first served at: under another,
   // attesto would sign credentials its own verifier refuses (ISSUER_NOT_REGISTERED).
   const folderUrl = folderPublicUrl(opts.dataDir, publicUrl);

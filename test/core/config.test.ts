@@ -32,7 +32,9 @@ describe('configuration is read once and validated as a whole', () => {
 
   it('takes the public URL as an origin only: wallets look for its .well-known documents at the root of its host', () => {
     expect(() => loadConfig({ ...valid, ATTESTO_PUBLIC_URL: 'https://rectorat.example.fr/attesto' })).toThrow(/ATTESTO_PUBLIC_URL must be an origin, without a path \("https:\/\/rectorat.example.fr"\)/);
-    expect(loadConfig({ ...valid, ATTESTO_PUBLIC_URL: 'https://attestations.example.fr/' }).publicUrl).toMatch(/^https:\/\/attestations.example.fr\/?$/);
+    // Written as DIDs and derived URLs will be: lower case, no default port, no trailing slash.
+    expect(loadConfig({ ...valid, ATTESTO_PUBLIC_URL: 'https://Attestations.Example.fr:443/' }).publicUrl).toBe('https://attestations.example.fr');
+    expect(() => loadConfig({ ...valid, ATTESTO_PUBLIC_URL: 'https://user:pw@attestations.example.fr' })).toThrow(/must not carry a user or password/);
   });
 
   it('refuses status lists smaller than the herd-privacy minimum', () => {

@@ -378,6 +378,23 @@ describe('the local home', () => {
     expect(await startFails(dataDir, { PORT: '' })).toContain(`${join(dataDir, 'home.json')} does not hold the folder's address`);
     writeFileSync(join(dataDir, 'home.json'), '{"publicUrl": "http://127.0.0.1:39');
     expect(await startFails(dataDir, { PORT: '' })).toContain('does not hold the folder\'s address');
+    writeFileSync(join(dataDir, 'home.json'), JSON.stringify({ publicUrl: 'http://127.0.0.1:3917/attesto' }));
+    expect(await startFails(dataDir, { PORT: '' })).toContain('does not hold the folder\'s address');
+  }, 30_000);
+
+  it('refuses an address with a path before saving anything, and takes one with a trailing slash as its origin', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'attesto-address-'));
+    expect(await startFails(dataDir, { PORT: '', ATTESTO_PUBLIC_URL: 'http://127.0.0.1:3917/attesto' })).toContain('ATTESTO_PUBLIC_URL must be an origin');
+    expect(existsSync(join(dataDir, 'home.json'))).toBe(false);
+    // Saved with a trailing slash (as an earlier version did): the same address.
+    writeFileSync(join(dataDir, 'home.json'), JSON.stringify({ publicUrl: `http://127.0.0.1:${await freePort()}/` }));
+    const port = Number(new URL(JSON.parse(readFileSync(join(dataDir, 'home.json'), 'utf8')).publicUrl).port);
+    const home = await startHome(dataDir, port);
+    try {
+      expect(home.demo.did).toBe(`did:web:127.0.0.1%3A${port}:schools:${home.demo.uai}`);
+    } finally {
+      await home.stop();
+    }
   }, 30_000);
 
   it('serves a data folder at the address its schools were registered under, and says what to do otherwise', async () => {

@@ -25,7 +25,7 @@ export interface VerifiedProof {
 const b64json = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 function p256(jwk: unknown): JWK {
-  // Coordinates in their one canonical form: the credential is bound to the did:jwk made of them.
+  // Coordinates in base64url only: the credential is bound to the did:jwk made of them.
   if (!isObject(jwk) || jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !isP256Coordinate(jwk.x) || !isP256Coordinate(jwk.y) || 'd' in jwk) {
     throw new OAuthError('invalid_proof', 'the proof key must be a public P-256 key (ES256)');
   }

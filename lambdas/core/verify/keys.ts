@@ -86,10 +86,11 @@ export function issuerKeys(deps: Pick<VerifyDeps, 'resolveDid'>, resolved: Resol
 }
 
 /**
- * A P-256 coordinate as RFC 7518 §6.2.1.2 writes it: 32 bytes, base64url without padding. Only
- * this form: the decoder would take others (a trailing dot, padding), making one key many DIDs.
+ * A P-256 coordinate in base64url without padding (RFC 7518 §6.2.1.2). Some wallet libraries drop
+ * its leading zero bytes, which RFC 7518 does not allow but which names the same key: accepted.
+ * What is not base64url is refused (Node's decoder would skip a trailing dot or padding).
  */
-const COORDINATE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+const COORDINATE = /^[A-Za-z0-9_-]{1,43}$/;
 export const isP256Coordinate = (v: unknown): v is string => typeof v === 'string' && COORDINATE.test(v);
 
 /** The native public key of a P-256 JWK (public members only), imported once and cached. */

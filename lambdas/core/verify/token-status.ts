@@ -12,9 +12,10 @@ import type { IssuerKeys } from './keys';
 import type { VerifyDeps } from './ports';
 import { VerifyFailure } from './result';
 import { typIs } from './typ';
+import { MAX_LIST_LENGTH } from '../status/bitstring';
 
-/** 2^23 entries of 8 bits: far above what any issuer needs. */
-const MAX_LIST_BYTES = 1 << 23;
+/** The largest list attesto makes (MAX_LIST_LENGTH entries), at the largest status size, 8 bits. */
+const MAX_LIST_BYTES = MAX_LIST_LENGTH;
 
 interface DecodedTokenList {
   sub: string;

@@ -67,7 +67,7 @@ function readPresentation(input: unknown) {
   // VC 1.1 names the holder in `iss` (and may in vp.holder), VC 2.0 in `holder` (and may in `iss`): they must agree.
   const named = (v: unknown) => (typeof v === 'string' ? v : isObject(v) && typeof v.id === 'string' ? v.id : undefined);
   // A VC 2.0 presentation may name its holder in `iss` alone (a JWT claim VC-JOSE-COSE leaves to the application).
-  const holder = vp === payload ? (named(payload.holder) ?? payload.iss) : payload.iss;
+  const holder = vp === payload ? (payload.holder === undefined ? payload.iss : named(payload.holder)) : payload.iss;
   if (typeof holder !== 'string') throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'the presentation names no holder');
   const other = vp === payload ? payload.iss : vp.holder;
   if (other !== undefined && named(other) !== holder) throw new PresentationFailure('MALFORMED_PRESENTATION', 'format', 'iss and holder disagree');
