@@ -307,6 +307,9 @@ describe('what never yields a credential', () => {
     expect(res.json).toMatchObject({ code: 'VALIDATION_FAILED', detail: 'endDate must not be before startDate' });
     const dated = await home.post('/offers', { credential: { ...enrolment, validFrom: '2027-01-01T00:00:00Z', validUntil: '2026-01-01T00:00:00Z' } }, { token });
     expect(dated.json).toMatchObject({ code: 'VALIDATION_FAILED', detail: 'validUntil must be after validFrom' });
+    // A date the wallet's credential could not carry: refused now, not after the student spent the offer.
+    const far = await home.post('/offers', { credential: { ...enrolment, credentialSubject: { ...enrolment.credentialSubject, endDate: '9999-12-31' } } }, { token });
+    expect(far.json).toMatchObject({ code: 'VALIDATION_FAILED', detail: 'credentialSubject/endDate must be before 3000-01-01' });
   });
 });
 

@@ -112,6 +112,10 @@ describe('issuing', () => {
       // An enrolment ends with its endDate unless validUntil says otherwise.
       [{ ...enrollment, credential: { ...enrollment.credential, credentialSubject: { ...enrollment.credential.credentialSubject, startDate: '2024-09-02', endDate: '2025-07-04', academicYear: '2024-2025' } } }, '/credential/credentialSubject/endDate'],
       [{ ...enrollment, credential: { ...enrollment.credential, validFrom: '2027-09-01T00:00:00Z' } }, '/credential/credentialSubject/endDate'],
+      // Dates a JWT library cannot write (did-jwt-vc stops at 10^11 seconds, in the year 5138): before 3000.
+      [{ ...diploma, credential: { ...diploma.credential, validUntil: '9999-12-31T23:59:59Z' } }, '/credential/validUntil'],
+      [{ ...diploma, credential: { ...diploma.credential, validFrom: '6000-01-01T00:00:00Z', validUntil: '6001-01-01T00:00:00Z' } }, '/credential/validFrom'],
+      [{ ...enrollment, credential: { ...enrollment.credential, credentialSubject: { ...enrollment.credential.credentialSubject, endDate: '9999-12-31' } } }, '/credential/credentialSubject/endDate'],
     ];
     const before = (await env.scanAll()).length;
     for (const [request, pointer] of cases) {

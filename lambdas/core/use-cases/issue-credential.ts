@@ -110,6 +110,9 @@ const invalidDate = (field: string, message: string) =>
   new AttestoError('VALIDATION_FAILED', `${field} ${message}`, { errors: [{ pointer: `/credential/${field}`, message }] });
 
 /** When the credential's validity ends (an enrolment's with its endDate unless validUntil is given), and which field says so. */
+/** 3000-01-01T00:00:00Z, in ms: no date a credential carries may reach it. */
+const LATEST_DATE = Date.UTC(3000, 0, 1);
+
 export function validityEnd(credential: IssueRequest['credential'], kind: CredentialKind): { at: number; field: string } | undefined {
   const until = credential.validUntil ?? KINDS[kind].defaultValidUntil(credential.credentialSubject);
   // At the precision a credential carries its dates (seconds: JWT NumericDate).
@@ -142,6 +145,12 @@ function checkDates(credential: IssueRequest['credential'], kind: CredentialKind
     if (value !== undefined && Number.isNaN(Date.parse(value))) throw invalidDate(field, 'must be a date-time a credential can carry (no leap second, a full offset such as Z or +02:00)');
   }
   if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom)) throw invalidDate('validUntil', 'must be after validFrom');
+  // Every date a credential carries before the year 3000: a JWT's NumericDate can go further, but
+  // did-jwt-vc refuses a time of 10^11 seconds or more (year 5138), which would be a 500 at signing.
+  const end = validityEnd(credential, kind);
+  for (const [field, at] of [['validFrom', validFrom ? toSeconds(Date.parse(validFrom)) : undefined], [end?.field ?? 'validUntil', end?.at]] as const) {
+    if (at !== undefined && at >= LATEST_DATE) throw invalidDate(field, 'must be before 3000-01-01');
+  }
   const period = kind === 'TranscriptCredential' ? (s.period as { startDate: string; endDate: string }) : kind === 'EnrollmentCredential' ? (s as { startDate: string; endDate: string }) : undefined;
   if (period && period.endDate < period.startDate) {
     throw new AttestoError('VALIDATION_FAILED', 'endDate must not be before startDate', { errors: [{ pointer: '/credential/credentialSubject', message: 'endDate is before startDate' }] });
