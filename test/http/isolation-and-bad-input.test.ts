@@ -3,6 +3,7 @@
  * stable code, never a 5xx, never a partial write; and a school can only ever act as itself.
  */
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueRequest } from '../helpers/live-fixtures';
@@ -100,6 +101,39 @@ const latin1Inside = (json: string, word: string) => {
   const [before, after] = json.split(word) as [string, string];
   return Buffer.concat([Buffer.from(before), Buffer.from(word, 'latin1'), Buffer.from(after)]);
 };
+
+/** A request as a raw client may send it (fetch will not send a GET with a body). */
+function raw(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${home.server.url}${path}`, { method, headers: { ...headers, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('what a client may send around the body', () => {
+  it('serves a GET sent with a body as without one (the body means nothing there)', async () => {
+    expect(await raw('GET', '/health', { 'content-type': 'application/json' }, '{}')).toMatchObject({ status: 200, body: '{"status":"ok"}' });
+    const did = await raw('GET', `/schools/${schools.A.uai}/did.json`, { 'content-type': 'application/json' }, '{"x":1}');
+    expect(did.status).toBe(200);
+    expect(JSON.parse(did.body).id).toMatch(/^did:web:/);
+  });
+
+  it('refuses an empty Idempotency-Key (a retry would otherwise issue twice), writing nothing', async () => {
+    const before = await itemCount();
+    for (const key of ['', ' ']) {
+      const res = await raw('POST', '/credentials/issue', { authorization: `Bearer ${schools.A.token}`, 'content-type': 'application/json', 'idempotency-key': key }, JSON.stringify(issueRequest()));
+      expect(res.status, JSON.stringify(key)).toBe(400);
+      expect(JSON.parse(res.body).code).toBe('INVALID_IDEMPOTENCY_KEY');
+    }
+    expect(await itemCount()).toBe(before);
+  });
+});
 
 describe('bad input', () => {
   const big = 'x'.repeat(70_000);
