@@ -119,7 +119,8 @@ export const VerifyPresentationRequest = Type.Object(
           challenge: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'The nonce this verifier gave the holder; the presentation must carry it.' })),
           domain: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: "This verifier's identifier; the presentation must be addressed (aud) to it." })),
         },
-        { additionalProperties: true },
+        // Nothing else: a misspelt challenge ("chalenge") would otherwise leave the challenge unchecked.
+        { additionalProperties: false },
       ),
     ),
   },
