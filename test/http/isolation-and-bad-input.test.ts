@@ -146,6 +146,7 @@ describe('bad input', () => {
     // Valid JSON around a malformed byte: refused, not stored as U+FFFD.
     ['invalid UTF-8 inside a JSON string', () => home.call('POST', '/credentials/issue', { token: token(), raw: latin1Inside(JSON.stringify(issueRequest()), 'Zéphyrine'), headers: { 'content-type': 'application/json' } }), 400, 'INVALID_JSON'],
     ['deeply nested JSON', () => home.call('POST', '/credentials/verify', { raw: deep, headers: { 'content-type': 'application/json' } }), 400, 'VALIDATION_FAILED'],
+    ['JSON declared in another charset (it would be misread)', () => home.call('POST', '/credentials/issue', { token: token(), raw: JSON.stringify(issueRequest()), headers: { 'content-type': 'application/json; charset=utf-16' } }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['not JSON at all', () => home.call('POST', '/credentials/issue', { token: token(), raw: 'credential=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['oversized body', () => home.post('/credentials/issue', { credential: { type: ['VerifiableCredential', 'EnrollmentCredential'], credentialSubject: { x: big } } }, { token: token() }), 413, 'BODY_TOO_LARGE'],
     ['a JSON array', () => home.post('/credentials/issue', [1, 2], { token: token() }), 400, 'VALIDATION_FAILED'],

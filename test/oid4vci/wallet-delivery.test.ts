@@ -15,6 +15,7 @@ import { issueRequest, PERSONAL_VALUES, type KindName } from '../helpers/live-fi
 import { localHome } from '../helpers/http';
 import { scanTable } from '../helpers/store';
 import { receive, walletKey, type WalletKey } from '../helpers/wallet';
+import { KeyObject, sign } from 'node:crypto';
 
 let home: Awaited<ReturnType<typeof localHome>>;
 let token: string;
@@ -258,6 +259,11 @@ describe('what never yields a credential', () => {
     oauthError(await credentialRequest(at, await body(await proof(key, { nonce: await nonce(), signWith: other }))), 400, 'invalid_proof');
     oauthError(await credentialRequest(at, await body(await proof(key, { nonce: await nonce(), header: { typ: 'JWT' } }))), 400, 'invalid_proof');
     oauthError(await credentialRequest(at, await body(await proof(key, { nonce: await nonce(), header: { typ: 'text/openid4vci-proof+jwt' } }))), 400, 'invalid_proof');
+    // Header extensions: with b64: false (RFC 7797) the signature covers the payload segment as it is, not decoded.
+    const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const input = `${b64url({ alg: 'ES256', typ: 'openid4vci-proof+jwt', kid: key.kid, crit: ['b64'], b64: false })}.${b64url({ aud: `${base}/schools/${home.server.demo.uai}`, iat: Math.floor(Date.now() / 1000), nonce: await nonce() })}`;
+    const extended = `${input}.${sign('sha256', Buffer.from(input), { key: KeyObject.from(key.privateKey as Parameters<typeof KeyObject.from>[0]), dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+    oauthError(await credentialRequest(at, await body(extended)), 400, 'invalid_proof');
     // A nonce already spent by a successful request cannot serve again.
     const n = await nonce();
     expect((await credentialRequest(at, await body(await proof(key, { nonce: n })))).status).toBe(200);

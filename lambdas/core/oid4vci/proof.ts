@@ -71,6 +71,8 @@ export async function verifyProof(jwt: unknown, expect: { audience: string; now:
   }
   if (!typIs(header.typ, 'openid4vci-proof+jwt')) throw new OAuthError('invalid_proof', 'the proof typ must be openid4vci-proof+jwt');
   if (header.alg !== 'ES256') throw new OAuthError('invalid_proof', 'the proof must be signed with ES256');
+  // No header extensions: with `b64: false` (RFC 7797) the signed payload is not the one read below.
+  if (header.crit !== undefined || header.b64 !== undefined) throw new OAuthError('invalid_proof', 'the proof must not use critical header extensions (crit, b64)');
   const { holder, jwk } = keyOf(header);
   try {
     await compactVerify(jwt, await importJWK(jwk, 'ES256'), { algorithms: ['ES256'] });
