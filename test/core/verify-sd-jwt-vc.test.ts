@@ -198,6 +198,9 @@ describe('what an SD-JWT VC verification refuses (RFC 9901 §7.1)', () => {
     expect(codes(r)).toEqual(['ISSUER_NOT_REGISTERED']);
     expect(r.verified).toBe(false);
     expect(fetched).toEqual([]);
+    // A school's address here, but of no registered school: said so, as for a JWT credential.
+    const unregistered = await new SignJWT(visibleClaims({ iss: `${PUBLIC_URL}/schools/0750005Y` })).setProtectedHeader({ alg: 'ES256', typ: 'dc+sd-jwt' }).sign(intruder.privateKey);
+    expect(codes(await verifyCredential(verify, `${unregistered}~`))).toEqual(['ISSUER_NOT_REGISTERED']);
   });
 
   it("another school's Token Status List, even once a credential of that school has been verified", async () => {

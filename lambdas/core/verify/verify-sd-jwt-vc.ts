@@ -93,6 +93,11 @@ export async function verifySdJwtVc(deps: VerifyDeps, input: string, o: { keyBin
     errors.push({ code: 'ISSUER_NOT_REGISTERED', check: 'issuer', message: `${iss} is not a school registered here; only their SD-JWT VCs are verified` });
     return { result: result(described), parsed };
   }
+  // A school's address, of a school that is not registered (or no longer): said as such, as for a JWT credential.
+  if (!(await deps.findSchool(did))) {
+    errors.push({ code: 'ISSUER_NOT_REGISTERED', check: 'issuer', message: `${iss} is not a school registered here: its credentials are not checked further` });
+    return { result: result(described), parsed };
+  }
 
   let keys: IssuerKeys;
   let key: KeyObject;
