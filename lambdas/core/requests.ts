@@ -118,6 +118,12 @@ export const VerifyPresentationRequest = Type.Object(
         {
           challenge: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'The nonce this verifier gave the holder; the presentation must carry it.' })),
           domain: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: "This verifier's identifier; the presentation must be addressed (aud) to it." })),
+          // The other options of the VC-API (and of its earlier drafts), taken and not needed: every check runs, and a
+          // JWT proof has no proof purpose. returnPresentation: false only (the caller has the presentation it sent).
+          returnPresentation: Type.Optional(Type.Literal(false, { description: 'VC-API: only false; the presentation is not returned.' })),
+          checks: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20, description: 'VC-API drafts: every check runs whatever is asked.' })),
+          expectedProofPurpose: Type.Optional(Type.String({ maxLength: 100 })),
+          proofPurpose: Type.Optional(Type.String({ maxLength: 100 })),
         },
         // Nothing else: a misspelt challenge ("chalenge") would otherwise leave the challenge unchecked.
         { additionalProperties: false },

@@ -16,7 +16,7 @@ export function checkJsonHeaders(contentType: string | undefined, contentLength:
   if (!JSON_MEDIA_TYPE.test(contentType ?? '')) throw new AttestoError('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
   // JSON is UTF-8 (RFC 8259 §8.1): a body declared in another charset would be misread, not converted.
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType!)?.[1];
-  if (charset !== undefined && !/^utf-?8$/i.test(charset)) throw new AttestoError('UNSUPPORTED_MEDIA_TYPE', `send the body as application/json in UTF-8, not ${charset.slice(0, 40)}`);
+  if (charset !== undefined && !/^(utf-?8|us-ascii)$/i.test(charset)) throw new AttestoError('UNSUPPORTED_MEDIA_TYPE', `send the body as application/json in UTF-8, not ${charset.slice(0, 40)}`);
   if (Number(contentLength ?? '0') > maxBytes) throw new AttestoError('BODY_TOO_LARGE', `the body is larger than ${maxBytes} bytes`);
 }
 

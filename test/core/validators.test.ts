@@ -42,6 +42,8 @@ const VALID: Record<SchemaName, unknown[]> = {
   VerifyPresentationRequest: [
     { verifiablePresentation: 'a.b.c' },
     { verifiablePresentation: { type: 'EnvelopedVerifiablePresentation', id: 'data:application/vp+jwt,a.b.c' }, options: { challenge: 'n-0S6_WzA2Mj', domain: 'https://rh.example.fr' } },
+    // The VC-API's own example, and the options of its drafts.
+    { verifiablePresentation: 'a.b.c', options: { domain: 'https://rh.example.fr', challenge: 'n-1', returnPresentation: false, checks: ['proof'], expectedProofPurpose: 'authentication', proofPurpose: 'authentication' } },
   ],
   RegisterSchoolRequest: [{ uai: '0751234J', name: 'Lycée' }],
   RotateKeyRequest: [{ mode: 'scheduled' }, { mode: 'immediate' }, { mode: 'compromised' }],

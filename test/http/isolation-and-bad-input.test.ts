@@ -184,6 +184,7 @@ describe('bad input', () => {
     ["rotate a key: with a school's token", () => home.post(`/schools/${schools.A.uai}/key-rotations`, { mode: 'compromised' }, { token: token() }), 401, 'UNAUTHORIZED'],
     ["republish lists: with a school's token", () => home.post(`/schools/${schools.A.uai}/status-list-republications`, {}, { token: token() }), 401, 'UNAUTHORIZED'],
     ['verify a presentation: a misspelt challenge (it would go unchecked)', () => home.post('/presentations/verify', { verifiablePresentation: 'a.b.c', options: { chalenge: 'n-1', domain: 'https://rh.example.fr' } }), 400, 'VALIDATION_FAILED'],
+    ['verify a presentation: returnPresentation true (it is not returned)', () => home.post('/presentations/verify', { verifiablePresentation: 'a.b.c', options: { challenge: 'n-1', returnPresentation: true } }), 400, 'VALIDATION_FAILED'],
     ['register: a taken UAI', () => home.post('/schools', { uai: schools.A.uai, name: 'X' }, { token: JSON.parse(readFileSync(join(home.server.dataDir, 'operator.json'), 'utf8')).token }), 409, 'SCHOOL_EXISTS'],
   ];
 

@@ -81,7 +81,7 @@ export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, ac
     // redeeming this token, or one was stopped midway; nothing is issued yet, so the wallet retries.)
     if (isAttestoError(e) && e.code === 'IDEMPOTENCY_KEY_REUSED') throw new OAuthError('invalid_token', 'this access token has already been used');
     // The offer was made while the credential could still be issued, and its validity ended since.
-    if (isAttestoError(e) && e.code === 'VALIDATION_FAILED' && e.errors?.some((f) => /^\/credential\/(validUntil|credentialSubject\/endDate)$/.test(f.pointer))) throw new OAuthError('invalid_credential_request', `the offered credential can no longer be issued (${e.message}): ask your school for a new offer`);
+    if (isAttestoError(e) && e.code === 'VALIDATION_FAILED' && e.errors?.some((f) => /^\/credential\/(validFrom|validUntil|credentialSubject\/endDate)$/.test(f.pointer))) throw new OAuthError('invalid_credential_request', `the offered credential can no longer be issued (${e.message}): ask your school for a new offer`);
     throw e;
   }
   // Issued: drop the sealed data; the token is spent.

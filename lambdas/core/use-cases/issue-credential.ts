@@ -109,10 +109,10 @@ const toSeconds = (ms: number) => Math.floor(ms / 1000) * 1000;
 const invalidDate = (field: string, message: string) =>
   new AttestoError('VALIDATION_FAILED', `${field} ${message}`, { errors: [{ pointer: `/credential/${field}`, message }] });
 
-/** When the credential's validity ends (an enrolment's with its endDate unless validUntil is given), and which field says so. */
 /** 3000-01-01T00:00:00Z, in ms: no date a credential carries may reach it. */
 const LATEST_DATE = Date.UTC(3000, 0, 1);
 
+/** When the credential's validity ends (an enrolment's with its endDate unless validUntil is given), and which field says so. */
 export function validityEnd(credential: IssueRequest['credential'], kind: CredentialKind): { at: number; field: string } | undefined {
   const until = credential.validUntil ?? KINDS[kind].defaultValidUntil(credential.credentialSubject);
   // At the precision a credential carries its dates (seconds: JWT NumericDate).
