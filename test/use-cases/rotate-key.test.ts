@@ -8,7 +8,7 @@ import { decodeList, getBit } from '../../lambdas/core/status/bitstring';
 import { parseCredentialId } from '../../lambdas/core/status/slot';
 import { readAudit } from '../../lambdas/core/use-cases/read-audit';
 import { rotateKey } from '../../lambdas/core/use-cases/rotate-key';
-import { republishStatusLists } from '../../lambdas/core/use-cases/republish-status-lists';
+import { republishStatusLists, resignStatusLists } from '../../lambdas/core/use-cases/republish-status-lists';
 import { AttestoError } from '../../lambdas/core/errors';
 import { publishStatusLists } from '../../lambdas/core/status/publish';
 import { DID_DOCUMENT_MAX_AGE_SECONDS } from '../../lambdas/core/signing-key';
@@ -132,6 +132,19 @@ describe('key rotation', () => {
     const fresh = await issue(uai);
     expect(parseCredentialId(JSON.parse(Buffer.from(fresh.split('.')[1]!, 'base64url').toString()).jti)?.slot.list).toBe(2);
     expect((await verifyCredential(verifier(), fresh)).errors).toEqual([]);
+  });
+
+  it('says another rotation landed, rather than failing after three rounds, when a newer compromise signs the lists meanwhile', async () => {
+    const { uai, did } = await schoolWithToken(deps, '0290004');
+    await rotate(uai, true);
+    const stale = (await env.store.getSchool(uai))!;
+    await rotate(uai, true); // a second compromise, landed while the first was still signing its lists
+    const error = await resignStatusLists(deps, stale).catch((e) => e);
+    expect(error).toMatchObject({ code: 'ROTATION_CONFLICT', status: 409 });
+    expect(error.retryAfter).toBeUndefined();
+    expect(error.message).toContain(`landed while its lists were being signed again with ${did}#key-2`);
+    // The lists are the newer key's.
+    expect(decodeProtectedHeader((await env.store.getPublishedList(uai, 1, 'revocation'))!.jwt).kid).toBe(`${did}#key-3`);
   });
 
   it('starts signing with the new key a full cache lifetime after the document lists it, however long the key took to make', async () => {

@@ -52,6 +52,11 @@ export async function resignStatusLists(deps: CoreDeps, school: SchoolRecord): P
           const { kid } = signingKey(school, deps.clock());
           const published = await Promise.all(PUBLISHED_LISTS.map((p) => deps.store.getPublishedList(school.uai, list, p)));
           if (published.every((p) => p !== undefined && kidOf(p.jwt) === kid)) break;
+          // Published with another key because another rotation landed since: its lists are its to sign.
+          const now = await deps.store.getSchool(school.uai);
+          if (now && signingKey(now, deps.clock()).kid !== kid) {
+            throw new AttestoError('ROTATION_CONFLICT', `another key rotation of ${school.uai} landed while its lists were being signed again with ${kid}`);
+          }
           if (round === ROUNDS) throw new AttestoError('STORE_UNAVAILABLE', `status list ${list} keeps being published with another key`, { retryAfter: 1 });
         }
       }
@@ -61,6 +66,10 @@ export async function resignStatusLists(deps: CoreDeps, school: SchoolRecord): P
     }
   } catch (e) {
     const code = isAttestoError(e) ? e.code : 'INTERNAL';
+    if (code === 'ROTATION_CONFLICT') {
+      // No Retry-After: resent, a rotation would rotate once more.
+      throw new AttestoError(code, `${(e as Error).message}: the newer rotation signs the lists with its key; ${republishHint(school.uai)} once it is done`, { cause: e });
+    }
     throw new AttestoError(code, `${list - 1} of ${last} status lists of ${school.uai} are signed with its current key; ${republishHint(school.uai)}`, {
       cause: e,
       retryAfter: isAttestoError(e) ? (e.retryAfter ?? 1) : 1,
