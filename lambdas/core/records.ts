@@ -70,7 +70,13 @@ export interface CredentialRecord {
   validFrom: string;
   validUntil?: string;
   issuedBy: string;
-  /** The Idempotency-Key of the request that issued it, so a retry can recognise its own commit. */
+  /**
+   * SHA-256 (base64url) of the Idempotency-Key of the request that issued it, so a retry can
+   * recognise its own commit. A digest: a school may have put something personal in a key (a
+   * batch row id that is a student's INE), and this record is kept as long as the credential.
+   */
+  idempotencyKeyDigest?: string;
+  /** The key itself, on records written before the digest. */
   idempotencyKey?: string;
   /**
    * Random, per commit attempt: a write whose answer was lost (the SDK's retry then finds the slot

@@ -293,7 +293,7 @@ describe('audit and data minimisation', () => {
     for (const value of PERSONAL_VALUES) expect(dump, value).not.toContain(value);
     // A credential's record is what revocation and audit need: no copy, and no hash of it either
     // (a hash of personal data confirms a guess of it).
-    const recordFields = ['pk', 'sk', 'uai', 'credentialId', 'slot', 'kind', 'format', 'issuedAt', 'validFrom', 'validUntil', 'issuedBy', 'idempotencyKey', 'commitId'];
+    const recordFields = ['pk', 'sk', 'uai', 'credentialId', 'slot', 'kind', 'format', 'issuedAt', 'validFrom', 'validUntil', 'issuedBy', 'idempotencyKeyDigest', 'commitId'];
     for (const item of items.filter((i) => String(i.pk).startsWith('CRED#'))) {
       expect(Object.keys(item).filter((k) => !recordFields.includes(k)), String(item.pk)).toEqual([]);
     }

@@ -25,6 +25,7 @@ import { envelope, signVcJose, signVcJwt } from '../credential/jws';
 import { buildSdJwtVc, confirmationKey, signSdJwtVc } from '../credential/sd-jwt-vc';
 import { allocateSlot } from '../status/allocate';
 import { credentialIdFor } from '../status/slot';
+import { createHash } from 'node:crypto';
 
 export interface IssueCommand {
   school: SchoolRecord;
@@ -199,7 +200,7 @@ async function signAndCommit(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slo
     validFrom: built.validFrom,
     ...(built.validUntil ? { validUntil: built.validUntil } : {}),
     issuedBy: cmd.actor,
-    ...(cmd.idempotencyKey ? { idempotencyKey: cmd.idempotencyKey } : {}),
+    ...(cmd.idempotencyKey ? { idempotencyKeyDigest: keyDigest(cmd.idempotencyKey) } : {}),
     commitId,
   });
   const signed = { credentialId: built.id, jws, slot };
@@ -210,8 +211,11 @@ async function signAndCommit(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slo
   // (its hash), so that credential is this one. An identical request without the key never shares it.
   const existing = await deps.store.getCredential(cmd.school.uai, slot);
   if (existing?.commitId === commitId) return signed;
-  return cmd.idempotencyKey !== undefined && existing?.idempotencyKey === cmd.idempotencyKey ? signed : undefined;
+  if (cmd.idempotencyKey === undefined || !existing) return undefined;
+  return existing.idempotencyKeyDigest === keyDigest(cmd.idempotencyKey) || existing.idempotencyKey === cmd.idempotencyKey ? signed : undefined;
 }
+
+const keyDigest = (key: string) => createHash('sha256').update(key).digest('base64url');
 
 /**
  * Audits the issuance, then answers. A replay writes the same event again: audit writes are
