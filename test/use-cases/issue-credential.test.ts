@@ -78,6 +78,9 @@ describe('issuing', () => {
     // Achievement: id, type, name, description and criteria are required (https://www.imsglobal.org/spec/ob/v3p0/#achievement).
     expect(subject.achievement).toMatchObject({ id: expect.any(String), type: ['Achievement'], name: expect.any(String), description: expect.any(String), criteria: { narrative: expect.any(String) } });
     expect(subject.achievement.description.length).toBeGreaterThan(20);
+    // OB 3.0's activity dates are DateTimes, not dates.
+    for (const field of ['activityStartDate', 'activityEndDate'].filter((f) => f in subject)) expect(subject[field], field).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect('activityEndDate' in subject).toBe(true);
   });
 
   it('gives every credential a revocation and a suspension entry at one random slot of the current list', async () => {
@@ -97,6 +100,36 @@ describe('issuing', () => {
     expect(error).toBeInstanceOf(AttestoError);
     expect(error.code).toBe('VALIDATION_FAILED');
     expect(error.errors[0].pointer).toBe('/credential/credentialSubject/level/eqf');
+  });
+
+  it('refuses a transcript whose subjects a verifier could confuse, or whose grades are off their scale, naming the field', async () => {
+    const t = issueRequest('TranscriptCredential');
+    const subject = t.credential.credentialSubject as unknown as { subjects: Record<string, unknown>[]; scale?: unknown; overall?: Record<string, unknown> };
+    const withSubjects = (subjects: Record<string, unknown>[], more: Record<string, unknown> = {}) => ({ ...t, credential: { ...t.credential, credentialSubject: { ...subject, subjects, ...more } } }) as IssueRequest;
+    const cases: [IssueRequest, string][] = [
+      [withSubjects([{ code: 'MAT', name: 'Maths', grade: 12 }, { code: 'MAT', name: 'Français', grade: 15 }]), '/credential/credentialSubject/subjects/1/code'],
+      [withSubjects([{ name: 'Maths', grade: 25 }]), '/credential/credentialSubject/subjects/0/grade'],
+      [withSubjects([{ name: 'Maths', grade: -3 }]), '/credential/credentialSubject/subjects/0/grade'],
+      [withSubjects([{ name: 'Anglais', grade: 50, scale: { min: 100, max: 0 } }]), '/credential/credentialSubject/subjects/0/scale'],
+      [withSubjects([{ name: 'Maths', grade: 12 }], { scale: { min: 20, max: 0 } }), '/credential/credentialSubject/scale'],
+      [withSubjects([{ name: 'Maths', grade: 12 }], { overall: { average: 99 } }), '/credential/credentialSubject/overall/average'],
+    ];
+    const before = (await env.scanAll()).length;
+    for (const [request, pointer] of cases) {
+      const error = await issue(request).catch((e) => e);
+      expect(error, pointer).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+      expect(error.errors[0].pointer).toBe(pointer);
+    }
+    expect((await env.scanAll()).length).toBe(before);
+    // A subject coded "2" and the second subject without a code each keep their own description.
+    const both = withSubjects([{ code: '2', name: 'Maths', grade: 12 }, { name: 'Français', grade: 15 }]);
+    const r = await issue({ ...both, options: { format: 'vc+jwt' } } as IssueRequest);
+    const vc = decodeJwt((issued(r) as string).replace('data:application/vc+jwt,', '')) as { credentialSubject: { achievement: { resultDescription: { id: string; name: string }[] }; result: { resultDescription: string; value: string }[] } };
+    const descriptions = vc.credentialSubject.achievement.resultDescription;
+    expect(new Set(descriptions.map((d) => d.id)).size).toBe(descriptions.length);
+    // Each grade leads to its own subject.
+    const nameOf = (id: string) => descriptions.find((d) => d.id === id)!.name;
+    expect(vc.credentialSubject.result.map((x) => [nameOf(x.resultDescription), x.value])).toEqual(expect.arrayContaining([['Maths', '12'], ['Français', '15']]));
   });
 
   it('refuses validity a credential could not carry or that could never verify, naming the field (400, nothing stored)', async () => {

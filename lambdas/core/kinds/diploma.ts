@@ -1,6 +1,6 @@
 /** Building the issued subject of a DiplomaCredential: the Open Badges 3.0 mapping (schemas in diploma.schema.ts). */
 import type { DiplomaInput } from './diploma.schema';
-import type { SubjectContext } from './common';
+import { startOfDay, type SubjectContext } from './common';
 
 export function buildDiplomaSubject(input: DiplomaInput, ctx: SubjectContext) {
   const achievementId = input.level.rncp
@@ -17,7 +17,8 @@ export function buildDiplomaSubject(input: DiplomaInput, ctx: SubjectContext) {
     ...(input.id ? { id: input.id } : {}),
     type: ['AchievementSubject'],
     student: input.student,
-    activityEndDate: input.awardDate,
+    // DateTime in OB 3.0, the instant of awardedDate.
+    activityEndDate: startOfDay(input.awardDate),
     achievement: {
       id: achievementId,
       type: ['Achievement'],

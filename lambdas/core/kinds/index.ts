@@ -3,7 +3,7 @@
  * and `@context` it carries, how its subject is built and how long it stays valid.
  */
 import type { CredentialKind } from '../records';
-import type { SubjectContext } from './common';
+import { endOfDay, startOfDay, type SubjectContext } from './common';
 import { buildDiplomaSubject } from './diploma';
 import type { DiplomaInput } from './diploma.schema';
 import { buildEnrollmentSubject } from './enrollment';
@@ -38,7 +38,6 @@ export interface KindDefinition {
   extraClaims(input: unknown): Record<string, unknown>;
 }
 
-const endOfDay = (date: string) => `${date}T23:59:59Z`;
 
 export const KINDS: Record<CredentialKind, KindDefinition> = {
   EnrollmentCredential: {
@@ -80,7 +79,7 @@ export const KINDS: Record<CredentialKind, KindDefinition> = {
     buildSubject: (i, ctx) => buildDiplomaSubject(i as DiplomaInput, ctx),
     // A diploma does not expire.
     defaultValidUntil: () => undefined,
-    extraClaims: (i) => ({ name: (i as DiplomaInput).title, awardedDate: `${(i as DiplomaInput).awardDate}T00:00:00Z` }),
+    extraClaims: (i) => ({ name: (i as DiplomaInput).title, awardedDate: startOfDay((i as DiplomaInput).awardDate) }),
   },
 };
 

@@ -1,6 +1,6 @@
 /** Building the issued subject of a TranscriptCredential: the Open Badges 3.0 mapping (schemas in transcript.schema.ts). */
 import type { TranscriptInput } from './transcript.schema';
-import type { SubjectContext } from './common';
+import { endOfDay, startOfDay, type SubjectContext } from './common';
 
 const DEFAULT_SCALE = { min: 0, max: 20 };
 
@@ -8,7 +8,9 @@ export function buildTranscriptSubject(input: TranscriptInput, ctx: SubjectConte
   const base = `urn:attesto:${ctx.school.uai}:transcript:${input.academicYear}:${slug(input.period.label)}`;
   const scale = input.scale ?? DEFAULT_SCALE;
   const descriptions: Record<string, unknown>[] = input.subjects.map((s, i) => ({
-    id: `${base}:subject:${s.code ?? i + 1}`,
+    // Coded subjects by their code (unique, checked at issuance), the others by position, apart:
+    // a subject coded "2" and the second uncoded subject must not share a description.
+    id: s.code !== undefined ? `${base}:subject:${s.code}` : `${base}:subject-position:${i + 1}`,
     type: ['ResultDescription'],
     name: s.name,
     resultType: 'RawScore',
@@ -38,8 +40,9 @@ export function buildTranscriptSubject(input: TranscriptInput, ctx: SubjectConte
     type: ['AchievementSubject'],
     student: input.student,
     term: `${input.period.label} ${input.academicYear}`,
-    activityStartDate: input.period.startDate,
-    activityEndDate: input.period.endDate,
+    // DateTime in OB 3.0: the period's first and last second.
+    activityStartDate: startOfDay(input.period.startDate),
+    activityEndDate: endOfDay(input.period.endDate),
     ...(overall?.ects !== undefined ? { creditsEarned: overall.ects } : {}),
     achievement: {
       id: base,

@@ -26,6 +26,7 @@ import { buildSdJwtVc, confirmationKey, signSdJwtVc } from '../credential/sd-jwt
 import { allocateSlot } from '../status/allocate';
 import { credentialIdFor } from '../status/slot';
 import { createHash } from 'node:crypto';
+import type { TranscriptInput } from '../kinds/transcript.schema';
 
 export interface IssueCommand {
   school: SchoolRecord;
@@ -152,10 +153,34 @@ function checkDates(credential: IssueRequest['credential'], kind: CredentialKind
   for (const [field, at] of [['validFrom', validFrom ? toSeconds(Date.parse(validFrom)) : undefined], [end?.field ?? 'validUntil', end?.at]] as const) {
     if (at !== undefined && at >= LATEST_DATE) throw invalidDate(field, 'must be before 3000-01-01');
   }
+  if (kind === 'TranscriptCredential') checkTranscript(s as unknown as TranscriptInput);
   const period = kind === 'TranscriptCredential' ? (s.period as { startDate: string; endDate: string }) : kind === 'EnrollmentCredential' ? (s as { startDate: string; endDate: string }) : undefined;
   if (period && period.endDate < period.startDate) {
     throw new AttestoError('VALIDATION_FAILED', 'endDate must not be before startDate', { errors: [{ pointer: '/credential/credentialSubject', message: 'endDate is before startDate' }] });
   }
+}
+
+/**
+ * What a transcript's schema cannot say: each subject's code names one subject (a verifier finds a
+ * grade's subject by it), every scale runs upwards, and every grade, and the average, is on its scale.
+ */
+function checkTranscript(t: TranscriptInput): void {
+  const field = (pointer: string, message: string) =>
+    new AttestoError('VALIDATION_FAILED', `${pointer.slice(1)} ${message}`, { errors: [{ pointer: `/credential/credentialSubject${pointer}`, message }] });
+  const scale = t.scale ?? { min: 0, max: 20 };
+  if (scale.min >= scale.max) throw field('/scale', 'must run upwards (min below max)');
+  const codes = new Set<string>();
+  t.subjects.forEach((s, i) => {
+    if (s.code !== undefined) {
+      if (codes.has(s.code)) throw field(`/subjects/${i}/code`, `is the code of another subject ("${s.code}")`);
+      codes.add(s.code);
+    }
+    const own = s.scale ?? scale;
+    if (own.min >= own.max) throw field(`/subjects/${i}/scale`, 'must run upwards (min below max)');
+    if (s.grade < own.min || s.grade > own.max) throw field(`/subjects/${i}/grade`, `must be on its scale (${own.min} to ${own.max})`);
+  });
+  const average = t.overall?.average;
+  if (average !== undefined && (average < scale.min || average > scale.max)) throw field('/overall/average', `must be on the transcript's scale (${scale.min} to ${scale.max})`);
 }
 
 interface Signed {
