@@ -60,6 +60,22 @@ async function credentialRequest(offer: Offer, key: WalletKey, named: 'kid' | 'j
 
 const accessTokens = async () => (await env.scanAll()).filter((i) => String(i.pk).startsWith('ATOKEN#')).length;
 
+describe('making an offer when the audit write fails', () => {
+  it('closes the offer it could not record: its link leads nowhere, and the student data it sealed is gone', async () => {
+    const offersBefore = new Set((await env.scanAll()).filter((i) => String(i.pk).startsWith('OFFER#') && i.sk === 'OFFER').map((i) => String(i.pk)));
+    auditDown = true;
+    try {
+      await expect(createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: false })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503 });
+    } finally {
+      auditDown = false;
+    }
+    const made = (await env.scanAll()).filter((i) => String(i.pk).startsWith('OFFER#') && i.sk === 'OFFER' && !offersBefore.has(String(i.pk)));
+    expect(made).toHaveLength(1);
+    expect(made[0]).toMatchObject({ state: 'withdrawn' });
+    expect(made[0]!.sealed).toBeUndefined();
+  });
+});
+
 describe('redeeming a pre-authorized code when the audit write fails', () => {
   it('answers 503 and leaves the offer open, PIN attempt refunded, with no token behind', async () => {
     const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: true });

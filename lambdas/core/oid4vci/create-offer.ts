@@ -70,7 +70,14 @@ export async function createOffer(deps: CoreDeps & { wallet: WalletStore }, cmd:
     createdAt: isoSeconds(now),
     expiresAt,
   });
-  await deps.store.appendAudit({ uai: cmd.school.uai, at: isoSeconds(now), action: 'offer.created', actor: cmd.actor, detail: { offer: offerId, kind, format: cmd.format ?? DEFAULT_WALLET_FORMAT, pin: Boolean(pin) } });
+  try {
+    await deps.store.appendAudit({ uai: cmd.school.uai, at: isoSeconds(now), action: 'offer.created', actor: cmd.actor, detail: { offer: offerId, kind, format: cmd.format ?? DEFAULT_WALLET_FORMAT, pin: Boolean(pin) } });
+  } catch (e) {
+    // An unrecorded offer is closed, its sealed data deleted: the school gets an error, never its
+    // link or its id, so the offer would reach no one and wait unrecorded until it expires.
+    await deps.wallet.withdrawOffer(cmd.school.uai, offerId, { at: isoSeconds(now), actor: cmd.actor }).catch(() => undefined);
+    throw e;
+  }
 
   const credentialOffer = credentialOfferObject(credentialIssuer, configuration, secret, Boolean(pin));
   const credentialOfferUri = `${deps.publicUrl}/offers/${secret}`;

@@ -66,7 +66,7 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
     throw new OAuthError('invalid_grant', 'the pre-authorized code is unknown or already used');
   }
   try {
-    await deps.store.appendAudit({ uai: offer.uai, at: isoSeconds(now), action: 'offer.redeemed', actor: 'wallet', detail: { offer: offer.offerId } });
+    await deps.store.appendAudit({ uai: offer.uai, at: isoSeconds(now), action: 'offer.redeemed', actor: `wallet:offer:${offer.offerId}`, detail: { offer: offer.offerId } });
   } catch (e) {
     // An unrecorded redemption is undone: the wallet gets a 503 and may send the same code again,
     // instead of holding a spent offer and no token. (Should the store fail for the undo too,
