@@ -30,6 +30,7 @@ import { republishStatusLists } from '../core/use-cases/republish-status-lists';
 import { canRotateKeys } from '../core/store';
 import { openLocalDeps } from './local-deps';
 import { issueBatchCommand } from './issue-batch';
+import { operatorActor } from './operator-actor';
 import { schoolKeyPolicy } from '../adapters/kms-key-policy';
 import { isValidUai } from '../core/uai';
 
@@ -70,29 +71,30 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const actor = `operator:${process.env.USER ?? 'cli'}`;
+  // Resolved only by the commands that change something (and so are audited).
+  const actor = () => operatorActor(process.env);
   switch (command) {
     case 'school add':
       if (!values.uai || !values.name) break;
-      print(await withDeps((d) => registerSchool(d.core, { uai: values.uai!, name: values.name!, actor })));
+      print(await withDeps(async (d) => registerSchool(d.core, { uai: values.uai!, name: values.name!, actor: await actor() })));
       return 0;
     case 'school rotate-token':
       if (!values.uai) break;
-      print(await withDeps((d) => rotateToken(d.core, { uai: values.uai!, actor })));
+      print(await withDeps(async (d) => rotateToken(d.core, { uai: values.uai!, actor: await actor() })));
       return 0;
     case 'school rotate-key':
       if (!values.uai) break;
       print(
-        await withDeps((d) => {
+        await withDeps(async (d) => {
           const store = d.core.store;
           if (!canRotateKeys(store)) throw new Error('this store cannot rotate keys');
-          return rotateKey({ ...d.core, store }, { uai: values.uai!, actor, compromised: values.compromised ?? false, immediate: values.now ?? false });
+          return rotateKey({ ...d.core, store }, { uai: values.uai!, actor: await actor(), compromised: values.compromised ?? false, immediate: values.now ?? false });
         }),
       );
       return 0;
     case 'school republish-status-lists':
       if (!values.uai) break;
-      print(await withDeps((d) => republishStatusLists(d.core, { uai: values.uai!, actor })));
+      print(await withDeps(async (d) => republishStatusLists(d.core, { uai: values.uai!, actor: await actor() })));
       return 0;
     case 'school key-policy': {
       // For keys created with the operator's own rights, which get KMS's default policy: the one the
