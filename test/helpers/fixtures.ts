@@ -53,10 +53,11 @@ export const transcriptSubject = year2026.transcript;
 export const diplomaSubject = year2026.diploma;
 
 /**
- * The largest transcript the schema allows: 60 subjects, every text at its longest, in control
- * characters (6 bytes each once escaped in JSON, the most a character can cost).
+ * The largest transcript attesto issues: 60 subjects, every text at its longest, in characters of
+ * four UTF-8 bytes, the most a character it accepts can cost (control characters and lone
+ * surrogates, six bytes once escaped in JSON, are refused).
  */
-const longest = (n: number) => '\u0001'.repeat(n);
+const longest = (n: number) => '😀'.repeat(n);
 export const maximalTranscriptSubject = {
   student: { givenName: longest(100), familyName: longest(100), birthDate: '2007-11-23', studentId: '123456789AB' },
   academicYear: '2026-2027',

@@ -137,6 +137,22 @@ describe('issuing', () => {
     expect(vc.credentialSubject.result.map((x) => [nameOf(x.resultDescription), x.value])).toEqual(expect.arrayContaining([['Maths', '12'], ['Français', '15']]));
   });
 
+  it('refuses text a wallet could show other than it was signed: control, bidirectional formatting and lone surrogate characters', async () => {
+    const e = issueRequest('EnrollmentCredential');
+    const s = e.credential.credentialSubject as unknown as { student: Record<string, unknown> };
+    const named = (familyName: string) => ({ ...e, credential: { ...e.credential, credentialSubject: { ...s, student: { ...s.student, familyName } } } }) as IssueRequest;
+    const t = issueRequest('TranscriptCredential');
+    const ts = t.credential.credentialSubject as unknown as { subjects: Record<string, unknown>[] };
+    await expectRefusedNamingTheField([
+      [named('Martin\u202Enif'), '/credential/credentialSubject/student/familyName'], // shown as "Martinfin"
+      [named('Mar\u0000tin'), '/credential/credentialSubject/student/familyName'],
+      [named('Martin\uD800'), '/credential/credentialSubject/student/familyName'],
+      [{ ...t, credential: { ...t.credential, credentialSubject: { ...ts, subjects: [ts.subjects[0], { ...ts.subjects[1], name: 'Logique\u2066' }] } } } as IssueRequest, '/credential/credentialSubject/subjects/1/name'],
+    ]);
+    // Letters of any script, accents (composed or not), and emoji are names' business.
+    for (const familyName of ['Nguyễn', 'Müller-Lüdenscheidt', 'Le\u0301vy', 'بن علي', 'Zoé 😀']) expect((await issue(named(familyName))).credentialId).toMatch(/^urn:attesto:/);
+  });
+
   it('refuses validity a credential could not carry or that could never verify, naming the field (400, nothing stored)', async () => {
     const enrollment = issueRequest('EnrollmentCredential');
     const diploma = issueRequest('DiplomaCredential');

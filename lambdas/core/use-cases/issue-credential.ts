@@ -102,6 +102,7 @@ export function validateCredentialRequest(credential: IssueRequest['credential']
     throw new AttestoError('UNKNOWN_KIND', `credential.type must name exactly one of ${Object.keys(KINDS).join(', ')}`);
   }
   assertValid(KINDS[kindName].validateInput, credential.credentialSubject, `credentialSubject of a ${kindName}`, '/credential/credentialSubject');
+  checkCharacters(credential.credentialSubject, '/credential/credentialSubject');
   checkDates(credential, kindName);
   return kindName;
 }
@@ -110,6 +111,24 @@ const toSeconds = (ms: number) => Math.floor(ms / 1000) * 1000;
 
 const invalidDate = (field: string, message: string) =>
   new AttestoError('VALIDATION_FAILED', `${field} ${message}`, { errors: [{ pointer: `/credential/${field}`, message }] });
+
+/**
+ * Control characters, lone surrogates and bidirectional formatting characters: none belongs in a
+ * name, a title or a label, and the last can make a wallet show a name other than the one signed
+ * (U+202E turns the text after it around). Refused at issuance only: credentials already issued
+ * still verify.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cs}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+function checkCharacters(value: unknown, pointer: string): void {
+  if (typeof value === 'string') {
+    if (UNPRINTABLE.test(value)) {
+      const message = 'must not contain control or bidirectional formatting characters';
+      throw new AttestoError('VALIDATION_FAILED', `${pointer.slice('/credential/'.length)} ${message}`, { errors: [{ pointer, message }] });
+    }
+  } else if (Array.isArray(value)) value.forEach((v, i) => checkCharacters(v, `${pointer}/${i}`));
+  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) checkCharacters(v, `${pointer}/${k}`);
+}
 
 /** 3000-01-01T00:00:00Z, in ms: no date a credential carries may reach it. */
 const LATEST_DATE = Date.UTC(3000, 0, 1);
