@@ -22,6 +22,7 @@ import { AttestoError } from '../core/errors';
 import type { IdempotencyRecord, PublishedStatusList, SchoolRecord, StatusFlags, PublishedListKind, StatusSlot, CredentialRecord } from '../core/records';
 import type { Store } from '../core/store';
 import { keys, withoutKeys } from './dynamo/table';
+import { withRetries } from './retry';
 import { environmentCredentials, signPost, type AwsCredentials } from './sigv4';
 
 export interface DynamoReaderOptions {
@@ -59,7 +60,6 @@ type BatchGetOutput = {
 const BATCH_KEYS = 100;
 const idOf = (key: Key) => `${key.pk}\n${key.sk}`;
 
-const RETRY = { baseDelayMs: 50, maxDelayMs: 1000 };
 const RETRYABLE_TYPES = /(ProvisionedThroughputExceeded|Throttling|RequestLimitExceeded|InternalServerError|ServiceUnavailable|LimitExceeded)/;
 
 class DynamoHttpError extends Error {
@@ -205,53 +205,42 @@ export class DynamoReader implements Store {
 
   /**
    * One BatchGetItem, and again for the keys DynamoDB left unprocessed (throttled, or past its
-   * 16 MB a response), within one budget of `maxAttempts` requests in all, whatever made them
-   * fail, with full-jitter backoff between. Every pending read is answered: its item, undefined
-   * when there is none, or STORE_UNAVAILABLE.
+   * 16 MB a response): within one budget of `maxAttempts` requests in all, whatever made them
+   * fail, with full-jitter backoff between (./retry.ts). Every pending read is answered: its item,
+   * undefined when there is none, or STORE_UNAVAILABLE.
    */
   private async batchGet(chunk: Pending[]): Promise<void> {
-    let waiting = new Map(chunk.map((p) => [idOf(p.key), p]));
-    const attempts = this.o.maxAttempts ?? 3;
-    try {
-      for (let attempt = 1; ; attempt++) {
-        const Keys = [...waiting.values()].map(({ key }) => ({ pk: { S: key.pk }, sk: { S: key.sk } }));
-        let out: BatchGetOutput;
-        try {
-          out = (await this.call('BatchGetItem', JSON.stringify({ RequestItems: { [this.o.table]: { Keys, ConsistentRead: true } } }))) as BatchGetOutput;
-        } catch (e) {
-          const retryable = !(e instanceof DynamoHttpError) || e.retryable;
-          if (!retryable || attempt >= attempts) throw e;
-          await this.backoff(attempt);
-          continue;
-        }
-        for (const item of out.Responses?.[this.o.table] ?? []) {
-          const id = idOf({ pk: String(item.pk?.S), sk: String(item.sk?.S) });
-          waiting.get(id)?.resolve(item);
-          waiting.delete(id);
-        }
-        const unprocessed = new Map<string, Pending>();
-        for (const key of out.UnprocessedKeys?.[this.o.table]?.Keys ?? []) {
-          const id = idOf({ pk: String(key.pk?.S), sk: String(key.sk?.S) });
-          const p = waiting.get(id);
-          if (p) unprocessed.set(id, p);
-        }
-        // Neither returned nor left unprocessed: there is no such item.
-        for (const [id, p] of waiting) if (!unprocessed.has(id)) p.resolve(undefined);
-        waiting = unprocessed;
-        if (waiting.size === 0) return;
-        if (attempt >= attempts) throw new Error(`DynamoDB left ${waiting.size} of the keys unprocessed`);
-        await this.backoff(attempt);
+    const waiting = new Map(chunk.map((p) => [idOf(p.key), p]));
+    const attempt = async () => {
+      const Keys = [...waiting.values()].map(({ key }) => ({ pk: { S: key.pk }, sk: { S: key.sk } }));
+      const out = (await this.call('BatchGetItem', JSON.stringify({ RequestItems: { [this.o.table]: { Keys, ConsistentRead: true } } }))) as BatchGetOutput;
+      for (const item of out.Responses?.[this.o.table] ?? []) {
+        const id = idOf({ pk: String(item.pk?.S), sk: String(item.sk?.S) });
+        waiting.get(id)?.resolve(item);
+        waiting.delete(id);
       }
+      const unprocessed = new Set((out.UnprocessedKeys?.[this.o.table]?.Keys ?? []).map((k) => idOf({ pk: String(k.pk?.S), sk: String(k.sk?.S) })));
+      // Neither returned nor left unprocessed: there is no such item.
+      for (const [id, p] of waiting) {
+        if (unprocessed.has(id)) continue;
+        p.resolve(undefined);
+        waiting.delete(id);
+      }
+      if (waiting.size > 0) throw new DynamoHttpError(`DynamoDB left ${waiting.size} of the keys unprocessed`, true);
+    };
+    try {
+      await withRetries(attempt, {
+        maxAttempts: this.o.maxAttempts ?? 3,
+        baseDelayMs: 50,
+        maxDelayMs: 1000,
+        retryable: (e) => !(e instanceof DynamoHttpError) || e.retryable,
+        giveUp: (e) => new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable (BatchGetItem); retry', { cause: e, retryAfter: 1 }),
+        sleep: this.o.sleep,
+        random: this.o.random,
+      });
     } catch (e) {
-      const error = new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable (BatchGetItem); retry', { cause: e, retryAfter: 1 });
-      for (const p of waiting.values()) p.reject(error);
+      for (const p of waiting.values()) p.reject(e);
     }
-  }
-
-  /** Full jitter: a random wait below a ceiling that doubles with each attempt (./retry.ts). */
-  private backoff(attempt: number): Promise<void> {
-    const ms = (this.o.random ?? Math.random)() * Math.min(RETRY.maxDelayMs, RETRY.baseDelayMs * 2 ** (attempt - 1));
-    return (this.o.sleep ?? ((t: number) => new Promise<void>((resolve) => setTimeout(resolve, t))))(ms);
   }
 
   /** One signed request; a failure says whether another attempt may succeed. */
