@@ -4,6 +4,7 @@
  * rather than half-working.
  */
 import { MAX_LIST_LENGTH, MIN_LIST_LENGTH } from './core/status/bitstring';
+import { isRoleArn } from './adapters/kms-key-policy';
 
 export interface Config {
   publicUrl: string;
@@ -113,7 +114,7 @@ export function loadConfig(env: Env): Config {
   const operatorAuth = str('ATTESTO_OPERATOR_AUTH', 'token');
   if (operatorAuth !== 'token' && operatorAuth !== 'iam') problems.push(`ATTESTO_OPERATOR_AUTH must be "token" or "iam" (got "${operatorAuth}")`);
   const roleArn = str('ATTESTO_SCHOOL_SIGNER_ROLE_ARN');
-  if (roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(roleArn)) problems.push('ATTESTO_SCHOOL_SIGNER_ROLE_ARN is not an IAM role ARN');
+  if (roleArn && !isRoleArn(roleArn)) problems.push('ATTESTO_SCHOOL_SIGNER_ROLE_ARN is not an IAM role ARN');
   if (roleArn && signer.kind !== 'kms') problems.push('ATTESTO_SCHOOL_SIGNER_ROLE_ARN needs ATTESTO_SIGNER=kms');
   const userPoolId = str('ATTESTO_USER_POOL_ID');
   const scopes = (str('ATTESTO_SCHOOL_SCOPES') ?? '').split(/\s+/).filter(Boolean);

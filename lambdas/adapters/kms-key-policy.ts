@@ -14,6 +14,7 @@ import { SESSION_SCHOOL_TAG, SIGNER_ROLE_PATH_PREFIX } from './kms-tags';
 
 /** `arn:<partition>:iam::<account>:role/<path/>name`, as configuration validates it. */
 const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/([\w+=,.@/-]*\/)?([\w+=,.@-]+)$/;
+export const isRoleArn = (value: string) => ROLE_ARN.test(value);
 
 /**
  * Who may sign: roles of the signer role's own path when that path is attesto's
