@@ -2,7 +2,8 @@
 import type { TranscriptInput } from './transcript.schema';
 import { endOfDay, startOfDay, type SubjectContext } from './common';
 
-const DEFAULT_SCALE = { min: 0, max: 20 };
+/** French grading, when the transcript names no scale. */
+export const DEFAULT_SCALE = { min: 0, max: 20 };
 
 export function buildTranscriptSubject(input: TranscriptInput, ctx: SubjectContext) {
   const base = `urn:attesto:${ctx.school.uai}:transcript:${input.academicYear}:${slug(input.period.label)}`;

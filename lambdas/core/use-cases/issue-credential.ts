@@ -27,6 +27,7 @@ import { allocateSlot } from '../status/allocate';
 import { credentialIdFor } from '../status/slot';
 import { createHash } from 'node:crypto';
 import type { TranscriptInput } from '../kinds/transcript.schema';
+import { DEFAULT_SCALE } from '../kinds/transcript';
 
 export interface IssueCommand {
   school: SchoolRecord;
@@ -102,14 +103,15 @@ export function validateCredentialRequest(credential: IssueRequest['credential']
     throw new AttestoError('UNKNOWN_KIND', `credential.type must name exactly one of ${Object.keys(KINDS).join(', ')}`);
   }
   assertValid(KINDS[kindName].validateInput, credential.credentialSubject, `credentialSubject of a ${kindName}`, '/credential/credentialSubject');
-  checkCharacters(credential.credentialSubject, '/credential/credentialSubject');
+  checkCharacters(credential.credentialSubject, 'credentialSubject');
   checkDates(credential, kindName);
   return kindName;
 }
 
 const toSeconds = (ms: number) => Math.floor(ms / 1000) * 1000;
 
-const invalidDate = (field: string, message: string) =>
+/** VALIDATION_FAILED naming a field of the credential (`validUntil`, `credentialSubject/subjects/1/code`). */
+const invalidField = (field: string, message: string) =>
   new AttestoError('VALIDATION_FAILED', `${field} ${message}`, { errors: [{ pointer: `/credential/${field}`, message }] });
 
 /**
@@ -120,14 +122,11 @@ const invalidDate = (field: string, message: string) =>
  */
 const UNPRINTABLE = /[\p{Cc}\p{Cs}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 
-function checkCharacters(value: unknown, pointer: string): void {
+function checkCharacters(value: unknown, field: string): void {
   if (typeof value === 'string') {
-    if (UNPRINTABLE.test(value)) {
-      const message = 'must not contain control or bidirectional formatting characters';
-      throw new AttestoError('VALIDATION_FAILED', `${pointer.slice('/credential/'.length)} ${message}`, { errors: [{ pointer, message }] });
-    }
-  } else if (Array.isArray(value)) value.forEach((v, i) => checkCharacters(v, `${pointer}/${i}`));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) checkCharacters(v, `${pointer}/${k}`);
+    if (UNPRINTABLE.test(value)) throw invalidField(field, 'must not contain control or bidirectional formatting characters');
+  } else if (Array.isArray(value)) value.forEach((v, i) => checkCharacters(v, `${field}/${i}`));
+  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) checkCharacters(v, `${field}/${k}`);
 }
 
 /** 3000-01-01T00:00:00Z, in ms: no date a credential carries may reach it. */
@@ -151,9 +150,9 @@ export function assertIssuableAt(credential: IssueRequest['credential'], kind: C
   const now = toSeconds(at.getTime());
   const from = credential.validFrom ? toSeconds(Date.parse(credential.validFrom)) : now;
   const explicit = end.field === 'validUntil';
-  if (end.at <= from) throw invalidDate(end.field, explicit ? 'must be after validFrom' : 'must not be before validFrom: set validUntil');
+  if (end.at <= from) throw invalidField(end.field, explicit ? 'must be after validFrom' : 'must not be before validFrom: set validUntil');
   if (end.at <= now) {
-    throw invalidDate(end.field, explicit ? 'is in the past: the credential would be expired when issued' : 'is in the past: the attestation would be expired when issued (set validUntil to attest a past year)');
+    throw invalidField(end.field, explicit ? 'is in the past: the credential would be expired when issued' : 'is in the past: the attestation would be expired when issued (set validUntil to attest a past year)');
   }
 }
 
@@ -163,14 +162,14 @@ function checkDates(credential: IssueRequest['credential'], kind: CredentialKind
   // 23:59:60, which RFC 3339 allows; an offset without minutes): refused here, rather than
   // failing when the credential is built.
   for (const [field, value] of [['validFrom', validFrom], ['validUntil', validUntil]] as const) {
-    if (value !== undefined && Number.isNaN(Date.parse(value))) throw invalidDate(field, 'must be a date-time a credential can carry (no leap second, a full offset such as Z or +02:00)');
+    if (value !== undefined && Number.isNaN(Date.parse(value))) throw invalidField(field, 'must be a date-time a credential can carry (no leap second, a full offset such as Z or +02:00)');
   }
-  if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom)) throw invalidDate('validUntil', 'must be after validFrom');
+  if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom)) throw invalidField('validUntil', 'must be after validFrom');
   // Every date a credential carries before the year 3000: a JWT's NumericDate can go further, but
   // did-jwt-vc refuses a time of 10^11 seconds or more (year 5138), which would be a 500 at signing.
   const end = validityEnd(credential, kind);
   for (const [field, at] of [['validFrom', validFrom ? toSeconds(Date.parse(validFrom)) : undefined], [end?.field ?? 'validUntil', end?.at]] as const) {
-    if (at !== undefined && at >= LATEST_DATE) throw invalidDate(field, 'must be before 3000-01-01');
+    if (at !== undefined && at >= LATEST_DATE) throw invalidField(field, 'must be before 3000-01-01');
   }
   if (kind === 'TranscriptCredential') checkTranscript(s as unknown as TranscriptInput);
   const period = kind === 'TranscriptCredential' ? (s.period as { startDate: string; endDate: string }) : kind === 'EnrollmentCredential' ? (s as { startDate: string; endDate: string }) : undefined;
@@ -184,9 +183,8 @@ function checkDates(credential: IssueRequest['credential'], kind: CredentialKind
  * grade's subject by it), every scale runs upwards, and every grade, and the average, is on its scale.
  */
 function checkTranscript(t: TranscriptInput): void {
-  const field = (pointer: string, message: string) =>
-    new AttestoError('VALIDATION_FAILED', `${pointer.slice(1)} ${message}`, { errors: [{ pointer: `/credential/credentialSubject${pointer}`, message }] });
-  const scale = t.scale ?? { min: 0, max: 20 };
+  const field = (path: string, message: string) => invalidField(`credentialSubject${path}`, message);
+  const scale = t.scale ?? DEFAULT_SCALE;
   if (scale.min >= scale.max) throw field('/scale', 'must run upwards (min below max)');
   const codes = new Set<string>();
   t.subjects.forEach((s, i) => {
