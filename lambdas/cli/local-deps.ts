@@ -18,7 +18,6 @@ export async function openLocalDeps(): Promise<{ deps: AppDeps; close(): Promise
   ensureDataDir(dataDir);
   const asked = publicOrigin(process.env.ATTESTO_PUBLIC_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`);
   const running = runningHome(dataDir);
-  if (!running) ensureDataDir(paths(dataDir).dynamo);
   const embedded = running ? undefined : await startDynalite(paths(dataDir).dynamo);
   const endpoint = running?.dynamoEndpoint ?? embedded!.endpoint;
   // The folder's own address (its schools' DIDs), whatever port the home runs on now, or last ran on.

@@ -32,7 +32,7 @@ import { openLocalDeps } from './local-deps';
 import { issueBatchCommand } from './issue-batch';
 import { operatorActor } from './operator-actor';
 import { schoolKeyPolicy } from '../adapters/kms-key-policy';
-import { isValidUai } from '../core/uai';
+import { invalidUai, isValidUai } from '../core/uai';
 
 const USAGE = `usage:
   attesto school add --uai <UAI> --name <name>
@@ -102,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
       const signerRoleArn = values['role-arn'] || process.env.ATTESTO_SCHOOL_SIGNER_ROLE_ARN;
       if (!values.uai) break;
       if (!signerRoleArn) throw new Error('give the school signer role: --role-arn <the stack\'s SchoolSignerRoleArn output>, or ATTESTO_SCHOOL_SIGNER_ROLE_ARN');
-      if (!isValidUai(values.uai)) throw new AttestoError('INVALID_UAI', `${values.uai} is not a UAI`);
+      if (!isValidUai(values.uai)) throw invalidUai(values.uai);
       print(JSON.parse(schoolKeyPolicy({ signerRoleArn, uai: values.uai })));
       return 0;
     }

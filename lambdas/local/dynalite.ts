@@ -5,6 +5,7 @@
  * the handlers' event loop.
  */
 import { Worker } from 'node:worker_threads';
+import { ensureDataDir } from './data-dir';
 
 export interface EmbeddedDynamo {
   endpoint: string;
@@ -35,6 +36,8 @@ function reply<T>(worker: Worker, accept: (message: unknown) => T | undefined): 
 
 /** Starts dynalite persisting under `path` (in memory when undefined). */
 export async function startDynalite(path?: string): Promise<EmbeddedDynamo> {
+  // The store's folder is the user's alone, like the rest of the data folder (dynalite would make it readable to all).
+  if (path) ensureDataDir(path);
   const worker = new Worker(new URL('./dynalite-worker.mjs', import.meta.url), { workerData: { path } });
   let exited = false;
   worker.once('exit', () => (exited = true));

@@ -96,8 +96,6 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   if (other && other.pid !== process.pid) {
     throw new LocalHomeError(`the data folder ${opts.dataDir} is in use by the local home at ${other.url} (pid ${other.pid}): stop it first, or start this one with another folder (ATTESTO_DATA_DIR=…)`);
   }
-  // The store's folder is the user's alone, like the rest (the store would make it readable to all).
-  if (!opts.inMemory) ensureDataDir(files.dynamo);
   const dynamo = await startDynalite(opts.inMemory ? undefined : files.dynamo);
 
   let handlers: Record<RouteGroup, Handler> | undefined;

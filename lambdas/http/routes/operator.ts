@@ -8,7 +8,6 @@ import * as validate from '../../core/generated/validators';
 import type { RegisterSchoolRequest, RotateKeyRequest } from '../../core/requests';
 import { AttestoError } from '../../core/errors';
 import { canRotateKeys } from '../../core/store';
-import { invalidUai, isValidUai } from '../../core/uai';
 import { registerSchool } from '../../core/use-cases/register-school';
 import { republishStatusLists } from '../../core/use-cases/republish-status-lists';
 import { rotateKey } from '../../core/use-cases/rotate-key';
@@ -16,13 +15,6 @@ import { authenticateOperator } from '../auth';
 import { readJson } from '../body';
 import { count } from '../metrics';
 import type { RouteHandler } from './types';
-
-/** The `{uai}` of the path: a UAI, else INVALID_UAI (400), as POST /schools answers. */
-function uaiOfPath(c: Parameters<RouteHandler>[0]): string {
-  const uai = c.req.param('uai') ?? '';
-  if (!isValidUai(uai)) throw invalidUai(uai);
-  return uai;
-}
 
 export const operatorRoutes: Record<string, RouteHandler> = {
   async registerSchool(c, deps) {
@@ -37,7 +29,8 @@ export const operatorRoutes: Record<string, RouteHandler> = {
   /** Not idempotent: each call makes a new key. A retry after an unanswered call rotates again. */
   async rotateKey(c, deps) {
     const { actor } = authenticateOperator(c, deps.config);
-    const uai = uaiOfPath(c);
+    // Checked by the use case: a malformed one is INVALID_UAI (400), as POST /schools answers.
+    const uai = c.req.param('uai') ?? '';
     const { mode } = await readJson<RotateKeyRequest>(c, validate.RotateKeyRequest, deps.config.maxBodyBytes);
     const store = deps.core.store;
     if (!canRotateKeys(store)) throw new AttestoError('INTERNAL', 'this store cannot rotate keys');
@@ -49,7 +42,8 @@ export const operatorRoutes: Record<string, RouteHandler> = {
   /** Safe to repeat: the lists are signed again with the same key, the saved events written once. */
   async republishStatusLists(c, deps) {
     const { actor } = authenticateOperator(c, deps.config);
-    const uai = uaiOfPath(c);
+    // Checked by the use case: a malformed one is INVALID_UAI (400), as POST /schools answers.
+    const uai = c.req.param('uai') ?? '';
     const republished = await republishStatusLists(deps.core, { uai, actor });
     c.header('cache-control', 'no-store');
     return c.json(republished, 200);
