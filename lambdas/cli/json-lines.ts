@@ -1,5 +1,6 @@
 /** JSON Lines files (https://jsonlines.org/) as the CLI reads them: the item files and the results files. */
 import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
 
 export const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
@@ -23,4 +24,9 @@ export function readJsonLines(path: string, o: { notJson: (n: number) => string;
     }
   });
   return values;
+}
+
+/** Writes `value` as one line to standard output, waiting while the reader is behind (a pipe into `jq`, `less`). */
+export async function writeJsonLine(value: unknown): Promise<void> {
+  if (!process.stdout.write(`${JSON.stringify(value)}\n`)) await once(process.stdout, 'drain');
 }

@@ -9,7 +9,8 @@
  *                                                         (after a --compromised rotation that stopped halfway)
  *   attesto school key-policy --uai 0750001U --role-arn <SchoolSignerRoleArn>
  *                                                         print the key policy for a school key made from a terminal
- *   attesto audit --uai 0750001U [--from ISO] [--to ISO]  print a school's audit trail
+ *   attesto audit --uai 0750001U [--from ISO] [--to ISO] [--cursor C | --all]
+ *                                                         print a school's audit trail (a page, or all of it as JSON Lines)
  *   attesto issue-batch --file year.jsonl --job 2027-terminales   issue a year group (school side)
  *
  * Locally it works on the data folder ($ATTESTO_DATA_DIR, default ./.attesto), through the running
@@ -30,6 +31,7 @@ import { republishStatusLists } from '../core/use-cases/republish-status-lists';
 import { canRotateKeys } from '../core/store';
 import { openLocalDeps } from './local-deps';
 import { issueBatchCommand } from './issue-batch';
+import { writeJsonLine } from './json-lines';
 import { operatorActor } from './operator-actor';
 import { schoolKeyPolicy } from '../adapters/kms-key-policy';
 import { invalidUai, isValidUai } from '../core/uai';
@@ -40,7 +42,8 @@ const USAGE = `usage:
   attesto school rotate-key --uai <UAI> [--now | --compromised]
   attesto school republish-status-lists --uai <UAI>
   attesto school key-policy --uai <UAI> [--role-arn <SchoolSignerRoleArn>]   (default: $ATTESTO_SCHOOL_SIGNER_ROLE_ARN)
-  attesto audit --uai <UAI> [--from <ISO date>] [--to <ISO date>] [--limit <n>]
+  attesto audit --uai <UAI> [--from <ISO date>] [--to <ISO date>] [--limit <n>] [--cursor <next> | --all]
+      (a page as one JSON object, whose "next" --cursor continues; --all: every event of the window, one JSON line each)
   attesto issue-batch --file <items.jsonl> --job <job key> [--url <base URL>] [--out <results.jsonl>] [--parallel <n>]
       (the school's token in ATTESTO_TOKEN; locally, the demo school's by default)`;
 
@@ -63,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { file: { type: 'string' }, job: { type: 'string' }, url: { type: 'string' }, out: { type: 'string' }, parallel: { type: 'string' }, uai: { type: 'string' }, name: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, 'role-arn': { type: 'string' }, compromised: { type: 'boolean' }, now: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { file: { type: 'string' }, job: { type: 'string' }, url: { type: 'string' }, out: { type: 'string' }, parallel: { type: 'string' }, uai: { type: 'string' }, name: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' }, all: { type: 'boolean' }, 'role-arn': { type: 'string' }, compromised: { type: 'boolean' }, now: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const command = positionals.join(' ');
   const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -109,16 +112,31 @@ export async function main(argv: string[]): Promise<number> {
     case 'issue-batch':
       if (!values.file || !values.job) break;
       return issueBatchCommand({ file: values.file, job: values.job, ...(values.url ? { url: values.url } : {}), ...(values.out ? { out: values.out } : {}), ...(values.parallel ? { parallel: Number(values.parallel) } : {}) });
-    case 'audit':
-      if (!values.uai) break;
-      print(
-        await withDeps(async (d) => {
-          // A mistyped UAI is said, not answered with an empty trail an operator may take for "nothing happened".
-          if (!(await d.core.store.getSchool(values.uai!))) throw new AttestoError('UNKNOWN_SCHOOL', `no school ${values.uai} here`);
-          return readAudit(d.core, { uai: values.uai!, ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}), ...(values.limit ? { limit: Number(values.limit) } : {}) });
-        }),
-      );
+    case 'audit': {
+      if (!values.uai || (values.all && values.cursor)) break;
+      const query = {
+        uai: values.uai,
+        ...(values.from ? { from: values.from } : {}),
+        ...(values.to ? { to: values.to } : {}),
+        ...(values.limit ? { limit: Number(values.limit) } : {}),
+        ...(values.cursor ? { cursor: values.cursor } : {}),
+      };
+      const page = await withDeps(async (d) => {
+        // A mistyped UAI is said, not answered with an empty trail an operator may take for "nothing happened".
+        if (!(await d.core.store.getSchool(query.uai))) throw new AttestoError('UNKNOWN_SCHOOL', `no school ${query.uai} here`);
+        if (!values.all) return readAudit(d.core, query);
+        // Page after page (--limit events each), each event written as it comes: a month of a
+        // large school's trail is never held whole in memory.
+        for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+          const next = await readAudit(d.core, { ...query, ...(cursor ? { cursor } : {}) });
+          for (const event of next.events) await writeJsonLine(event);
+          cursor = next.next;
+        }
+        return undefined;
+      });
+      if (page) print(page);
       return 0;
+    }
   }
   process.stderr.write(`${USAGE}\n`);
   return 2;

@@ -154,6 +154,13 @@ describe('the local home', () => {
 
       const audit = JSON.parse((await cli(dataDir, 'audit', '--uai', '0330003Z')).stdout);
       expect(audit.events.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['school.registered', 'credential.issued']));
+      // Page by page with --cursor, or the whole window at once as JSON Lines (--limit events a page).
+      const first = JSON.parse((await cli(dataDir, 'audit', '--uai', '0330003Z', '--limit', '1')).stdout);
+      const second = JSON.parse((await cli(dataDir, 'audit', '--uai', '0330003Z', '--limit', '1', '--cursor', first.next)).stdout);
+      expect([...first.events, ...second.events]).toEqual(audit.events.slice(0, 2));
+      const lines = (await cli(dataDir, 'audit', '--uai', '0330003Z', '--all', '--limit', '1')).stdout.trim().split('\n');
+      expect(lines.map((line) => JSON.parse(line))).toEqual(audit.events);
+      expect(audit.events.length).toBeGreaterThan(2);
       // A mistyped UAI or page size is said, with a non-zero exit, not answered with an empty trail.
       for (const [args, code] of [[['--uai', '0999999Z'], 'UNKNOWN_SCHOOL'], [['--uai', '0330003Z', '--limit', 'abc'], 'VALIDATION_FAILED'], [['--uai', '0330003Z', '--to', '2026-02-30'], 'VALIDATION_FAILED']] as const) {
         const refused = await cliExit(dataDir, 'audit', ...args);
