@@ -3,8 +3,9 @@
  *
  *   attesto school add --uai 0750001U --name "Lycée …"   register a school, print its DID and API token
  *   attesto school rotate-token --uai 0750001U            replace a school's API token
- *   attesto school rotate-key --uai 0750001U [--now | --compromised]  new signing key: published now, signing in
- *                                                         5 minutes (--now: at once; --compromised: at once, old keys dropped)
+ *   attesto school rotate-key --uai 0750001U [--now | --compromised] [--replaces <kid>]  new signing key: published
+ *                                                         now, signing in 5 minutes (--now: at once; --compromised: at once,
+ *                                                         old keys dropped; --replaces: safe to run again)
  *   attesto school republish-status-lists --uai 0750001U  sign the school's status lists again with its current key
  *                                                         (after a --compromised rotation that stopped halfway)
  *   attesto school key-policy --uai 0750001U --role-arn <SchoolSignerRoleArn>
@@ -39,7 +40,8 @@ import { invalidUai, isValidUai } from '../core/uai';
 const USAGE = `usage:
   attesto school add --uai <UAI> --name <name>
   attesto school rotate-token --uai <UAI>
-  attesto school rotate-key --uai <UAI> [--now | --compromised]
+  attesto school rotate-key --uai <UAI> [--now | --compromised] [--replaces <kid>]
+      (--replaces: the key it signs with now, did:web:…#key-N; run again, it answers the same rotation)
   attesto school republish-status-lists --uai <UAI>
   attesto school key-policy --uai <UAI> [--role-arn <SchoolSignerRoleArn>]   (default: $ATTESTO_SCHOOL_SIGNER_ROLE_ARN)
   attesto audit --uai <UAI> [--from <ISO date>] [--to <ISO date>] [--limit <n>] [--cursor <next> | --all]
@@ -66,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { file: { type: 'string' }, job: { type: 'string' }, url: { type: 'string' }, out: { type: 'string' }, parallel: { type: 'string' }, uai: { type: 'string' }, name: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' }, all: { type: 'boolean' }, 'role-arn': { type: 'string' }, compromised: { type: 'boolean' }, now: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { file: { type: 'string' }, job: { type: 'string' }, url: { type: 'string' }, out: { type: 'string' }, parallel: { type: 'string' }, uai: { type: 'string' }, name: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' }, all: { type: 'boolean' }, replaces: { type: 'string' }, 'role-arn': { type: 'string' }, compromised: { type: 'boolean' }, now: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const command = positionals.join(' ');
   const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -87,11 +89,13 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'school rotate-key':
       if (!values.uai) break;
+      // One mode: a compromise already signs at once, and a routine rotation is not a compromise.
+      if (values.now && values.compromised) throw new Error('give --now or --compromised, not both (--compromised signs with the new key at once too)');
       print(
         await withDeps(async (d) => {
           const store = d.core.store;
           if (!canRotateKeys(store)) throw new Error('this store cannot rotate keys');
-          return rotateKey({ ...d.core, store }, { uai: values.uai!, actor: await actor(), compromised: values.compromised ?? false, immediate: values.now ?? false });
+          return rotateKey({ ...d.core, store }, { uai: values.uai!, actor: await actor(), compromised: values.compromised ?? false, immediate: values.now ?? false, ...(values.replaces ? { replaces: values.replaces } : {}) });
         }),
       );
       return 0;

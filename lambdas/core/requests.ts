@@ -149,6 +149,14 @@ export const RotateKeyRequest = Type.Object(
       description:
         '"scheduled": the new key is published now and signs in 5 minutes, when every cached DID document lists it; "immediate": it signs at once; "compromised": it signs at once, every previous key is dropped from the DID document (nothing they signed verifies any more) and the status lists are signed again.',
     }),
+    replaces: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 2048,
+        description:
+          'The id of the key the school signs with now, as its DID document names it (did:web:…#key-1). Makes the request safe to send again: once that key is replaced, the same request answers that rotation again ("replayed": true) instead of making another key; a request naming a key the school no longer signs with is ROTATION_CONFLICT.',
+      }),
+    ),
   },
   { additionalProperties: false, $id: 'RotateKeyRequest' },
 );

@@ -75,7 +75,7 @@ function event(routeKey: string, body: unknown, authorizer?: Record<string, unkn
 }
 const call = async (h: Handler, e: APIGatewayProxyEventV2) => {
   const r = await h(e);
-  return { status: r.statusCode, json: r.body ? JSON.parse(r.body) : undefined };
+  return { status: r.statusCode, headers: r.headers ?? {}, json: r.body ? JSON.parse(r.body) : undefined };
 };
 const operator = { iam: { userArn: 'arn:aws:iam::111122223333:role/rectorat-operator', accountId: '111122223333' } };
 const asSchool = (clientId: string) => ({ lambda: { clientId, scope: 'attesto/issueCredential' } });
@@ -185,8 +185,15 @@ describe('on AWS', () => {
     expect(events.map((e) => [e.action, e.actor])).toEqual(expect.arrayContaining([['key.rotated', `operator:${operator.iam.userArn}`], ['status-list.republished', `operator:${operator.iam.userArn}`]]));
 
     // After a compromise: a new key at once, every previous key dropped, the lists signed again through the school's session.
-    const compromised = await call(handlers.operator, event('POST /schools/0751234J/key-rotations', { mode: 'compromised' }, operator));
-    expect(compromised).toMatchObject({ status: 201, json: { kid: `${schools.A!.did}#key-3`, compromised: true, keysInDidDocument: 1 } });
+    // Naming the key it replaces makes the request safe to send again (an answer lost to a timeout).
+    const compromiseRequest = { mode: 'compromised', replaces: `${schools.A!.did}#key-2` };
+    const compromised = await call(handlers.operator, event('POST /schools/0751234J/key-rotations', compromiseRequest, operator));
+    expect(compromised).toMatchObject({ status: 201, json: { kid: `${schools.A!.did}#key-3`, compromised: true, keysInDidDocument: 1, replayed: false } });
+    const keysMade = kms.keys.size;
+    const sentAgain = await call(handlers.operator, event('POST /schools/0751234J/key-rotations', compromiseRequest, operator));
+    expect(sentAgain).toMatchObject({ status: 201, headers: { 'idempotent-replayed': 'true' }, json: { ...compromised.json, replayed: true } });
+    expect(kms.keys.size).toBe(keysMade);
+    expect((await call(handlers.operator, event('POST /schools/0751234J/key-rotations', { mode: 'scheduled', replaces: `${schools.A!.did}#key-1` }, operator))).json.code).toBe('ROTATION_CONFLICT');
     expect((await call(handlers.verifier, event('POST /credentials/verify', { verifiableCredential: after.json.verifiableCredential }))).json.errors).toEqual([expect.objectContaining({ code: 'KEY_NOT_AUTHORIZED' })]);
     const fresh = await call(handlers.issuer, event('POST /credentials/issue', issueRequest(), asSchool(schools.A!.clientId)));
     // Its lists were signed with key-3 too: a credential issued now verifies, status included.

@@ -172,8 +172,13 @@ describe('the local home', () => {
       expect((await home.post('/credentials/issue', issueRequest(), { token: school.token })).status).toBe(401);
       expect((await home.post('/credentials/issue', issueRequest(), { token: rotated.token })).status).toBe(201);
 
-      const key = JSON.parse((await cli(dataDir, 'school', 'rotate-key', '--uai', '0330003Z')).stdout);
-      expect(key).toMatchObject({ kid: `${school.did}#key-2`, retired: `${school.did}#key-1`, compromised: false });
+      // Two modes at once are refused, and make no key.
+      const both = await cliExit(dataDir, 'school', 'rotate-key', '--uai', '0330003Z', '--now', '--compromised');
+      expect([both.code, JSON.parse(both.stderr).detail]).toEqual([1, 'give --now or --compromised, not both (--compromised signs with the new key at once too)']);
+      const key = JSON.parse((await cli(dataDir, 'school', 'rotate-key', '--uai', '0330003Z', '--replaces', `${school.did}#key-1`)).stdout);
+      // Run again (its answer lost), it answers the same rotation.
+      expect(JSON.parse((await cli(dataDir, 'school', 'rotate-key', '--uai', '0330003Z', '--replaces', `${school.did}#key-1`)).stdout)).toEqual({ ...key, replayed: true });
+      expect(key).toMatchObject({ kid: `${school.did}#key-2`, retired: `${school.did}#key-1`, compromised: false, replayed: false });
       const doc = (await home.get('/schools/0330003Z/did.json')).json;
       expect(doc.assertionMethod).toEqual([`${school.did}#key-2`, `${school.did}#key-1`]);
 

@@ -387,3 +387,72 @@ describe('key rotation', () => {
     await expect(rotate('0330003Z', false)).rejects.toMatchObject({ code: 'UNKNOWN_SCHOOL' });
   });
 });
+
+describe('a rotation that names the key it replaces, sent again', () => {
+  /** Counts the keys made: a repeated request must not leave one more key behind. */
+  const counting = () => {
+    const made = { n: 0 };
+    const keys = { ...deps.keys, createKey: async (uai: string) => ((made.n += 1), deps.keys.createKey(uai)) };
+    return { made, rotateWith: (cmd: Omit<Parameters<typeof rotateKey>[1], 'actor'>, signer = deps.signer) => rotateKey({ ...deps, keys, signer, store: env.store }, { actor: 'operator:test', ...cmd }) };
+  };
+
+  it('answers the same rotation again, marked replayed, without making another key (each mode)', async () => {
+    for (const [digits, mode] of [['0330101', 'scheduled'], ['0330102', 'immediate'], ['0330103', 'compromised']] as const) {
+      const { uai, did } = await schoolWithToken(deps, digits);
+      const { made, rotateWith } = counting();
+      const cmd = { uai, compromised: mode === 'compromised', immediate: mode === 'immediate', replaces: `${did}#key-1` };
+      const first = await rotateWith(cmd);
+      expect(first, mode).toMatchObject({ kid: `${did}#key-2`, retired: `${did}#key-1`, replayed: false });
+      const document = didDocument((await env.store.getSchool(uai))!);
+      const again = await rotateWith(cmd);
+      expect(again, mode).toEqual({ ...first, replayed: true });
+      expect(made.n, mode).toBe(1);
+      expect(didDocument((await env.store.getSchool(uai))!), mode).toEqual(document);
+      // Still so once the new key signs.
+      expect(await later(DID_DOCUMENT_MAX_AGE_SECONDS, () => rotateWith(cmd)), mode).toEqual({ ...first, replayed: true });
+    }
+  });
+
+  it('finishes a compromise rotation that stopped before signing the lists again, when the same request is sent again', async () => {
+    const { uai, did } = await schoolWithToken(deps, '0330104');
+    await issue(uai);
+    const { made, rotateWith } = counting();
+    const kmsDown = { sign: async (): Promise<Uint8Array> => Promise.reject(new AttestoError('SIGNER_UNAVAILABLE', 'the signing service is unavailable; retry', { retryAfter: 1 })) };
+    const cmd = { uai, compromised: true, replaces: `${did}#key-1` };
+    await expect(rotateWith(cmd, kmsDown)).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE' });
+    const after = await issue(uai);
+    expect((await verifyCredential(verifier(), after)).errors.map((e) => e.code)).toEqual(['STATUS_LIST_INVALID']);
+    expect(await rotateWith(cmd)).toMatchObject({ kid: `${did}#key-2`, retired: `${did}#key-1`, compromised: true, replayed: true });
+    expect(made.n).toBe(1);
+    expect(await verifyCredential(verifier(), after)).toMatchObject({ verified: true, errors: [] });
+  });
+
+  it('refuses, before making a key, a request naming a key the school does not sign with, or a rotation already made in another mode', async () => {
+    const { uai, did } = await schoolWithToken(deps, '0330105');
+    const { made, rotateWith } = counting();
+    await expect(rotateWith({ uai, compromised: false, replaces: `${did}#key-7` })).rejects.toMatchObject({
+      code: 'ROTATION_CONFLICT',
+      status: 409,
+      message: `${did}#key-7 is not the key school ${uai} signs with (${did}#key-1): read the school (its DID document) before rotating again`,
+    });
+    await rotateWith({ uai, compromised: false, replaces: `${did}#key-1` });
+    await expect(rotateWith({ uai, compromised: false, immediate: true, replaces: `${did}#key-1` })).rejects.toMatchObject({
+      code: 'ROTATION_CONFLICT',
+      message: expect.stringMatching(new RegExp(`^${did}#key-1 was already replaced by ${did}#key-2 at .*, in a scheduled rotation`)),
+    });
+    expect(made.n).toBe(1);
+    // Once key-2 signs, key-1 is not the key to name.
+    await expect(later(DID_DOCUMENT_MAX_AGE_SECONDS, () => rotateWith({ uai, compromised: true, replaces: `${did}#key-1` }))).rejects.toMatchObject({ code: 'ROTATION_CONFLICT' });
+    expect(made.n).toBe(1);
+  });
+
+  it('treats a compromise found after a routine rotation as a new request: it replaces the key signing now', async () => {
+    const { uai, did } = await schoolWithToken(deps, '0330106');
+    const { made, rotateWith } = counting();
+    await rotateWith({ uai, compromised: false, replaces: `${did}#key-1` });
+    // key-2 does not sign yet: key-1 does, and is compromised.
+    expect(await rotateWith({ uai, compromised: true, replaces: `${did}#key-1` })).toMatchObject({ kid: `${did}#key-3`, retired: `${did}#key-1`, compromised: true, replayed: false });
+    expect(made.n).toBe(2);
+    expect(didDocument((await env.store.getSchool(uai))!).assertionMethod).toEqual([`${did}#key-3`]);
+  });
+});

@@ -9,7 +9,7 @@
  */
 import type { OperatorDeps } from '../deps';
 import type { KeyRotationStore, SchoolKeys, Store } from '../store';
-import type { AuditEvent } from '../records';
+import type { AuditEvent, SchoolRecord } from '../records';
 import { AttestoError, isAttestoError } from '../errors';
 import { isoSeconds } from '../credential/build';
 import { invalidUai, isValidUai } from '../uai';
@@ -22,9 +22,57 @@ export interface RotateKeyCommand {
   compromised: boolean;
   /** Routine rotation only: sign with the new key at once, before cached DID documents list it. */
   immediate?: boolean;
+  /**
+   * The key the operator means to replace: the one the school signs with (its kid). It makes the
+   * request safe to send again: once that key is replaced, the same request answers the rotation
+   * that replaced it (`replayed`) instead of rotating once more, and another request is refused.
+   */
+  replaces?: string;
 }
 
-export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotationStore }, cmd: RotateKeyCommand) {
+export interface RotateKeyResult {
+  uai: string;
+  kid: string;
+  retired: string;
+  compromised: boolean;
+  activeFrom: string;
+  retiredKeyRefs: string[];
+  keysInDidDocument: number;
+  /** True when the rotation named by `replaces` had already been made: this is its answer again. */
+  replayed: boolean;
+  warnings?: string[];
+}
+
+const modeOf = (c: { compromised: boolean; immediate?: boolean }) => (c.compromised ? 'compromised' : c.immediate ? 'immediate' : 'scheduled');
+
+/**
+ * The answer of the rotation that replaced `replaces`, when it is this school's latest (from the
+ * event saved with the school's keys); ROTATION_CONFLICT when that rotation was of another mode,
+ * unless this one is after a compromise, which is never the same request as a routine rotation.
+ */
+function earlierRotation(school: SchoolRecord, cmd: RotateKeyCommand): Omit<RotateKeyResult, 'warnings'> | undefined {
+  const last = (school.rotationEvents ?? []).filter((e) => e.action === 'key.rotated').at(-1);
+  const d = last?.detail;
+  if (!last || !d || d.previous !== cmd.replaces || (d.kid !== school.kid && d.kid !== school.nextKey?.kid)) return undefined;
+  const done = modeOf({ compromised: d.compromised === true, immediate: d.compromised !== true && d.activeFrom === last.at });
+  if (done !== modeOf(cmd)) {
+    // A compromise found after a routine rotation is a new request: it replaces the key signing now.
+    if (cmd.compromised) return undefined;
+    throw new AttestoError('ROTATION_CONFLICT', `${cmd.replaces} was already replaced by ${String(d.kid)} at ${last.at}, in a ${done} rotation: read the school (its DID document) before rotating again`);
+  }
+  return {
+    uai: school.uai,
+    kid: String(d.kid),
+    retired: String(d.previous),
+    compromised: d.compromised === true,
+    activeFrom: String(d.activeFrom),
+    retiredKeyRefs: String(d.retiredKeyRefs ?? '').split(' ').filter(Boolean),
+    keysInDidDocument: 1 + (school.nextKey ? 1 : 0) + (school.previousKeys?.length ?? 0),
+    replayed: true,
+  };
+}
+
+export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotationStore }, cmd: RotateKeyCommand): Promise<RotateKeyResult> {
   if (!isValidUai(cmd.uai)) throw invalidUai(cmd.uai);
   const school = await deps.store.getSchool(cmd.uai);
   if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${cmd.uai} is not registered`);
@@ -37,6 +85,20 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
     unrecorded = [];
   } catch {
     // Kept in the school record with this rotation's event, below.
+  }
+  const unrecordedWarning = (kid: string) => `the key.rotated audit event could not be written: ${republishHint(school.uai)}, which records it (rotating again to record it would make another key; ${kid} is the school's key now)`;
+  if (cmd.replaces !== undefined) {
+    // Checked before a key is made: a repeated request must not leave one more key behind.
+    const earlier = earlierRotation(school, cmd);
+    if (earlier) {
+      // A compromised rotation may have stopped before signing the lists again (it answered 503): finish it.
+      if (earlier.compromised) await resignStatusLists(deps, { ...school, nextKey: undefined });
+      return { ...earlier, ...(unrecorded.length ? { warnings: [unrecordedWarning(earlier.kid)] } : {}) };
+    }
+    const signingNow = signingKey(school, deps.clock()).kid;
+    if (signingNow !== cmd.replaces) {
+      throw new AttestoError('ROTATION_CONFLICT', `${cmd.replaces} is not the key school ${school.uai} signs with (${signingNow}${school.nextKey ? `, then ${school.nextKey.kid} from ${school.nextKey.activeFrom}` : ''}): read the school (its DID document) before rotating again`);
+    }
   }
   const { keyRef, publicJwk } = await deps.keys.createKey(school.uai);
   // Read once the key exists: creating it may take seconds (on AWS, until KMS authorizes its tag),
@@ -100,5 +162,5 @@ export async function rotateKey(deps: OperatorDeps & { store: Store & KeyRotatio
   // it (another rotation would make yet another key).
   const auditFailure = await audited;
   const warnings = auditFailure === undefined ? [] : [`the key.rotated audit event could not be written (${auditFailure instanceof Error ? auditFailure.message : 'unknown error'}): ${republishHint(school.uai)}, which records it (rotating again to record it would make another key)`];
-  return { uai: school.uai, kid, retired: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs, keysInDidDocument: 1 + previousKeys.length, ...(warnings.length ? { warnings } : {}) };
+  return { uai: school.uai, kid, retired: current.kid, compromised: cmd.compromised, activeFrom, retiredKeyRefs, keysInDidDocument: 1 + previousKeys.length, replayed: false, ...(warnings.length ? { warnings } : {}) };
 }

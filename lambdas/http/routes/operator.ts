@@ -26,16 +26,17 @@ export const operatorRoutes: Record<string, RouteHandler> = {
     return c.json(school, 201);
   },
 
-  /** Not idempotent: each call makes a new key. A retry after an unanswered call rotates again. */
+  /** Each call makes a new key, unless it names the key it `replaces`: then sending it again answers the same rotation. */
   async rotateKey(c, deps) {
     const { actor } = authenticateOperator(c, deps.config);
     // Checked by the use case: a malformed one is INVALID_UAI (400), as POST /schools answers.
     const uai = c.req.param('uai') ?? '';
-    const { mode } = await readJson<RotateKeyRequest>(c, validate.RotateKeyRequest, deps.config.maxBodyBytes);
+    const { mode, replaces } = await readJson<RotateKeyRequest>(c, validate.RotateKeyRequest, deps.config.maxBodyBytes);
     const store = deps.core.store;
     if (!canRotateKeys(store)) throw new AttestoError('INTERNAL', 'this store cannot rotate keys');
-    const rotated = await rotateKey({ ...deps.core, store }, { uai, actor, compromised: mode === 'compromised', immediate: mode === 'immediate' });
+    const rotated = await rotateKey({ ...deps.core, store }, { uai, actor, compromised: mode === 'compromised', immediate: mode === 'immediate', ...(replaces !== undefined ? { replaces } : {}) });
     c.header('cache-control', 'no-store');
+    if (rotated.replayed) c.header('idempotent-replayed', 'true');
     return c.json(rotated, 201);
   },
 
