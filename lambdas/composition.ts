@@ -82,7 +82,7 @@ export function buildDeps(config: Config, overrides: Overrides = {}): AppDeps {
     documentClient({
       region: config.region,
       ...(config.dynamoEndpoint
-        ? { endpoint: config.dynamoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+        ? { endpoint: config.dynamoEndpoint, credentials: { accessKeyId: config.dynamoAccessKeyId ?? 'local', secretAccessKey: 'local' } }
         : {}),
     });
   return composeDeps(config, { ...overrides, store: overrides.store ?? new DynamoStore(db, config.tableName), wallet: overrides.wallet ?? new DynamoWalletStore(db, config.tableName) });

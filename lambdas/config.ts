@@ -11,6 +11,8 @@ export interface Config {
   tableName: string;
   region: string;
   dynamoEndpoint?: string;
+  /** With `dynamoEndpoint`: the access key id to send (the local home's store accepts only its own run's). */
+  dynamoAccessKeyId?: string;
   signer: { kind: 'kms' } | { kind: 'local'; keyDir: string };
   listSize: number;
   maxBodyBytes: number;
@@ -125,7 +127,7 @@ export function loadConfig(env: Env): Config {
     publicUrl: publicOrigin ?? '',
     tableName: str('ATTESTO_TABLE', 'attesto')!,
     region: str('AWS_REGION', 'eu-west-3')!,
-    ...(str('ATTESTO_DYNAMODB_ENDPOINT') ? { dynamoEndpoint: str('ATTESTO_DYNAMODB_ENDPOINT') } : {}),
+    ...(str('ATTESTO_DYNAMODB_ENDPOINT') ? { dynamoEndpoint: str('ATTESTO_DYNAMODB_ENDPOINT'), dynamoAccessKeyId: str('ATTESTO_DYNAMODB_ACCESS_KEY_ID', 'local') } : {}),
     signer,
     listSize,
     maxBodyBytes: int('ATTESTO_MAX_BODY_BYTES', 65_536, 1024, 6 * 1024 * 1024),

@@ -297,10 +297,10 @@ export class DynamoReader implements Store {
 }
 
 /** The reader a configuration names: the regional endpoint, or the local home's dynalite. */
-export function dynamoReaderFor(config: { tableName: string; region: string; dynamoEndpoint?: string }): DynamoReader {
+export function dynamoReaderFor(config: { tableName: string; region: string; dynamoEndpoint?: string; dynamoAccessKeyId?: string }): DynamoReader {
   return new DynamoReader({
     table: config.tableName,
     region: config.region,
-    ...(config.dynamoEndpoint ? { endpoint: config.dynamoEndpoint, credentials: () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) } : {}),
+    ...(config.dynamoEndpoint ? { endpoint: config.dynamoEndpoint, credentials: () => ({ accessKeyId: config.dynamoAccessKeyId ?? 'local', secretAccessKey: 'local' }) } : {}),
   });
 }

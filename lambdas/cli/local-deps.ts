@@ -19,11 +19,11 @@ export async function openLocalDeps(): Promise<{ deps: AppDeps; close(): Promise
   const asked = publicOrigin(process.env.ATTESTO_PUBLIC_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`);
   const running = runningHome(dataDir);
   const embedded = running ? undefined : await startDynalite(paths(dataDir).dynamo);
-  const endpoint = running?.dynamoEndpoint ?? embedded!.endpoint;
+  const dynamo = running?.dynamo ?? embedded!;
   // The folder's own address (its schools' DIDs), whatever port the home runs on now, or last ran on.
   // (A running home has saved it already.)
   const publicUrl = folderPublicUrl(dataDir, asked);
-  const config = loadConfig({ ...process.env, ...localEnv({ dataDir, dynamoEndpoint: endpoint, publicUrl }) });
-  await ensureTable({ region: config.region, endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }, config.tableName);
+  const config = loadConfig({ ...process.env, ...localEnv({ dataDir, dynamo, publicUrl }) });
+  await ensureTable({ region: config.region, endpoint: dynamo.endpoint, credentials: { accessKeyId: dynamo.accessKeyId, secretAccessKey: 'local' } }, config.tableName);
   return { deps: buildDeps(config, { signing: signingFor(config) }), close: async () => embedded?.close() };
 }

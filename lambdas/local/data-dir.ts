@@ -34,7 +34,8 @@ export const paths = (dir: string) => ({
 export interface RuntimeRecord {
   pid: number;
   url: string;
-  dynamoEndpoint: string;
+  /** The embedded store: the CLI works through it while the home runs (0600, as the file: its key is the store's only lock). */
+  dynamo: { endpoint: string; accessKeyId: string };
 }
 
 /** The local home serving the folder now, if one runs (one that crashed left its record behind). */

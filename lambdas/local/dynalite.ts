@@ -4,11 +4,17 @@
  * DynamoDB's own work; here the store, written in JavaScript, would otherwise take its CPU from
  * the handlers' event loop.
  */
+import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { ensureDataDir } from './data-dir';
 
 export interface EmbeddedDynamo {
   endpoint: string;
+  /**
+   * The access key id the store accepts, made for this run: the only credential it checks (it
+   * checks no signature). It stays in the process and in the data folder's runtime.json (0600).
+   */
+  accessKeyId: string;
   close(): Promise<void>;
 }
 
@@ -38,7 +44,8 @@ function reply<T>(worker: Worker, accept: (message: unknown) => T | undefined): 
 export async function startDynalite(path?: string): Promise<EmbeddedDynamo> {
   // The store's folder is the user's alone, like the rest of the data folder (dynalite would make it readable to all).
   if (path) ensureDataDir(path);
-  const worker = new Worker(new URL('./dynalite-worker.mjs', import.meta.url), { workerData: { path } });
+  const accessKeyId = `LOCAL${randomBytes(24).toString('hex').toUpperCase()}`;
+  const worker = new Worker(new URL('./dynalite-worker.mjs', import.meta.url), { workerData: { path, accessKeyId } });
   let exited = false;
   worker.once('exit', () => (exited = true));
   // A store that dies later is said, not swallowed: every request would then fail with a 503.
@@ -56,6 +63,7 @@ export async function startDynalite(path?: string): Promise<EmbeddedDynamo> {
   let closed: Promise<void> | undefined;
   return {
     endpoint: `http://127.0.0.1:${ready.port}`,
+    accessKeyId,
     close: () =>
       (closed ??= (async () => {
         if (exited) return;

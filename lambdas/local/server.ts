@@ -40,7 +40,8 @@ export interface LocalServer {
   port: number;
   dataDir: string;
   demo: DemoSchool;
-  dynamoEndpoint: string;
+  /** The embedded store and the access key id it accepts (tests read it directly). */
+  dynamo: { endpoint: string; accessKeyId: string };
   close(): Promise<void>;
 }
 
@@ -174,10 +175,10 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   }
 
   // The handlers read their environment at cold start, like on AWS: set it before loading them.
-  Object.assign(process.env, localEnv({ dataDir: opts.dataDir, dynamoEndpoint: dynamo.endpoint, publicUrl }), opts.env ?? {});
+  Object.assign(process.env, localEnv({ dataDir: opts.dataDir, dynamo, publicUrl }), opts.env ?? {});
   const config = loadConfig(process.env);
   const deps = buildDeps(config, { signing: signingFor(config) });
-  await ensureTable({ region: config.region, endpoint: dynamo.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }, config.tableName);
+  await ensureTable({ region: config.region, endpoint: dynamo.endpoint, credentials: { accessKeyId: dynamo.accessKeyId, secretAccessKey: 'local' } }, config.tableName);
   const demo = await ensureDemoSchool(deps, opts.dataDir, config.publicUrl);
   handlers = {
     issuer: (await import('../handlers/issuer')).handler,
@@ -186,14 +187,14 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     operator: (await import('../handlers/operator')).handler,
     wallet: (await import('../handlers/wallet')).handler,
   };
-  writePrivateJson(files.runtime, { pid: process.pid, url, dynamoEndpoint: dynamo.endpoint } satisfies RuntimeRecord);
+  writePrivateJson(files.runtime, { pid: process.pid, url, dynamo: { endpoint: dynamo.endpoint, accessKeyId: dynamo.accessKeyId } } satisfies RuntimeRecord);
 
   return {
     url,
     port,
     dataDir: opts.dataDir,
     demo,
-    dynamoEndpoint: dynamo.endpoint,
+    dynamo: { endpoint: dynamo.endpoint, accessKeyId: dynamo.accessKeyId },
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -6,9 +6,9 @@ import { ensureTable } from '../../lambdas/adapters/dynamo/create-table';
 import { DynamoStore } from '../../lambdas/adapters/dynamo/dynamo-store';
 import { startDynalite } from '../../lambdas/local/dynalite';
 
-/** Every item of the table behind a DynamoDB endpoint, raw (paginated scan). */
-export async function scanTable(endpoint: string): Promise<Record<string, unknown>[]> {
-  const db = documentClient({ region: 'eu-west-3', endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+/** Every item of the table in an embedded store, raw (paginated scan). */
+export async function scanTable(dynamo: { endpoint: string; accessKeyId: string }): Promise<Record<string, unknown>[]> {
+  const db = documentClient({ region: 'eu-west-3', endpoint: dynamo.endpoint, credentials: { accessKeyId: dynamo.accessKeyId, secretAccessKey: 'x' } });
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -21,15 +21,17 @@ export async function scanTable(endpoint: string): Promise<Record<string, unknow
 
 export async function startStore() {
   const dynamo = await startDynalite();
-  const db = documentClient({ region: 'eu-west-3', endpoint: dynamo.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  await ensureTable({ region: 'eu-west-3', endpoint: dynamo.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }, 'attesto');
+  const credentials = { accessKeyId: dynamo.accessKeyId, secretAccessKey: 'x' };
+  const db = documentClient({ region: 'eu-west-3', endpoint: dynamo.endpoint, credentials });
+  await ensureTable({ region: 'eu-west-3', endpoint: dynamo.endpoint, credentials }, 'attesto');
   const store = new DynamoStore(db, 'attesto');
   return {
     store,
     db,
     endpoint: dynamo.endpoint,
+    accessKeyId: dynamo.accessKeyId,
     /** Every item in the table, raw. */
-    scanAll: () => scanTable(dynamo.endpoint),
+    scanAll: () => scanTable(dynamo),
     close: () => dynamo.close(),
   };
 }

@@ -47,6 +47,7 @@ beforeAll(async () => {
     ATTESTO_SIGNER: 'kms',
     ATTESTO_TABLE: 'attesto',
     ATTESTO_DYNAMODB_ENDPOINT: env.endpoint,
+    ATTESTO_DYNAMODB_ACCESS_KEY_ID: env.accessKeyId,
     ATTESTO_SCHOOL_AUTH: 'authorizer',
     ATTESTO_OPERATOR_AUTH: 'iam',
     ATTESTO_SCHOOL_SIGNER_ROLE_ARN: SIGNER_ROLE,
@@ -181,7 +182,7 @@ describe('on AWS', () => {
     const republished = await call(handlers.operator, event('POST /schools/0751234J/status-list-republications', {}, operator));
     expect(republished).toMatchObject({ status: 200, json: { uai: '0751234J', lists: 1, kid: `${schools.A!.did}#key-2` } });
     // Audited as the operator's IAM identity.
-    const events = (await scanTable(env.endpoint)).filter((i) => String(i.pk).startsWith('AUDIT#0751234J#') && ['key.rotated', 'status-list.republished'].includes(String(i.action)));
+    const events = (await scanTable(env)).filter((i) => String(i.pk).startsWith('AUDIT#0751234J#') && ['key.rotated', 'status-list.republished'].includes(String(i.action)));
     expect(events.map((e) => [e.action, e.actor])).toEqual(expect.arrayContaining([['key.rotated', `operator:${operator.iam.userArn}`], ['status-list.republished', `operator:${operator.iam.userArn}`]]));
 
     // After a compromise: a new key at once, every previous key dropped, the lists signed again through the school's session.

@@ -13,7 +13,7 @@ import { scanTable } from '../helpers/store';
 let home: Awaited<ReturnType<typeof localHome>>;
 const schools: Record<'A' | 'B', { uai: string; token: string; credentialId: string; jws: string }> = {} as never;
 
-const itemCount = async () => (await scanTable(home.server.dynamoEndpoint)).length;
+const itemCount = async () => (await scanTable(home.server.dynamo)).length;
 
 function expectProblem(res: Reply, status: number, code: string) {
   expect(res.status, res.text).toBe(status);

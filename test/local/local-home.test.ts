@@ -3,7 +3,7 @@
  * owner; the CLI registers schools whether the server runs or not.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
@@ -123,9 +123,13 @@ describe('the local home', () => {
     expect(issued.status).toBe(201);
     const demo = first.demo;
     await first.stop();
+    // A folder copied or restored with looser modes is made private again at the next start.
+    chmodSync(join(dataDir, 'operator.json'), 0o644);
 
     const second = await startHome(dataDir, port);
     expect(second.demo).toMatchObject({ uai: demo.uai, did: demo.did, token: demo.token });
+    // It holds the access key id of the running home's store.
+    expect(mode(join(dataDir, 'runtime.json'))).toBe(0o600);
     const verified = await second.post('/credentials/verify', { verifiableCredential: issued.json.verifiableCredential });
     expect(verified.json).toMatchObject({ verified: true });
     const revoked = await second.post('/credentials/status', { credentialId: issued.json.credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }] }, { token: demo.token });
@@ -377,7 +381,7 @@ describe('the local home', () => {
     expect(badKey.code).not.toBe(0);
     expect(badKey.stderr).toContain('--job must be 8 to 63 characters');
     // The home that wrote demo-school.json is not running (no runtime.json, or one a crash left behind).
-    writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify({ pid: 2 ** 22 + 1, url: 'http://127.0.0.1:9', dynamoEndpoint: 'http://127.0.0.1:9' }));
+    writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify({ pid: 2 ** 22 + 1, url: 'http://127.0.0.1:9', dynamo: { endpoint: 'http://127.0.0.1:9', accessKeyId: 'LOCALX' } }));
     const noHome = await cliExit(dataDir, 'issue-batch', '--file', file, '--job', 'job-key-0001');
     expect(noHome.code).not.toBe(0);
     expect(noHome.stderr).toContain('no local home is running');

@@ -132,7 +132,7 @@ describe('a student receives a credential in a wallet', () => {
 
   it('keeps the pending offer only sealed, and nothing personal once delivered', async () => {
     const o = await offer('TranscriptCredential');
-    const scan = async () => JSON.stringify(await scanTable(home.server.dynamoEndpoint));
+    const scan = async () => JSON.stringify(await scanTable(home.server.dynamo));
     const pending = await scan();
     for (const v of PERSONAL_VALUES) expect(pending).not.toContain(v);
     expect(pending).not.toContain(secretOf(o)); // only its hash
@@ -237,7 +237,7 @@ describe('what never yields a credential', () => {
 
   it('an expired offer', async () => {
     const o = await offer();
-    const db = documentClient({ region: 'eu-west-3', endpoint: home.server.dynamoEndpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const db = documentClient({ region: 'eu-west-3', endpoint: home.server.dynamo.endpoint, credentials: { accessKeyId: home.server.dynamo.accessKeyId, secretAccessKey: 'x' } });
     await db.send(new UpdateCommand({ TableName: 'attesto', Key: { pk: `OFFER#${lookupHash(secretOf(o))}`, sk: 'OFFER' }, UpdateExpression: 'SET expiry = :past', ExpressionAttributeValues: { ':past': '2020-01-01T00:00:00Z' } }));
     oauthError(await tokenFor(o), 400, 'invalid_grant');
     expect((await home.get(new URL(o.credentialOfferUri).pathname)).status).toBe(404);
@@ -335,7 +335,7 @@ describe('a school withdrawing an offer', () => {
     expect(redeemed.status).toBe(400);
     expect(redeemed.json.error).toBe('invalid_grant');
     // The student's data, sealed in the offer, is deleted with it.
-    const stored = (await scanTable(home.server.dynamoEndpoint)).find((i) => i.pk === `OFFER#${lookupHash(secretOf(o))}`)!;
+    const stored = (await scanTable(home.server.dynamo)).find((i) => i.pk === `OFFER#${lookupHash(secretOf(o))}`)!;
     expect(stored).toMatchObject({ state: 'withdrawn' });
     expect(stored).not.toHaveProperty('sealed');
     expect(stored).not.toHaveProperty('txCodeMac');

@@ -91,7 +91,7 @@ describe('reading the table', () => {
         res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' });
         return res.end(typeof answer.body === 'function' ? answer.body(keys) : answer.body);
       }
-      const up = request({ hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      const up = request({ hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (r) => {
         const chunks: Buffer[] = [];
         r.on('data', (c: Buffer) => chunks.push(c));
         r.on('end', async () => {
@@ -116,7 +116,7 @@ describe('reading the table', () => {
   });
 
   const reader = (o: Partial<ConstructorParameters<typeof DynamoReader>[0]> = {}) =>
-    new DynamoReader({ table: 'attesto', region: 'eu-west-3', endpoint: proxyUrl, credentials: () => ({ accessKeyId: 'local', secretAccessKey: 'local' }), sleep: async () => undefined, ...o });
+    new DynamoReader({ table: 'attesto', region: 'eu-west-3', endpoint: proxyUrl, credentials: () => ({ accessKeyId: env.accessKeyId, secretAccessKey: 'local' }), sleep: async () => undefined, ...o });
 
   it('reads the same records as DynamoStore, and nothing where there is nothing', async () => {
     const issued = await issueCredential(deps, { school, actor: 't', request: issueRequest() });
@@ -134,7 +134,7 @@ describe('reading the table', () => {
     expect(await r.getSchool('0000000A')).toBeUndefined();
     expect(await r.getPublishedList(school.uai, 99, 'revocation')).toBeUndefined();
     expect(await r.getStatusSeq(school.uai, 99)).toBe(0);
-    expect(seen.at(-1)!.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=local\/\d{8}\/eu-west-3\/dynamodb\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$/);
+    expect(seen.at(-1)!.authorization).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=${env.accessKeyId}/\\d{8}/eu-west-3/dynamodb/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$`));
     r.close();
   });
 

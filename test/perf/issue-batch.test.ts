@@ -104,7 +104,7 @@ describe('batch issuance', () => {
   });
 
   it('keeps nothing personal of the batches', async () => {
-    const dump = JSON.stringify(await scanTable(home.server.dynamoEndpoint));
+    const dump = JSON.stringify(await scanTable(home.server.dynamo));
     for (const value of [...PERSONAL_VALUES, 'Élève1']) expect(dump).not.toContain(value);
   });
 

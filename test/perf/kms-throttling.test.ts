@@ -207,7 +207,7 @@ interface BatchReply {
 
 describe('through the issuer app (the HTTP routes, requests made in process)', () => {
   async function issuerApp() {
-    const config = loadConfig({ ATTESTO_PUBLIC_URL: PUBLIC_URL, ATTESTO_SIGNER: 'kms', ATTESTO_DYNAMODB_ENDPOINT: env.endpoint });
+    const config = loadConfig({ ATTESTO_PUBLIC_URL: PUBLIC_URL, ATTESTO_SIGNER: 'kms', ATTESTO_DYNAMODB_ENDPOINT: env.endpoint, ATTESTO_DYNAMODB_ACCESS_KEY_ID: env.accessKeyId });
     const app = buildDeps(config, { db: env.db, signer, clock: () => deps.now.value });
     const impl: Record<string, RouteHandler> = { ...issuerRoutes, ...batchRoutes };
     // The issuer group's other routes are not under test here.
