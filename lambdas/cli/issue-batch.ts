@@ -10,13 +10,15 @@
  * same: the service gives it back to a run within 24 hours (same job key); after that, a run
  * would issue it anew. The summary counts those items (`rerunWithin24h`).
  */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { readJsonLines } from './json-lines';
 import { canonicalDigest } from '../core/hash';
 import * as validate from '../core/generated/validators';
 import { check } from '../core/validation';
 import { defaultDataDir, paths, readJsonFile, runningHome } from '../local/data-dir';
 import { BATCH_KEY } from '../core/batch-limits';
-import { runIssueJob, type JobItem } from './issue-job';
+import { mayHaveCommitted, runIssueJob, type JobItem } from './issue-job';
 import { appendResult, lockResults, prepareResults, readResults, writeResults, type ResultLine } from './results-file';
 
 export interface IssueBatchCommand {
@@ -55,6 +57,8 @@ export async function issueBatchCommand(cmd: IssueBatchCommand): Promise<number>
   const token = process.env.ATTESTO_TOKEN ?? (baseUrl && sameOrigin(baseUrl, localUrl) ? demo?.token : undefined);
   if (!baseUrl || !token) throw new Error('set --url and the school token in ATTESTO_TOKEN (or run it next to a local home)');
   const out = cmd.out ?? `${cmd.file.replace(/\.jsonl?$/, '')}.results.jsonl`;
+  // The results would replace the school's own file, and the next run would find no items in it.
+  if (sameFile(out, cmd.file)) throw new Error(`--out is the items file (${cmd.file}): give another file for the results`);
 
   const unlock = lockResults(out);
   try {
@@ -131,18 +135,23 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
       jobKey: cmd.job,
       items: toSend,
       parallel,
+      // Still so, unless issued now: an earlier run's call held them without a sure answer.
+      maybeIssued: toSend.filter((i) => earlier.byId.get(i.id)?.maybeIssued).map((i) => i.id),
       stop: () => writeFailed !== undefined || interrupt.signal.aborted,
       abort: interrupt.signal,
       onResult: (r) => {
         const line: ResultLine = { ...r, itemDigest: digests.get(r.id)! };
         results.set(r.id, line);
+        if (isReusedKey(r)) {
+          process.stderr.write(`${r.id}: issued before under this job key from another version of its line (a run whose answer was lost); run the original line within 24 hours to get that credential, then revoke it and issue the corrected line under a new id.\n`);
+        }
         // At once: a job stopped halfway keeps every credential it was given.
         save(line);
       },
       onProgress: (p) => {
         if (p.pending === 0 || Date.now() - last > 1000) {
           last = Date.now();
-          process.stderr.write(`issued ${p.issued}/${p.total} (${p.replayed} replayed), failed ${p.failed}, calls ${p.calls}\n`);
+          process.stderr.write(`issued ${p.issued}/${p.total} sent this run (${p.replayed} replayed${alreadyIssued ? `; ${alreadyIssued} issued by earlier runs` : ''}), failed ${p.failed}, calls ${p.calls}\n`);
         }
       },
     });
@@ -157,7 +166,8 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
       if (held?.status !== 201) results.set(id, r);
       else if (r.credentialId !== held.credentialId) extra.push(r);
     }
-    const lines = items.map((i) => results.get(i.id) ?? { id: i.id, status: 0, itemDigest: digests.get(i.id)! });
+    // An item not answered this run keeps an earlier run's word that it may have been issued.
+    const lines = items.map((i) => results.get(i.id) ?? { id: i.id, status: 0, itemDigest: digests.get(i.id)!, ...(earlier.byId.get(i.id)?.maybeIssued ? { maybeIssued: true } : {}) });
     const inFile = new Set(items.map((i) => i.id));
     for (const [id, r] of onDisk.byId) if (!inFile.has(id)) lines.push(r);
     const written = new Set(lines.map((l) => l.credentialId).filter(Boolean));
@@ -175,7 +185,7 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
     }
     // Items sent whose answer never came for sure, and credentials received but not saved: only a run within 24 hours gets them.
     const lost = finalError ? unsaved : 0;
-    const uncertain = items.filter((i) => sent.has(i.id) && mayBeIssued(results.get(i.id) ?? { id: i.id, status: 0 })).length + lost;
+    const uncertain = lines.slice(0, items.length).filter((l) => l.maybeIssued || (sent.has(l.id) && mayBeIssued(l))).length + lost;
     if (uncertain > 0) process.stderr.write(`${uncertain} item(s) may have been issued without their credential saved here: run the same command (same job key) within 24 hours to get them; after that they would be issued anew.\n`);
     const failed = progress.failed + invalid + changed;
     const summary = {
@@ -204,12 +214,28 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
 }
 
 /**
- * A failed item the service may have issued all the same: its answer never came (no answer, a
- * 5xx, given up), or another request held it (409). Not an item refused for what it is (4xx), nor
+ * A failed item the service may have issued all the same: a call holding it, this time or before,
+ * got no sure answer (no answer, a 5xx, given up), another request held it (409), or it was issued
+ * under its id from another version of the line. Not an item refused for what it is (4xx), nor
  * one that failed to be signed (a credential is committed only once signed) or was never started.
  */
 export function mayBeIssued(l: ResultLine): boolean {
   if (l.status === 201) return false;
-  if (l.status >= 400 && l.status < 500 && l.status !== 409 && l.status !== 429) return false;
-  return !['SIGNER_UNAVAILABLE', 'SIGNING_KEY_UNUSABLE', 'BATCH_OUT_OF_TIME'].includes(l.problem?.code ?? '');
+  if (l.maybeIssued) return true;
+  if (isReusedKey(l)) return true;
+  return mayHaveCommitted(l);
+}
+
+/** The service holds a credential for this id under the job key, made from another version of the line. */
+const isReusedKey = (l: Pick<ResultLine, 'status' | 'problem'>) => l.status === 422 && l.problem?.code === 'IDEMPOTENCY_KEY_REUSED';
+
+/** The same file, by path or (both existing) by what they point to: a link, `./a` and `a`. */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }

@@ -19,7 +19,7 @@
  * The service remembers item keys for 24 hours: within them, running the job again replays what
  * was issued. The results file (./issue-batch.ts) is what makes a later run safe.
  */
-import { BATCH_KEY } from '../core/batch-limits';
+import { BATCH_KEY, BATCH_MAX_BODY_BYTES, MAX_BATCH_ITEMS } from '../core/batch-limits';
 
 export interface JobItem {
   id: string;
@@ -34,6 +34,12 @@ export interface JobItemResult {
   verifiableCredential?: unknown;
   replayed?: boolean;
   problem?: { code: string; detail?: string; errors?: unknown };
+  /**
+   * Failed here, but an earlier call holding the item got no sure answer (no answer, a 5xx, the
+   * item missing from the results, another request holding it): the service may have issued it.
+   * Kept in the results file, so that a later run still knows.
+   */
+  maybeIssued?: boolean;
 }
 
 export interface JobProgress {
@@ -71,6 +77,10 @@ export interface IssueJobOptions {
   onResult?: (r: JobItemResult) => void;
   /** Injected by tests: the wait before a resend. */
   sleep?: (ms: number) => Promise<void>;
+  /** Items an earlier run may have issued (its results file says so): they stay so unless issued now. */
+  maybeIssued?: Iterable<string>;
+  /** Bytes a call's body may hold; default the service's limit, less room for the envelope. */
+  maxCallBytes?: number;
 }
 
 /** A call that failed as a whole with one of these (a stopped function, a gateway timeout) is resent. */
@@ -104,18 +114,31 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
   if (!BATCH_KEY.test(o.jobKey)) throw new Error('the job key must be 8 to 63 characters of A-Z a-z 0-9 . _ -');
   const parallel = o.parallel ?? 2;
   if (!Number.isInteger(parallel) || parallel < 1) throw new Error('parallel must be a whole number of at least 1');
-  const chunkSize = Math.min(o.chunkSize ?? 100, 100);
+  const chunkSize = Math.min(o.chunkSize ?? MAX_BATCH_ITEMS, MAX_BATCH_ITEMS);
+  const maxCallBytes = o.maxCallBytes ?? BATCH_MAX_BODY_BYTES - 1024;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   // Under the base URL's own path, if it has one (a service behind https://host/attesto).
   const url = new URL(`${o.baseUrl.replace(/\/+$/, '')}/credentials/issue/batch`);
   const results = new Map<string, JobItemResult>();
   /** Items put in a call at least once: only those can have been issued. */
   const sent = new Set<string>();
+  /** Items a call held without a sure answer for them: the service may have issued them. */
+  const uncertain = new Set<string>(o.maybeIssued ?? []);
   const progress: JobProgress = { total: o.items.length, issued: 0, replayed: 0, failed: 0, pending: o.items.length, calls: 0 };
   const started = performance.now();
 
+  // At most `chunkSize` items and `maxCallBytes` a call: 100 long transcripts would pass the
+  // service's body limit (413), every run. An item larger than that on its own goes alone.
   const chunks: JobItem[][] = [];
-  for (let i = 0; i < o.items.length; i += chunkSize) chunks.push(o.items.slice(i, i + chunkSize));
+  let chunk: JobItem[] = [];
+  let bytes = 0;
+  for (const item of o.items) {
+    const size = Buffer.byteLength(JSON.stringify(item)) + 1;
+    if (chunk.length > 0 && (chunk.length === chunkSize || bytes + size > maxCallBytes)) (chunks.push(chunk), (chunk = []), (bytes = 0));
+    chunk.push(item);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
 
   const runChunk = async (index: number) => {
     let todo = chunks[index]!;
@@ -136,6 +159,17 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
         reply = await post(url, o.token, o.jobKey, JSON.stringify({ items: todo }), o.abort);
       } catch {
         reply = undefined; // network: resend the chunk as a whole
+      }
+      // A service whose body limit is set lower than the default: the call is split, not failed.
+      if (reply?.status === 413 && todo.length > 1) {
+        const half = Math.ceil(todo.length / 2);
+        chunks.push(todo.slice(half));
+        todo = todo.slice(0, half);
+        continue;
+      }
+      // No answer, a 5xx, an answer cut short: the service may have issued any item of the call.
+      if (!reply || (reply.status !== 200 && RETRYABLE.has(reply.status)) || (reply.status === 200 && !Array.isArray(reply.json?.results))) {
+        for (const item of todo) uncertain.add(item.id);
       }
       waited += performance.now() - calledAt;
       if (o.abort?.aborted) return;
@@ -162,12 +196,14 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
         const item = byId.get(r.id);
         if (!item) continue;
         byId.delete(r.id);
+        if (r.status !== 201 && mayHaveCommitted(r)) uncertain.add(r.id);
         if (r.status === 201) record(r);
         else if (RETRYABLE_ITEM.has(r.status) && !last) again.push(item);
         else record(r);
       }
       // Items the answer says nothing about are resent, as after a lost answer.
       for (const item of byId.values()) {
+        uncertain.add(item.id);
         if (!last) again.push(item);
         else record({ id: item.id, status: 0, problem: { code: 'GAVE_UP', detail: 'the answers never included this item' } });
       }
@@ -176,7 +212,8 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
     }
   };
 
-  function record(r: JobItemResult) {
+  function record(result: JobItemResult) {
+    const r = result.status !== 201 && uncertain.has(result.id) ? { ...result, maybeIssued: true } : result;
     results.set(r.id, r);
     progress.pending--;
     if (r.status === 201) {
@@ -203,4 +240,15 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
 function backoff(waited: number, retryAfter?: number): number {
   const base = retryAfter !== undefined ? retryAfter * 1000 : Math.min(8000, Math.max(250, waited));
   return base + Math.random() * 250;
+}
+
+/**
+ * An item failure that may come after the item's credential was committed: a store failure (the
+ * write may have landed), a request holding the item (409), an answer cut short. Not one that
+ * failed before it could be (the signer, out of time), nor one refused for what it is (4xx).
+ */
+export function mayHaveCommitted(r: Pick<JobItemResult, 'status' | 'problem'>): boolean {
+  if (r.status === 201) return false;
+  if (r.status >= 400 && r.status < 500 && r.status !== 409 && r.status !== 429) return false;
+  return !['SIGNER_UNAVAILABLE', 'SIGNING_KEY_UNUSABLE', 'BATCH_OUT_OF_TIME'].includes(r.problem?.code ?? '');
 }

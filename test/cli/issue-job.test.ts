@@ -123,8 +123,78 @@ describe('a job of batch calls', () => {
   });
 });
 
+describe('a job of batch calls, sized for the service', () => {
+  it('cuts calls at the body size the service reads as well as at 100 items: long transcripts go in several calls, a huge item alone', async () => {
+    const s = await service(() => ({ status: 201 }));
+    const big = (id: string, kb: number) => ({ id, credential: { text: 'x'.repeat(kb * 1024) } });
+    const { progress } = await runIssueJob({ baseUrl: s.url, token: 't', jobKey: 'job-key-0101', items: [big('a', 30), big('b', 30), big('c', 30), big('d', 90), big('e', 1)], maxCallBytes: 64 * 1024, sleep: async () => undefined });
+    expect(s.calls.map((c) => c.ids)).toEqual([['a', 'b'], ['c'], ['d'], ['e']]);
+    expect(progress).toMatchObject({ issued: 5, failed: 0 });
+  });
+
+  it('by default, sends 100 transcripts of 34 KiB each (valid items) in calls the service accepts, not one refused whole every run', async () => {
+    const s = await service(() => ({ status: 201 }));
+    await runIssueJob({ baseUrl: s.url, token: 't', jobKey: 'job-key-0102', items: Array.from({ length: 100 }, (_, i) => ({ id: `row-${i}`, credential: { text: 'x'.repeat(34 * 1024) } })), sleep: async () => undefined });
+    expect(s.calls.length).toBeGreaterThan(1);
+    expect(s.calls.flatMap((c) => c.ids)).toHaveLength(100);
+  });
+
+  it('splits a call the service refuses as too large (its limit set lower), and sends each half', async () => {
+    const calls: number[] = [];
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const ids = (JSON.parse(body) as { items: { id: string }[] }).items.map((i) => i.id);
+        calls.push(ids.length);
+        if (ids.length > 2) return res.writeHead(413, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ code: 'BODY_TOO_LARGE' }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: ids.map((id) => ({ id, status: 201, credentialId: `urn:x:${id}` })) }));
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const { progress, results } = await runIssueJob({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: 't', jobKey: 'job-key-0103', items: items(5), sleep: async () => undefined });
+    expect(progress).toMatchObject({ issued: 5, failed: 0, pending: 0 });
+    expect([...results.keys()].sort()).toEqual(['row-0', 'row-1', 'row-2', 'row-3', 'row-4']);
+    expect(calls[0]).toBe(5);
+  });
+});
+
 describe('what a rerun within 24 hours may recover (the summary\'s rerunWithin24h)', () => {
+  it('keeps an item as perhaps issued when an earlier call holding it got no answer, though its last attempt failed before signing', async () => {
+    // Call 1 is processed, but its answer is lost (the connection drops); every later call is throttled by KMS.
+    let calls = 0;
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        calls++;
+        if (calls === 1) return void res.socket?.destroy();
+        const ids = (JSON.parse(body) as { items: { id: string }[] }).items.map((i) => i.id);
+        res.writeHead(200, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ results: ids.map((id) => ({ id, status: 503, problem: { code: 'SIGNER_UNAVAILABLE' } })) }));
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const { results } = await runIssueJob({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: 't', jobKey: 'job-key-0104', items: items(2), retryBudgetMs: 5_000, sleep: async () => undefined });
+    expect(calls).toBeGreaterThan(2);
+    for (const id of ['row-0', 'row-1']) {
+      expect(results.get(id)).toMatchObject({ status: 503, problem: { code: 'SIGNER_UNAVAILABLE' }, maybeIssued: true });
+      expect(mayBeIssued(results.get(id)!)).toBe(true);
+    }
+  });
+
+  it('keeps the word of an earlier run (its results file) that an item may have been issued, unless issued now', async () => {
+    const s = await service((id) => (id === 'row-0' ? { status: 503, code: 'SIGNER_UNAVAILABLE' } : { status: 201 }));
+    const { results } = await runIssueJob({ baseUrl: s.url, token: 't', jobKey: 'job-key-0105', items: items(2), maybeIssued: ['row-0', 'row-1'], retryBudgetMs: 1, sleep: async () => undefined });
+    expect(results.get('row-0')).toMatchObject({ status: 503, maybeIssued: true });
+    expect(results.get('row-1')).toMatchObject({ status: 201 });
+    expect(results.get('row-1')!.maybeIssued).toBeUndefined();
+  });
+
   const line = (status: number, code?: string) => ({ id: 'row-0', status, ...(code ? { problem: { code } } : {}) }) as Parameters<typeof mayBeIssued>[0];
+  it('counts an item issued under its id from another version of its line (422 IDEMPOTENCY_KEY_REUSED: an earlier answer was lost)', () => {
+    expect(mayBeIssued(line(422, 'IDEMPOTENCY_KEY_REUSED'))).toBe(true);
+    expect(mayBeIssued(line(422, 'OTHER'))).toBe(false);
+  });
   it('counts items whose answer never came, a 5xx of unknown outcome, or a request held elsewhere (409)', () => {
     expect(mayBeIssued(line(0))).toBe(true);
     expect(mayBeIssued(line(502))).toBe(true);

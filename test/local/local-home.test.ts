@@ -3,7 +3,7 @@
  * owner; the CLI registers schools whether the server runs or not.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, symlinkSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
@@ -208,7 +208,7 @@ describe('the local home', () => {
       const first = await job();
       expect(first.code).toBe(0);
       expect(JSON.parse(first.stdout)).toMatchObject({ total: 150, alreadyIssued: 0, sent: 150, issued: 150, replayed: 0, failed: 0, pending: 0, results: out });
-      expect(first.stderr).toContain('issued 150/150 (0 replayed)');
+      expect(first.stderr).toContain('issued 150/150 sent this run (0 replayed)');
       const results = readResults();
       expect(mode(out)).toBe(0o600);
       expect(results.map((r) => r.id)).toEqual(items.map((i) => i.id));
@@ -372,6 +372,35 @@ describe('the local home', () => {
     }
   });
 
+  it('remembers, in the results file, an item whose answer was lost though later attempts failed, and warns again at the next run', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
+    const file = join(dataDir, 'items.jsonl');
+    const out = join(dataDir, 'items.results.jsonl');
+    writeFileSync(file, `${JSON.stringify({ id: 'eleve-1', ...issueRequest() })}\n`);
+    // The first call is processed but its answer lost (the connection drops); every later one is refused for the item itself.
+    let calls = 0;
+    const service = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (++calls === 1) return void res.socket?.destroy();
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: [{ id: 'eleve-1', status: 400, problem: { code: 'VALIDATION_FAILED' } }] }));
+      });
+    });
+    await new Promise<void>((r) => service.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+      for (const run of [1, 2]) {
+        const r = await cliExit(dataDir, 'issue-batch', '--file', file, '--job', 'job-key-0001', '--url', url, { ATTESTO_TOKEN: 'atst_0750001U_x' });
+        expect(JSON.parse(r.stdout), `run ${run}`).toMatchObject({ failed: 1, rerunWithin24h: 1 });
+        expect(r.stderr, `run ${run}`).toContain('1 item(s) may have been issued without their credential saved here');
+        expect(JSON.parse(readFileSync(out, 'utf8')), `run ${run}`).toMatchObject({ id: 'eleve-1', status: 400, maybeIssued: true });
+      }
+      expect(calls).toBe(3);
+    } finally {
+      service.close();
+    }
+  });
+
   it('refuses a job key it cannot use, or a job with no local home to send it to, before writing anything', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
     writeFileSync(join(dataDir, 'demo-school.json'), JSON.stringify({ url: 'http://127.0.0.1:3000', token: 'atst_demo_secret' }), { mode: 0o600 });
@@ -380,6 +409,13 @@ describe('the local home', () => {
     const badKey = await cliExit(dataDir, 'issue-batch', '--file', file, '--job', 'bad', '--url', 'http://127.0.0.1:9');
     expect(badKey.code).not.toBe(0);
     expect(badKey.stderr).toContain('--job must be 8 to 63 characters');
+    // Results written over the items file would lose the school's data: refused, by path or by link.
+    symlinkSync(file, join(dataDir, 'link.jsonl'));
+    for (const out of [file, join(dataDir, '.', 'items.jsonl'), join(dataDir, 'link.jsonl')]) {
+      const same = await cliExit(dataDir, 'issue-batch', '--file', file, '--job', 'job-key-0001', '--url', 'http://127.0.0.1:9', '--out', out, { ATTESTO_TOKEN: 'atst_x' });
+      expect([same.code, JSON.parse(same.stderr).detail], out).toEqual([1, `--out is the items file (${file}): give another file for the results`]);
+    }
+    expect(readFileSync(file, 'utf8')).toBe(`${JSON.stringify({ id: 'eleve-1', ...issueRequest() })}\n`);
     // The home that wrote demo-school.json is not running (no runtime.json, or one a crash left behind).
     writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify({ pid: 2 ** 22 + 1, url: 'http://127.0.0.1:9', dynamo: { endpoint: 'http://127.0.0.1:9', accessKeyId: 'LOCALX' } }));
     const noHome = await cliExit(dataDir, 'issue-batch', '--file', file, '--job', 'job-key-0001');

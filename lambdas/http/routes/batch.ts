@@ -4,7 +4,7 @@
  * safe. The answer is 200 whenever the batch was read; each item has its own status, a 201-like
  * success with the credential, or an RFC 9457 problem with a stable code.
  */
-import { MAX_BATCH_ITEMS } from '../../core/batch-limits';
+import { BATCH_MAX_BODY_BYTES } from '../../core/batch-limits';
 import type { IssueBatchRequest } from '../../core/batch-request';
 import * as validate from '../../core/generated/validators';
 import { AttestoError } from '../../core/errors';
@@ -16,8 +16,6 @@ import { problemOf } from '../problem';
 import { count } from '../metrics';
 import type { RouteHandler } from './types';
 
-/** A batch carries up to MAX_BATCH_ITEMS issue requests: 16 KiB each on average is generous. */
-const BATCH_MAX_BODY_BYTES = MAX_BATCH_ITEMS * 16 * 1024;
 /**
  * The longest an item may take once started, with KMS stalling: a Sign with every retry (6
  * attempts of at most 1 s, with up to 1.55 s of backoff between them, ../../adapters/kms-signer.ts)
