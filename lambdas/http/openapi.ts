@@ -7,6 +7,8 @@ import { KINDS } from '../core/kinds';
 import { SCHEMAS } from '../core/schemas';
 import { CreateOfferRequest, IssueRequest, RegisterSchoolRequest, RotateKeyRequest, UpdateStatusRequest, VerifyPresentationRequest, VerifyRequest, WithdrawOfferRequest } from '../core/requests';
 import { IssueBatchRequest } from '../core/batch-request';
+import { BATCH_KEY, IDEMPOTENCY_KEY } from '../core/batch-limits';
+import { MAX_AUDIT_PAGE } from '../core/use-cases/read-audit';
 import { ROUTES } from './routes';
 
 const DRAFT = 'http://json-schema.org/draft-07/schema#';
@@ -54,9 +56,67 @@ const BODY_SCHEMA: Record<string, string> = {
   WithdrawOfferRequest: 'withdraw-offer-request',
 };
 
+const header = (name: string, required: boolean, pattern: RegExp, description: string) => ({ name, in: 'header', required, description, schema: { type: 'string', pattern: pattern.source } });
+const query = (name: string, schema: Record<string, unknown>, description: string) => ({ name, in: 'query', required: false, description, schema });
+const oauthErrors = { default: { description: 'OAuth 2.0 error (RFC 6749 §5.2), not problem+json: what wallets expect', content: { 'application/json': { schema: { $ref: '#/components/schemas/OAuthError' } } } } };
+
+/** What the route table does not say: headers, query parameters, bodies that are not JSON schemas of ours, OAuth errors. */
+const EXTRA: Record<string, { parameters?: unknown[]; requestBody?: unknown; security?: unknown[]; responses?: Record<string, unknown> }> = {
+  issueCredential: { parameters: [header('Idempotency-Key', false, IDEMPOTENCY_KEY, 'Makes a resend answer the same credential (24 hours); the answer then carries Idempotent-Replayed: true.')] },
+  issueBatch: { parameters: [header('Idempotency-Key', true, BATCH_KEY, "The batch's (or job's) key: each item's key is batch/<this key>/<item id>, so resending the batch, or any of its items, is safe.")] },
+  readAudit: {
+    parameters: [
+      query('from', { type: 'string' }, 'RFC 3339 date or date-time; default: 7 days before `to`.'),
+      query('to', { type: 'string' }, 'RFC 3339 date (that whole day) or date-time; default: now. At most 31 days after `from`.'),
+      query('limit', { type: 'integer', minimum: 1, maximum: MAX_AUDIT_PAGE, default: 100 }, 'Events per page.'),
+      query('cursor', { type: 'string' }, "The `next` of the page before: it continues that page's window, so send it alone (with another from or to it is a 400)."),
+    ],
+  },
+  token: {
+    requestBody: {
+      required: true,
+      content: {
+        'application/x-www-form-urlencoded': {
+          schema: {
+            type: 'object',
+            required: ['grant_type', 'pre-authorized_code'],
+            properties: { grant_type: { const: 'urn:ietf:params:oauth:grant-type:pre-authorized_code' }, 'pre-authorized_code': { type: 'string' }, tx_code: { type: 'string', description: "The offer's 6-digit PIN, when it has one." } },
+          },
+        },
+      },
+    },
+    responses: oauthErrors,
+  },
+  nonce: { responses: oauthErrors },
+  credential: {
+    security: [{ walletAccessToken: [] }],
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            properties: {
+              credential_configuration_id: { type: 'string', description: 'As the offer and the access token name it.' },
+              proofs: { type: 'object', properties: { jwt: { type: 'array', minItems: 1, maxItems: 1, items: { type: 'string' } } }, description: 'OpenID4VCI 1.0: one proof of possession of the wallet key (openid4vci-proof+jwt, with the c_nonce).' },
+              proof: { type: 'object', properties: { proof_type: { const: 'jwt' }, jwt: { type: 'string' } }, description: 'The earlier drafts\' form; answered as {credential} rather than {credentials}.' },
+            },
+          },
+        },
+      },
+    },
+    responses: oauthErrors,
+  },
+};
+
 export function openApiDocument(publicUrl: string) {
   const schemas = publishedSchemas(publicUrl);
   const components: Record<string, unknown> = {
+    OAuthError: {
+      type: 'object',
+      required: ['error'],
+      properties: { error: { type: 'string', description: 'invalid_request, invalid_grant, invalid_token, invalid_proof, invalid_nonce, …' }, error_description: { type: 'string' } },
+    },
     Problem: {
       type: 'object',
       description: 'RFC 9457 problem details with a stable code.',
@@ -77,18 +137,20 @@ export function openApiDocument(publicUrl: string) {
   }
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of ROUTES) {
-    const params = [...r.path.matchAll(/\{([a-zA-Z]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const extra = EXTRA[r.operationId] ?? {};
+    const params = [...[...r.path.matchAll(/\{([a-zA-Z]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })), ...(extra.parameters ?? [])];
     const op: Record<string, unknown> = {
       operationId: r.operationId,
       summary: r.summary,
       tags: [r.group],
       ...(params.length ? { parameters: params } : {}),
-      ...(r.auth === 'public' ? { security: [] } : { security: [{ [r.auth === 'school' ? 'schoolToken' : 'operatorToken']: [] }] }),
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${BODY_SCHEMA[r.body]}` } } } } } : {}),
+      security: extra.security ?? (r.auth === 'public' ? [] : [{ [r.auth === 'school' ? 'schoolToken' : 'operatorToken']: [] }]),
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${BODY_SCHEMA[r.body]}` } } } } } : extra.requestBody ? { requestBody: extra.requestBody } : {}),
       responses: {
         [['issueCredential', 'registerSchool', 'createOffer', 'rotateKey'].includes(r.operationId) ? '201' : '200']: { description: 'Success' },
         ...(r.operationId === 'verifyCredential' || r.operationId === 'verifyPresentation' ? { '400': { description: 'Not verified: {verified: false, checks, errors}, or a problem for a malformed request' } } : {}),
         default: { description: 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+        ...extra.responses,
       },
     };
     (paths[r.path] ??= {})[r.method.toLowerCase()] = op;
@@ -103,6 +165,7 @@ export function openApiDocument(publicUrl: string) {
       securitySchemes: {
         schoolToken: { type: 'http', scheme: 'bearer', description: 'A school API token (atst_<uai>_…).' },
         operatorToken: { type: 'http', scheme: 'bearer', description: 'The operator token.' },
+        walletAccessToken: { type: 'http', scheme: 'bearer', description: 'An access token from POST /token (pre-authorized code flow).' },
       },
     },
   };

@@ -175,6 +175,34 @@ describe('public documents', () => {
     const created = ROUTES.filter((r) => '201' in openapi.paths[r.path][r.method.toLowerCase()].responses).map((r) => r.operationId);
     expect(created.sort()).toEqual(['createOffer', 'issueCredential', 'registerSchool', 'rotateKey']);
   });
+
+  it('documents the headers, query parameters and error shapes the service holds its callers to', async () => {
+    const openapi = (await home.get('/openapi.json')).json;
+    const op = (path: string, method = 'post') => openapi.paths[path][method];
+    const param = (path: string, name: string, method = 'post') => op(path, method).parameters?.find((p: { name: string }) => p.name === name);
+    const token = home.server.demo.token;
+    // A batch needs its Idempotency-Key; a single issuance may have one, in the documented shape.
+    expect(param('/credentials/issue/batch', 'Idempotency-Key')).toMatchObject({ in: 'header', required: true });
+    expect((await home.post('/credentials/issue/batch', { items: [] }, { token })).json.code).toBe('INVALID_IDEMPOTENCY_KEY');
+    const single = param('/credentials/issue', 'Idempotency-Key');
+    expect(single).toMatchObject({ in: 'header', required: false });
+    for (const key of ['short', 'has space here', 'x'.repeat(129), 'a/b/c/d/e/f']) {
+      expect(new RegExp(single.schema.pattern).test(key), key).toBe(false);
+      expect((await home.post('/credentials/issue', issueRequest(), { token, headers: { 'idempotency-key': key } })).json.code, key).toBe('INVALID_IDEMPOTENCY_KEY');
+    }
+    expect(new RegExp(single.schema.pattern).test('inscription-2026:0001')).toBe(true);
+    // The audit's query parameters, by name.
+    expect(op('/schools/{uai}/audit', 'get').parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['path:uai', 'query:from', 'query:to', 'query:limit', 'query:cursor']);
+    // The wallet's endpoints answer OAuth errors (RFC 6749 §5.2), as documented, not problem+json.
+    for (const path of ['/token', '/credential']) {
+      expect(op(path).responses.default.content, path).toEqual({ 'application/json': { schema: { $ref: '#/components/schemas/OAuthError' } } });
+      const refused = await home.post(path, {});
+      expect(refused.headers.get('content-type'), path).toMatch(/^application\/json/);
+      expect(refused.json.error, path).toMatch(/^invalid_/);
+    }
+    expect(Object.keys(op('/token').requestBody.content)).toEqual(['application/x-www-form-urlencoded']);
+    expect(op('/credential').security).toEqual([{ walletAccessToken: [] }]);
+  });
 });
 
 describe('retries', () => {

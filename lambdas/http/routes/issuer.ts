@@ -1,4 +1,5 @@
 /** Routes a school calls with its API token: issue, change status, read its audit trail. */
+import { IDEMPOTENCY_KEY } from '../../core/batch-limits';
 import { AttestoError } from '../../core/errors';
 import * as validate from '../../core/generated/validators';
 import type { IssueRequest, UpdateStatusRequest } from '../../core/requests';
@@ -10,7 +11,6 @@ import { readJson } from '../body';
 import { count } from '../metrics';
 import type { RouteHandler } from './types';
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
 export const issuerRoutes: Record<string, RouteHandler> = {
   async issueCredential(c, deps) {
