@@ -198,6 +198,25 @@ describe('a presentation that must not pass', () => {
     expect(codes(await verifyPresentation(verify, await present(holder, []), { challenge: 'n-0S6_WzA2Mj', domain: EMPLOYER }))).toEqual(['NO_CREDENTIALS']);
   });
 
+  it('says an SD-JWT VC inside a W3C presentation is presented on its own (its holder is bound by its key binding JWT), not that it is someone else\'s', async () => {
+    const holder = await wallet();
+    const request = issueRequest('DiplomaCredential', 'dc+sd-jwt', { ...SUBJECTS.DiplomaCredential, id: holder.did });
+    const sdJwt = (await issueCredential(deps, { school, actor: 't', request })).verifiableCredential as string;
+    // did-jwt-vc will not make one: signed as a wallet would.
+    const vp = await new SignJWT({ vp: { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiablePresentation'], verifiableCredential: [sdJwt] }, nonce: 'n-0S6_WzA2Mj', aud: EMPLOYER })
+      .setProtectedHeader({ alg: 'ES256', kid: holder.kid })
+      .setIssuer(holder.did)
+      .setIssuedAt(nowSeconds())
+      .sign(holder.privateKey);
+    const r = await verifyPresentation(verify, vp, { challenge: 'n-0S6_WzA2Mj', domain: EMPLOYER });
+    expect(r.verified).toBe(false);
+    expect(r.errors).toEqual([
+      { code: 'SD_JWT_VC_IN_PRESENTATION', check: 'holder', credential: 0, message: 'credential 0 is an SD-JWT VC: present it on its own, with its key binding JWT (RFC 9901 §4.3), as the whole verifiablePresentation' },
+    ]);
+    // The credential itself is genuine, and said so.
+    expect(r.credentials[0]).toMatchObject({ verified: true });
+  });
+
   it('whose holder is not a wallet key, or which is not a presentation at all', async () => {
     const holder = await wallet();
     const asSchool = await new SignJWT({ vp: { type: ['VerifiablePresentation'], verifiableCredential: [] }, nonce: 'n' })

@@ -18,7 +18,8 @@ export type PresentationErrorCode =
   | 'EXPIRED'
   | 'NO_CREDENTIALS'
   | 'CREDENTIAL_NOT_VERIFIED'
-  | 'NOT_THE_HOLDERS';
+  | 'NOT_THE_HOLDERS'
+  | 'SD_JWT_VC_IN_PRESENTATION';
 
 export interface PresentationProblem {
   code: PresentationErrorCode;

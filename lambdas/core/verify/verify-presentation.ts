@@ -154,16 +154,23 @@ export async function verifyPresentation(deps: VerifyDeps, input: unknown, optio
   // One after the other, as /credentials/verify would (which refuses any issuer but a school
   // registered here before reading anything else).
   const strangers: number[] = [];
+  const sdJwts: number[] = [];
   for (const [i, presented] of vp.presented.entries()) {
     credentials.push(await verifyCredential(deps, presented));
-    if (!(await isHolders(deps, subjectOf(presented), vp.holder, holderJwk!))) strangers.push(i);
+    // Its holder is bound by its own key binding JWT (RFC 9901 §4.3), which a W3C presentation does
+    // not carry: said as such, not as a credential issued to someone else.
+    if (looksLikeSdJwt(presented)) sdJwts.push(i);
+    else if (!(await isHolders(deps, subjectOf(presented), vp.holder, holderJwk!))) strangers.push(i);
   }
   credentials.forEach((r, i) => {
     if (!r.verified) errors.push({ code: 'CREDENTIAL_NOT_VERIFIED', check: 'credentials', credential: i, message: `credential ${i} is not verified: ${r.errors.map((e) => e.code).join(', ')}` });
   });
   if (credentials.every((r) => r.verified)) passed.push('credentials');
   for (const i of strangers) errors.push({ code: 'NOT_THE_HOLDERS', check: 'holder', credential: i, message: `credential ${i} was not issued to the holder (credentialSubject.id)` });
-  if (strangers.length === 0) passed.push('holder');
+  for (const i of sdJwts) {
+    errors.push({ code: 'SD_JWT_VC_IN_PRESENTATION', check: 'holder', credential: i, message: `credential ${i} is an SD-JWT VC: present it on its own, with its key binding JWT (RFC 9901 §4.3), as the whole verifiablePresentation` });
+  }
+  if (strangers.length === 0 && sdJwts.length === 0) passed.push('holder');
   return result();
 }
 
