@@ -153,6 +153,20 @@ describe('issuing', () => {
     for (const familyName of ['Nguyễn', 'Müller-Lüdenscheidt', 'Le\u0301vy', 'بن علي', 'Zoé 😀']) expect((await issue(named(familyName))).credentialId).toMatch(/^urn:attesto:/);
   });
 
+  it('signs names as NFC text, however they were typed: the same request, whichever way its accents came, is one credential', async () => {
+    const e = issueRequest('EnrollmentCredential');
+    const s = e.credential.credentialSubject as unknown as { student: Record<string, unknown> };
+    const named = (givenName: string, familyName: string) => ({ ...e, credential: { ...e.credential, credentialSubject: { ...s, student: { ...s.student, givenName, familyName } } } }) as IssueRequest;
+    // "Élodie Lévy" with its accents as combining characters (NFD), as some systems send them.
+    const decomposed = named('E\u0301lodie', 'Le\u0301vy');
+    const first = await issue(decomposed, 'nfc-names-0001');
+    const subject = (decodeJwt(first.verifiableCredential as string).vc as { credentialSubject: { student: { givenName: string; familyName: string } } }).credentialSubject.student;
+    expect([subject.givenName, subject.familyName]).toEqual(['\u00C9lodie', 'L\u00E9vy']);
+    // Sent again with the composed characters (NFC): the same request, replayed.
+    const again = await issue(named('\u00C9lodie', 'L\u00E9vy'), 'nfc-names-0001');
+    expect(again).toMatchObject({ credentialId: first.credentialId, replayed: true });
+  });
+
   it('refuses validity a credential could not carry or that could never verify, naming the field (400, nothing stored)', async () => {
     const enrollment = issueRequest('EnrollmentCredential');
     const diploma = issueRequest('DiplomaCredential');

@@ -24,6 +24,11 @@ const refusal = (p: Promise<unknown>) => p.then(() => expect.unreachable('the re
 const unavailable = (code: 'SIGNER_UNAVAILABLE' | 'IDENTITY_UNAVAILABLE', what: string) => async (): Promise<never> => Promise.reject(new AttestoError(code, `the ${what} is unavailable; retry`, { retryAfter: 1 }));
 
 describe('registering a school', () => {
+  it('keeps its name as NFC text, as every credential of the school will carry it', async () => {
+    const registered = await registerSchool(deps, { uai: uai('0440011'), name: 'Lyce\u0301e Ge\u0301rard de Nerval', actor: 'operator:test' });
+    expect((await env.store.getSchool(registered.uai))!.name).toBe('Lyc\u00E9e G\u00E9rard de Nerval');
+  });
+
   it('registers it and shows its token even when its first status lists cannot be signed yet; the first issuance publishes them', async () => {
     const registered = await registerSchool({ ...deps, signer: { sign: unavailable('SIGNER_UNAVAILABLE', 'signing service') } }, { uai: uai('0440001'), name: 'Lycée Clemenceau', actor: 'operator:test' });
     expect(registered.token).toMatch(/^atst_0440001/);

@@ -12,6 +12,7 @@
  * nothing personal kept to replay it. (ECDSA signatures are randomised, so the signature
  * bytes of a replay differ; the credential they secure does not.)
  */
+import { nfc } from '../text';
 import { signerOf, type CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
 import { canonicalDigest } from '../hash';
@@ -69,7 +70,9 @@ interface Prepared {
   requestHash: string;
 }
 
-export async function issueCredential(deps: CoreDeps, cmd: IssueCommand): Promise<IssueResult> {
+export async function issueCredential(deps: CoreDeps, command: IssueCommand): Promise<IssueResult> {
+  // Signed as NFC text (./text.ts), and idempotent on it: the same names typed either way are the same request.
+  const cmd = { ...command, request: { ...command.request, credential: nfc(command.request.credential) } };
   const prepared = prepare(cmd.request, cmd.idempotentOn);
   if (!cmd.idempotencyKey) {
     assertIssuableAt(cmd.request.credential, prepared.kind.kind, deps.clock());

@@ -2,6 +2,7 @@
  * Registers a school as an issuer: validates its UAI, creates its own signing key, DID and
  * first status lists, and returns its API token (shown once, stored only as a hash).
  */
+import { nfc } from '../text';
 import { createHash } from 'node:crypto';
 import type { OperatorDeps, SchoolClient } from '../deps';
 import { schoolDid } from '../did-web';
@@ -32,7 +33,8 @@ export interface RegisteredSchool {
 
 export async function registerSchool(deps: OperatorDeps, input: { uai: string; name: string; actor: string }): Promise<RegisteredSchool> {
   const uai = input.uai.trim();
-  const name = input.name.trim();
+  // As credentials carry it, and every credential names the school (../text.ts).
+  const name = nfc(input.name.trim());
   if (!isValidUai(uai)) throw invalidUai(input.uai);
   if (name.length === 0 || name.length > 200) throw new AttestoError('VALIDATION_FAILED', 'name must be 1 to 200 characters');
   // The CLI's path does not go through the request schema: the same rule, here.
