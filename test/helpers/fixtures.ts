@@ -41,7 +41,8 @@ export function subjectsOfSchoolYear(y: number) {
     level: { eqf: 4, rncp: 'RNCP35185' },
     specialty: 'Mathématiques, Physique-Chimie',
     honours: 'Très bien avec félicitations',
-    awardDate: `${y + 1}-07-04`,
+    // Awarded the summer before (a diploma is attested once awarded).
+    awardDate: `${y}-07-04`,
     awardingBody: { name: 'Académie de Paris', id: 'https://www.ac-paris.fr' },
   };
   return { enrollment, transcript, diploma };

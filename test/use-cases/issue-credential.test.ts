@@ -167,6 +167,32 @@ describe('issuing', () => {
     expect(again).toMatchObject({ credentialId: first.credentialId, replayed: true });
   });
 
+  it('refuses dates that cannot be right, typing errors a signed credential could never correct, naming the field', async () => {
+    const enrollment = issueRequest('EnrollmentCredential');
+    const transcript = issueRequest('TranscriptCredential');
+    const diploma = issueRequest('DiplomaCredential');
+    type Subject = Record<string, unknown> & { student: Record<string, unknown> };
+    const withSubject = (r: IssueRequest, change: (s: Subject) => Subject) => ({ ...r, credential: { ...r.credential, credentialSubject: change(r.credential.credentialSubject as unknown as Subject) } }) as IssueRequest;
+    const born = (r: IssueRequest, birthDate: string) => withSubject(r, (s) => ({ ...s, student: { ...s.student, birthDate } }));
+    await expectRefusedNamingTheField([
+      // An academic year is two consecutive years, and its periods fall within them.
+      [withSubject(enrollment, (s) => ({ ...s, academicYear: '2026-2028' })), '/credential/credentialSubject/academicYear'],
+      [withSubject(enrollment, (s) => ({ ...s, academicYear: '2026-2025' })), '/credential/credentialSubject/academicYear'],
+      [withSubject(enrollment, (s) => ({ ...s, endDate: '2072-07-04' })), '/credential/credentialSubject/endDate'],
+      [withSubject(enrollment, (s) => ({ ...s, startDate: '2025-09-01' })), '/credential/credentialSubject/startDate'],
+      [withSubject(transcript, (s) => ({ ...s, period: { ...(s.period as object), startDate: '2062-09-01', endDate: '2062-12-31' } })), '/credential/credentialSubject/period/startDate'],
+      // Born in the future, or 1907 typed for 2007 (the clock says 2026-11-22).
+      [born(enrollment, '2026-12-01'), '/credential/credentialSubject/student/birthDate'],
+      [born(diploma, '1905-11-23'), '/credential/credentialSubject/student/birthDate'],
+      // A diploma is attested once awarded, and after its holder was born.
+      [withSubject(diploma, (s) => ({ ...s, awardDate: '2027-07-04' })), '/credential/credentialSubject/awardDate'],
+      [withSubject(diploma, (s) => ({ ...s, awardDate: '2006-07-04' })), '/credential/credentialSubject/awardDate'],
+    ]);
+    // "Today" where the school is: 2026-11-23 already in Nouméa (UTC+11) and Kiritimati (UTC+14) at 10:00 UTC on the 22nd.
+    expect((await issue(withSubject(diploma, (s) => ({ ...s, awardDate: '2026-11-23' })))).credentialId).toMatch(/^urn:attesto:/);
+    expect((await issue(born(enrollment, '1907-01-01'))).credentialId).toMatch(/^urn:attesto:/);
+  });
+
   it('refuses validity a credential could not carry or that could never verify, naming the field (400, nothing stored)', async () => {
     const enrollment = issueRequest('EnrollmentCredential');
     const diploma = issueRequest('DiplomaCredential');

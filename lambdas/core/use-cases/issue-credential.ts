@@ -148,6 +148,7 @@ export function validityEnd(credential: IssueRequest['credential'], kind: Creden
  * committed earlier, whose issuance time is its first attempt's.
  */
 export function assertIssuableAt(credential: IssueRequest['credential'], kind: CredentialKind, at: Date): void {
+  checkPlausibleAt(credential, kind, at);
   const end = validityEnd(credential, kind);
   if (!end) return;
   const now = toSeconds(at.getTime());
@@ -157,6 +158,25 @@ export function assertIssuableAt(credential: IssueRequest['credential'], kind: C
   if (end.at <= now) {
     throw invalidField(end.field, explicit ? 'is in the past: the credential would be expired when issued' : 'is in the past: the attestation would be expired when issued (set validUntil to attest a past year)');
   }
+}
+
+/** The latest date it is anywhere on Earth at `at` (UTC+14): a school's "today" is never later. */
+const latestToday = (at: Date) => new Date(at.getTime() + 14 * 3600_000).toISOString().slice(0, 10);
+/** Older than this, a birth date is a typing error (1907 for 2007). */
+const OLDEST_STUDENT_YEARS = 120;
+
+/**
+ * Dates that cannot be right on the day the credential is first issued: a student born in the
+ * future or more than 120 years ago, a diploma awarded in the future. A signed credential cannot
+ * be corrected, only revoked: a typing error is refused before it is signed.
+ */
+function checkPlausibleAt(credential: IssueRequest['credential'], kind: CredentialKind, at: Date): void {
+  const s = credential.credentialSubject as { student: { birthDate: string }; awardDate?: string };
+  const today = latestToday(at);
+  const birth = s.student.birthDate;
+  if (birth > today) throw invalidField('credentialSubject/student/birthDate', 'is in the future');
+  if (Number(birth.slice(0, 4)) < at.getUTCFullYear() - OLDEST_STUDENT_YEARS) throw invalidField('credentialSubject/student/birthDate', `is more than ${OLDEST_STUDENT_YEARS} years ago`);
+  if (kind === 'DiplomaCredential' && s.awardDate! > today) throw invalidField('credentialSubject/awardDate', 'is in the future: a diploma is attested once awarded');
 }
 
 function checkDates(credential: IssueRequest['credential'], kind: CredentialKind) {
@@ -179,6 +199,19 @@ function checkDates(credential: IssueRequest['credential'], kind: CredentialKind
   if (period && period.endDate < period.startDate) {
     throw new AttestoError('VALIDATION_FAILED', 'endDate must not be before startDate', { errors: [{ pointer: '/credential/credentialSubject', message: 'endDate is before startDate' }] });
   }
+  // An academic year is two consecutive years, and its periods fall within them (a typed 2062 for 2026).
+  const year = s.academicYear as string | undefined;
+  if (year !== undefined) {
+    const [first, second] = year.split('-').map(Number) as [number, number];
+    if (second !== first + 1) throw invalidField('credentialSubject/academicYear', `must be two consecutive years (${first}-${first + 1})`);
+    const where = kind === 'TranscriptCredential' ? 'credentialSubject/period' : 'credentialSubject';
+    for (const [name, date] of [['startDate', period!.startDate], ['endDate', period!.endDate]] as const) {
+      const y = Number(date.slice(0, 4));
+      if (y < first || y > second) throw invalidField(`${where}/${name}`, `must fall in the academic year ${year}`);
+    }
+  }
+  const student = s.student as { birthDate: string };
+  if (kind === 'DiplomaCredential' && (s.awardDate as string) < student.birthDate) throw invalidField('credentialSubject/awardDate', "must not be before the student's birthDate");
 }
 
 /**
