@@ -18,7 +18,7 @@ import * as validate from '../core/generated/validators';
 import { check } from '../core/validation';
 import { defaultDataDir, paths, readJsonFile, runningHome } from '../local/data-dir';
 import { BATCH_KEY } from '../core/batch-limits';
-import { mayHaveCommitted, runIssueJob, type JobItem } from './issue-job';
+import { isReusedKey, mayHaveCommitted, runIssueJob, type JobItem } from './issue-job';
 import { appendResult, lockResults, prepareResults, readResults, writeResults, type ResultLine } from './results-file';
 
 export interface IssueBatchCommand {
@@ -87,6 +87,10 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
     if (line.status === 201) unsaved++;
   };
   const digests = new Map(items.map((i) => [i.id, canonicalDigest(i)]));
+  // What an earlier run's file says may have been issued: flagged lines, and those a file from
+  // before the flag says so of (a 5xx, given up, never answered). They stay so until issued.
+  const seeded = new Set([...earlier.byId.values()].filter((l) => l.status !== 201 && mayBeIssued(l)).map((l) => l.id));
+  const flag = (id: string) => (seeded.has(id) ? { maybeIssued: true } : {});
   const results = new Map<string, ResultLine>();
   const toSend: JobItem[] = [];
   let alreadyIssued = 0;
@@ -109,7 +113,7 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
     const errors = check(validate.IssueBatchRequest, { items: [item] }).map((e) => ({ ...e, pointer: e.pointer.replace(/^\/items\/0/, '') || '/' }));
     if (errors.length > 0) {
       invalid++;
-      const line: ResultLine = { id: item.id, status: 400, problem: { code: 'VALIDATION_FAILED', detail: `${errors[0]!.pointer} ${errors[0]!.message}`, errors }, itemDigest: digests.get(item.id)! };
+      const line: ResultLine = { id: item.id, status: 400, problem: { code: 'VALIDATION_FAILED', detail: `${errors[0]!.pointer} ${errors[0]!.message}`, errors }, itemDigest: digests.get(item.id)!, ...flag(item.id) };
       results.set(item.id, line);
       save(line);
       continue;
@@ -136,7 +140,7 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
       items: toSend,
       parallel,
       // Still so, unless issued now: an earlier run's call held them without a sure answer.
-      maybeIssued: toSend.filter((i) => earlier.byId.get(i.id)?.maybeIssued).map((i) => i.id),
+      maybeIssued: toSend.filter((i) => seeded.has(i.id)).map((i) => i.id),
       stop: () => writeFailed !== undefined || interrupt.signal.aborted,
       abort: interrupt.signal,
       onResult: (r) => {
@@ -166,8 +170,8 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
       if (held?.status !== 201) results.set(id, r);
       else if (r.credentialId !== held.credentialId) extra.push(r);
     }
-    // An item not answered this run keeps an earlier run's word that it may have been issued.
-    const lines = items.map((i) => results.get(i.id) ?? { id: i.id, status: 0, itemDigest: digests.get(i.id)!, ...(earlier.byId.get(i.id)?.maybeIssued ? { maybeIssued: true } : {}) });
+    // An item not answered this run: sent (its answer lost to a stop), or flagged by an earlier run, it may have been issued.
+    const lines = items.map((i) => results.get(i.id) ?? { id: i.id, status: 0, itemDigest: digests.get(i.id)!, ...(sent.has(i.id) ? { maybeIssued: true } : flag(i.id)) });
     const inFile = new Set(items.map((i) => i.id));
     for (const [id, r] of onDisk.byId) if (!inFile.has(id)) lines.push(r);
     const written = new Set(lines.map((l) => l.credentialId).filter(Boolean));
@@ -222,12 +226,8 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
 export function mayBeIssued(l: ResultLine): boolean {
   if (l.status === 201) return false;
   if (l.maybeIssued) return true;
-  if (isReusedKey(l)) return true;
   return mayHaveCommitted(l);
 }
-
-/** The service holds a credential for this id under the job key, made from another version of the line. */
-const isReusedKey = (l: Pick<ResultLine, 'status' | 'problem'>) => l.status === 422 && l.problem?.code === 'IDEMPOTENCY_KEY_REUSED';
 
 /** The same file, by path or (both existing) by what they point to: a link, `./a` and `a`. */
 function sameFile(a: string, b: string): boolean {

@@ -167,8 +167,9 @@ export async function runIssueJob(o: IssueJobOptions): Promise<{ results: Map<st
         todo = todo.slice(0, half);
         continue;
       }
-      // No answer, a 5xx, an answer cut short: the service may have issued any item of the call.
-      if (!reply || (reply.status !== 200 && RETRYABLE.has(reply.status)) || (reply.status === 200 && !Array.isArray(reply.json?.results))) {
+      // No answer, a 5xx, another request holding the batch, an answer cut short: the service may
+      // have issued any item of the call. (A 429 is the gateway's: the call never reached it.)
+      if (!reply || (reply.status !== 200 && reply.status !== 429 && RETRYABLE.has(reply.status)) || (reply.status === 200 && !Array.isArray(reply.json?.results))) {
         for (const item of todo) uncertain.add(item.id);
       }
       waited += performance.now() - calledAt;
@@ -244,11 +245,16 @@ function backoff(waited: number, retryAfter?: number): number {
 
 /**
  * An item failure that may come after the item's credential was committed: a store failure (the
- * write may have landed), a request holding the item (409), an answer cut short. Not one that
- * failed before it could be (the signer, out of time), nor one refused for what it is (4xx).
+ * write may have landed), a request holding the item (409), an answer cut short, or the item's key
+ * already used for another version of its line (422 IDEMPOTENCY_KEY_REUSED: that one was issued).
+ * Not one that failed before it could be (the signer, out of time), nor one refused for what it is (4xx).
  */
 export function mayHaveCommitted(r: Pick<JobItemResult, 'status' | 'problem'>): boolean {
   if (r.status === 201) return false;
+  if (isReusedKey(r)) return true;
   if (r.status >= 400 && r.status < 500 && r.status !== 409 && r.status !== 429) return false;
   return !['SIGNER_UNAVAILABLE', 'SIGNING_KEY_UNUSABLE', 'BATCH_OUT_OF_TIME'].includes(r.problem?.code ?? '');
 }
+
+/** The service holds a credential for this id under the job key, made from another version of the line. */
+export const isReusedKey = (r: Pick<JobItemResult, 'status' | 'problem'>) => r.status === 422 && r.problem?.code === 'IDEMPOTENCY_KEY_REUSED';

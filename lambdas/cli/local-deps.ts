@@ -18,6 +18,8 @@ export async function openLocalDeps(): Promise<{ deps: AppDeps; close(): Promise
   ensureDataDir(dataDir);
   const asked = publicOrigin(process.env.ATTESTO_PUBLIC_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`);
   const running = runningHome(dataDir);
+  // A home started by an earlier version does not say its store's key: its store answers no one else.
+  if (running && !running.dynamo?.accessKeyId) throw new Error(`the local home running for ${dataDir} (pid ${running.pid}) is from an earlier version of attesto: stop it and start it again (npm start), then run this again`);
   const embedded = running ? undefined : await startDynalite(paths(dataDir).dynamo);
   const dynamo = running?.dynamo ?? embedded!;
   // The folder's own address (its schools' DIDs), whatever port the home runs on now, or last ran on.

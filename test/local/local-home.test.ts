@@ -338,6 +338,8 @@ describe('the local home', () => {
       expect(existsSync(`${out}.lock`)).toBe(false);
       const saved = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       expect(saved.filter((r) => r.status === 201)).toHaveLength(summary.issued);
+      // The file says which: the next run, whatever becomes of them, still knows.
+      expect(saved.filter((r) => r.maybeIssued)).toHaveLength(summary.rerunWithin24h);
 
       const again = await cliExit(dataDir, 'issue-batch', '--file', file, '--job', 'interrupted-job');
       expect(again.code).toBe(0);
@@ -380,10 +382,12 @@ describe('the local home', () => {
     // The first call is processed but its answer lost (the connection drops); every later one is refused for the item itself.
     let calls = 0;
     const service = createHttpServer((req, res) => {
-      req.resume();
+      let body = '';
+      req.on('data', (c) => (body += c));
       req.on('end', () => {
         if (++calls === 1) return void res.socket?.destroy();
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: [{ id: 'eleve-1', status: 400, problem: { code: 'VALIDATION_FAILED' } }] }));
+        const ids = (JSON.parse(body) as { items: { id: string }[] }).items.map((i) => i.id);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: ids.map((id) => ({ id, status: 400, problem: { code: 'VALIDATION_FAILED' } })) }));
       });
     });
     await new Promise<void>((r) => service.listen(0, '127.0.0.1', r));
@@ -396,9 +400,24 @@ describe('the local home', () => {
         expect(JSON.parse(readFileSync(out, 'utf8')), `run ${run}`).toMatchObject({ id: 'eleve-1', status: 400, maybeIssued: true });
       }
       expect(calls).toBe(3);
+      // A file written before results carried the flag: what it says of each line is read the same way.
+      writeFileSync(out, `${[{ id: 'eleve-1', status: 503, problem: { code: 'STORE_UNAVAILABLE' } }, { id: 'eleve-2', status: 0, problem: { code: 'GAVE_UP' } }, { id: 'eleve-3', status: 400, problem: { code: 'VALIDATION_FAILED' } }].map((l) => JSON.stringify(l)).join('\n')}\n`);
+      writeFileSync(file, `${['eleve-1', 'eleve-2', 'eleve-3'].map((id) => JSON.stringify({ id, ...issueRequest() })).join('\n')}\n`);
+      const r = await cliExit(dataDir, 'issue-batch', '--file', file, '--job', 'job-key-0001', '--url', `http://127.0.0.1:${(service.address() as AddressInfo).port}`, { ATTESTO_TOKEN: 'atst_0750001U_x' });
+      expect(JSON.parse(r.stdout)).toMatchObject({ failed: 3, rerunWithin24h: 2 });
+      expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).maybeIssued ?? false)).toEqual([true, true, false]);
     } finally {
       service.close();
     }
+  });
+
+  it('says to restart a home started by an earlier version, whose store the CLI cannot use, rather than failing obscurely', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
+    // As an earlier version wrote it, for a process that is alive (this one).
+    writeFileSync(join(dataDir, 'runtime.json'), JSON.stringify({ pid: process.pid, url: 'http://127.0.0.1:9', dynamoEndpoint: 'http://127.0.0.1:9' }), { mode: 0o600 });
+    const refused = await cliExit(dataDir, 'audit', '--uai', '0750001U');
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stderr).detail).toBe(`the local home running for ${dataDir} (pid ${process.pid}) is from an earlier version of attesto: stop it and start it again (npm start), then run this again`);
   });
 
   it('refuses a job key it cannot use, or a job with no local home to send it to, before writing anything', async () => {
