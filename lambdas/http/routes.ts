@@ -51,7 +51,14 @@ export const ROUTES: readonly RouteDef[] = [
 ];
 
 /** API Gateway's route key: `POST /credentials/verify`. */
-export const routeKey = (route: Pick<RouteDef, 'method' | 'path'>) => `${route.method} ${route.path}`;
+export const routeKey = (route: { method: string; path: string }) => `${route.method} ${route.path}`;
+
+/**
+ * The methods a route answers: a GET route answers HEAD too, with the same header fields and no
+ * body (RFC 9110 §9.3.2: a monitor, or a client checking an ETag, asks for no more). Hono serves a
+ * HEAD with the GET handler; the gateway needs a route for each method.
+ */
+export const methodsOf = (route: Pick<RouteDef, 'method'>): ('GET' | 'HEAD' | 'POST')[] => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]);
 
 export const ROUTE_GROUPS: readonly RouteGroup[] = ['issuer', 'verifier', 'documents', 'operator', 'wallet'];
 

@@ -62,13 +62,14 @@ export function toApiGatewayEvent(
   };
 }
 
-export function writeResult(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+export function writeResult(res: ServerResponse, result: APIGatewayProxyStructuredResultV2, head = false): void {
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   const body = result.body === undefined ? undefined : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
-  // As API Gateway does: a Content-Length, not a chunked answer.
-  headers['content-length'] = String(body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  // As API Gateway does: a Content-Length, not a chunked answer. Not for a HEAD, whose length would
+  // be the GET's, which the handler did not make (RFC 9110 §8.6).
+  if (!head) headers['content-length'] = String(body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.length);
   res.writeHead(result.statusCode ?? 200, headers);
   res.end(body);
 }

@@ -12,7 +12,7 @@ import { signingFor } from '../signers';
 import { ensureTable } from '../adapters/dynamo/create-table';
 import { AttestoError } from '../core/errors';
 import { problemHeaders, problemOf } from '../http/problem';
-import { ROUTES, routeKey, routeRegex, type RouteGroup } from '../http/routes';
+import { methodsOf, ROUTES, routeKey, routeRegex, type RouteGroup } from '../http/routes';
 import { CORS } from '../http/cors';
 import { toApiGatewayEvent, writeResult } from './apigw-event';
 import { rmSync } from 'node:fs';
@@ -120,10 +120,10 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
           return res.end();
         }
       }
-      const route = candidates.find((r) => r.method === req.method);
+      const route = candidates.find((r) => methodsOf(r).includes(req.method as 'GET'));
       if (!route) {
         req.resume();
-        if (candidates.length) return localProblem(res, new AttestoError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here`), { allow: candidates.map((r) => r.method).join(', ') });
+        if (candidates.length) return localProblem(res, new AttestoError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here`), { allow: candidates.flatMap((r) => methodsOf(r)).join(', ') });
         return localProblem(res, new AttestoError('NOT_FOUND', `no route ${req.method} ${path.slice(0, 200)}`));
       }
       const body = await readBody(req);
@@ -135,8 +135,9 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
         // Malformed percent-encoding (`/schemas/%`): nothing is there, as API Gateway would say.
         return localProblem(res, new AttestoError('NOT_FOUND', 'the path is not valid percent-encoding'));
       }
-      const event = toApiGatewayEvent(req, body, { routeKey: route.routeKey, pathParameters }, url);
-      writeResult(res, await handlers[route.group](event));
+      // As the gateway sends it: a HEAD comes by its own route (Node's server then sends no body).
+      const event = toApiGatewayEvent(req, body, { routeKey: routeKey({ method: req.method!, path: route.path }), pathParameters }, url);
+      writeResult(res, await handlers[route.group](event), req.method === 'HEAD');
     } catch {
       if (!res.headersSent) localProblem(res, new AttestoError('INTERNAL', 'an unexpected error occurred'));
       else res.destroy();

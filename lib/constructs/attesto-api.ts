@@ -14,7 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { NagSuppressions } from 'cdk-nag';
 import { CORS } from '../../lambdas/http/cors';
-import { ROUTES, routeKey, type RouteAuth, type RouteGroup } from '../../lambdas/http/routes';
+import { methodsOf, ROUTES, routeKey, type RouteAuth, type RouteGroup } from '../../lambdas/http/routes';
 import { routeThrottle, STAGE_THROTTLE } from '../route-limits';
 import { LOG_RETENTION } from './attesto-function';
 
@@ -77,9 +77,9 @@ export class AttestoApi extends Construct {
     });
     const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
     cfnStage.routeSettings = Object.fromEntries(
-      ROUTES.map((r) => {
+      ROUTES.flatMap((r) => {
         const t = routeThrottle(r);
-        return [routeKey(r), { ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit }];
+        return methodsOf(r).map((method) => [routeKey({ method, path: r.path }), { ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit }]);
       }),
     );
 
@@ -102,7 +102,7 @@ export class AttestoApi extends Construct {
     for (const route of ROUTES) {
       this.api.addRoutes({
         path: route.path,
-        methods: [apigwv2.HttpMethod[route.method]],
+        methods: methodsOf(route).map((m) => apigwv2.HttpMethod[m]),
         integration: integrationFor(route.group),
         authorizer: authorizers[route.auth],
       });

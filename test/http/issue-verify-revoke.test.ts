@@ -148,6 +148,20 @@ describe('public documents', () => {
     expect((await home.get(`/schools/${uai}/status-lists/suspension/99`)).status).toBe(404);
   });
 
+  it('answers HEAD on every public document as GET, with its header fields and no body (RFC 9110 §9.3.2)', async () => {
+    for (const path of [`/schools/${uai}/did.json`, `/schools/${uai}/status-lists/revocation/1`, `/schools/${uai}/status-lists/token/1`, '/schemas/diploma.json', '/vct/diploma', '/.well-known/openid-credential-issuer', '/openapi.json', '/health']) {
+      const [get, head] = [await home.get(path), await home.call('HEAD', path)];
+      expect([head.status, head.text], path).toEqual([200, '']);
+      for (const field of ['content-type', 'cache-control', 'etag']) expect(head.headers.get(field), `${path} ${field}`).toBe(get.headers.get(field));
+      // No Content-Length but the GET's (RFC 9110 §8.6): none, rather than a 0 that says the document is empty.
+      expect(head.headers.get('content-length'), path).toBeNull();
+      if (get.headers.get('etag')) expect((await home.call('HEAD', path, { headers: { 'if-none-match': get.headers.get('etag')! } })).status, path).toBe(304);
+    }
+    const refused = await home.call('HEAD', '/credentials/verify');
+    expect([refused.status, refused.headers.get('allow')]).toEqual([405, 'POST']);
+    expect((await home.call('DELETE', `/schools/${uai}/did.json`)).headers.get('allow')).toBe('GET, HEAD');
+  });
+
   it.each(['jwt_vc', 'vc+jwt', 'dc+sd-jwt'] as const)('verifies the largest transcript it issues (%s): whatever attesto signs, it reads back', async (format) => {
     const issued = await home.post('/credentials/issue', issueRequest('TranscriptCredential', format, maximalTranscriptSubject), { token: home.server.demo.token });
     expect(issued.status, issued.text).toBe(201);

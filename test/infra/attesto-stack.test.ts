@@ -9,7 +9,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV_DOCS, loadConfig } from '../../lambdas/config';
 import { TABLE_KEYS, TTL_ATTRIBUTE } from '../../lambdas/adapters/dynamo/table';
-import { ROUTE_GROUPS, ROUTES, type RouteGroup } from '../../lambdas/http/routes';
+import { methodsOf, ROUTE_GROUPS, ROUTES, type RouteGroup } from '../../lambdas/http/routes';
 import { LAST_ITEM_MS } from '../../lambdas/http/routes/batch';
 import { GROUP_ACCESS } from '../../lib/group-access';
 import { ANY_ROUTE_RATE_LIMIT, MAX_REGEX_LENGTH, PUBLIC_RATE_LIMIT, PUBLIC_WRITE_RATE_LIMIT, routesRegexes } from '../../lib/web-acl-rules';
@@ -461,22 +461,30 @@ describe('authentication', () => {
   const routes = () => Object.values(s.resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
   const routeFor = (r: { method: string; path: string }) => routes().find((x) => x.Properties.RouteKey === routeKey(r))!.Properties;
 
-  it('deploys every route of the route table, and no other', () => {
-    expect(routes().map((r) => r.Properties.RouteKey).sort()).toEqual(ROUTES.map(routeKey).sort());
+  /** Every route key the gateway has: each route's, and a HEAD beside each GET. */
+  const keysOf = (list: readonly (typeof ROUTES)[number][]) => list.flatMap((r) => methodsOf(r).map((method) => routeKey({ method, path: r.path })));
+
+  it('deploys every route of the route table, a HEAD beside each GET, and no other', () => {
+    expect(routes().map((r) => r.Properties.RouteKey).sort()).toEqual(keysOf(ROUTES).sort());
+    expect(routes().map((r) => r.Properties.RouteKey)).toEqual(expect.arrayContaining(['GET /schools/{uai}/did.json', 'HEAD /schools/{uai}/did.json']));
   });
 
-  it("sends each route to its group's function", () => {
-    for (const route of ROUTES) {
+  it("sends each route to its group's function, its HEAD as its GET, behind the same authorizer", () => {
+    for (const route of ROUTES.flatMap((r) => methodsOf(r).map((method) => ({ ...r, method })))) {
       const integrationId = (routeFor(route).Target['Fn::Join'][1][1] as { Ref: string }).Ref;
       const integration = s.resources[integrationId]!.Properties;
       expect(integration).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0', IntegrationUri: getAtt(fnId(route.group)) });
+      if (route.method === 'HEAD') {
+        const get = routeFor({ ...route, method: 'GET' });
+        expect([routeFor(route).AuthorizationType, routeFor(route).AuthorizerId], route.path).toEqual([get.AuthorizationType, get.AuthorizerId]);
+      }
     }
   });
 
   it('opens verify, status lists, DID documents and the other public routes to anyone, through CloudFront only', () => {
     const originAuthorizer = s.logicalId(s.main.node.findChild('Api').node.findChild('HttpApi').node.findChild('ThroughCloudFront'));
     const guarded = routes().filter((r) => r.Properties.AuthorizerId?.Ref === originAuthorizer).map((r) => r.Properties.RouteKey);
-    expect(guarded.sort()).toEqual(ROUTES.filter((r) => r.auth === 'public').map(routeKey).sort());
+    expect(guarded.sort()).toEqual(keysOf(ROUTES.filter((r) => r.auth === 'public')).sort());
     expect(guarded).toEqual(expect.arrayContaining(['POST /credentials/verify', 'GET /schools/{uai}/did.json', 'GET /schools/{uai}/status-lists/{purpose}/{list}']));
     // No route is left without an authorizer: the API's own address answers nobody who skipped CloudFront (and WAF).
     expect(routes().filter((r) => r.Properties.AuthorizationType === 'NONE')).toEqual([]);
@@ -678,6 +686,8 @@ describe('issuer domain: CloudFront, caching, WAF, throttling', () => {
       expect(limits.ThrottlingBurstLimit).toBeGreaterThanOrEqual(limits.ThrottlingRateLimit);
     }
     expect(stage.RouteSettings['POST /credentials/verify'].ThrottlingRateLimit).toBeLessThan(stage.RouteSettings['GET /schools/{uai}/did.json'].ThrottlingRateLimit);
+    // A HEAD is limited as its GET: it is no way around the GET's limit.
+    for (const route of ROUTES.filter((r) => r.method === 'GET')) expect(stage.RouteSettings[`HEAD ${route.path}`], route.path).toEqual(stage.RouteSettings[routeKey(route)]);
   });
 
   it('writes API access logs as JSON, without client addresses or user agents', () => {
