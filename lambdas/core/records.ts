@@ -71,9 +71,11 @@ export interface CredentialRecord {
   validUntil?: string;
   issuedBy: string;
   /**
-   * SHA-256 (base64url) of the Idempotency-Key of the request that issued it, so a retry can
-   * recognise its own commit. A digest: a school may have put something personal in a key (a
-   * batch row id that is a student's INE), and this record is kept as long as the credential.
+   * HMAC-SHA-256 (base64url) of the Idempotency-Key of the request that issued it, keyed by its
+   * reservation's salt, so that a retry can recognise its own commit. Keyed: a school may have put
+   * something personal in a key (a batch row id that is a student's INE), and this record is kept
+   * as long as the credential, the salt only as long as the reservation (a plain SHA-256 on records
+   * of earlier versions).
    */
   idempotencyKeyDigest?: string;
   /** The key itself, on records written before the digest. */
@@ -149,6 +151,7 @@ export const idempotencyExpired = (record: Pick<IdempotencyRecord, 'issuedAt'>, 
 
 export interface IdempotencyRecord {
   uai: string;
+  /** The key as stored: its digest (`~…`), never the key itself, but on reservations of earlier versions. */
   key: string;
   requestHash: string;
   state: 'pending' | 'complete';
@@ -162,4 +165,6 @@ export interface IdempotencyRecord {
   actor?: string;
   /** Digest of the key a completed wallet credential is bound to (its thumbprint): it replays to that key only. */
   holderDigest?: string;
+  /** Random: keys the mark its commit leaves on the credential record, and expires with this reservation. */
+  salt?: string;
 }

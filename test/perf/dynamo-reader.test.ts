@@ -13,7 +13,7 @@ import { DynamoReader } from '../../lambdas/adapters/dynamo-reader';
 import { signPost } from '../../lambdas/adapters/sigv4';
 import { AttestoError } from '../../lambdas/core/errors';
 import { verifySources } from '../../lambdas/adapters/verify-sources';
-import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
+import { issueCredential, reservationKey } from '../../lambdas/core/use-cases/issue-credential';
 import { verifyCredential } from '../../lambdas/core/verify/verify-credential';
 import { updateStatus } from '../../lambdas/core/use-cases/update-status';
 import { parseCredentialId } from '../../lambdas/core/status/slot';
@@ -129,7 +129,8 @@ describe('reading the table', () => {
     expect(await r.getCredential(school.uai, slot)).toEqual(await env.store.getCredential(school.uai, slot));
     expect(await r.getFlags(school.uai, slot)).toEqual(await env.store.getFlags(school.uai, slot));
     expect(await r.getStatusSeq(school.uai, 1)).toBe(await env.store.getStatusSeq(school.uai, 1));
-    expect(await r.getIdempotency(school.uai, 'reader-key-0001')).toEqual(await env.store.getIdempotency(school.uai, 'reader-key-0001'));
+    expect(await r.getIdempotency(school.uai, reservationKey('reader-key-0001'))).toEqual(await env.store.getIdempotency(school.uai, reservationKey('reader-key-0001')));
+    expect(await r.getIdempotency(school.uai, reservationKey('reader-key-0001'))).toMatchObject({ state: 'complete' });
     expect(await r.isSlotFree(school.uai, slot)).toBe(false);
     expect(await r.getSchool('0000000A')).toBeUndefined();
     expect(await r.getPublishedList(school.uai, 99, 'revocation')).toBeUndefined();

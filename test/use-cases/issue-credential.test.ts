@@ -1,7 +1,7 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttestoError } from '../../lambdas/core/errors';
-import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
+import { issueCredential, reservationKey } from '../../lambdas/core/use-cases/issue-credential';
 import { parseCredentialId } from '../../lambdas/core/status/slot';
 import { coreDeps, schoolWithToken } from '../helpers/core';
 import { issueRequest, NOW, SUBJECTS } from '../helpers/fixtures';
@@ -339,7 +339,7 @@ describe('Idempotency-Key', () => {
       const after = await issue(issueRequest('DiplomaCredential'), 'day-old-key-0001');
       expect(after.replayed).toBe(false);
       expect(after.credentialId).not.toBe(first.credentialId);
-      expect(await env.store.getIdempotency(school.uai, 'day-old-key-0001')).toMatchObject({ state: 'complete', credentialId: after.credentialId, issuedAt: isoSeconds(until) });
+      expect(await env.store.getIdempotency(school.uai, reservationKey('day-old-key-0001'))).toMatchObject({ state: 'complete', credentialId: after.credentialId, issuedAt: isoSeconds(until) });
       // And holds the new request for its own 24 hours.
       expect(await issue(issueRequest('DiplomaCredential'), 'day-old-key-0001')).toMatchObject({ replayed: true, credentialId: after.credentialId });
     } finally {
@@ -352,21 +352,52 @@ describe('Idempotency-Key', () => {
     const { slot } = parseCredentialId((await issue(issueRequest(), 'slot-probe-0001')).credentialId)!;
     const free = { list: slot.list, index: (slot.index + 7) % 131_072 };
     // Reserved a day ago, and taken over a second ago by a request still signing.
-    await env.store.reserveIdempotency({ uai: school.uai, key: 'live-takeover-01', requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'alive', reservedAt: new Date(NOW.getTime() - 1000).toISOString(), credentialId: `urn:attesto:${school.uai}:${free.list}:${free.index}`, slot: free, issuedAt: isoSeconds(new Date(NOW.getTime() - IDEMPOTENCY_WINDOW_SECONDS * 1000 - 1000)) });
+    await env.store.reserveIdempotency({ uai: school.uai, key: reservationKey('live-takeover-01'), requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'alive', reservedAt: new Date(NOW.getTime() - 1000).toISOString(), credentialId: `urn:attesto:${school.uai}:${free.list}:${free.index}`, slot: free, issuedAt: isoSeconds(new Date(NOW.getTime() - IDEMPOTENCY_WINDOW_SECONDS * 1000 - 1000)) });
     await expect(issue(request, 'live-takeover-01')).rejects.toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS', status: 409 });
     // Even another request under the key waits (409), rather than being refused for good (422).
     await expect(issue(issueRequest('TranscriptCredential'), 'live-takeover-01')).rejects.toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS', status: 409 });
-    expect(await env.store.getIdempotency(school.uai, 'live-takeover-01')).toMatchObject({ owner: 'alive' });
+    expect(await env.store.getIdempotency(school.uai, reservationKey('live-takeover-01'))).toMatchObject({ owner: 'alive' });
+  });
+
+  it('keeps no Idempotency-Key: its reservation is stored under a digest, and the mark its commit leaves on the credential record is keyed by a salt that expires with the reservation', async () => {
+    // A key a school made of a student's INE (a batch row id, say).
+    const key = 'eleve-070912345AZ';
+    const issued = await issue(issueRequest('DiplomaCredential'), key);
+    const items = await env.scanAll();
+    expect(JSON.stringify(items)).not.toContain('070912345AZ');
+    const reservation = (await env.store.getIdempotency(school.uai, reservationKey(key)))!;
+    expect(reservation).toMatchObject({ key: reservationKey(key), state: 'complete', credentialId: issued.credentialId, salt: expect.stringMatching(/^[A-Za-z0-9_-]{20,}$/) });
+    const record = (await env.store.getCredential(school.uai, parseCredentialId(issued.credentialId)!.slot))!;
+    // Not a plain digest of the key, which trying every INE would reverse: an HMAC under the reservation's salt.
+    const { createHash, createHmac } = await import('node:crypto');
+    expect(record.idempotencyKeyDigest).not.toBe(createHash('sha256').update(key).digest('base64url'));
+    expect(record.idempotencyKeyDigest).toBe(createHmac('sha256', reservation.salt!).update(key).digest('base64url'));
+    // And a retry still finds it.
+    expect(await issue(issueRequest('DiplomaCredential'), key)).toMatchObject({ credentialId: issued.credentialId, replayed: true });
+  });
+
+  it('honours a reservation an earlier version stored under the key itself, until its 24 hours end', async () => {
+    const request = issueRequest('TranscriptCredential');
+    const free = { list: 1, index: 123_457 };
+    const credentialId = `urn:attesto:${school.uai}:${free.list}:${free.index}`;
+    // A request of the earlier version died after reserving, before committing (no salt, the key in clear).
+    await env.store.reserveIdempotency({ uai: school.uai, key: 'legacy-key-0001', requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId, slot: free, issuedAt: '2026-11-22T09:00:00Z' });
+    const r = await issue(request, 'legacy-key-0001');
+    expect(r.credentialId).toBe(credentialId);
+    expect(await env.store.getIdempotency(school.uai, 'legacy-key-0001')).toMatchObject({ state: 'complete', credentialId });
+    expect(await issue(request, 'legacy-key-0001')).toMatchObject({ credentialId, replayed: true });
+    // Nothing was made under the digest meanwhile: one reservation for the key.
+    expect(await env.store.getIdempotency(school.uai, reservationKey('legacy-key-0001'))).toBeUndefined();
   });
 
   it('moves a dead reservation whose slot another credential took meanwhile', async () => {
     const taken = await issue();
     const { slot } = (await import('../../lambdas/core/status/slot')).parseCredentialId(taken.credentialId)!;
     const request = issueRequest('DiplomaCredential');
-    await env.store.reserveIdempotency({ uai: school.uai, key: 'crashed-key-0002', requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId: taken.credentialId, slot, issuedAt: '2026-11-22T09:00:00Z' });
+    await env.store.reserveIdempotency({ uai: school.uai, key: reservationKey('crashed-key-0002'), requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId: taken.credentialId, slot, issuedAt: '2026-11-22T09:00:00Z' });
     const r = await issue(request, 'crashed-key-0002');
     expect(r.credentialId).not.toBe(taken.credentialId);
-    expect(await env.store.getIdempotency(school.uai, 'crashed-key-0002')).toMatchObject({ state: 'complete', credentialId: r.credentialId });
+    expect(await env.store.getIdempotency(school.uai, reservationKey('crashed-key-0002'))).toMatchObject({ state: 'complete', credentialId: r.credentialId });
     // The other credential is untouched.
     expect((await env.store.getCredential(school.uai, slot))!.kind).toBe('EnrollmentCredential');
   });
@@ -375,14 +406,14 @@ describe('Idempotency-Key', () => {
     const taken = await issue();
     const { slot } = parseCredentialId(taken.credentialId)!;
     const request = issueRequest('TranscriptCredential');
-    await env.store.reserveIdempotency({ uai: school.uai, key: 'moved-key-0001', requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId: taken.credentialId, slot, issuedAt: '2026-11-22T09:00:00Z' });
+    await env.store.reserveIdempotency({ uai: school.uai, key: reservationKey('moved-key-0001'), requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId: taken.credentialId, slot, issuedAt: '2026-11-22T09:00:00Z' });
     let lateTakeover: boolean | undefined;
     const racing = new Proxy(env.store, {
       get: (target, name, receiver) =>
         name === 'updateIdempotency'
           ? async (record: { slot: { index: number }; state: string }, owner: string) => {
               // Another request read the record just before this one moves it, and takes it over just after.
-              const seen = record.state === 'pending' && record.slot.index !== slot.index ? await target.getIdempotency(school.uai, 'moved-key-0001') : undefined;
+              const seen = record.state === 'pending' && record.slot.index !== slot.index ? await target.getIdempotency(school.uai, reservationKey('moved-key-0001')) : undefined;
               const done = await target.updateIdempotency(record as never, owner);
               if (seen) lateTakeover = await target.updateIdempotency({ ...seen, owner: 'late', reservedAt: '2026-11-22T10:00:00.000Z' }, seen.owner);
               return done;
@@ -391,7 +422,7 @@ describe('Idempotency-Key', () => {
     });
     const r = await issueCredential({ ...deps, store: racing }, { school, actor: 'school:test', request, idempotencyKey: 'moved-key-0001' });
     expect(lateTakeover).toBe(false);
-    expect(await env.store.getIdempotency(school.uai, 'moved-key-0001')).toMatchObject({ state: 'complete', credentialId: r.credentialId });
+    expect(await env.store.getIdempotency(school.uai, reservationKey('moved-key-0001'))).toMatchObject({ state: 'complete', credentialId: r.credentialId });
   });
 
   it('releases its reservation when signing fails, so the retry the 503 asks for succeeds at once', async () => {
@@ -406,7 +437,7 @@ describe('Idempotency-Key', () => {
     await expect(issueCredential({ ...deps, signer: flaky }, { school, actor: 't', request, idempotencyKey: 'flaky-signer-0001' })).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE' });
     const retried = await issueCredential({ ...deps, signer: flaky }, { school, actor: 't', request, idempotencyKey: 'flaky-signer-0001' });
     expect(retried.replayed).toBe(false);
-    expect(await env.store.getIdempotency(school.uai, 'flaky-signer-0001')).toMatchObject({ state: 'complete', credentialId: retried.credentialId });
+    expect(await env.store.getIdempotency(school.uai, reservationKey('flaky-signer-0001'))).toMatchObject({ state: 'complete', credentialId: retried.credentialId });
   });
 
   it('audits an issuance whose request died after committing: the retry writes the event, once', async () => {
@@ -422,7 +453,7 @@ describe('Idempotency-Key', () => {
             : Reflect.get(target, name, receiver),
     });
     await expect(issueCredential({ ...deps, store: stopped }, { school: other, actor: 'school:other', request, idempotencyKey: 'stopped-key-0001' })).rejects.toThrow('stopped');
-    expect(await env.store.getIdempotency(other.uai, 'stopped-key-0001')).toMatchObject({ state: 'complete' });
+    expect(await env.store.getIdempotency(other.uai, reservationKey('stopped-key-0001'))).toMatchObject({ state: 'complete' });
     // Retried later, by another client of the school: the event is the first attempt's, once.
     const t0 = deps.now.value;
     let retried;
@@ -445,7 +476,7 @@ describe('Idempotency-Key', () => {
     const request = issueRequest('DiplomaCredential');
     const command = { school: other, actor: 'school:other', request, idempotencyKey: 'audit-down-0001' };
     await expect(issueCredential({ ...deps, store: auditDown(env.store) }, command)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-    expect(await env.store.getIdempotency(other.uai, 'audit-down-0001')).toMatchObject({ state: 'complete' });
+    expect(await env.store.getIdempotency(other.uai, reservationKey('audit-down-0001'))).toMatchObject({ state: 'complete' });
     const retried = await issueCredential(deps, command);
     expect(retried.replayed).toBe(true);
     const { events } = await readAudit(deps, { uai: other.uai });
@@ -458,14 +489,14 @@ describe('Idempotency-Key', () => {
     });
     const r = await issueCredential({ ...deps, store: lostAnswer }, { school, actor: 'school:test', request: issueRequest(), idempotencyKey: 'lost-answer-0001' });
     expect(r.replayed).toBe(false);
-    expect(await env.store.getIdempotency(school.uai, 'lost-answer-0001')).toMatchObject({ state: 'complete', credentialId: r.credentialId });
+    expect(await env.store.getIdempotency(school.uai, reservationKey('lost-answer-0001'))).toMatchObject({ state: 'complete', credentialId: r.credentialId });
   });
 
   it('records and audits a reservation taken over by another client of the school as its first client', async () => {
     const { school: other } = await schoolWithToken(deps, '0751297');
     const request = issueRequest();
     const hash = (await import('../../lambdas/core/hash')).canonicalDigest(request);
-    await env.store.reserveIdempotency({ uai: other.uai, key: 'taken-over-0001', requestHash: hash, state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId: `urn:attesto:${other.uai}:1:4242`, slot: { list: 1, index: 4242 }, issuedAt: '2026-11-22T09:00:00Z', actor: 'school:first' });
+    await env.store.reserveIdempotency({ uai: other.uai, key: reservationKey('taken-over-0001'), requestHash: hash, state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId: `urn:attesto:${other.uai}:1:4242`, slot: { list: 1, index: 4242 }, issuedAt: '2026-11-22T09:00:00Z', actor: 'school:first' });
     const r = await issueCredential(deps, { school: other, actor: 'school:second', request, idempotencyKey: 'taken-over-0001' });
     expect((await env.store.getCredential(other.uai, { list: 1, index: 4242 }))!.issuedBy).toBe('school:first');
     const { events } = await readAudit(deps, { uai: other.uai, from: '2026-11-22T00:00:00Z' });
@@ -478,7 +509,7 @@ describe('Idempotency-Key', () => {
     let index = 777;
     while (!(await env.store.isSlotFree(school.uai, { list: 1, index }))) index++;
     // Simulate the crash: a stale pending reservation, nothing committed.
-    await env.store.reserveIdempotency({ uai: school.uai, key: 'crashed-key-0001', requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId: `urn:attesto:${school.uai}:1:${index}`, slot: { list: 1, index }, issuedAt: '2026-11-22T09:00:00Z' });
+    await env.store.reserveIdempotency({ uai: school.uai, key: reservationKey('crashed-key-0001'), requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId: `urn:attesto:${school.uai}:1:${index}`, slot: { list: 1, index }, issuedAt: '2026-11-22T09:00:00Z' });
     const r = await issue(request, 'crashed-key-0001');
     expect(r.credentialId).toBe(`urn:attesto:${school.uai}:1:${index}`);
     expect(decodeJwt(r.verifiableCredential as string).nbf).toBe(Date.parse('2026-11-22T09:00:00Z') / 1000);

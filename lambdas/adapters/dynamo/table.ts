@@ -9,7 +9,7 @@
  *   STATUS#<uai>#<list>             I#<index>          status flags of one slot (only once changed)
  *   STATUS#<uai>#<list>             SEQ                status change sequence number
  *   STATUS#<uai>#<list>             VC#<purpose>       published, signed status list credential
- *   IDEM#<uai>#<key>                IDEM               idempotency reservation (expires)
+ *   IDEM#<uai>#~<sha256(key)>       IDEM               idempotency reservation (expires; the key itself on older ones)
  *   AUDIT#<uai>#<yyyy-mm-dd>        <time>#<action>#…  audit event
  *   OFFER#<sha256 of the secret>    OFFER              wallet offer: sealed request, PIN MAC, state (expires)
  *   OFFER#<uai>#<offerId>           REF                which offer a school's offerId names, to withdraw it (expires)

@@ -26,7 +26,7 @@ import { envelope, signVcJose, signVcJwt } from '../credential/jws';
 import { buildSdJwtVc, confirmationKey, signSdJwtVc } from '../credential/sd-jwt-vc';
 import { allocateSlot } from '../status/allocate';
 import { credentialIdFor } from '../status/slot';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { TranscriptInput } from '../kinds/transcript.schema';
 import { DEFAULT_SCALE } from '../kinds/transcript';
 
@@ -264,8 +264,12 @@ async function sign(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slot: Status
   return { built, jws };
 }
 
-/** Signs, then claims the slot; undefined when another credential already holds the slot. */
-async function signAndCommit(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slot: StatusSlot, issuedAt: string): Promise<Signed | undefined> {
+/**
+ * Signs, then claims the slot; undefined when another credential already holds the slot. `tag`
+ * marks a commit made under an idempotency reservation (commitTag), so that a later attempt of the
+ * same reservation recognises it.
+ */
+async function signAndCommit(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slot: StatusSlot, issuedAt: string, tag?: string): Promise<Signed | undefined> {
   const { built, jws } = await sign(deps, cmd, p, slot, issuedAt);
   const commitId = deps.randomToken(12);
   const claimed = await deps.store.putCredential({
@@ -278,7 +282,7 @@ async function signAndCommit(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slo
     validFrom: built.validFrom,
     ...(built.validUntil ? { validUntil: built.validUntil } : {}),
     issuedBy: cmd.actor,
-    ...(cmd.idempotencyKey ? { idempotencyKeyDigest: keyDigest(cmd.idempotencyKey) } : {}),
+    ...(tag ? { idempotencyKeyDigest: tag } : {}),
     commitId,
   });
   const signed = { credentialId: built.id, jws, slot };
@@ -289,11 +293,26 @@ async function signAndCommit(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slo
   // (its hash), so that credential is this one. An identical request without the key never shares it.
   const existing = await deps.store.getCredential(cmd.school.uai, slot);
   if (existing?.commitId === commitId) return signed;
-  if (cmd.idempotencyKey === undefined || !existing) return undefined;
-  return existing.idempotencyKeyDigest === keyDigest(cmd.idempotencyKey) || existing.idempotencyKey === cmd.idempotencyKey ? signed : undefined;
+  if (tag === undefined || cmd.idempotencyKey === undefined || !existing) return undefined;
+  return existing.idempotencyKeyDigest === tag || existing.idempotencyKey === cmd.idempotencyKey ? signed : undefined;
 }
 
-const keyDigest = (key: string) => createHash('sha256').update(key).digest('base64url');
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+
+/**
+ * Where a key's reservation is stored: a digest, never the key itself, which a school may have
+ * made of something personal (a batch row id that is a student's INE). `~` is in no key, so a
+ * digest is never taken for a key stored as itself by an earlier version.
+ */
+export const reservationKey = (key: string) => `~${sha256(key)}`;
+
+/**
+ * The mark a reservation's commit leaves on the credential record, which is kept as long as the
+ * credential: keyed by the reservation's own random salt, which expires with the reservation, so
+ * that it tells nothing of the key once the 24 hours are over (a plain digest of an INE-shaped
+ * key could be reversed by trying them all). Reservations of an earlier version have no salt.
+ */
+const commitTag = (reservation: IdempotencyRecord, key: string) => (reservation.salt ? createHmac('sha256', reservation.salt).update(key).digest('base64url') : sha256(key));
 
 /**
  * Audits the issuance, then answers. A replay writes the same event again: audit writes are
@@ -318,9 +337,12 @@ async function finish(deps: CoreDeps, cmd: IssueCommand, p: Prepared, s: Signed,
   };
 }
 
-async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, key: string): Promise<IssueResult> {
+async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, rawKey: string): Promise<IssueResult> {
   const uai = cmd.school.uai;
-  let record = await deps.store.getIdempotency(uai, key);
+  const key = reservationKey(rawKey);
+  // A reservation an earlier version stored under the key itself is honoured until its 24 hours end.
+  // (This second read can go once no such reservation can be live: a day after deploying this.)
+  let record = (await deps.store.getIdempotency(uai, key)) ?? (await deps.store.getIdempotency(uai, rawKey));
   // Past its 24 hours a key is free again, though its record may still be stored: it is replaced,
   // unless a request is working on it right now (a takeover keeps the first attempt's issuedAt).
   const now = deps.clock();
@@ -341,8 +363,11 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, k
       slot,
       issuedAt: isoSeconds(deps.clock()),
       actor: cmd.actor,
+      salt: deps.randomToken(16),
     };
-    if (await (expired ? deps.store.updateIdempotency(fresh, expired.owner) : deps.store.reserveIdempotency(fresh))) return completeReservation(deps, cmd, p, fresh);
+    // An expired reservation of an earlier version (under the key itself) is left to its TTL: this one goes under the digest.
+    const replaces = expired?.key === key ? expired : undefined;
+    if (await (replaces ? deps.store.updateIdempotency(fresh, replaces.owner) : deps.store.reserveIdempotency(fresh))) return completeReservation(deps, cmd, p, fresh);
     record = await deps.store.getIdempotency(uai, key);
     // Our own reservation, whose answer was lost (the SDK's retry then found the key taken).
     if (record?.owner === fresh.owner) return completeReservation(deps, cmd, p, record);
@@ -399,7 +424,7 @@ async function commitReservation(deps: CoreDeps, request: IssueCommand, p: Prepa
   const cmd = { ...request, actor: owner.current.actor ?? request.actor };
   let current = owner.current;
   for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
-    const done = await signAndCommit(deps, cmd, p, current.slot, current.issuedAt);
+    const done = await signAndCommit(deps, cmd, p, current.slot, current.issuedAt, commitTag(current, request.idempotencyKey!));
     if (done) {
       const complete: IdempotencyRecord = { ...current, state: 'complete', ...(cmd.holder !== undefined ? { holderDigest: canonicalDigest(cmd.holder) } : {}) };
       if (!(await deps.store.updateIdempotency(complete, current.owner))) {
