@@ -212,9 +212,15 @@ describe('what never yields a credential', () => {
     const wrong = o.txCode === '000000' ? '111111' : '000000';
     // No PIN at all is a malformed request (OpenID4VCI 1.0 §6.3), not a guess: it costs no attempt.
     for (let i = 0; i < 6; i++) oauthError(await tokenFor(o), 400, 'invalid_request');
-    for (let i = 0; i < 5; i++) oauthError(await tokenFor(o, { tx_code: wrong }), 400, 'invalid_grant');
+    const stored = async () => (await scanTable(home.server.dynamo)).find((i) => i.pk === `OFFER#${lookupHash(secretOf(o))}`)!;
+    for (let i = 0; i < 4; i++) oauthError(await tokenFor(o, { tx_code: wrong }), 400, 'invalid_grant');
+    expect((await stored()).sealed).toEqual(expect.any(String));
+    oauthError(await tokenFor(o, { tx_code: wrong }), 400, 'invalid_grant');
     expect((await home.get(new URL(o.credentialOfferUri).pathname)).status).toBe(404);
     oauthError(await tokenFor(o, { tx_code: o.txCode! }), 400, 'invalid_grant');
+    // It can never be redeemed: the student's data it held is gone now, not when the offer expires.
+    expect(await stored()).toMatchObject({ attemptsLeft: 0, state: 'offered' });
+    expect((await stored()).sealed).toBeUndefined();
   });
 
   it('the right PIN after four wrong ones', async () => {

@@ -87,6 +87,22 @@ export class DynamoWalletStore implements WalletStore {
     return out ? Number(out.Attributes?.attemptsLeft) : undefined;
   }
 
+  async dropExhaustedOffer(hash: string) {
+    await this.send(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.offer(hash),
+          UpdateExpression: 'REMOVE sealed',
+          // Not one a right PIN redeemed meanwhile (its data went then), nor one given back an attempt.
+          ConditionExpression: '#s = :offered AND attemptsLeft <= :zero',
+          ExpressionAttributeNames: { '#s': 'state' },
+          ExpressionAttributeValues: { ':offered': 'offered', ':zero': 0 },
+        }),
+      ),
+    );
+  }
+
   async redeemOffer(hash: string, tokenHash: string) {
     const out = await this.send(() =>
       this.db.send(

@@ -47,6 +47,11 @@ export interface WalletStore {
    */
   spendPinAttempt(hash: string): Promise<number | undefined>;
   /**
+   * Drops the sealed data of an offer whose PIN attempts are all spent (it can never be redeemed:
+   * the student's data has no reason to stay until the offer expires), if it is still offered.
+   */
+  dropExhaustedOffer(hash: string): Promise<void>;
+  /**
    * Marks the offer redeemed for the access token `tokenHash` and drops its sealed data, if still
    * offered (or already redeemed for that same token: a retried call); false otherwise.
    */

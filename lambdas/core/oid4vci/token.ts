@@ -40,6 +40,9 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
     const left = await deps.wallet.spendPinAttempt(hash);
     if (left === undefined) throw new OAuthError('invalid_grant', 'too many wrong codes: ask your school for a new offer');
     if (!/^[0-9]{6}$/.test(pin) || !same(pinMac(code, pin), offer.txCodeMac)) {
+      // The last attempt spent: the offer can never be redeemed, and its sealed data goes now, not
+      // when it expires (up to 30 days). Best effort: the answer is the same either way.
+      if (left === 0) await deps.wallet.dropExhaustedOffer(hash).catch(() => undefined);
       throw new OAuthError('invalid_grant', left > 0 ? `wrong code (${left} attempts left)` : 'too many wrong codes: ask your school for a new offer');
     }
   } else if (form.tx_code !== undefined) {
