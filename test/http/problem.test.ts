@@ -16,3 +16,30 @@ describe('problem+json answers (RFC 9457)', () => {
     expect(problemOf(err)).toMatchObject({ status: 404, code: 'UNKNOWN_CREDENTIAL', type: expect.stringMatching(/unknown-credential$/) });
   });
 });
+
+describe('an unexpected error', () => {
+  it('is answered as a 500 that reveals nothing, and logged with where it was thrown but without what the request carried', async () => {
+    const { vi } = await import('vitest');
+    const { logger } = await import('../../lambdas/http/logger');
+    const { problemFor } = await import('../../lambdas/http/unexpected');
+    const logged = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    try {
+      // As V8 words it, quoting the body it read; and a library error carrying its input as a property.
+      const parse = new SyntaxError('Unexpected token \'Z\', "Zéphyrine Quasimodo-Vertbois 2007-11-23" is not valid JSON');
+      const url = Object.assign(new TypeError('Invalid URL'), { code: 'ERR_INVALID_URL', input: 'https://x/?ine=123456789AB' });
+      const numbers = new RangeError('index 123456789 out of range for student 070912345 born 2007-11-23');
+      for (const err of [parse, url, numbers]) expect(problemOf(problemFor(err))).toMatchObject({ status: 500, code: 'INTERNAL', detail: 'an unexpected error occurred' });
+      const lines = JSON.stringify(logged.mock.calls);
+      for (const personal of ['Zéphyrine', 'Quasimodo', '2007-11-23', '123456789AB', '123456789', '070912345']) expect(lines).not.toContain(personal);
+      expect(logged.mock.calls.map(([, fields]) => (fields as { error: { name: string; code?: string; message: string } }).error)).toEqual([
+        expect.objectContaining({ name: 'SyntaxError', message: 'Unexpected token \'…\', "…" is not valid JSON' }),
+        expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_URL', message: 'Invalid URL' }),
+        expect.objectContaining({ name: 'RangeError', message: 'index … out of range for student … born …' }),
+      ]);
+      // Where: the stack's frames, this file among them.
+      expect((logged.mock.calls[0]![1] as { error: { stack: string[] } }).error.stack.some((frame) => frame.includes('problem.test.ts'))).toBe(true);
+    } finally {
+      logged.mockRestore();
+    }
+  });
+});
