@@ -5,7 +5,8 @@
  * (stored but never returned), duplicated (two credentials for one item) or half-written
  * (stored without its completed reservation, or returned without being stored).
  */
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { reservationKey } from '../../lambdas/core/use-cases/issue-credential';
 import { compactVerify, decodeJwt, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { logger } from '../../lambdas/http/logger';
@@ -124,21 +125,22 @@ describe('a year group issued while KMS throttles 30% of Sign calls', () => {
 
   it('stored exactly the credentials it returned, each once, each with its completed reservation', async () => {
     const all = await env.scanAll();
-    const digestOf = (key: string) => createHash('sha256').update(key).digest('base64url');
-    const ofBatch = new Map(items.map((x) => [digestOf(itemKey(BATCH, x.id)), x.id]));
-    const stored = all.filter((i) => String(i.pk).startsWith('CRED#') && ofBatch.has(String(i.idempotencyKeyDigest)));
     const returned = new Map([...issued.entries()].map(([id, v]) => [v.credentialId, id]));
+    // Each item's reservation, filed under the digest of its key, holds the salt its commit's mark on the credential is made with.
+    const itemOfReservation = new Map(items.map((x) => [reservationKey(itemKey(BATCH, x.id)), x.id]));
+    const reservations = all.filter((i) => String(i.pk).startsWith(`IDEM#${registered.uai}#`) && itemOfReservation.has(String(i.key)));
+    expect(reservations).toHaveLength(items.length);
+    for (const r of reservations) {
+      expect(r.state).toBe('complete');
+      expect(returned.get(String(r.credentialId))).toBe(itemOfReservation.get(String(r.key)));
+    }
+    const ofBatch = new Map(reservations.map((r) => { const id = itemOfReservation.get(String(r.key))!; return [createHmac('sha256', String(r.salt)).update(itemKey(BATCH, id)).digest('base64url'), id]; }));
+    const stored = all.filter((i) => String(i.pk).startsWith('CRED#') && ofBatch.has(String(i.idempotencyKeyDigest)));
     expect(stored).toHaveLength(items.length);
     for (const s of stored) {
       const itemId = returned.get(String(s.credentialId));
       expect(itemId, `stored ${s.credentialId} was never returned`).toBeDefined();
       expect(ofBatch.get(String(s.idempotencyKeyDigest))).toBe(itemId);
-    }
-    const reservations = all.filter((i) => String(i.pk).startsWith(`IDEM#${registered.uai}#${itemKey(BATCH, '')}`));
-    expect(reservations).toHaveLength(items.length);
-    for (const r of reservations) {
-      expect(r.state).toBe('complete');
-      expect(itemKey(BATCH, returned.get(String(r.credentialId))!)).toBe(r.key);
     }
   });
 
@@ -166,10 +168,12 @@ describe('a year group issued while KMS throttles 30% of Sign calls', () => {
       expect(x.result.credentialId).toBe(issued.get(x.id)!.credentialId);
       expect(decodeJwt(jwsOf(x.result.verifiableCredential))).toEqual(decodeJwt(issued.get(x.id)!.jws));
     }
-    // Each credential's record holds its key as a digest only (an item id may be personal).
-    const digests = new Set(items.map((x) => createHash('sha256').update(itemKey(BATCH, x.id)).digest('base64url')));
-    const stored = (await env.scanAll()).filter((i) => String(i.pk).startsWith('CRED#') && digests.has(String(i.idempotencyKeyDigest)));
-    expect(JSON.stringify(stored)).not.toContain(itemKey(BATCH, ''));
+    // Each credential's record holds its key as a salted mark only, and the table no key at all (an item id may be personal).
+    const all = await env.scanAll();
+    const salts = new Map(all.filter((i) => String(i.pk).startsWith('IDEM#')).map((i) => [String(i.key), String(i.salt)]));
+    const marks = new Set(items.map((x) => createHmac('sha256', salts.get(reservationKey(itemKey(BATCH, x.id)))!).update(itemKey(BATCH, x.id)).digest('base64url')));
+    const stored = all.filter((i) => String(i.pk).startsWith('CRED#') && marks.has(String(i.idempotencyKeyDigest)));
+    expect(JSON.stringify(all)).not.toContain(itemKey(BATCH, ''));
     expect(stored).toHaveLength(items.length);
     const audit = await env.store.listAudit(registered.uai, { from: '2026-11-22T00:00:00Z', to: '2026-11-23T23:59:59Z', limit: 1000 });
     const ids = new Set([...issued.values()].map((v) => v.credentialId));
