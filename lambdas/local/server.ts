@@ -48,7 +48,7 @@ export interface LocalServer {
 /** API Gateway's own limit for a request payload; the app applies its smaller limit itself. */
 const HARD_BODY_LIMIT = 10 * 1024 * 1024;
 
-const compiled = ROUTES.map((r) => ({ ...r, regex: routeRegex(r.path), routeKey: routeKey(r) }));
+const compiled = ROUTES.map((r) => ({ ...r, regex: routeRegex(r.path), methods: methodsOf(r) as string[] }));
 
 /** What the local server itself refuses, in the same problem+json as the handlers' (./http/problem.ts). */
 function localProblem(res: ServerResponse, err: AttestoError, extra: Record<string, string> = {}) {
@@ -120,10 +120,10 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
           return res.end();
         }
       }
-      const route = candidates.find((r) => methodsOf(r).includes(req.method as 'GET'));
+      const route = candidates.find((r) => r.methods.includes(req.method!));
       if (!route) {
         req.resume();
-        if (candidates.length) return localProblem(res, new AttestoError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here`), { allow: candidates.flatMap((r) => methodsOf(r)).join(', ') });
+        if (candidates.length) return localProblem(res, new AttestoError('METHOD_NOT_ALLOWED', `${req.method} is not allowed here`), { allow: candidates.flatMap((r) => r.methods).join(', ') });
         return localProblem(res, new AttestoError('NOT_FOUND', `no route ${req.method} ${path.slice(0, 200)}`));
       }
       const body = await readBody(req);
