@@ -70,11 +70,12 @@ describe('an SD-JWT VC (dc+sd-jwt)', () => {
       vct: `${PUBLIC_URL}/vct/${KIND_DEFS[kind].slug}`,
       status: { status_list: { idx: parseCredentialId(r.credentialId)!.slot.index, uri: `${PUBLIC_URL}/schools/${school.uai}/status-lists/token/1` } },
     });
-    // The same claims as the W3C credential of the same request: its subject (without id and
-    // type) and its top-level extras, the credential's name as `title`.
+    // The same claims as the W3C credential of the same request: its subject (without id, type
+    // and Open Badges' recipient identifier: the holder is cnf, the name a disclosure of student)
+    // and its top-level extras, the credential's name as `title`.
     const enveloped = (await issueCredential(deps, { school, actor: 't', request: issueRequest(kind, 'vc+jwt') })).verifiableCredential as { id: string };
     const w3c = decodeJwt(enveloped.id.replace('data:application/vc+jwt,', ''));
-    const { id: _id, type: _type, ...subject } = w3c.credentialSubject as Record<string, unknown>;
+    const { id: _id, type: _type, identifier: _identifier, ...subject } = w3c.credentialSubject as Record<string, unknown>;
     const extras = Object.fromEntries(['name', 'awardedDate'].filter((k) => w3c[k] !== undefined).map((k) => [k === 'name' ? 'title' : k, w3c[k]]));
     expect(claims).toEqual({ ...extras, ...subject });
   });

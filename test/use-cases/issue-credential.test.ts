@@ -86,6 +86,9 @@ describe('issuing', () => {
     expect(vc).toMatchObject({ type: expect.arrayContaining(['VerifiableCredential', 'AchievementCredential']), name: expect.any(String), validFrom: expect.any(String), issuer: { id: school.did, type: ['Profile'], name: school.name } });
     const subject = vc.credentialSubject as Record<string, any>;
     expect(subject.type).toContain('AchievementSubject');
+    // "Either id or at least one identifier MUST be supplied" (B.1.3): issued without a holder DID, it names the student (B.1.12).
+    expect(subject.id).toBeUndefined();
+    expect(subject.identifier).toEqual([{ type: 'IdentityObject', identityType: 'name', hashed: false, identityHash: 'Zéphyrine Quasimodo-Vertbois' }]);
     // Achievement: id, type, name, description and criteria are required (https://www.imsglobal.org/spec/ob/v3p0/#achievement).
     expect(subject.achievement).toMatchObject({ id: expect.any(String), type: ['Achievement'], name: expect.any(String), description: expect.any(String), criteria: { narrative: expect.any(String) } });
     expect(subject.achievement.description.length).toBeGreaterThan(20);

@@ -89,7 +89,8 @@ export function buildSdJwtVc(input: SdJwtVcInput): BuiltSdJwtVc {
   const validFrom = isoSeconds(input.validFrom ?? input.issuedAt);
   const until = input.validUntil ?? kind.defaultValidUntil(input.subjectInput);
   const validUntil = until ? isoSeconds(until) : undefined;
-  const { id: holder, type: _type, ...subject } = kind.buildSubject(input.subjectInput, { school: { did: school.did, uai: school.uai, name: school.name } });
+  // Not Open Badges: no OB `identifier` (the holder is `cnf`, the name a disclosure of `student`).
+  const { id: holder, type: _type, identifier: _identifier, ...subject } = kind.buildSubject(input.subjectInput, { school: { did: school.did, uai: school.uai, name: school.name } });
   const cnf = confirmationKey(holder);
   // `name` is the holder's full name among JWT claims (IANA registry, OpenID Connect), which
   // wallets and OpenID4VP verifiers read as such: the credential's own name goes as `title`.

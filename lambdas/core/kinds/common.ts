@@ -5,6 +5,16 @@
 export const startOfDay = (date: string) => `${date}T00:00:00Z`;
 export const endOfDay = (date: string) => `${date}T23:59:59Z`;
 
+/**
+ * Who an Open Badges achievement was awarded to, when the credential names no holder DID (OB 3.0
+ * B.1.3: "Either id or at least one identifier MUST be supplied"), and for wallets that show the
+ * recipient's name from it: an IdentityObject of the student's name (B.1.12), in clear, as the
+ * credential's `student` already shows it.
+ */
+export const recipientIdentifier = (student: { givenName: string; familyName: string }) => [
+  { type: 'IdentityObject', identityType: 'name', hashed: false, identityHash: `${student.givenName} ${student.familyName}` },
+];
+
 /** What a kind builder gets besides the input: the issuing school. */
 export interface SubjectContext {
   school: { did: string; uai: string; name: string };

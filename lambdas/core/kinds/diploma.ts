@@ -1,6 +1,6 @@
 /** Building the issued subject of a DiplomaCredential: the Open Badges 3.0 mapping (schemas in diploma.schema.ts). */
 import type { DiplomaInput } from './diploma.schema';
-import { startOfDay, type SubjectContext } from './common';
+import { recipientIdentifier, startOfDay, type SubjectContext } from './common';
 
 export function buildDiplomaSubject(input: DiplomaInput, ctx: SubjectContext) {
   const achievementId = input.level.rncp
@@ -16,6 +16,7 @@ export function buildDiplomaSubject(input: DiplomaInput, ctx: SubjectContext) {
   return {
     ...(input.id ? { id: input.id } : {}),
     type: ['AchievementSubject'],
+    identifier: recipientIdentifier(input.student),
     student: input.student,
     // DateTime in OB 3.0, the instant of awardedDate.
     activityEndDate: startOfDay(input.awardDate),

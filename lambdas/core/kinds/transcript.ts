@@ -1,6 +1,6 @@
 /** Building the issued subject of a TranscriptCredential: the Open Badges 3.0 mapping (schemas in transcript.schema.ts). */
 import type { TranscriptInput } from './transcript.schema';
-import { endOfDay, startOfDay, type SubjectContext } from './common';
+import { endOfDay, recipientIdentifier, startOfDay, type SubjectContext } from './common';
 
 /** French grading, when the transcript names no scale. */
 export const DEFAULT_SCALE = { min: 0, max: 20 };
@@ -39,6 +39,7 @@ export function buildTranscriptSubject(input: TranscriptInput, ctx: SubjectConte
   return {
     ...(input.id ? { id: input.id } : {}),
     type: ['AchievementSubject'],
+    identifier: recipientIdentifier(input.student),
     student: input.student,
     term: `${input.period.label} ${input.academicYear}`,
     // DateTime in OB 3.0: the period's first and last second.
