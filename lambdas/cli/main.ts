@@ -1,7 +1,8 @@
 /**
  * The operator CLI.
  *
- *   attesto school add --uai 0750001U --name "Lycée …"   register a school, print its DID and API token
+ *   attesto school add --uai 0750001U --name "Lycée …" [--time-zone America/Guadeloupe]
+ *                                                         register a school, print its DID and API token
  *   attesto school rotate-token --uai 0750001U            replace a school's API token
  *   attesto school rotate-key --uai 0750001U [--now | --compromised] [--replaces <kid>]  new signing key: published
  *                                                         now, signing in 5 minutes (--now: at once; --compromised: at once,
@@ -38,7 +39,7 @@ import { schoolKeyPolicy } from '../adapters/kms-key-policy';
 import { invalidUai, isValidUai } from '../core/uai';
 
 const USAGE = `usage:
-  attesto school add --uai <UAI> --name <name>
+  attesto school add --uai <UAI> --name <name> [--time-zone <IANA zone>]   (default Europe/Paris)
   attesto school rotate-token --uai <UAI>
   attesto school rotate-key --uai <UAI> [--now | --compromised] [--replaces <kid>]
       (--replaces: the key it signs with now, did:web:…#key-N; run again, it answers the same rotation)
@@ -68,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { file: { type: 'string' }, job: { type: 'string' }, url: { type: 'string' }, out: { type: 'string' }, parallel: { type: 'string' }, uai: { type: 'string' }, name: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' }, all: { type: 'boolean' }, replaces: { type: 'string' }, 'role-arn': { type: 'string' }, compromised: { type: 'boolean' }, now: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { file: { type: 'string' }, job: { type: 'string' }, url: { type: 'string' }, out: { type: 'string' }, parallel: { type: 'string' }, uai: { type: 'string' }, name: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' }, all: { type: 'boolean' }, replaces: { type: 'string' }, 'time-zone': { type: 'string' }, 'role-arn': { type: 'string' }, compromised: { type: 'boolean' }, now: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const command = positionals.join(' ');
   const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -81,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'school add':
       if (!values.uai || !values.name) break;
-      print(await withDeps(async (d) => registerSchool(d.core, { uai: values.uai!, name: values.name!, actor: await actor() })));
+      print(await withDeps(async (d) => registerSchool(d.core, { uai: values.uai!, name: values.name!, actor: await actor(), ...(values['time-zone'] ? { timeZone: values['time-zone'] } : {}) })));
       return 0;
     case 'school rotate-token':
       if (!values.uai) break;

@@ -20,6 +20,8 @@ export interface SchoolRecord {
   uai: string;
   name: string;
   did: string;
+  /** IANA time zone the school's dates are days of (../time-zone.ts); DEFAULT_TIME_ZONE when absent (schools registered before it). */
+  timeZone?: string;
   /** Verification method id used as JWS `kid`: `${did}#key-1`. */
   kid: string;
   /** Backend key reference (KMS key ARN, or local key id). */

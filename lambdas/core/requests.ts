@@ -138,6 +138,9 @@ export const RegisterSchoolRequest = Type.Object(
   {
     uai: Type.String({ maxLength: 8 }),
     name: Type.String({ minLength: 1, maxLength: 200, pattern: SCHOOL_NAME_PATTERN }),
+    timeZone: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone the school\'s dates are days of (default Europe/Paris): America/Guadeloupe, Indian/Reunion, Pacific/Noumea, …' }),
+    ),
   },
   { additionalProperties: false, $id: 'RegisterSchoolRequest' },
 );

@@ -1,4 +1,5 @@
 /** The demo school registered on first start, so the local home can be tried at once. */
+import { DEFAULT_TIME_ZONE, localDate } from '../core/time-zone';
 import type { AppDeps } from '../composition';
 import { registerSchool } from '../core/use-cases/register-school';
 import { uaiCheckLetter } from '../core/uai';
@@ -36,8 +37,10 @@ export async function ensureDemoSchool(deps: AppDeps, dataDir: string, url: stri
  * always valid on the day it is printed.
  */
 export function exampleSchoolYear(now: Date) {
-  const y = now.getUTCFullYear();
-  const first = now.getTime() >= Date.UTC(y, 6, 5) ? y : y - 1;
+  // The demo school's own date (its zone is the default): its year ends with its 4 July.
+  const today = localDate(now, DEFAULT_TIME_ZONE);
+  const y = Number(today.slice(0, 4));
+  const first = today >= `${y}-07-05` ? y : y - 1;
   return { academicYear: `${first}-${first + 1}`, startDate: `${first}-09-01`, endDate: `${first + 1}-07-04` };
 }
 

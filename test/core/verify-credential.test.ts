@@ -66,10 +66,10 @@ describe('a genuine credential', () => {
 describe('validity window', () => {
   it('is expired after validUntil, beyond the tolerated skew only', async () => {
     at('2026-11-22T10:00:00Z');
-    const { jws } = await issued(); // valid until 2027-07-04T23:59:59Z (end of enrolment)
-    at('2027-07-05T00:00:30Z');
+    const { jws } = await issued(); // valid until 2027-07-04T23:59:59+02:00 (the end of enrolment, in Paris) = 21:59:59Z
+    at('2027-07-04T22:00:30Z');
     expect((await verifyCredential(verify, jws)).verified).toBe(true);
-    at('2027-07-05T00:01:01Z');
+    at('2027-07-04T22:01:01Z');
     const r = await verifyCredential(verify, jws);
     expect(r.verified).toBe(false);
     expect(codes(r)).toEqual(['EXPIRED']);

@@ -1,9 +1,10 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttestoError } from '../../lambdas/core/errors';
-import { issueCredential, reservationKey } from '../../lambdas/core/use-cases/issue-credential';
+import { issueCredential, reservationKey, type IssueResult } from '../../lambdas/core/use-cases/issue-credential';
+import { registerSchool } from '../../lambdas/core/use-cases/register-school';
 import { parseCredentialId } from '../../lambdas/core/status/slot';
-import { coreDeps, schoolWithToken } from '../helpers/core';
+import { coreDeps, schoolWithToken, uai } from '../helpers/core';
 import { issueRequest, NOW, SUBJECTS } from '../helpers/fixtures';
 import { isoSeconds } from '../../lambdas/core/credential/build';
 import { auditDown, startStore } from '../helpers/store';
@@ -92,9 +93,37 @@ describe('issuing', () => {
     // Achievement: id, type, name, description and criteria are required (https://www.imsglobal.org/spec/ob/v3p0/#achievement).
     expect(subject.achievement).toMatchObject({ id: expect.any(String), type: ['Achievement'], name: expect.any(String), description: expect.any(String), criteria: { narrative: expect.any(String) } });
     expect(subject.achievement.description.length).toBeGreaterThan(20);
-    // OB 3.0's activity dates are DateTimes, not dates.
-    for (const field of ['activityStartDate', 'activityEndDate'].filter((f) => f in subject)) expect(subject[field], field).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    // OB 3.0's activity dates are DateTimes with their zone (DateTimeZ), not dates.
+    for (const field of ['activityStartDate', 'activityEndDate'].filter((f) => f in subject)) expect(subject[field], field).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);
     expect('activityEndDate' in subject).toBe(true);
+  });
+
+  it("writes a school's dates as days of its own time zone: a period ending 31 January ends then in Paris, not on 1 February", async () => {
+    const t = issueRequest('TranscriptCredential', 'vc+jwt');
+    const d = issueRequest('DiplomaCredential', 'vc+jwt');
+    const e = issueRequest('EnrollmentCredential');
+    const subjectOf = (r: IssueResult) => decodeJwt((r.verifiableCredential as { id: string }).id.replace('data:application/vc+jwt,', ''));
+    // A school registered without a zone: Europe/Paris (winter +01:00, summer +02:00).
+    const transcript = subjectOf(await issue(t));
+    expect(transcript.credentialSubject).toMatchObject({ activityStartDate: '2026-09-01T00:00:00+02:00', activityEndDate: '2027-01-31T23:59:59+01:00' });
+    expect(transcript.awardedDate).toBe('2027-01-31T23:59:59+01:00');
+    expect(subjectOf(await issue(d)).awardedDate).toBe('2026-07-04T00:00:00+02:00');
+    // An enrolment is valid until the end of its last day there.
+    expect(decodeJwt((await issue(e)).verifiableCredential as string).exp).toBe(Date.parse('2027-07-04T23:59:59+02:00') / 1000);
+    // A school in Guadeloupe, registered with its zone.
+    const registered = await registerSchool(deps, { uai: uai('9710001'), name: 'Lycée Baimbridge', actor: 'operator:test', timeZone: 'America/Guadeloupe' });
+    expect(registered.timeZone).toBe('America/Guadeloupe');
+    const antilles = (await env.store.getSchool(registered.uai))!;
+    const there = await issueCredential(deps, { school: antilles, actor: 't', request: t });
+    expect(subjectOf(there).credentialSubject).toMatchObject({ activityStartDate: '2026-09-01T00:00:00-04:00', activityEndDate: '2027-01-31T23:59:59-04:00' });
+  });
+
+  it('refuses a time zone it does not know at registration, before any key is made', async () => {
+    for (const timeZone of ['Paris', 'Mars/Olympus_Mons', '+01:00', '../etc/passwd', 'x'.repeat(65)]) {
+      await expect(registerSchool(deps, { uai: uai('9710002'), name: 'Lycée', actor: 'operator:test', timeZone }), timeZone).rejects.toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ pointer: '/timeZone' }] });
+    }
+    // Written as the time zone database writes it.
+    expect((await registerSchool(deps, { uai: uai('9710003'), name: 'Lycée', actor: 'operator:test', timeZone: 'pacific/noumea' })).timeZone).toBe('Pacific/Noumea');
   });
 
   it('gives every credential a revocation and a suspension entry at one random slot of the current list', async () => {

@@ -4,6 +4,7 @@
  * Deterministic: the same inputs give the same credential, which is what lets an idempotent
  * retry re-sign it without attesto keeping the personal data it contains.
  */
+import { timeZoneOf } from '../time-zone';
 import type { KindDefinition } from '../kinds';
 import type { CredentialFormat, SchoolRecord, StatusSlot } from '../records';
 import { STATUS_PURPOSES } from '../records';
@@ -13,7 +14,7 @@ import { STATUS_V1_CONTEXT, VC_V1_CONTEXT, VC_V2_CONTEXT } from './contexts';
 export interface BuildCredentialInput {
   kind: KindDefinition;
   subjectInput: unknown;
-  school: Pick<SchoolRecord, 'uai' | 'name' | 'did'>;
+  school: Pick<SchoolRecord, 'uai' | 'name' | 'did' | 'timeZone'>;
   slot: StatusSlot;
   format: CredentialFormat;
   /** ISO date-time of issuance (seconds precision). */
@@ -37,7 +38,7 @@ export function buildCredential(input: BuildCredentialInput): BuiltCredential {
   const { kind, school, slot, format, publicUrl } = input;
   const id = credentialIdFor(school.uai, slot);
   const validFrom = isoSeconds(input.validFrom ?? input.issuedAt);
-  const until = input.validUntil ?? kind.defaultValidUntil(input.subjectInput);
+  const until = input.validUntil ?? kind.defaultValidUntil(input.subjectInput, timeZoneOf(school));
   const validUntil = until ? isoSeconds(until) : undefined;
 
   const credentialStatus = STATUS_PURPOSES.map((purpose) => {
@@ -59,8 +60,8 @@ export function buildCredential(input: BuildCredentialInput): BuiltCredential {
     issuer: { id: school.did, type: ['Profile'], name: school.name },
     ...(v2 ? { validFrom } : { issuanceDate: validFrom }),
     ...(validUntil ? (v2 ? { validUntil } : { expirationDate: validUntil }) : {}),
-    ...kind.extraClaims(input.subjectInput),
-    credentialSubject: kind.buildSubject(input.subjectInput, { school: { did: school.did, uai: school.uai, name: school.name } }),
+    ...kind.extraClaims(input.subjectInput, timeZoneOf(school)),
+    credentialSubject: kind.buildSubject(input.subjectInput, { school: { did: school.did, uai: school.uai, name: school.name, timeZone: timeZoneOf(school) } }),
     credentialSchema: {
       id: `${publicUrl.replace(/\/$/, '')}/schemas/${kind.slug}-credential.json`,
       type: 'JsonSchema',

@@ -11,6 +11,7 @@
  * JWT VC Issuer Metadata (§4), the key discovery SD-JWT VC defines. Status is the Token Status
  * List of the same slot (status/token-status-list.ts).
  */
+import { timeZoneOf } from '../time-zone';
 import { createHash } from 'node:crypto';
 import { SDJwtInstance } from '@sd-jwt/core';
 import { AttestoError } from '../errors';
@@ -32,7 +33,7 @@ const SD_JWT_VC_TYP = 'dc+sd-jwt';
 export interface SdJwtVcInput {
   kind: KindDefinition;
   subjectInput: unknown;
-  school: Pick<SchoolRecord, 'uai' | 'name' | 'did'>;
+  school: Pick<SchoolRecord, 'uai' | 'name' | 'did' | 'timeZone'>;
   slot: StatusSlot;
   issuedAt: string;
   validFrom?: string;
@@ -87,14 +88,14 @@ export function buildSdJwtVc(input: SdJwtVcInput): BuiltSdJwtVc {
   const { kind, school, slot, publicUrl } = input;
   const base = publicUrl.replace(/\/$/, '');
   const validFrom = isoSeconds(input.validFrom ?? input.issuedAt);
-  const until = input.validUntil ?? kind.defaultValidUntil(input.subjectInput);
+  const until = input.validUntil ?? kind.defaultValidUntil(input.subjectInput, timeZoneOf(school));
   const validUntil = until ? isoSeconds(until) : undefined;
   // Not Open Badges: no OB `identifier` (the holder is `cnf`, the name a disclosure of `student`).
-  const { id: holder, type: _type, identifier: _identifier, ...subject } = kind.buildSubject(input.subjectInput, { school: { did: school.did, uai: school.uai, name: school.name } });
+  const { id: holder, type: _type, identifier: _identifier, ...subject } = kind.buildSubject(input.subjectInput, { school: { did: school.did, uai: school.uai, name: school.name, timeZone: timeZoneOf(school) } });
   const cnf = confirmationKey(holder);
   // `name` is the holder's full name among JWT claims (IANA registry, OpenID Connect), which
   // wallets and OpenID4VP verifiers read as such: the credential's own name goes as `title`.
-  const { name, ...extra } = kind.extraClaims(input.subjectInput);
+  const { name, ...extra } = kind.extraClaims(input.subjectInput, timeZoneOf(school));
   const disclosable: Record<string, unknown> = { ...(name !== undefined ? { title: name } : {}), ...extra, ...subject };
   const credential: Record<string, unknown> = {
     iss: schoolIssuer(base, school.uai),

@@ -1,9 +1,12 @@
+import { zonedDateTime } from '../time-zone';
+
 /**
  * A school date (YYYY-MM-DD) as the instant Open Badges 3.0's DateTime properties need: its first
- * and its last second, UTC (https://www.imsglobal.org/spec/ob/v3p0/#datetime).
+ * and its last second on the school's clock, with its offset (https://www.imsglobal.org/spec/ob/v3p0/#datetime;
+ * ../time-zone.ts).
  */
-export const startOfDay = (date: string) => `${date}T00:00:00Z`;
-export const endOfDay = (date: string) => `${date}T23:59:59Z`;
+export const startOfDay = (date: string, timeZone: string) => zonedDateTime(date, '00:00:00', timeZone);
+export const endOfDay = (date: string, timeZone: string) => zonedDateTime(date, '23:59:59', timeZone);
 
 /**
  * Who an Open Badges achievement was awarded to, when the credential names no holder DID (OB 3.0
@@ -17,5 +20,5 @@ export const recipientIdentifier = (student: { givenName: string; familyName: st
 
 /** What a kind builder gets besides the input: the issuing school. */
 export interface SubjectContext {
-  school: { did: string; uai: string; name: string };
+  school: { did: string; uai: string; name: string; timeZone: string };
 }

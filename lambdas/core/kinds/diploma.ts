@@ -19,7 +19,7 @@ export function buildDiplomaSubject(input: DiplomaInput, ctx: SubjectContext) {
     identifier: recipientIdentifier(input.student),
     student: input.student,
     // DateTime in OB 3.0, the instant of awardedDate.
-    activityEndDate: startOfDay(input.awardDate),
+    activityEndDate: startOfDay(input.awardDate, ctx.school.timeZone),
     achievement: {
       id: achievementId,
       type: ['Achievement'],

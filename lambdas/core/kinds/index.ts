@@ -32,10 +32,10 @@ export interface KindDefinition {
   types: string[];
   extraContexts: string[];
   buildSubject(input: unknown, ctx: SubjectContext): Record<string, unknown>;
-  /** Default end of validity when the request gives none (ISO date-time), or undefined for none. */
-  defaultValidUntil(input: unknown): string | undefined;
+  /** Default end of validity when the request gives none (ISO date-time), or undefined for none; dates are days of the school's time zone. */
+  defaultValidUntil(input: unknown, timeZone: string): string | undefined;
   /** Top-level claims beside credentialSubject (e.g. OB 3.0 `awardedDate`, `name`). */
-  extraClaims(input: unknown): Record<string, unknown>;
+  extraClaims(input: unknown, timeZone: string): Record<string, unknown>;
 }
 
 
@@ -50,7 +50,7 @@ export const KINDS: Record<CredentialKind, KindDefinition> = {
     extraContexts: [],
     buildSubject: (i, ctx) => buildEnrollmentSubject(i as EnrollmentInput, ctx),
     // An enrolment attestation speaks for the enrolment period only.
-    defaultValidUntil: (i) => endOfDay((i as EnrollmentInput).endDate),
+    defaultValidUntil: (i, tz) => endOfDay((i as EnrollmentInput).endDate, tz),
     extraClaims: () => ({ name: 'Attestation de scolarité' }),
   },
   TranscriptCredential: {
@@ -63,9 +63,9 @@ export const KINDS: Record<CredentialKind, KindDefinition> = {
     extraContexts: [OB3_CONTEXT],
     buildSubject: (i, ctx) => buildTranscriptSubject(i as TranscriptInput, ctx),
     defaultValidUntil: () => undefined,
-    extraClaims: (i) => ({
+    extraClaims: (i, tz) => ({
       name: `Relevé de notes — ${(i as TranscriptInput).period.label} ${(i as TranscriptInput).academicYear}`,
-      awardedDate: endOfDay((i as TranscriptInput).period.endDate),
+      awardedDate: endOfDay((i as TranscriptInput).period.endDate, tz),
     }),
   },
   DiplomaCredential: {
@@ -79,7 +79,7 @@ export const KINDS: Record<CredentialKind, KindDefinition> = {
     buildSubject: (i, ctx) => buildDiplomaSubject(i as DiplomaInput, ctx),
     // A diploma does not expire.
     defaultValidUntil: () => undefined,
-    extraClaims: (i) => ({ name: (i as DiplomaInput).title, awardedDate: startOfDay((i as DiplomaInput).awardDate) }),
+    extraClaims: (i, tz) => ({ name: (i as DiplomaInput).title, awardedDate: startOfDay((i as DiplomaInput).awardDate, tz) }),
   },
 };
 

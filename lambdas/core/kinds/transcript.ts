@@ -43,8 +43,8 @@ export function buildTranscriptSubject(input: TranscriptInput, ctx: SubjectConte
     student: input.student,
     term: `${input.period.label} ${input.academicYear}`,
     // DateTime in OB 3.0: the period's first and last second.
-    activityStartDate: startOfDay(input.period.startDate),
-    activityEndDate: endOfDay(input.period.endDate),
+    activityStartDate: startOfDay(input.period.startDate, ctx.school.timeZone),
+    activityEndDate: endOfDay(input.period.endDate, ctx.school.timeZone),
     ...(overall?.ects !== undefined ? { creditsEarned: overall.ects } : {}),
     achievement: {
       id: base,

@@ -3,6 +3,7 @@
  * The request is validated now, so a school learns of a mistake at once, not when the student
  * scans the code; it is then kept only sealed, until the wallet comes or the offer expires.
  */
+import { timeZoneOf } from '../time-zone';
 import { createHmac } from 'node:crypto';
 import type { CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
@@ -33,7 +34,7 @@ export const pinMac = (secret: string, pin: string) => createHmac('sha256', secr
 
 export async function createOffer(deps: CoreDeps & { wallet: WalletStore }, cmd: CreateOfferCommand) {
   const kind = validateCredentialRequest(cmd.credential);
-  assertIssuableAt(cmd.credential, kind, deps.clock());
+  assertIssuableAt(cmd.credential, kind, deps.clock(), timeZoneOf(cmd.school));
   if ((cmd.credential.credentialSubject as { id?: unknown }).id !== undefined) {
     throw new AttestoError('VALIDATION_FAILED', 'an offered credential is bound to the wallet key: leave credentialSubject.id out', {
       errors: [{ pointer: '/credential/credentialSubject/id', message: 'set by the wallet\'s proof of possession' }],
@@ -46,7 +47,7 @@ export async function createOffer(deps: CoreDeps & { wallet: WalletStore }, cmd:
   const credentialIssuer = schoolIssuer(deps.publicUrl, cmd.school.uai);
   // An offer ends when the credential's validity would: redeemed later, it would be expired when
   // issued. One that would then last less than the shortest offer is refused: too soon to redeem.
-  const end = validityEnd(cmd.credential, kind);
+  const end = validityEnd(cmd.credential, kind, timeZoneOf(cmd.school));
   const expires = Math.min(now.getTime() + (cmd.expiresInSeconds ?? DEFAULT_OFFER_SECONDS) * 1000, end?.at ?? Infinity);
   if (end && expires - now.getTime() < MIN_OFFER_SECONDS * 1000) {
     throw new AttestoError('VALIDATION_FAILED', `the credential's validity ends in less than ${MIN_OFFER_SECONDS / 60} minutes: too soon to offer it to a wallet`, {

@@ -12,6 +12,7 @@
  * nothing personal kept to replay it. (ECDSA signatures are randomised, so the signature
  * bytes of a replay differ; the credential they secure does not.)
  */
+import { DEFAULT_TIME_ZONE, timeZoneOf } from '../time-zone';
 import { nfc } from '../text';
 import { signerOf, type CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
@@ -75,7 +76,7 @@ export async function issueCredential(deps: CoreDeps, command: IssueCommand): Pr
   const cmd = { ...command, request: { ...command.request, credential: nfc(command.request.credential) } };
   const prepared = prepare(cmd.request, cmd.idempotentOn);
   if (!cmd.idempotencyKey) {
-    assertIssuableAt(cmd.request.credential, prepared.kind.kind, deps.clock());
+    assertIssuableAt(cmd.request.credential, prepared.kind.kind, deps.clock(), timeZoneOf(cmd.school));
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
       const slot = await allocateSlot(deps, cmd.school);
       const issuedAt = isoSeconds(deps.clock());
@@ -135,9 +136,12 @@ function checkCharacters(value: unknown, field: string): void {
 /** 3000-01-01T00:00:00Z, in ms: no date a credential carries may reach it. */
 const LATEST_DATE = Date.UTC(3000, 0, 1);
 
-/** When the credential's validity ends (an enrolment's with its endDate unless validUntil is given), and which field says so. */
-export function validityEnd(credential: IssueRequest['credential'], kind: CredentialKind): { at: number; field: string } | undefined {
-  const until = credential.validUntil ?? KINDS[kind].defaultValidUntil(credential.credentialSubject);
+/**
+ * When the credential's validity ends (an enrolment's with its endDate, on the school's clock,
+ * unless validUntil is given), and which field says so.
+ */
+export function validityEnd(credential: IssueRequest['credential'], kind: CredentialKind, timeZone: string): { at: number; field: string } | undefined {
+  const until = credential.validUntil ?? KINDS[kind].defaultValidUntil(credential.credentialSubject, timeZone);
   // At the precision a credential carries its dates (seconds: JWT NumericDate).
   return until === undefined ? undefined : { at: toSeconds(Date.parse(until)), field: credential.validUntil ? 'validUntil' : 'credentialSubject/endDate' };
 }
@@ -147,9 +151,9 @@ export function validityEnd(credential: IssueRequest['credential'], kind: Creden
  * verify. Checked when a credential is first issued (or offered), not when a retry replays one
  * committed earlier, whose issuance time is its first attempt's.
  */
-export function assertIssuableAt(credential: IssueRequest['credential'], kind: CredentialKind, at: Date): void {
+export function assertIssuableAt(credential: IssueRequest['credential'], kind: CredentialKind, at: Date, timeZone: string): void {
   checkPlausibleAt(credential, kind, at);
-  const end = validityEnd(credential, kind);
+  const end = validityEnd(credential, kind, timeZone);
   if (!end) return;
   const now = toSeconds(at.getTime());
   const from = credential.validFrom ? toSeconds(Date.parse(credential.validFrom)) : now;
@@ -190,7 +194,8 @@ function checkDates(credential: IssueRequest['credential'], kind: CredentialKind
   if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom)) throw invalidField('validUntil', 'must be after validFrom');
   // Every date a credential carries before the year 3000: a JWT's NumericDate can go further, but
   // did-jwt-vc refuses a time of 10^11 seconds or more (year 5138), which would be a 500 at signing.
-  const end = validityEnd(credential, kind);
+  // Whatever the school's zone: a bound this coarse is the same in all of them.
+  const end = validityEnd(credential, kind, DEFAULT_TIME_ZONE);
   for (const [field, at] of [['validFrom', validFrom ? toSeconds(Date.parse(validFrom)) : undefined], [end?.field ?? 'validUntil', end?.at]] as const) {
     if (at !== undefined && at >= LATEST_DATE) throw invalidField(field, 'must be before 3000-01-01');
   }
@@ -350,7 +355,7 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, r
   const expired = record && !live && idempotencyExpired(record, now) ? record : undefined;
   if (expired) record = undefined;
   if (!record) {
-    assertIssuableAt(cmd.request.credential, p.kind.kind, deps.clock());
+    assertIssuableAt(cmd.request.credential, p.kind.kind, deps.clock(), timeZoneOf(cmd.school));
     const slot = await allocateSlot(deps, cmd.school);
     const fresh: IdempotencyRecord = {
       uai,

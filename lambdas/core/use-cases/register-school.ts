@@ -2,6 +2,7 @@
  * Registers a school as an issuer: validates its UAI, creates its own signing key, DID and
  * first status lists, and returns its API token (shown once, stored only as a hash).
  */
+import { canonicalTimeZone, DEFAULT_TIME_ZONE } from '../time-zone';
 import { nfc } from '../text';
 import { createHash } from 'node:crypto';
 import type { OperatorDeps, SchoolClient } from '../deps';
@@ -23,6 +24,8 @@ export interface RegisteredSchool {
   uai: string;
   name: string;
   did: string;
+  /** The IANA time zone its dates are days of. */
+  timeZone: string;
   /** The school's API token (where schools authenticate with tokens), shown once. */
   token?: string;
   /** The school's OAuth2 client (where schools authenticate with client credentials), shown once. */
@@ -31,7 +34,7 @@ export interface RegisteredSchool {
   warnings?: string[];
 }
 
-export async function registerSchool(deps: OperatorDeps, input: { uai: string; name: string; actor: string }): Promise<RegisteredSchool> {
+export async function registerSchool(deps: OperatorDeps, input: { uai: string; name: string; actor: string; timeZone?: string }): Promise<RegisteredSchool> {
   const uai = input.uai.trim();
   // As credentials carry it, and every credential names the school (../text.ts).
   const name = nfc(input.name.trim());
@@ -39,6 +42,11 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
   if (name.length === 0 || name.length > 200) throw new AttestoError('VALIDATION_FAILED', 'name must be 1 to 200 characters');
   // The CLI's path does not go through the request schema: the same rule, here.
   if (!isPrintableName(name)) throw new AttestoError('VALIDATION_FAILED', 'name must not contain control characters or line breaks');
+  // The days its credentials' dates are (../time-zone.ts): checked before any key is made.
+  const timeZone = input.timeZone === undefined ? DEFAULT_TIME_ZONE : canonicalTimeZone(input.timeZone);
+  if (!timeZone) {
+    throw new AttestoError('VALIDATION_FAILED', 'timeZone must be an IANA time zone name, such as Europe/Paris, America/Guadeloupe or Pacific/Noumea', { errors: [{ pointer: '/timeZone', message: 'is not a time zone name' }] });
+  }
   if (await deps.store.getSchool(uai)) throw new AttestoError('SCHOOL_EXISTS', `school ${uai} is already registered`);
 
   const { keyRef, publicJwk } = await deps.keys.createKey(uai);
@@ -69,6 +77,7 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
     uai,
     name,
     did,
+    timeZone,
     kid,
     keyRef,
     publicJwk,
@@ -104,7 +113,7 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
   } catch (e) {
     warnings.push(`the first status lists could not be signed yet (${reason(e)}): the school's first issuance publishes them`);
   }
-  return { uai, name, did, ...(oauthClient ? { oauthClient } : { token }), ...(warnings.length ? { warnings } : {}) };
+  return { uai, name, did, timeZone, ...(oauthClient ? { oauthClient } : { token }), ...(warnings.length ? { warnings } : {}) };
 }
 
 /**
