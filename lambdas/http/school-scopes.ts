@@ -5,7 +5,7 @@
  *
  * @example routeScope(issue route) === 'attesto/issueCredential'
  */
-import { ROUTES, routeKey, type RouteDef } from './routes';
+import { methodsOf, ROUTES, routeKey, type RouteDef } from './routes';
 
 /** Identifier of the Cognito resource server; the prefix of every scope. */
 export const RESOURCE_SERVER_ID = 'attesto';
@@ -17,8 +17,10 @@ export const scopeName = (route: Pick<RouteDef, 'operationId'>) => route.operati
 
 export const routeScope = (route: Pick<RouteDef, 'operationId'>) => `${RESOURCE_SERVER_ID}/${scopeName(route)}`;
 
-/** API Gateway route key (`POST /credentials/issue`) → the scope that route requires. */
-export const SCOPE_BY_ROUTE_KEY: Readonly<Record<string, string>> = Object.fromEntries(SCHOOL_ROUTES.map((r) => [routeKey(r), routeScope(r)]));
+/** API Gateway route key (`POST /credentials/issue`, and the HEAD beside a GET) → the scope that route requires. */
+export const SCOPE_BY_ROUTE_KEY: Readonly<Record<string, string>> = Object.fromEntries(
+  SCHOOL_ROUTES.flatMap((r) => methodsOf(r).map((method) => [routeKey({ method, path: r.path }), routeScope(r)])),
+);
 
 /** Every school scope, as an app client's AllowedOAuthScopes. */
 export const SCHOOL_SCOPES: readonly string[] = SCHOOL_ROUTES.map(routeScope);

@@ -73,6 +73,12 @@ describe('school token authorizer', () => {
     expect(result).toEqual({ isAuthorized: true, context: { clientId: CLIENT_ID, scope: 'attesto/issueCredential' } });
   });
 
+  it('lets a HEAD of a school GET route through as the GET, with its scope (the gateway sends it by its own route key)', async () => {
+    const head = { ...AUDIT, method: 'HEAD' };
+    expect(await authorize(request(head, `Bearer ${await cognitoAccessToken()}`))).toEqual({ isAuthorized: true, context: { clientId: CLIENT_ID, scope: 'attesto/readAudit' } });
+    expect(await authorize(request(head, `Bearer ${await cognitoAccessToken({ scope: routeScope(ISSUE) })}`))).toEqual({ isAuthorized: false, context: {} });
+  });
+
   it("refuses a token without the route's scope, even if it has the others", async () => {
     const onlyIssue = await cognitoAccessToken({ scope: routeScope(ISSUE) });
     expect(await authorize(request(ISSUE, `Bearer ${onlyIssue}`))).toMatchObject({ isAuthorized: true });
