@@ -169,6 +169,15 @@ describe('metadata', () => {
 });
 
 describe('what never yields a credential', () => {
+  it('an offer whose text is too long once normalised (NFC, as it is issued): refused when it is made, not once a wallet has spent it', async () => {
+    // U+0958 is two code points in NFC: 60 of them make a given name of 120 (at most 100).
+    const credential = issueRequest('DiplomaCredential').credential as { credentialSubject: { student: Record<string, unknown> } };
+    const long = { ...credential, credentialSubject: { ...credential.credentialSubject, student: { ...credential.credentialSubject.student, givenName: '\u0958'.repeat(60) } } };
+    const res = await home.post('/offers', { credential: long }, { token });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ pointer: expect.stringContaining('givenName') })] });
+  });
+
   const issuedCount = async () => ((await home.get(`/schools/${home.server.demo.uai}/audit?limit=500`, { token })).json.events as { action: string }[]).filter((e) => e.action === 'credential.issued').length;
   const oauthError = (res: { status: number; json: { error?: string } }, status: number, error: string) => {
     expect(res.status).toBe(status);

@@ -3,6 +3,7 @@
  * The request is validated now, so a school learns of a mistake at once, not when the student
  * scans the code; it is then kept only sealed, until the wallet comes or the offer expires.
  */
+import { nfc } from '../text';
 import { timeZoneOf } from '../time-zone';
 import { createHmac } from 'node:crypto';
 import type { CoreDeps } from '../deps';
@@ -32,7 +33,10 @@ export interface CreateOfferCommand {
 
 export const pinMac = (secret: string, pin: string) => createHmac('sha256', secret).update(`tx_code:${pin}`).digest('base64url');
 
-export async function createOffer(deps: CoreDeps & { wallet: WalletStore }, cmd: CreateOfferCommand) {
+export async function createOffer(deps: CoreDeps & { wallet: WalletStore }, command: CreateOfferCommand) {
+  // Checked, kept and issued as NFC text (../text.ts): normalising can lengthen text, and an offer
+  // accepted as sent could fail only once a wallet has spent it.
+  const cmd = { ...command, credential: nfc(command.credential) };
   const kind = validateCredentialRequest(cmd.credential);
   assertIssuableAt(cmd.credential, kind, deps.clock(), timeZoneOf(cmd.school));
   if ((cmd.credential.credentialSubject as { id?: unknown }).id !== undefined) {
