@@ -171,7 +171,7 @@ describe('metadata', () => {
 describe('what never yields a credential', () => {
   it('an offer whose text is too long once normalised (NFC, as it is issued): refused when it is made, not once a wallet has spent it', async () => {
     // U+0958 is two code points in NFC: 60 of them make a given name of 120 (at most 100).
-    const credential = issueRequest('DiplomaCredential').credential as { credentialSubject: { student: Record<string, unknown> } };
+    const credential = issueRequest('DiplomaCredential').credential as unknown as { credentialSubject: { student: Record<string, unknown> } };
     const long = { ...credential, credentialSubject: { ...credential.credentialSubject, student: { ...credential.credentialSubject.student, givenName: '\u0958'.repeat(60) } } };
     const res = await home.post('/offers', { credential: long }, { token });
     expect(res.status).toBe(400);
