@@ -14,6 +14,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readJsonLines } from './json-lines';
 import { canonicalDigest } from '../core/hash';
+import { nfc } from '../core/text';
 import * as validate from '../core/generated/validators';
 import { check } from '../core/validation';
 import { defaultDataDir, paths, readJsonFile, runningHome } from '../local/data-dir';
@@ -86,10 +87,15 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
     }
     if (line.status === 201) unsaved++;
   };
-  const digests = new Map(items.map((i) => [i.id, canonicalDigest(i)]));
+  // Of the item as the service signs it (NFC text: ../core/text.ts), so that a file exported again
+  // with its accents composed otherwise is the same items; a line written before digested it as it was.
+  const digests = new Map(items.map((i) => [i.id, canonicalDigest(nfc(i))]));
+  const asWritten = (i: JobItem) => canonicalDigest(i);
   // What an earlier run's file says may have been issued: flagged lines, and those a file from
   // before the flag says so of (a 5xx, given up, never answered). They stay so until issued.
-  const seeded = new Set([...earlier.byId.values()].filter((l) => l.status !== 201 && mayBeIssued(l)).map((l) => l.id));
+  // (A line that is only `status: 0`, with no problem, is an item a run never sent, or from before
+  // the flag one it sent: not knowing, it is not taken for issued.)
+  const seeded = new Set([...earlier.byId.values()].filter((l) => l.status !== 201 && (l.maybeIssued || ((l.status !== 0 || l.problem !== undefined) && mayBeIssued(l)))).map((l) => l.id));
   const flag = (id: string) => (seeded.has(id) ? { maybeIssued: true } : {});
   const results = new Map<string, ResultLine>();
   const toSend: JobItem[] = [];
@@ -102,7 +108,7 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
       // Issued by an earlier run: kept, never sent again. An item edited since is not re-issued
       // under the same id (the first credential would stay valid beside it): it is reported.
       results.set(item.id, before);
-      if (before.itemDigest === undefined || before.itemDigest === digests.get(item.id)) alreadyIssued++;
+      if (before.itemDigest === undefined || before.itemDigest === digests.get(item.id) || before.itemDigest === asWritten(item)) alreadyIssued++;
       else {
         changed++;
         process.stderr.write(`${item.id}: changed since it was issued as ${before.credentialId}; not sent. To correct it, revoke that credential and issue the corrected item under a new id.\n`);

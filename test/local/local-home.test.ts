@@ -401,11 +401,43 @@ describe('the local home', () => {
       }
       expect(calls).toBe(3);
       // A file written before results carried the flag: what it says of each line is read the same way.
-      writeFileSync(out, `${[{ id: 'eleve-1', status: 503, problem: { code: 'STORE_UNAVAILABLE' } }, { id: 'eleve-2', status: 0, problem: { code: 'GAVE_UP' } }, { id: 'eleve-3', status: 400, problem: { code: 'VALIDATION_FAILED' } }].map((l) => JSON.stringify(l)).join('\n')}\n`);
-      writeFileSync(file, `${['eleve-1', 'eleve-2', 'eleve-3'].map((id) => JSON.stringify({ id, ...issueRequest() })).join('\n')}\n`);
+      // (A bare `status: 0` is an item never sent, or one whose answer was lost: not knowing, it is not taken for issued.)
+      writeFileSync(out, `${[{ id: 'eleve-1', status: 503, problem: { code: 'STORE_UNAVAILABLE' } }, { id: 'eleve-2', status: 0, problem: { code: 'GAVE_UP' } }, { id: 'eleve-3', status: 400, problem: { code: 'VALIDATION_FAILED' } }, { id: 'eleve-4', status: 0 }].map((l) => JSON.stringify(l)).join('\n')}\n`);
+      writeFileSync(file, `${['eleve-1', 'eleve-2', 'eleve-3', 'eleve-4'].map((id) => JSON.stringify({ id, ...issueRequest() })).join('\n')}\n`);
       const r = await cliExit(dataDir, 'issue-batch', '--file', file, '--job', 'job-key-0001', '--url', `http://127.0.0.1:${(service.address() as AddressInfo).port}`, { ATTESTO_TOKEN: 'atst_0750001U_x' });
-      expect(JSON.parse(r.stdout)).toMatchObject({ failed: 3, rerunWithin24h: 2 });
-      expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).maybeIssued ?? false)).toEqual([true, true, false]);
+      expect(JSON.parse(r.stdout)).toMatchObject({ failed: 4, rerunWithin24h: 2 });
+      expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).maybeIssued ?? false)).toEqual([true, true, false, false]);
+    } finally {
+      service.close();
+    }
+  });
+
+  it('takes a file exported again with its accents composed otherwise (NFC, as the service signs it) for the same items, not changed ones', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
+    const file = join(dataDir, 'items.jsonl');
+    const out = join(dataDir, 'items.results.jsonl');
+    const named = (givenName: string) => ({ id: 'eleve-1', ...issueRequest(), credential: { ...issueRequest().credential, credentialSubject: { ...(issueRequest().credential.credentialSubject as object), student: { givenName, familyName: 'Martin', birthDate: '2008-03-14' } } } });
+    const service = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const ids = (JSON.parse(body) as { items: { id: string }[] }).items.map((i) => i.id);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: ids.map((id) => ({ id, status: 201, credentialId: `urn:attesto:0750001U:1:${id.length}`, verifiableCredential: 'jws' })) }));
+      });
+    });
+    await new Promise<void>((r) => service.listen(0, '127.0.0.1', r));
+    try {
+      const run = async (givenName: string) => JSON.parse((await cliExit(dataDir, 'issue-batch', '--file', file, '--job', 'job-key-0001', '--url', `http://127.0.0.1:${(service.address() as AddressInfo).port}`, { ATTESTO_TOKEN: 'atst_0750001U_x' })).stdout);
+      writeFileSync(file, `${JSON.stringify(named('E\u0301lodie'))}\n`);
+      expect(await run('E\u0301lodie')).toMatchObject({ issued: 1 });
+      writeFileSync(file, `${JSON.stringify(named('\u00C9lodie'))}\n`);
+      expect(await run('\u00C9lodie')).toMatchObject({ alreadyIssued: 1, sent: 0, failed: 0 });
+      // A line an earlier version wrote, digesting the item as it was: the same item still.
+      const line = JSON.parse(readFileSync(out, 'utf8'));
+      const { canonicalDigest } = await import('../../lambdas/core/hash');
+      writeFileSync(out, `${JSON.stringify({ ...line, itemDigest: canonicalDigest(named('E\u0301lodie')) })}\n`);
+      writeFileSync(file, `${JSON.stringify(named('E\u0301lodie'))}\n`);
+      expect(await run('E\u0301lodie')).toMatchObject({ alreadyIssued: 1, sent: 0, failed: 0 });
     } finally {
       service.close();
     }
