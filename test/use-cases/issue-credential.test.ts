@@ -211,7 +211,7 @@ describe('issuing', () => {
       [withSubject(enrollment, (s) => ({ ...s, academicYear: '2026-2028' })), '/credential/credentialSubject/academicYear'],
       [withSubject(enrollment, (s) => ({ ...s, academicYear: '2026-2025' })), '/credential/credentialSubject/academicYear'],
       [withSubject(enrollment, (s) => ({ ...s, endDate: '2072-07-04' })), '/credential/credentialSubject/endDate'],
-      [withSubject(enrollment, (s) => ({ ...s, startDate: '2025-09-01' })), '/credential/credentialSubject/startDate'],
+      [withSubject(enrollment, (s) => ({ ...s, startDate: '2024-09-01' })), '/credential/credentialSubject/startDate'],
       [withSubject(transcript, (s) => ({ ...s, period: { ...(s.period as object), startDate: '2062-09-01', endDate: '2062-12-31' } })), '/credential/credentialSubject/period/startDate'],
       // Born in the future, or 1907 typed for 2007 (the clock says 2026-11-22).
       [born(enrollment, '2026-12-01'), '/credential/credentialSubject/student/birthDate'],
@@ -220,6 +220,9 @@ describe('issuing', () => {
       [withSubject(diploma, (s) => ({ ...s, awardDate: '2027-07-04' })), '/credential/credentialSubject/awardDate'],
       [withSubject(diploma, (s) => ({ ...s, awardDate: '2006-07-04' })), '/credential/credentialSubject/awardDate'],
     ]);
+    // A calendar school year (New Caledonia, Wallis-et-Futuna), and a transcript of a two-year cycle.
+    expect((await issue(withSubject(enrollment, (s) => ({ ...s, academicYear: '2027-2027', startDate: '2027-02-15', endDate: '2027-12-15' })))).credentialId).toMatch(/^urn:attesto:/);
+    expect((await issue(withSubject(transcript, (s) => ({ ...s, academicYear: '2025-2026', period: { label: 'Cycle terminal', startDate: '2024-09-02', endDate: '2026-07-04' } })))).credentialId).toMatch(/^urn:attesto:/);
     // "Today" where the school is: 2026-11-23 already in Nouméa (UTC+11) and Kiritimati (UTC+14) at 10:00 UTC on the 22nd.
     expect((await issue(withSubject(diploma, (s) => ({ ...s, awardDate: '2026-11-23' })))).credentialId).toMatch(/^urn:attesto:/);
     expect((await issue(born(enrollment, '1907-01-01'))).credentialId).toMatch(/^urn:attesto:/);

@@ -204,15 +204,17 @@ function checkDates(credential: IssueRequest['credential'], kind: CredentialKind
   if (period && period.endDate < period.startDate) {
     throw new AttestoError('VALIDATION_FAILED', 'endDate must not be before startDate', { errors: [{ pointer: '/credential/credentialSubject', message: 'endDate is before startDate' }] });
   }
-  // An academic year is two consecutive years, and its periods fall within them (a typed 2062 for 2026).
+  // An academic year is two consecutive years (2026-2027), or one (2026-2026: the calendar school
+  // years of New Caledonia or Wallis-et-Futuna); its periods are near it, a year either side at
+  // most (a transcript of a two-year cycle): a typed 2062 for 2026 is refused.
   const year = s.academicYear as string | undefined;
   if (year !== undefined) {
     const [first, second] = year.split('-').map(Number) as [number, number];
-    if (second !== first + 1) throw invalidField('credentialSubject/academicYear', `must be two consecutive years (${first}-${first + 1})`);
+    if (second !== first + 1 && second !== first) throw invalidField('credentialSubject/academicYear', `must be two consecutive years (${first}-${first + 1}), or one year (${first}-${first})`);
     const where = kind === 'TranscriptCredential' ? 'credentialSubject/period' : 'credentialSubject';
     for (const [name, date] of [['startDate', period!.startDate], ['endDate', period!.endDate]] as const) {
       const y = Number(date.slice(0, 4));
-      if (y < first || y > second) throw invalidField(`${where}/${name}`, `must fall in the academic year ${year}`);
+      if (y < first - 1 || y > second + 1) throw invalidField(`${where}/${name}`, `must be near the academic year ${year} (${first - 1} to ${second + 1})`);
     }
   }
   const student = s.student as { birthDate: string };
