@@ -423,6 +423,13 @@ describe('Idempotency-Key', () => {
     expect(await issue(request, 'legacy-key-0001')).toMatchObject({ credentialId, replayed: true });
     // Nothing was made under the digest meanwhile: one reservation for the key.
     expect(await env.store.getIdempotency(school.uai, reservationKey('legacy-key-0001'))).toBeUndefined();
+    // It hashed the request as sent, before NFC: a retry of a request with decomposed accents is the same request.
+    const e = issueRequest('EnrollmentCredential');
+    const s = e.credential.credentialSubject as unknown as { student: Record<string, unknown> };
+    const decomposed = { ...e, credential: { ...e.credential, credentialSubject: { ...s, student: { ...s.student, givenName: 'E\u0301lodie' } } } } as IssueRequest;
+    const slot = { list: 1, index: 123_458 };
+    await env.store.reserveIdempotency({ uai: school.uai, key: 'legacy-key-0002', requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(decomposed), state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId: `urn:attesto:${school.uai}:1:${slot.index}`, slot, issuedAt: '2026-11-22T09:00:00Z' });
+    expect(await issue(decomposed, 'legacy-key-0002')).toMatchObject({ credentialId: `urn:attesto:${school.uai}:1:${slot.index}` });
   });
 
   it('moves a dead reservation whose slot another credential took meanwhile', async () => {

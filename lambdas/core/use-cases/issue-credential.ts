@@ -69,12 +69,14 @@ interface Prepared {
   kind: KindDefinition;
   format: CredentialFormat;
   requestHash: string;
+  /** The request's hash as sent, before NFC: what a reservation of an earlier version holds (no salt). */
+  sentHash: string;
 }
 
 export async function issueCredential(deps: CoreDeps, command: IssueCommand): Promise<IssueResult> {
   // Signed as NFC text (./text.ts), and idempotent on it: the same names typed either way are the same request.
   const cmd = { ...command, request: { ...command.request, credential: nfc(command.request.credential) } };
-  const prepared = prepare(cmd.request, cmd.idempotentOn);
+  const prepared = { ...prepare(cmd.request, cmd.idempotentOn), sentHash: canonicalDigest(command.idempotentOn ?? command.request) };
   if (!cmd.idempotencyKey) {
     assertIssuableAt(cmd.request.credential, prepared.kind.kind, deps.clock(), timeZoneOf(cmd.school));
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
@@ -88,7 +90,7 @@ export async function issueCredential(deps: CoreDeps, command: IssueCommand): Pr
   return issueIdempotent(deps, cmd, prepared, cmd.idempotencyKey);
 }
 
-function prepare(request: IssueRequest, idempotentOn: unknown = request): Prepared {
+function prepare(request: IssueRequest, idempotentOn: unknown = request): Omit<Prepared, 'sentHash'> {
   const kind = KINDS[validateCredentialRequest(request.credential)];
   const format = request.options?.format ?? 'jwt_vc';
   // Refused now, before a slot or an idempotency key is taken: the key an SD-JWT VC is bound to.
@@ -384,7 +386,8 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, r
   if (live && idempotencyExpired(record, now)) {
     throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is in progress; retry', { retryAfter: 1 });
   }
-  if (record.requestHash !== p.requestHash) {
+  // A reservation of an earlier version hashed the request as sent, before NFC.
+  if (record.requestHash !== p.requestHash && !(record.salt === undefined && record.requestHash === p.sentHash)) {
     throw new AttestoError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
   }
   if (record.state === 'complete') {
