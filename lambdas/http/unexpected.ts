@@ -19,15 +19,15 @@ export function problemFor(err: unknown): AttestoError {
 
 /**
  * What the on-call operator needs of an unexpected error, and none of the request in it: its
- * name, code and where it was thrown, its message with quoted text, dates and long numbers blanked.
- * Messages quote their input ("Unexpected token 'Z', "Zéphyrine"... is not valid JSON"), and
- * libraries' errors carry more of it in their own properties (a URL's `input`, an item), which a
- * full dump would keep in the logs for a year.
+ * name, code and where it was thrown. Not its message: messages quote what they read ("Unexpected
+ * token 'Z', "Zéphyrine"... is not valid JSON", "Cannot convert Zoé to a BigInt"), and no blanking
+ * of quotes or numbers catches them all (an apostrophe in O'Brien defeats it); libraries' errors
+ * carry more of it in their own properties (a URL's `input`, an item), and logs are kept a year.
+ * The stack's frames say where; the error reproduces from there.
  */
-export function redacted(err: unknown): { error: { name: string; code?: string; message: string; stack: string[]; cause?: string } } {
+export function redacted(err: unknown): { error: { name: string; code?: string; stack: string[]; cause?: string } } {
   const e = err instanceof Error ? err : new Error(typeof err);
   const code = (e as { code?: unknown }).code;
-  const message = e.message.replace(/(["'`])(?:(?!\1).)*\1/g, '$1…$1').replace(/\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:\d{2})?)?/g, '…').replace(/\d{4,}/g, '…').slice(0, 300);
-  const stack = (e.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 12).map((line) => line.trim());
-  return { error: { name: e.name, ...(typeof code === 'string' ? { code } : {}), message, stack, ...(e.cause instanceof Error ? { cause: e.cause.name } : {}) } };
+  const stack = (e.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 12).map((line) => line.trim().slice(0, 300));
+  return { error: { name: e.name.slice(0, 100), ...(typeof code === 'string' ? { code: code.slice(0, 100) } : {}), stack, ...(e.cause instanceof Error ? { cause: e.cause.name.slice(0, 100) } : {}) } };
 }

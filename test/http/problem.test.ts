@@ -28,13 +28,18 @@ describe('an unexpected error', () => {
       const parse = new SyntaxError('Unexpected token \'Z\', "Zéphyrine Quasimodo-Vertbois 2007-11-23" is not valid JSON');
       const url = Object.assign(new TypeError('Invalid URL'), { code: 'ERR_INVALID_URL', input: 'https://x/?ine=123456789AB' });
       const numbers = new RangeError('index 123456789 out of range for student 070912345 born 2007-11-23');
-      for (const err of [parse, url, numbers]) expect(problemOf(problemFor(err))).toMatchObject({ status: 500, code: 'INTERNAL', detail: 'an unexpected error occurred' });
+      // What no blanking of quotes or numbers would catch: a name with an apostrophe, a name unquoted.
+      const apostrophe = new SyntaxError('Can\'t parse "Zoé O\'Brien"');
+      const bare = new TypeError('Cannot convert Zoé to a BigInt');
+      for (const err of [parse, url, numbers, apostrophe, bare]) expect(problemOf(problemFor(err))).toMatchObject({ status: 500, code: 'INTERNAL', detail: 'an unexpected error occurred' });
       const lines = JSON.stringify(logged.mock.calls);
-      for (const personal of ['Zéphyrine', 'Quasimodo', '2007-11-23', '123456789AB', '123456789', '070912345']) expect(lines).not.toContain(personal);
-      expect(logged.mock.calls.map(([, fields]) => (fields as { error: { name: string; code?: string; message: string } }).error)).toEqual([
-        expect.objectContaining({ name: 'SyntaxError', message: 'Unexpected token \'…\', "…" is not valid JSON' }),
-        expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_URL', message: 'Invalid URL' }),
-        expect.objectContaining({ name: 'RangeError', message: 'index … out of range for student … born …' }),
+      for (const personal of ['Zéphyrine', 'Quasimodo', '2007-11-23', '123456789AB', '123456789', '070912345', 'Zoé', 'Brien']) expect(lines).not.toContain(personal);
+      expect(logged.mock.calls.map(([, fields]) => (fields as { error: { name: string; code?: string } }).error)).toEqual([
+        expect.objectContaining({ name: 'SyntaxError' }),
+        expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_URL' }),
+        expect.objectContaining({ name: 'RangeError' }),
+        expect.objectContaining({ name: 'SyntaxError' }),
+        expect.objectContaining({ name: 'TypeError' }),
       ]);
       // Where: the stack's frames, this file among them.
       expect((logged.mock.calls[0]![1] as { error: { stack: string[] } }).error.stack.some((frame) => frame.includes('problem.test.ts'))).toBe(true);
