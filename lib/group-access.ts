@@ -57,8 +57,11 @@ export interface GroupAccess {
  */
 export type ForEveryGroup<T> = Record<RouteGroup, T> & Partial<Record<string, T>>;
 
-/** lambdas/adapters/dynamo/dynamo-store.ts: gets, and queries of status flags and audit days. */
-const STORE_READS: readonly ReadAction[] = ['dynamodb:GetItem', 'dynamodb:Query'];
+/**
+ * lambdas/adapters/dynamo/dynamo-store.ts: gets (a reservation and its earlier version's, together:
+ * BatchGetItem), and queries of status flags and audit days.
+ */
+const STORE_READS: readonly ReadAction[] = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 /** What the public functions read: school records (DID documents, issuer metadata) and status lists. */
 export const PUBLIC_READS: readonly KeyPrefix[] = ['SCHOOL#', 'STATUS#'];
 

@@ -84,8 +84,8 @@ export class MemoryStore implements Store {
     this.published.set(k, clone(p));
     return true;
   }
-  async getIdempotency(uai: string, key: string) {
-    const r = this.idempotency.get(`${uai}#${key}`);
+  async getIdempotency(uai: string, key: string, orKey?: string) {
+    const r = this.idempotency.get(`${uai}#${key}`) ?? (orKey === undefined ? undefined : this.idempotency.get(`${uai}#${orKey}`));
     return r && clone(r);
   }
   async reserveIdempotency(record: IdempotencyRecord) {

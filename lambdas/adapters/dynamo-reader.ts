@@ -123,8 +123,10 @@ export class DynamoReader implements Store {
     return Number((await this.get(keys.seq(uai, list)))?.seq ?? 0);
   }
 
-  async getIdempotency(uai: string, key: string): Promise<IdempotencyRecord | undefined> {
-    return (await this.get(keys.idempotency(uai, key))) as IdempotencyRecord | undefined;
+  async getIdempotency(uai: string, key: string, orKey?: string): Promise<IdempotencyRecord | undefined> {
+    // Asked together, so sent as one BatchGetItem.
+    const [first, second] = await Promise.all([this.get(keys.idempotency(uai, key)), orKey === undefined ? undefined : this.get(keys.idempotency(uai, orKey))]);
+    return (first ?? second) as IdempotencyRecord | undefined;
   }
 
   // Not for read-only functions: writes, and the queries only writers need --------------------

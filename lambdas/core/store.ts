@@ -51,7 +51,11 @@ export interface Store {
   putPublishedList(published: PublishedStatusList): Promise<boolean>;
 
   // Idempotency
-  getIdempotency(uai: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /**
+   * The reservation under `key`, or else under `orKey` (one of an earlier version, under the key
+   * itself): both asked in one request where the store can.
+   */
+  getIdempotency(uai: string, key: string, orKey?: string): Promise<IdempotencyRecord | undefined>;
   /** Creates the reservation; false if the key already has one. */
   reserveIdempotency(record: IdempotencyRecord): Promise<boolean>;
   /** Replaces the record if its owner is still `owner`; false otherwise. */

@@ -56,7 +56,7 @@ const VIA_DYNAMODB = { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-3.ama
 const openSessions = () => ({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: getAtt(signerRoleId()), Condition: { Null: { 'aws:RequestTag/uai': 'false' } } });
 const writerKey = () => ({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], Resource: tableKeyArn(), Condition: VIA_DYNAMODB });
 const readerKey = () => ({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: tableKeyArn(), Condition: VIA_DYNAMODB });
-const STORE_READS = ['dynamodb:GetItem', 'dynamodb:Query'];
+const STORE_READS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
 /** A write allowed only on items whose partition key starts with one of the prefixes (table-access.test.ts proves the rest). */
 const writeUnder = (action: string, prefixes: string[]) => ({
   Effect: 'Allow',
@@ -321,7 +321,7 @@ describe('least privilege, on the IAM statements of each function', () => {
     };
     const sentBy = (adapter: keyof typeof adapters) => {
       const source = readFileSync(new URL(`../../lambdas/adapters/${adapters[adapter]}`, import.meta.url), 'utf8');
-      const sdkCommands = [...source.matchAll(/new (\w+)Command\(/g)].map((m) => ({ Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Query: 'Query' })[m[1]!] ?? `unmapped ${m[1]}`);
+      const sdkCommands = [...source.matchAll(/new (\w+)Command\(/g)].map((m) => ({ Get: 'GetItem', BatchGet: 'BatchGetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Query: 'Query' })[m[1]!] ?? `unmapped ${m[1]}`);
       // The reader posts DynamoDB operations by name (PascalCase, unlike DynamoStore's log labels).
       const rawCalls = [...source.matchAll(/this\.call\('([A-Z]\w+)'/g)].map((m) => m[1]!);
       return [...sdkCommands, ...rawCalls].map((a) => `dynamodb:${a}`);

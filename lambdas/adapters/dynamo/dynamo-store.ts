@@ -3,7 +3,7 @@
  * conditional write; failures of the service become STORE_UNAVAILABLE (503, retryable), a lost
  * condition becomes a plain `false` for the core to decide on.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AttestoError } from '../../core/errors';
 import { canonicalDigest } from '../../core/hash';
 import {
@@ -218,8 +218,21 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
 
   // Idempotency -----------------------------------------------------------------------------
 
-  async getIdempotency(uai: string, key: string): Promise<IdempotencyRecord | undefined> {
-    const item = await this.get(keys.idempotency(uai, key));
+  async getIdempotency(uai: string, key: string, orKey?: string): Promise<IdempotencyRecord | undefined> {
+    if (orKey === undefined) {
+      const item = await this.get(keys.idempotency(uai, key));
+      return item ? (withoutKeys(item) as unknown as IdempotencyRecord) : undefined;
+    }
+    // One request for both: a reservation is looked up at every idempotent issuance (each item of a batch).
+    const wanted = [keys.idempotency(uai, key), keys.idempotency(uai, orKey)];
+    const out = await this.call('get', () => this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: wanted, ConsistentRead: true } } })));
+    const found = new Map((out.Responses?.[this.table] ?? []).map((item) => [String(item.pk), item]));
+    // Keys DynamoDB left unprocessed (throttled) are read one by one.
+    for (const k of out.UnprocessedKeys?.[this.table]?.Keys ?? []) {
+      const item = await this.get(k as { pk: string; sk: string });
+      if (item) found.set(String(item.pk), item);
+    }
+    const item = found.get(wanted[0]!.pk) ?? found.get(wanted[1]!.pk);
     return item ? (withoutKeys(item) as unknown as IdempotencyRecord) : undefined;
   }
 

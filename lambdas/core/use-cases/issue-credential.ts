@@ -350,8 +350,8 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, r
   const uai = cmd.school.uai;
   const key = reservationKey(rawKey);
   // A reservation an earlier version stored under the key itself is honoured until its 24 hours end.
-  // (This second read can go once no such reservation can be live: a day after deploying this.)
-  let record = (await deps.store.getIdempotency(uai, key)) ?? (await deps.store.getIdempotency(uai, rawKey));
+  // (Asked for with the other, in one request; it can go once no such reservation can be live, a day after deploying this.)
+  let record = await deps.store.getIdempotency(uai, key, rawKey);
   // Past its 24 hours a key is free again, though its record may still be stored: it is replaced,
   // unless a request is working on it right now (a takeover keeps the first attempt's issuedAt).
   const now = deps.clock();
