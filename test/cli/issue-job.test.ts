@@ -2,7 +2,7 @@
  * The job's retry rules against a service that answers as attesto's batch route does (a loopback
  * stand-in, so that each answer can be chosen): which item failures are resent and which are final.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mayBeIssued } from '../../lambdas/cli/issue-batch';
@@ -37,6 +37,19 @@ async function service(answer: (id: string, call: number) => { status: number; c
 }
 
 const items = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `row-${i}`, credential: {} }));
+
+/** A batch route answering each call as `answer` says, from the ids it holds and its number (from 1): the calls' whole answers, where service() gives per-item ones. */
+async function batchRoute(answer: (ids: string[], call: number, res: ServerResponse) => void): Promise<string> {
+  let call = 0;
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => answer((JSON.parse(body) as { items: { id: string }[] }).items.map((i) => i.id), ++call, res));
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+const created = (ids: string[]) => ({ results: ids.map((id) => ({ id, status: 201, credentialId: `urn:x:${id}` })) });
 
 describe('a job of batch calls', () => {
   it('resends only the items that failed with a retryable status (503, 409), under the job key, after Retry-After', async () => {
@@ -104,19 +117,12 @@ describe('a job of batch calls', () => {
 
   it('resends the items an answer left out, and ignores results for items it did not send', async () => {
     let calls = 0;
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        calls++;
-        const ids = (JSON.parse(body) as { items: { id: string }[] }).items.map((i) => i.id);
-        // The first answer forgets row-1 and names an item nobody sent.
-        const answered = calls === 1 ? [ids[0]!, 'row-99'] : ids;
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: answered.map((id) => ({ id, status: 201, credentialId: `urn:x:${id}` })) }));
-      });
+    const url = await batchRoute((ids, call, res) => {
+      calls = call;
+      // The first answer forgets row-1 and names an item nobody sent.
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(created(call === 1 ? [ids[0]!, 'row-99'] : ids)));
     });
-    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-    const { results, progress } = await runIssueJob({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: 't', jobKey: 'job-key-0007', items: items(2), sleep: async () => undefined });
+    const { results, progress } = await runIssueJob({ baseUrl: url, token: 't', jobKey: 'job-key-0007', items: items(2), sleep: async () => undefined });
     expect(calls).toBe(2);
     expect(progress).toMatchObject({ issued: 2, failed: 0, pending: 0 });
     expect([...results.keys()].sort()).toEqual(['row-0', 'row-1']);
@@ -141,18 +147,12 @@ describe('a job of batch calls, sized for the service', () => {
 
   it('splits a call the service refuses as too large (its limit set lower), and sends each half', async () => {
     const calls: number[] = [];
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        const ids = (JSON.parse(body) as { items: { id: string }[] }).items.map((i) => i.id);
-        calls.push(ids.length);
-        if (ids.length > 2) return res.writeHead(413, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ code: 'BODY_TOO_LARGE' }));
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: ids.map((id) => ({ id, status: 201, credentialId: `urn:x:${id}` })) }));
-      });
+    const url = await batchRoute((ids, _call, res) => {
+      calls.push(ids.length);
+      if (ids.length > 2) return res.writeHead(413, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ code: 'BODY_TOO_LARGE' }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(created(ids)));
     });
-    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-    const { progress, results } = await runIssueJob({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: 't', jobKey: 'job-key-0103', items: items(5), sleep: async () => undefined });
+    const { progress, results } = await runIssueJob({ baseUrl: url, token: 't', jobKey: 'job-key-0103', items: items(5), sleep: async () => undefined });
     expect(progress).toMatchObject({ issued: 5, failed: 0, pending: 0 });
     expect([...results.keys()].sort()).toEqual(['row-0', 'row-1', 'row-2', 'row-3', 'row-4']);
     expect(calls[0]).toBe(5);
@@ -163,18 +163,12 @@ describe('what a rerun within 24 hours may recover (the summary\'s rerunWithin24
   it('keeps an item as perhaps issued when an earlier call holding it got no answer, though its last attempt failed before signing', async () => {
     // Call 1 is processed, but its answer is lost (the connection drops); every later call is throttled by KMS.
     let calls = 0;
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        calls++;
-        if (calls === 1) return void res.socket?.destroy();
-        const ids = (JSON.parse(body) as { items: { id: string }[] }).items.map((i) => i.id);
-        res.writeHead(200, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ results: ids.map((id) => ({ id, status: 503, problem: { code: 'SIGNER_UNAVAILABLE' } })) }));
-      });
+    const url = await batchRoute((ids, call, res) => {
+      calls = call;
+      if (call === 1) return void res.socket?.destroy();
+      res.writeHead(200, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ results: ids.map((id) => ({ id, status: 503, problem: { code: 'SIGNER_UNAVAILABLE' } })) }));
     });
-    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-    const { results } = await runIssueJob({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token: 't', jobKey: 'job-key-0104', items: items(2), retryBudgetMs: 5_000, sleep: async () => undefined });
+    const { results } = await runIssueJob({ baseUrl: url, token: 't', jobKey: 'job-key-0104', items: items(2), retryBudgetMs: 5_000, sleep: async () => undefined });
     expect(calls).toBeGreaterThan(2);
     for (const id of ['row-0', 'row-1']) {
       expect(results.get(id)).toMatchObject({ status: 503, problem: { code: 'SIGNER_UNAVAILABLE' }, maybeIssued: true });
