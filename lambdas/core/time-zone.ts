@@ -24,7 +24,8 @@ function formatOf(timeZone: string): Intl.DateTimeFormat {
  * `Pacific/Noumea`), as the time zone database spells it; undefined for any other value.
  */
 export function canonicalTimeZone(value: string): string | undefined {
-  if (value.length > 64 || !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/.test(value)) return undefined;
+  // Area/Location names, or UTC: not the legacy abbreviations (EST would be Panama, without daylight saving).
+  if (value.length > 64 || (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){1,2}$/.test(value) && value.toUpperCase() !== 'UTC')) return undefined;
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
   } catch {
@@ -32,27 +33,39 @@ export function canonicalTimeZone(value: string): string | undefined {
   }
 }
 
-/** The zone's offset from UTC at an instant, in minutes (`GMT+01:00` → 60). */
-function offsetMinutes(at: number, timeZone: string): number {
+/** The zone's offset from UTC at an instant, in seconds (`GMT+01:00` → 3600; historic ones have seconds: `GMT-00:44:30`). */
+function offsetSeconds(at: number, timeZone: string): number {
   const name = formatOf(timeZone).formatToParts(new Date(at)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name);
-  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  const m = /^GMT([+-])(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4] ?? 0)) : 0;
 }
+
+/** Dates and times of credentials issued before schools had zones: UTC, written `Z` (zonedDateTime's legacy form). */
+export const UTC_Z = 'Z';
 
 /**
  * `date` (YYYY-MM-DD) at `time` (HH:MM:SS) on the zone's clock, as an RFC 3339 date-time with the
- * zone's offset then. The offset is the one in force at that instant: in summer, Paris is +02:00.
+ * zone's offset then: in summer, Paris is +02:00. Where a change of offset makes that time occur
+ * twice (clocks set back), `first` says which: the first (a day's start) or the last (its end);
+ * where it does not occur at all (clocks set forward at midnight, as in Santiago), the instant the
+ * day begins at. The zone `UTC_Z` writes UTC as `Z`, as credentials did before schools had zones.
  */
-export function zonedDateTime(date: string, time: string, timeZone: string): string {
+export function zonedDateTime(date: string, time: string, timeZone: string, which: 'first' | 'last' = 'first'): string {
+  if (timeZone === UTC_Z) return `${date}T${time}Z`;
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
   const [h, mi, s] = time.split(':').map(Number) as [number, number, number];
   const wall = Date.UTC(y, mo - 1, d, h, mi, s);
-  // The offset at the instant the wall time would be with the offset of that instant read as UTC;
-  // read again at the instant it gives, which differs only around a change of offset.
-  let offset = offsetMinutes(wall, timeZone);
-  offset = offsetMinutes(wall - offset * 60_000, timeZone);
-  const sign = offset < 0 ? '-' : '+';
-  const abs = Math.abs(offset);
+  // The offsets around it; each gives an instant, which is the wall time only if the zone is at that offset then.
+  const offsets = [...new Set([-86_400_000, 0, 86_400_000].map((around) => offsetSeconds(wall + around, timeZone)))];
+  const instants = offsets.map((o) => ({ o, at: wall - o * 1000 })).filter(({ o, at }) => offsetSeconds(at, timeZone) === o);
+  instants.sort((a, b) => a.at - b.at);
+  // None: the time was skipped. Read with the offset before the change, it is the instant the clocks jumped.
+  const offset = (which === 'first' ? instants[0] : instants.at(-1))?.o ?? offsetSeconds(wall - 86_400_000, timeZone);
+  // RFC 3339 offsets are whole minutes: a historic offset with seconds (Monrovia before 1972) is
+  // rounded so that the instant stays within the day (a start a few seconds late, an end early).
+  const minutes = which === 'first' ? Math.floor(offset / 60) : Math.ceil(offset / 60);
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
   return `${date}T${time}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 

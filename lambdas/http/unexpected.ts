@@ -28,6 +28,8 @@ export function problemFor(err: unknown): AttestoError {
 export function redacted(err: unknown): { error: { name: string; code?: string; stack: string[]; cause?: string } } {
   const e = err instanceof Error ? err : new Error(typeof err);
   const code = (e as { code?: unknown }).code;
-  const stack = (e.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).slice(0, 12).map((line) => line.trim().slice(0, 300));
+  // After the stack's header, `${name}: ${message}`, however many lines the message has (one may look like a frame).
+  const header = (e.message ? `${e.name}: ${e.message}` : e.name).split('\n').length;
+  const stack = (e.stack ?? '').split('\n').slice(header).filter((line) => /^\s+at /.test(line)).slice(0, 12).map((line) => line.trim().slice(0, 300));
   return { error: { name: e.name.slice(0, 100), ...(typeof code === 'string' ? { code: code.slice(0, 100) } : {}), stack, ...(e.cause instanceof Error ? { cause: e.cause.name.slice(0, 100) } : {}) } };
 }

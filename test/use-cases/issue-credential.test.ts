@@ -211,7 +211,10 @@ describe('issuing', () => {
       [withSubject(enrollment, (s) => ({ ...s, academicYear: '2026-2028' })), '/credential/credentialSubject/academicYear'],
       [withSubject(enrollment, (s) => ({ ...s, academicYear: '2026-2025' })), '/credential/credentialSubject/academicYear'],
       [withSubject(enrollment, (s) => ({ ...s, endDate: '2072-07-04' })), '/credential/credentialSubject/endDate'],
-      [withSubject(enrollment, (s) => ({ ...s, startDate: '2024-09-01' })), '/credential/credentialSubject/startDate'],
+      [withSubject(enrollment, (s) => ({ ...s, startDate: '2025-09-01' })), '/credential/credentialSubject/startDate'],
+      // An enrolment attestation lasts as long as its enrolment: not a year past its academic year.
+      [withSubject(enrollment, (s) => ({ ...s, endDate: '2028-07-04' })), '/credential/credentialSubject/endDate'],
+      [withSubject(transcript, (s) => ({ ...s, period: { ...(s.period as object), startDate: '2024-09-01', endDate: '2025-01-31' } })), '/credential/credentialSubject/period/startDate'],
       [withSubject(transcript, (s) => ({ ...s, period: { ...(s.period as object), startDate: '2062-09-01', endDate: '2062-12-31' } })), '/credential/credentialSubject/period/startDate'],
       // Born in the future, or 1907 typed for 2007 (the clock says 2026-11-22).
       [born(enrollment, '2026-12-01'), '/credential/credentialSubject/student/birthDate'],
@@ -419,6 +422,8 @@ describe('Idempotency-Key', () => {
     await env.store.reserveIdempotency({ uai: school.uai, key: 'legacy-key-0001', requestHash: (await import('../../lambdas/core/hash')).canonicalDigest(request), state: 'pending', owner: 'dead', reservedAt: '2026-11-22T09:00:00.000Z', credentialId, slot: free, issuedAt: '2026-11-22T09:00:00Z' });
     const r = await issue(request, 'legacy-key-0001');
     expect(r.credentialId).toBe(credentialId);
+    // Built as that version built it: dates in UTC, not with the school's offset.
+    expect((decodeJwt(r.verifiableCredential as string).vc as { credentialSubject: { activityEndDate: string } }).credentialSubject.activityEndDate).toBe('2027-01-31T23:59:59Z');
     expect(await env.store.getIdempotency(school.uai, 'legacy-key-0001')).toMatchObject({ state: 'complete', credentialId });
     expect(await issue(request, 'legacy-key-0001')).toMatchObject({ credentialId, replayed: true });
     // Nothing was made under the digest meanwhile: one reservation for the key.

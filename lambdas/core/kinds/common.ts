@@ -6,7 +6,7 @@ import { zonedDateTime } from '../time-zone';
  * ../time-zone.ts).
  */
 export const startOfDay = (date: string, timeZone: string) => zonedDateTime(date, '00:00:00', timeZone);
-export const endOfDay = (date: string, timeZone: string) => zonedDateTime(date, '23:59:59', timeZone);
+export const endOfDay = (date: string, timeZone: string) => zonedDateTime(date, '23:59:59', timeZone, 'last');
 
 /**
  * Who an Open Badges achievement was awarded to, when the credential names no holder DID (OB 3.0

@@ -12,7 +12,7 @@
  * nothing personal kept to replay it. (ECDSA signatures are randomised, so the signature
  * bytes of a replay differ; the credential they secure does not.)
  */
-import { DEFAULT_TIME_ZONE, timeZoneOf } from '../time-zone';
+import { DEFAULT_TIME_ZONE, timeZoneOf, UTC_Z } from '../time-zone';
 import { nfc } from '../text';
 import { signerOf, type CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
@@ -196,7 +196,7 @@ function checkDates(credential: IssueRequest['credential'], kind: CredentialKind
   if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom)) throw invalidField('validUntil', 'must be after validFrom');
   // Every date a credential carries before the year 3000: a JWT's NumericDate can go further, but
   // did-jwt-vc refuses a time of 10^11 seconds or more (year 5138), which would be a 500 at signing.
-  // Whatever the school's zone: a bound this coarse is the same in all of them.
+  // In the default zone: a bound this far off moves by a few hours at most in another.
   const end = validityEnd(credential, kind, DEFAULT_TIME_ZONE);
   for (const [field, at] of [['validFrom', validFrom ? toSeconds(Date.parse(validFrom)) : undefined], [end?.field ?? 'validUntil', end?.at]] as const) {
     if (at !== undefined && at >= LATEST_DATE) throw invalidField(field, 'must be before 3000-01-01');
@@ -207,16 +207,18 @@ function checkDates(credential: IssueRequest['credential'], kind: CredentialKind
     throw new AttestoError('VALIDATION_FAILED', 'endDate must not be before startDate', { errors: [{ pointer: '/credential/credentialSubject', message: 'endDate is before startDate' }] });
   }
   // An academic year is two consecutive years (2026-2027), or one (2026-2026: the calendar school
-  // years of New Caledonia or Wallis-et-Futuna); its periods are near it, a year either side at
-  // most (a transcript of a two-year cycle): a typed 2062 for 2026 is refused.
+  // years of New Caledonia or Wallis-et-Futuna). An enrolment falls within it (its end is the
+  // attestation's end of validity); a transcript's period within a year either side (a two-year
+  // cycle). A typed 2062 for 2026 is refused.
   const year = s.academicYear as string | undefined;
   if (year !== undefined) {
     const [first, second] = year.split('-').map(Number) as [number, number];
     if (second !== first + 1 && second !== first) throw invalidField('credentialSubject/academicYear', `must be two consecutive years (${first}-${first + 1}), or one year (${first}-${first})`);
-    const where = kind === 'TranscriptCredential' ? 'credentialSubject/period' : 'credentialSubject';
+    const transcript = kind === 'TranscriptCredential';
+    const [from, to] = transcript ? [first - 1, second + 1] : [first, second];
     for (const [name, date] of [['startDate', period!.startDate], ['endDate', period!.endDate]] as const) {
       const y = Number(date.slice(0, 4));
-      if (y < first - 1 || y > second + 1) throw invalidField(`${where}/${name}`, `must be near the academic year ${year} (${first - 1} to ${second + 1})`);
+      if (y < from || y > to) throw invalidField(`${transcript ? 'credentialSubject/period' : 'credentialSubject'}/${name}`, `must be ${transcript ? 'near' : 'in'} the academic year ${year} (${from} to ${to})`);
     }
   }
   const student = s.student as { birthDate: string };
@@ -390,6 +392,9 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, r
   if (record.requestHash !== p.requestHash && !(record.salt === undefined && record.requestHash === p.sentHash)) {
     throw new AttestoError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
   }
+  // Its credential is rebuilt as that version built it, its dates in UTC (`Z`), not in the school's
+  // zone: the same credential, as a replay promises.
+  if (record.salt === undefined) cmd = { ...cmd, school: { ...cmd.school, timeZone: UTC_Z } };
   if (record.state === 'complete') {
     if (cmd.holder !== undefined && record.holderDigest !== canonicalDigest(cmd.holder)) {
       throw new AttestoError('IDEMPOTENCY_KEY_REUSED', 'this request was completed for another key');
