@@ -52,6 +52,19 @@ export const UTC_Z = 'Z';
  */
 export function zonedDateTime(date: string, time: string, timeZone: string, which: 'first' | 'last' = 'first'): string {
   if (timeZone === UTC_Z) return `${date}T${time}Z`;
+  // A year group's credentials carry the same few dates: each is worked out once.
+  const id = `${date}T${time} ${timeZone} ${which}`;
+  let value = zoned.get(id);
+  if (value === undefined) {
+    if (zoned.size >= 10_000) zoned.clear();
+    zoned.set(id, (value = computeZoned(date, time, timeZone, which)));
+  }
+  return value;
+}
+
+const zoned = new Map<string, string>();
+
+function computeZoned(date: string, time: string, timeZone: string, which: 'first' | 'last'): string {
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
   const [h, mi, s] = time.split(':').map(Number) as [number, number, number];
   const wall = Date.UTC(y, mo - 1, d, h, mi, s);

@@ -69,14 +69,14 @@ interface Prepared {
   kind: KindDefinition;
   format: CredentialFormat;
   requestHash: string;
-  /** The request's hash as sent, before NFC: what a reservation of an earlier version holds (no salt). */
-  sentHash: string;
+  /** The request's hash as sent, before NFC: what a reservation of an earlier version holds (no salt). Worked out only for one. */
+  sentHash: () => string;
 }
 
 export async function issueCredential(deps: CoreDeps, command: IssueCommand): Promise<IssueResult> {
   // Signed as NFC text (./text.ts), and idempotent on it: the same names typed either way are the same request.
   const cmd = { ...command, request: { ...command.request, credential: nfc(command.request.credential) } };
-  const prepared = { ...prepare(cmd.request, cmd.idempotentOn), sentHash: canonicalDigest(command.idempotentOn ?? command.request) };
+  const prepared = { ...prepare(cmd.request, cmd.idempotentOn), sentHash: () => canonicalDigest(command.idempotentOn ?? command.request) };
   if (!cmd.idempotencyKey) {
     assertIssuableAt(cmd.request.credential, prepared.kind.kind, deps.clock(), timeZoneOf(cmd.school));
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
@@ -389,7 +389,7 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, r
     throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is in progress; retry', { retryAfter: 1 });
   }
   // A reservation of an earlier version hashed the request as sent, before NFC.
-  if (record.requestHash !== p.requestHash && !(record.salt === undefined && record.requestHash === p.sentHash)) {
+  if (record.requestHash !== p.requestHash && !(record.salt === undefined && record.requestHash === p.sentHash())) {
     throw new AttestoError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
   }
   // Its credential is rebuilt as that version built it, its dates in UTC (`Z`), not in the school's
