@@ -133,7 +133,7 @@ describe('a job of batch calls, sized for the service', () => {
   it('cuts calls at the body size the service reads as well as at 100 items: long transcripts go in several calls, a huge item alone', async () => {
     const s = await service(() => ({ status: 201 }));
     const big = (id: string, kb: number) => ({ id, credential: { text: 'x'.repeat(kb * 1024) } });
-    const { progress } = await runIssueJob({ baseUrl: s.url, token: 't', jobKey: 'job-key-0101', items: [big('a', 30), big('b', 30), big('c', 30), big('d', 90), big('e', 1)], maxCallBytes: 64 * 1024, sleep: async () => undefined });
+    const { progress } = await runIssueJob({ baseUrl: s.url, token: 't', jobKey: 'job-key-0101', items: [big('a', 30), big('b', 30), big('c', 30), big('d', 90), big('e', 1)], maxCallBytes: 64 * 1024, parallel: 1, sleep: async () => undefined });
     expect(s.calls.map((c) => c.ids)).toEqual([['a', 'b'], ['c'], ['d'], ['e']]);
     expect(progress).toMatchObject({ issued: 5, failed: 0 });
   });
