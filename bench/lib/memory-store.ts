@@ -36,6 +36,10 @@ export class MemoryStore implements Store {
     const s = this.schools.get(uai);
     if (s) s.tokenHash = tokenHash;
   }
+  async setTimeZone(uai: string, timeZone: string) {
+    const s = this.schools.get(uai);
+    if (s) s.timeZone = timeZone;
+  }
   async isSlotFree(uai: string, slot: StatusSlot) {
     return !this.credentials.has(`${uai}#${slot.list}#${slot.index}`);
   }

@@ -134,6 +134,7 @@ export class DynamoReader implements Store {
   createSchool = readOnly('createSchool');
   advanceList = readOnly('advanceList');
   setTokenHash = readOnly('setTokenHash');
+  setTimeZone = readOnly('setTimeZone');
   putCredential = readOnly('putCredential');
   putFlags = readOnly('putFlags');
   listFlags = readOnly('listFlags');

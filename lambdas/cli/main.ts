@@ -4,6 +4,7 @@
  *   attesto school add --uai 0750001U --name "Lycée …" [--time-zone America/Guadeloupe]
  *                                                         register a school, print its DID and API token
  *   attesto school rotate-token --uai 0750001U            replace a school's API token
+ *   attesto school set-time-zone --uai 9710001V --time-zone America/Guadeloupe   the zone of its credentials' dates
  *   attesto school rotate-key --uai 0750001U [--now | --compromised] [--replaces <kid>]  new signing key: published
  *                                                         now, signing in 5 minutes (--now: at once; --compromised: at once,
  *                                                         old keys dropped; --replaces: safe to run again)
@@ -28,6 +29,7 @@ import { signingFor } from '../signers';
 import { AttestoError, isAttestoError } from '../core/errors';
 import { registerSchool, rotateToken } from '../core/use-cases/register-school';
 import { readAudit } from '../core/use-cases/read-audit';
+import { setSchoolTimeZone } from '../core/use-cases/set-time-zone';
 import { rotateKey } from '../core/use-cases/rotate-key';
 import { republishStatusLists } from '../core/use-cases/republish-status-lists';
 import { canRotateKeys } from '../core/store';
@@ -41,6 +43,7 @@ import { invalidUai, isValidUai } from '../core/uai';
 const USAGE = `usage:
   attesto school add --uai <UAI> --name <name> [--time-zone <IANA zone>]   (default Europe/Paris)
   attesto school rotate-token --uai <UAI>
+  attesto school set-time-zone --uai <UAI> --time-zone <IANA zone>   (its credentials' dates from then on)
   attesto school rotate-key --uai <UAI> [--now | --compromised] [--replaces <kid>]
       (--replaces: the key it signs with now, did:web:…#key-N; run again, it answers the same rotation)
   attesto school republish-status-lists --uai <UAI>
@@ -87,6 +90,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'school rotate-token':
       if (!values.uai) break;
       print(await withDeps(async (d) => rotateToken(d.core, { uai: values.uai!, actor: await actor() })));
+      return 0;
+    case 'school set-time-zone':
+      if (!values.uai || !values['time-zone']) break;
+      print(await withDeps(async (d) => setSchoolTimeZone(d.core, { uai: values.uai!, timeZone: values['time-zone']!, actor: await actor() })));
       return 0;
     case 'school rotate-key':
       if (!values.uai) break;

@@ -119,6 +119,7 @@ export interface PublishedStatusList {
 export type AuditAction =
   | 'school.registered'
   | 'school.token-rotated'
+  | 'school.time-zone-set'
   | 'key.created'
   | 'key.rotated'
   | 'credential.issued'

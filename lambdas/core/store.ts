@@ -27,6 +27,8 @@ export interface Store {
   advanceList(uai: string, from: number): Promise<number>;
   /** Replaces the school's token hash and, in the same write, its saved token events. */
   setTokenHash(uai: string, tokenHash: string, tokenEvents: AuditEvent[]): Promise<void>;
+  /** Sets a registered school's time zone (UNKNOWN_SCHOOL when there is no such school). */
+  setTimeZone(uai: string, timeZone: string): Promise<void>;
 
   // Credentials
   isSlotFree(uai: string, slot: StatusSlot): Promise<boolean>;

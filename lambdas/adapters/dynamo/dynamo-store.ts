@@ -108,6 +108,13 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
     );
   }
 
+  async setTimeZone(uai: string, timeZone: string): Promise<void> {
+    const set = await conditionalCall('set time zone', () =>
+      this.db.send(new UpdateCommand({ TableName: this.table, Key: keys.school(uai), UpdateExpression: 'SET #z = :z', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: { '#z': 'timeZone' }, ExpressionAttributeValues: { ':z': timeZone } })),
+    );
+    if (!set) throw new AttestoError('UNKNOWN_SCHOOL', `school ${uai} is not registered`);
+  }
+
   async replaceKeys(uai: string, expected: { kid: string; nextKid?: string }, k: SchoolKeys): Promise<boolean> {
     const replaced = await conditionalCall('replace keys', () =>
       this.db.send(

@@ -1,0 +1,24 @@
+/**
+ * Setting a school's time zone after its registration: a school registered before schools had
+ * zones is in Europe/Paris, and an overseas one needs its own (../time-zone.ts). Credentials issued
+ * from then on carry its dates with the new zone's offsets; those issued before are as they were.
+ */
+import type { CoreDeps } from '../deps';
+import { AttestoError } from '../errors';
+import { isoSeconds } from '../credential/build';
+import { canonicalTimeZone, timeZoneOf } from '../time-zone';
+import { invalidUai, isValidUai } from '../uai';
+
+export async function setSchoolTimeZone(deps: CoreDeps, cmd: { uai: string; timeZone: string; actor: string }) {
+  if (!isValidUai(cmd.uai)) throw invalidUai(cmd.uai);
+  const timeZone = canonicalTimeZone(cmd.timeZone);
+  if (!timeZone) {
+    throw new AttestoError('VALIDATION_FAILED', 'timeZone must be an IANA time zone name, such as Europe/Paris, America/Guadeloupe or Pacific/Noumea', { errors: [{ pointer: '/timeZone', message: 'is not a time zone name' }] });
+  }
+  const school = await deps.store.getSchool(cmd.uai);
+  if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${cmd.uai} is not registered`);
+  const previous = timeZoneOf(school);
+  await deps.store.setTimeZone(school.uai, timeZone);
+  await deps.store.appendAudit({ uai: school.uai, at: isoSeconds(deps.clock()), action: 'school.time-zone-set', actor: cmd.actor, detail: { timeZone, previous } });
+  return { uai: school.uai, timeZone, previous };
+}
