@@ -26,7 +26,9 @@ export function problemFor(err: unknown): AttestoError {
  * The stack's frames say where; the error reproduces from there.
  */
 export function redacted(err: unknown): { error: { name: string; code?: string; stack: string[]; cause?: string } } {
-  const e = err instanceof Error ? err : new Error(typeof err);
+  // Not an Error (a thrown string, say): its type only, and no frames (they would be this function's).
+  if (!(err instanceof Error)) return { error: { name: typeof err, stack: [] } };
+  const e = err;
   const code = (e as { code?: unknown }).code;
   // After the stack's header, `${name}: ${message}`, however many lines the message has (one may look like a frame).
   const header = (e.message ? `${e.name}: ${e.message}` : e.name).split('\n').length;

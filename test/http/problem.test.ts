@@ -33,7 +33,7 @@ describe('an unexpected error', () => {
       const bare = new TypeError('Cannot convert Zoé to a BigInt');
       // A message with a line that looks like a stack frame.
       const framed = new Error('boom\n    at Zoé Dupont 070912345AZ');
-      for (const err of [parse, url, numbers, apostrophe, bare, framed]) expect(problemOf(problemFor(err))).toMatchObject({ status: 500, code: 'INTERNAL', detail: 'an unexpected error occurred' });
+      for (const err of [parse, url, numbers, apostrophe, bare, framed, 'Zoé thrown as a string']) expect(problemOf(problemFor(err))).toMatchObject({ status: 500, code: 'INTERNAL', detail: 'an unexpected error occurred' });
       const lines = JSON.stringify(logged.mock.calls);
       for (const personal of ['Zéphyrine', 'Quasimodo', '2007-11-23', '123456789AB', '123456789', '070912345', 'Zoé', 'Brien']) expect(lines).not.toContain(personal);
       expect(logged.mock.calls.map(([, fields]) => (fields as { error: { name: string; code?: string } }).error)).toEqual([
@@ -43,6 +43,7 @@ describe('an unexpected error', () => {
         expect.objectContaining({ name: 'SyntaxError' }),
         expect.objectContaining({ name: 'TypeError' }),
         expect.objectContaining({ name: 'Error' }),
+        { name: 'string', stack: [] },
       ]);
       // Where: the stack's frames, this file among them.
       expect((logged.mock.calls[0]![1] as { error: { stack: string[] } }).error.stack.some((frame) => frame.includes('problem.test.ts'))).toBe(true);

@@ -4,9 +4,10 @@
  * handed to the student, never in the store: the store keeps the secret's SHA-256 as lookup key.
  * A copy of the database therefore reveals nothing readable about pending offers.
  */
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { sha256 } from '../hash';
 
-export const lookupHash = (secret: string) => createHash('sha256').update(secret).digest('base64url');
+export const lookupHash = sha256;
 
 function keyFor(secret: string, purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'attesto/oid4vci', purpose, 32));

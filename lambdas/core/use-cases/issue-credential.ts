@@ -16,7 +16,7 @@ import { DEFAULT_TIME_ZONE, timeZoneOf, UTC_Z } from '../time-zone';
 import { nfc } from '../text';
 import { signerOf, type CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
-import { canonicalDigest } from '../hash';
+import { canonicalDigest, sha256 } from '../hash';
 import { KINDS, kindOf, type KindDefinition } from '../kinds';
 import { idempotencyExpired, type CredentialFormat, type CredentialKind, type IdempotencyRecord, type SchoolRecord, type StatusSlot } from '../records';
 import type { IssueRequest } from '../requests';
@@ -27,7 +27,7 @@ import { envelope, signVcJose, signVcJwt } from '../credential/jws';
 import { buildSdJwtVc, confirmationKey, signSdJwtVc } from '../credential/sd-jwt-vc';
 import { allocateSlot } from '../status/allocate';
 import { credentialIdFor } from '../status/slot';
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { TranscriptInput } from '../kinds/transcript.schema';
 import { DEFAULT_SCALE } from '../kinds/transcript';
 
@@ -307,8 +307,6 @@ async function signAndCommit(deps: CoreDeps, cmd: IssueCommand, p: Prepared, slo
   if (tag === undefined || cmd.idempotencyKey === undefined || !existing) return undefined;
   return existing.idempotencyKeyDigest === tag || existing.idempotencyKey === cmd.idempotencyKey ? signed : undefined;
 }
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 
 /**
  * Where a key's reservation is stored: a digest, never the key itself, which a school may have
