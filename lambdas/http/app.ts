@@ -7,6 +7,7 @@ import type { AppDeps } from '../composition';
 import { AttestoError } from '../core/errors';
 import { OAuthError } from '../core/oid4vci/errors';
 import { logger } from './logger';
+import { asOAuthError, OAUTH_OPERATIONS, oauthErrorResponse } from './oauth-error';
 import { publishMetrics } from './metrics';
 import { problemResponse } from './problem';
 import { problemFor } from './unexpected';
@@ -34,17 +35,26 @@ export function createApp(group: RouteGroup, deps: AppDeps, impl: Record<string,
   for (const route of ROUTES.filter((r) => r.group === group)) {
     const handler = impl[route.operationId];
     if (!handler) throw new Error(`route ${route.operationId} has no implementation in group ${group}`);
-    app.on(route.method, toHonoPath(route.path), (c) => handler(c, deps));
+    const malformed = OAUTH_OPERATIONS[route.operationId];
+    app.on(
+      route.method,
+      toHonoPath(route.path),
+      malformed === undefined
+        ? (c) => handler(c, deps)
+        : async (c) => {
+            try {
+              return await handler(c, deps);
+            } catch (e) {
+              throw asOAuthError(e, malformed);
+            }
+          },
+    );
   }
 
   app.notFound((c) => problemResponse(c, new AttestoError('NOT_FOUND', `no route ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 200)}`)));
   app.onError((err, c) => {
-    if (err instanceof OAuthError) {
-      // OAuth endpoints answer in RFC 6749 §5.2 form, which wallets expect.
-      const headers: Record<string, string> = { 'cache-control': 'no-store' };
-      if (err.status === 401) headers['www-authenticate'] = `Bearer error="${err.error}"`;
-      return c.json({ error: err.error, error_description: err.description }, err.status, headers);
-    }
+    // OAuth endpoints answer in RFC 6749 §5.2 form, which wallets expect.
+    if (err instanceof OAuthError) return oauthErrorResponse(c, err);
     return problemResponse(c, problemFor(err));
   });
   return app;

@@ -80,7 +80,16 @@ const EXTRA: Record<string, { parameters?: unknown[]; requestBody?: unknown; sec
           schema: {
             type: 'object',
             required: ['grant_type', 'pre-authorized_code'],
-            properties: { grant_type: { const: 'urn:ietf:params:oauth:grant-type:pre-authorized_code' }, 'pre-authorized_code': { type: 'string' }, tx_code: { type: 'string', description: "The offer's 6-digit PIN, when it has one." } },
+            properties: {
+              grant_type: { const: 'urn:ietf:params:oauth:grant-type:pre-authorized_code' },
+              'pre-authorized_code': { type: 'string' },
+              tx_code: { type: 'string', description: "The offer's 6-digit PIN, when it has one. Empty parameters count as omitted (RFC 6749 §3.2)." },
+              authorization_details: {
+                type: 'string',
+                description:
+                  'Optional (RFC 9396, OpenID4VCI 1.0 §6.1): a JSON array of `{"type": "openid_credential", "credential_configuration_id": <the offer\'s>, "locations"?: [<the issuer>]}`. The token response then holds `authorization_details` with `credential_identifiers`, and the credential request names the credential by `credential_identifier`. Anything else is `invalid_authorization_details`.',
+              },
+            },
           },
         },
       },
@@ -97,7 +106,9 @@ const EXTRA: Record<string, { parameters?: unknown[]; requestBody?: unknown; sec
           schema: {
             type: 'object',
             properties: {
-              credential_configuration_id: { type: 'string', description: 'As the offer and the access token name it.' },
+              credential_configuration_id: { type: 'string', description: 'As the offer and the access token name it (for a token granted without authorization_details).' },
+              credential_identifier: { type: 'string', description: 'For a token granted with authorization_details: one of the credential_identifiers its token response named.' },
+              credential_response_encryption: { description: 'Not offered (the issuer metadata lists none): a request carrying it is refused with invalid_encryption_parameters.' },
               proofs: { type: 'object', properties: { jwt: { type: 'array', minItems: 1, maxItems: 1, items: { type: 'string' } } }, description: 'OpenID4VCI 1.0: one proof of possession of the wallet key (openid4vci-proof+jwt, with the c_nonce).' },
               proof: { type: 'object', properties: { proof_type: { const: 'jwt' }, jwt: { type: 'string' } }, description: 'The earlier drafts\' form; answered as {credential} rather than {credentials}.' },
             },
@@ -115,7 +126,14 @@ export function openApiDocument(publicUrl: string) {
     OAuthError: {
       type: 'object',
       required: ['error'],
-      properties: { error: { type: 'string', description: 'invalid_request, invalid_grant, invalid_token, invalid_proof, invalid_nonce, …' }, error_description: { type: 'string' } },
+      properties: {
+        error: {
+          type: 'string',
+          description:
+            'invalid_request, invalid_grant, unsupported_grant_type, invalid_authorization_details (token); invalid_token, invalid_credential_request, unknown_credential_configuration, unknown_credential_identifier, invalid_proof, invalid_nonce, invalid_encryption_parameters, credential_request_denied (credential); temporarily_unavailable (409, 429 or 503, with Retry-After) and server_error (500) at any of the three.',
+        },
+        error_description: { type: 'string' },
+      },
     },
     Problem: {
       type: 'object',

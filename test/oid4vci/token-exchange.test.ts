@@ -210,6 +210,27 @@ describe('a wallet retrying after its credential was issued but not delivered', 
   });
 });
 
+describe('a wallet that comes back only with a new key after its credential was issued but not delivered', () => {
+  it('is refused (the token is spent), and the credential made for its first key is in the audit all the same, once', async () => {
+    const { offer, access_token } = await redeemedOffer();
+    const issuedEvents = async () => (await readAudit(deps, { uai: school.uai, limit: 500 })).events.filter((e) => e.action === 'credential.issued' && e.actor === `wallet:offer:${offer.offerId}`);
+    auditDown = true;
+    try {
+      await expect(issueToWallet(deps, access_token, await credentialRequest(offer, await walletKey()))).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    } finally {
+      auditDown = false;
+    }
+    expect(await issuedEvents()).toHaveLength(0);
+    // The wallet made a key per attempt: the first one is gone. Refused, and the credential recorded.
+    await expect(issueToWallet(deps, access_token, await credentialRequest(offer, await walletKey()))).rejects.toMatchObject({ error: 'invalid_token', description: expect.stringContaining('key of the first attempt') });
+    const events = await issuedEvents();
+    expect(events).toHaveLength(1);
+    expect(events[0]!.credentialId).toMatch(new RegExp(`^urn:attesto:${school.uai}:`));
+    await expect(issueToWallet(deps, access_token, await credentialRequest(offer, await walletKey()))).rejects.toMatchObject({ error: 'invalid_token' });
+    expect(await issuedEvents()).toHaveLength(1);
+  });
+});
+
 describe('withdrawing an offer when the audit write fails', () => {
   it('answers 503, and the resend the 503 asks for records the withdrawal as it was made, once', async () => {
     const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: false });
@@ -318,7 +339,7 @@ describe('an offer whose credential has an end of validity', () => {
       const jwt = await new SignJWT({ aud: `${PUBLIC_URL}/schools/${school.uai}`, iat: Math.floor(deps.now.value.getTime() / 1000), nonce: c_nonce })
         .setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', kid: key.kid })
         .sign(key.privateKey);
-      await expect(issueToWallet(deps, access_token, { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [jwt] } })).rejects.toMatchObject({ error: 'invalid_credential_request' });
+      await expect(issueToWallet(deps, access_token, { credential_configuration_id: offer.credentialConfigurationId, proofs: { jwt: [jwt] } })).rejects.toMatchObject({ error: 'credential_request_denied' });
     } finally {
       deps.now.value = t0;
     }

@@ -44,6 +44,10 @@ async function proof(key: WalletKey, o: { nonce?: string; aud?: string; iat?: nu
     .sign((o.signWith ?? key).privateKey);
 }
 const credentialRequest = (accessToken: string | undefined, body: unknown) => home.post('/credential', body, accessToken ? { token: accessToken } : {});
+const oauthError = (res: { status: number; json: { error?: string }; text?: string }, status: number, error: string) => {
+  expect(res.status, res.text).toBe(status);
+  expect(res.json.error, res.text).toBe(error);
+};
 
 describe('a student receives a credential in a wallet', () => {
   it.each(['EnrollmentCredential', 'TranscriptCredential', 'DiplomaCredential'] as const)('%s: scan, redeem, prove possession, receive a credential bound to the wallet key', async (kind) => {
@@ -162,9 +166,61 @@ describe('metadata', () => {
     const as = (await home.get(`/.well-known/oauth-authorization-server/schools/${uai}`)).json;
     expect(as).toMatchObject({ issuer: `${base}/schools/${uai}`, token_endpoint: `${base}/token`, 'pre-authorized_grant_anonymous_access_supported': true });
     expect(as.grant_types_supported).toEqual(['urn:ietf:params:oauth:grant-type:pre-authorized_code']);
+    expect(as.authorization_details_types_supported).toEqual(['openid_credential']);
     expect((await home.get('/.well-known/openid-credential-issuer')).json.credential_issuer).toBe(base);
     expect((await home.get('/.well-known/oauth-authorization-server')).json.issuer).toBe(base);
     expect((await home.get('/.well-known/openid-credential-issuer/schools/0000000A')).status).toBe(404);
+  });
+});
+
+describe('a wallet that asks for the credential with authorization_details (OpenID4VCI 1.0 §6.1, RFC 9396)', () => {
+  const details = (entries: unknown) => ({ authorization_details: JSON.stringify(entries) });
+  const issuerOf = () => `${base}/schools/${home.server.demo.uai}`;
+
+  it('is told the credential identifier, and gets the credential by it', async () => {
+    const o = await offer('DiplomaCredential');
+    const granted = await tokenFor(o, details([{ type: 'openid_credential', credential_configuration_id: o.credentialConfigurationId, locations: [issuerOf()] }]));
+    expect(granted.status, granted.text).toBe(200);
+    expect(granted.json.authorization_details).toEqual([{ type: 'openid_credential', credential_configuration_id: o.credentialConfigurationId, locations: [issuerOf()], credential_identifiers: [o.offerId] }]);
+    const key = await walletKey();
+    const res = await credentialRequest(granted.json.access_token, { credential_identifier: o.offerId, proofs: { jwt: [await proof(key, { nonce: await nonce() })] } });
+    expect(res.status, res.text).toBe(200);
+    expect(decodeJwt(res.json.credentials[0].credential).sub).toBe(key.did);
+  });
+
+  it('must then name it by that identifier: not by its configuration, nor by another identifier; and a token granted without them takes no identifier', async () => {
+    const o = await offer('EnrollmentCredential');
+    const at = (await tokenFor(o, details([{ type: 'openid_credential', credential_configuration_id: o.credentialConfigurationId }]))).json.access_token;
+    const key = await walletKey();
+    const request = async (naming: Record<string, unknown>) => credentialRequest(at, { ...naming, proofs: { jwt: [await proof(key, { nonce: await nonce() })] } });
+    oauthError(await request({ credential_configuration_id: o.credentialConfigurationId }), 400, 'invalid_credential_request');
+    oauthError(await request({}), 400, 'invalid_credential_request');
+    oauthError(await request({ credential_identifier: 'another-dataset' }), 400, 'unknown_credential_identifier');
+    expect((await request({ credential_identifier: o.offerId })).status).toBe(200);
+
+    const plain = await offer('EnrollmentCredential');
+    const plainToken = (await tokenFor(plain)).json;
+    expect(plainToken).not.toHaveProperty('authorization_details');
+    oauthError(await credentialRequest(plainToken.access_token, { credential_identifier: plain.offerId, proofs: { jwt: [await proof(key, { nonce: await nonce() })] } }), 400, 'invalid_credential_request');
+  });
+
+  it('for another credential than the offer\'s, of another type, malformed, or for another issuer: invalid_authorization_details, and no PIN attempt is spent', async () => {
+    const o = await offer('EnrollmentCredential', { txCode: true });
+    const wrong = [
+      [{ type: 'openid_credential', credential_configuration_id: 'DiplomaCredential_jwt_vc_json' }],
+      [{ type: 'openid_credential', credential_configuration_id: o.credentialConfigurationId }, { type: 'openid_credential', credential_configuration_id: 'EnrollmentCredential_sd_jwt_vc' }],
+      [{ type: 'payment_initiation', credential_configuration_id: o.credentialConfigurationId }],
+      [{ type: 'openid_credential' }],
+      [{ type: 'openid_credential', credential_configuration_id: o.credentialConfigurationId, locations: ['https://another-issuer.example'] }],
+      [],
+      { type: 'openid_credential', credential_configuration_id: o.credentialConfigurationId },
+    ];
+    for (const entries of wrong) oauthError(await tokenFor(o, { ...details(entries), tx_code: '000000' }), 400, 'invalid_authorization_details');
+    oauthError(await tokenFor(o, { authorization_details: '[{"type":', tx_code: '000000' }), 400, 'invalid_authorization_details');
+    // Eight refusals, and all five PIN attempts are left: the right one redeems it.
+    const stored = (await scanTable(home.server.dynamo)).find((i) => i.pk === `OFFER#${lookupHash(secretOf(o))}`)!;
+    expect(stored.attemptsLeft).toBe(5);
+    expect((await tokenFor(o, { ...details([{ type: 'openid_credential', credential_configuration_id: o.credentialConfigurationId }]), tx_code: o.txCode! })).status).toBe(200);
   });
 });
 
@@ -179,16 +235,19 @@ describe('what never yields a credential', () => {
   });
 
   const issuedCount = async () => ((await home.get(`/schools/${home.server.demo.uai}/audit?limit=500`, { token })).json.events as { action: string }[]).filter((e) => e.action === 'credential.issued').length;
-  const oauthError = (res: { status: number; json: { error?: string } }, status: number, error: string) => {
-    expect(res.status).toBe(status);
-    expect(res.json.error).toBe(error);
-  };
 
   it('a replayed pre-authorized code', async () => {
     const o = await offer();
     expect((await tokenFor(o)).status).toBe(200);
     oauthError(await tokenFor(o), 400, 'invalid_grant');
     expect((await home.get(new URL(o.credentialOfferUri).pathname)).status).toBe(404);
+  });
+
+  it('a token request with an empty parameter treats it as omitted (RFC 6749 §3.2): an empty tx_code for an offer without a PIN redeems it', async () => {
+    const o = await offer();
+    const res = await tokenFor(o, { tx_code: '', authorization_details: '' });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json).not.toHaveProperty('authorization_details');
   });
 
   it('a token request with a parameter sent twice, or without its code (invalid_request), redeeming nothing', async () => {
@@ -295,11 +354,35 @@ describe('what never yields a credential', () => {
     oauthError(await credentialRequest(at, { credential_configuration_id: 'PassportCredential_mso_mdoc', proofs: { jwt: [await proof(key, { nonce: await nonce() })] } }), 400, 'unknown_credential_configuration');
     oauthError(await credentialRequest(at, { format: 'ldp_vc', proofs: { jwt: [await proof(key, { nonce: await nonce() })] } }), 400, 'unsupported_credential_format');
     oauthError(await credentialRequest(at, { credential_configuration_id: 'DiplomaCredential_jwt_vc_json', proofs: { jwt: [await proof(key, { nonce: await nonce() })] } }), 400, 'invalid_credential_request');
+    // No token at all: a bare challenge, naming no error (RFC 6750 §3.1); a token we never gave: invalid_token.
     const missing = await credentialRequest(undefined, { credential_configuration_id: o.credentialConfigurationId });
     oauthError(missing, 401, 'invalid_token');
-    expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+    const unknown = await credentialRequest('A'.repeat(43), { credential_configuration_id: o.credentialConfigurationId });
+    oauthError(unknown, 401, 'invalid_token');
+    expect(unknown.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
     expect((await credentialRequest(at, { credential_configuration_id: o.credentialConfigurationId, proofs: { jwt: [await proof(key, { nonce: await nonce() })] } })).status).toBe(200);
     oauthError(await credentialRequest(at, { credential_configuration_id: o.credentialConfigurationId, proofs: { jwt: [await proof(key, { nonce: await nonce() })] } }), 401, 'invalid_token');
+  });
+
+  it('a credential request that asks for an encrypted response (not offered): invalid_encryption_parameters, never the credential in the clear', async () => {
+    const before = await issuedCount();
+    const o = await offer('EnrollmentCredential');
+    const at = (await tokenFor(o)).json.access_token;
+    const key = await walletKey();
+    const encryption = { jwk: { ...key.publicJwk, alg: 'ECDH-ES', use: 'enc' }, enc: 'A128GCM' };
+    const res = await credentialRequest(at, { credential_configuration_id: o.credentialConfigurationId, proofs: { jwt: [await proof(key, { nonce: await nonce() })] }, credential_response_encryption: encryption });
+    oauthError(res, 400, 'invalid_encryption_parameters');
+    expect(res.text).not.toMatch(/eyJ/);
+    expect(await issuedCount()).toBe(before);
+  });
+
+  it('a credential request body too large or not UTF-8: invalid_credential_request, not the generic invalid_request (OpenID4VCI 1.0 §8.3.1.2)', async () => {
+    const o = await offer('EnrollmentCredential');
+    const at = (await tokenFor(o)).json.access_token;
+    const json = { 'content-type': 'application/json' };
+    oauthError(await home.call('POST', '/credential', { token: at, raw: `{"x":"${'a'.repeat(20_000)}"}`, headers: json }), 400, 'invalid_credential_request');
+    oauthError(await home.call('POST', '/credential', { token: at, raw: Buffer.from([0x7b, 0xff, 0x7d]), headers: json }), 400, 'invalid_credential_request');
   });
 
   it('garbage at the protocol endpoints is a 4xx, never a 5xx', async () => {

@@ -13,7 +13,7 @@ import { OAuthError } from './errors';
 import { configurationOf, ISSUED_AS } from './metadata';
 import { verifyProof } from './proof';
 import { lookupHash, unseal } from './sealing';
-import type { WalletStore } from './store';
+import type { AccessTokenRecord, WalletStore } from './store';
 import { isObject } from '../json';
 import { isoSeconds } from '../credential/build';
 
@@ -30,8 +30,35 @@ function proofJwt(body: Record<string, unknown>): { jwt: unknown; legacy: boolea
   return { jwt: proofs.jwt[0], legacy: false };
 }
 
+/**
+ * Which credential the request names, as the token was granted (OpenID4VCI 1.0 §8.2): by the
+ * `credential_identifier` the token response gave, when the wallet asked for the credential with
+ * `authorization_details`; otherwise by `credential_configuration_id` (or, in the earlier form,
+ * `format`). The other way of naming it "MUST NOT be used".
+ */
+function checkRequested(body: Record<string, unknown>, token: AccessTokenRecord, granted: { format: string }) {
+  const { credential_identifier: identifier, credential_configuration_id: requested } = body;
+  if (token.credentialIdentifiers) {
+    if (requested !== undefined) throw new OAuthError('invalid_credential_request', 'this token was granted with authorization_details: name the credential by its credential_identifier, not credential_configuration_id');
+    if (identifier === undefined) throw new OAuthError('invalid_credential_request', 'credential_identifier is required: the token response named it');
+    if (typeof identifier !== 'string' || !token.credentialIdentifiers.includes(identifier)) throw new OAuthError('unknown_credential_identifier', 'unknown credential_identifier for this token');
+    return;
+  }
+  if (identifier !== undefined) throw new OAuthError('invalid_credential_request', 'credential_identifier is only for a token granted with authorization_details: send credential_configuration_id');
+  if (requested !== undefined) {
+    if (typeof requested !== 'string' || !configurationOf(requested)) throw new OAuthError('unknown_credential_configuration', 'unknown credential_configuration_id');
+    if (requested !== token.configurationId) throw new OAuthError('invalid_credential_request', 'this token was granted for another credential');
+  } else if (body.format !== undefined) {
+    if (body.format !== granted.format) throw new OAuthError('unsupported_credential_format', `this token was granted for ${granted.format}`);
+  } else {
+    throw new OAuthError('invalid_credential_request', 'credential_configuration_id is required');
+  }
+}
+
 export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, accessToken: string | undefined, body: unknown) {
-  if (!accessToken || !/^[A-Za-z0-9_-]{43}$/.test(accessToken)) throw new OAuthError('invalid_token', 'a valid access token is required');
+  // RFC 6750 §3.1: a request with no token at all is answered with a bare challenge.
+  if (accessToken === undefined) throw new OAuthError('invalid_token', 'an access token is required (Authorization: Bearer)', 401, { noCredentials: true });
+  if (!/^[A-Za-z0-9_-]{43}$/.test(accessToken)) throw new OAuthError('invalid_token', 'a valid access token is required');
   const tokenHash = lookupHash(accessToken);
   const token = await deps.wallet.getAccessToken(tokenHash);
   const now = deps.clock();
@@ -42,15 +69,10 @@ export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, ac
 
   const granted = configurationOf(token.configurationId);
   if (!granted) throw new OAuthError('invalid_token', 'the access token names a credential that is no longer offered');
-  const requested = body.credential_configuration_id;
-  if (requested !== undefined) {
-    if (typeof requested !== 'string' || !configurationOf(requested)) throw new OAuthError('unknown_credential_configuration', 'unknown credential_configuration_id');
-    if (requested !== token.configurationId) throw new OAuthError('invalid_credential_request', 'this token was granted for another credential');
-  } else if (body.format !== undefined) {
-    if (body.format !== granted.format) throw new OAuthError('unsupported_credential_format', `this token was granted for ${granted.format}`);
-  } else {
-    throw new OAuthError('invalid_credential_request', 'credential_configuration_id is required');
-  }
+  checkRequested(body, token, granted);
+  // Encrypted responses are not offered (the issuer metadata lists no credential_response_encryption):
+  // a wallet that asks for one gets an error, never the credential in the clear it did not want.
+  if (body.credential_response_encryption !== undefined) throw new OAuthError('invalid_encryption_parameters', 'encrypted credential responses are not offered by this issuer (its metadata lists no credential_response_encryption)');
 
   const { jwt, legacy } = proofJwt(body);
   const proof = await verifyProof(jwt, { audience: token.credentialIssuer, now });
@@ -79,9 +101,12 @@ export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, ac
     // Issued already, to another key: a second request with the same token raced the first.
     // (IDEMPOTENCY_IN_PROGRESS goes through as it is, a 409 with Retry-After: another request is
     // redeeming this token, or one was stopped midway; nothing is issued yet, so the wallet retries.)
-    if (isAttestoError(e) && e.code === 'IDEMPOTENCY_KEY_REUSED') throw new OAuthError('invalid_token', 'this access token has already been used');
-    // The offer was made while the credential could still be issued, and its validity ended since.
-    if (isAttestoError(e) && e.code === 'VALIDATION_FAILED' && e.errors?.some((f) => /^\/credential\/(validFrom|validUntil|credentialSubject\/endDate)$/.test(f.pointer))) throw new OAuthError('invalid_credential_request', `the offered credential can no longer be issued (${e.message}): ask your school for a new offer`);
+    // (Or the first attempt, with another key, made the credential and its answer was lost: the
+    // credential made for that key is in the school's audit all the same.)
+    if (isAttestoError(e) && e.code === 'IDEMPOTENCY_KEY_REUSED') throw new OAuthError('invalid_token', 'this access token has already been used, with another key: send the request again with the key of the first attempt, or ask your school for a new offer');
+    // The offer was made while the credential could still be issued, and its validity ended since:
+    // no retry will change that (OpenID4VCI 1.0 §8.3.1.2: "unrecoverable").
+    if (isAttestoError(e) && e.code === 'VALIDATION_FAILED' && e.errors?.some((f) => /^\/credential\/(validFrom|validUntil|credentialSubject\/endDate)$/.test(f.pointer))) throw new OAuthError('credential_request_denied', `the offered credential can no longer be issued (${e.message}): ask your school for a new offer`);
     throw e;
   }
   // Issued: drop the sealed data; the token is spent.

@@ -3,15 +3,27 @@
  * (`{error, error_description}`) from these endpoints, not problem+json.
  */
 export type OAuthErrorCode =
+  // RFC 6749 §5.2 (token endpoint)
   | 'invalid_request'
   | 'invalid_grant'
   | 'unsupported_grant_type'
+  // RFC 9396 §5 and §6.1: authorization details of an unknown type, malformed, or for more than was offered
+  | 'invalid_authorization_details'
+  // RFC 6750 §3.1 (credential endpoint, the protected resource)
   | 'invalid_token'
+  // OpenID4VCI 1.0 §8.3.1.2 (credential request errors)
   | 'invalid_credential_request'
   | 'unknown_credential_configuration'
-  | 'unsupported_credential_format'
+  | 'unknown_credential_identifier'
   | 'invalid_proof'
-  | 'invalid_nonce';
+  | 'invalid_nonce'
+  | 'invalid_encryption_parameters'
+  | 'credential_request_denied'
+  // draft 13, for the earlier `format` request form only
+  | 'unsupported_credential_format'
+  // RFC 6749 §4.1.2.1: the server cannot answer now (the store or signer unavailable, the token being redeemed): retry
+  | 'temporarily_unavailable'
+  | 'server_error';
 
 export class OAuthError extends Error {
   override readonly name = 'OAuthError';
@@ -19,7 +31,16 @@ export class OAuthError extends Error {
   constructor(
     readonly error: OAuthErrorCode,
     description: string,
-    readonly status: 400 | 401 = error === 'invalid_token' ? 401 : 400,
+    readonly status: 400 | 401 | 409 | 429 | 500 | 503 = error === 'invalid_token' ? 401 : 400,
+    readonly options: {
+      /** Seconds, for `Retry-After`. */
+      retryAfter?: number;
+      /**
+       * The request carried no access token at all (RFC 6750 §3.1): the challenge then names no
+       * error, since the client may simply not have known authentication was needed.
+       */
+      noCredentials?: boolean;
+    } = {},
   ) {
     super(asciiDescription(description));
     this.description = this.message;

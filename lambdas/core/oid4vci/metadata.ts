@@ -78,6 +78,8 @@ export function authorizationServerMetadata(publicUrl: string, issuer: string) {
     token_endpoint: `${publicUrl}/token`,
     grant_types_supported: [PRE_AUTHORIZED_GRANT],
     'pre-authorized_grant_anonymous_access_supported': true,
+    // RFC 9396 §10: a wallet may name the offer's credential in the token request (see ./authorization-details.ts).
+    authorization_details_types_supported: ['openid_credential'],
     token_endpoint_auth_methods_supported: ['none'],
     response_types_supported: [],
   };

@@ -31,6 +31,11 @@ export interface OfferRecord {
 /** What an access token may obtain: exactly what the offer it was exchanged for names. */
 export interface AccessTokenRecord extends Pick<OfferRecord, 'offerId' | 'uai' | 'credentialIssuer' | 'configurationId' | 'kind'> {
   hash: string;
+  /**
+   * Set when the token was granted through `authorization_details`: the credential request must
+   * then name the credential by one of these (`credential_identifier`), not by its configuration.
+   */
+  credentialIdentifiers?: string[];
   /** The credential request, re-sealed under the access token; removed once issued. */
   sealed?: string;
   used: boolean;

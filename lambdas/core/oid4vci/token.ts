@@ -10,6 +10,7 @@ import { OAuthError } from './errors';
 import { PRE_AUTHORIZED_GRANT } from './metadata';
 import { pinMac } from './create-offer';
 import { lookupHash, seal, unseal } from './sealing';
+import { grantedDetails } from './authorization-details';
 import type { WalletStore } from './store';
 
 /**
@@ -32,6 +33,8 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
   const now = deps.clock();
   if (!offer || offer.state !== 'offered') throw new OAuthError('invalid_grant', 'the pre-authorized code is unknown or already used');
   if (Date.parse(offer.expiresAt) <= now.getTime()) throw new OAuthError('invalid_grant', 'the offer has expired');
+  // What the wallet asks for is checked before a PIN attempt is spent on it.
+  const details = grantedDetails(form.authorization_details, offer);
 
   if (offer.txCodeMac) {
     const pin = form.tx_code;
@@ -59,6 +62,7 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
     credentialIssuer: offer.credentialIssuer,
     configurationId: offer.configurationId,
     kind: offer.kind,
+    ...(details ? { credentialIdentifiers: details[0]!.credential_identifiers } : {}),
     sealed: seal(accessToken, 'token', request),
     used: false,
     expiresAt: isoSeconds(new Date(now.getTime() + ACCESS_TOKEN_SECONDS * 1000)),
@@ -77,7 +81,8 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
     await Promise.allSettled([deps.wallet.deleteAccessToken(tokenHash), deps.wallet.reopenOffer(hash, tokenHash, offer.sealed, offer.txCodeMac !== undefined)]);
     throw e;
   }
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS };
+  // Asked for by authorization_details, the credential is then requested by its identifier (OpenID4VCI 1.0 §6.2).
+  return { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS, ...(details ? { authorization_details: details } : {}) };
 }
 
 export const NONCE_SECONDS = 300;

@@ -329,14 +329,7 @@ const commitTag = (reservation: IdempotencyRecord, key: string) => (reservation.
  * its commit and its audit event is what records it.
  */
 async function finish(deps: CoreDeps, cmd: IssueCommand, p: Prepared, s: Signed, replayed: boolean, issuedAt: string): Promise<IssueResult> {
-  await deps.store.appendAudit({
-    uai: cmd.school.uai,
-    at: issuedAt,
-    action: 'credential.issued',
-    actor: cmd.actor,
-    credentialId: s.credentialId,
-    detail: { kind: p.kind.kind, format: p.format },
-  });
+  await auditIssued(deps, cmd, p, s.credentialId, issuedAt);
   return {
     credentialId: s.credentialId,
     kind: p.kind.kind,
@@ -344,6 +337,18 @@ async function finish(deps: CoreDeps, cmd: IssueCommand, p: Prepared, s: Signed,
     verifiableCredential: p.format === 'vc+jwt' ? envelope(s.jws) : s.jws,
     replayed,
   };
+}
+
+/** The issuance's audit event, the same however often it is written (and so stored once). */
+function auditIssued(deps: CoreDeps, cmd: IssueCommand, p: Prepared, credentialId: string, issuedAt: string) {
+  return deps.store.appendAudit({
+    uai: cmd.school.uai,
+    at: issuedAt,
+    action: 'credential.issued',
+    actor: cmd.actor,
+    credentialId,
+    detail: { kind: p.kind.kind, format: p.format },
+  });
 }
 
 async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, rawKey: string): Promise<IssueResult> {
@@ -395,6 +400,10 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, r
   if (record.salt === undefined) cmd = { ...cmd, school: { ...cmd.school, timeZone: UTC_Z } };
   if (record.state === 'complete') {
     if (cmd.holder !== undefined && record.holderDigest !== canonicalDigest(cmd.holder)) {
+      // Not for this key. But the first attempt's answer may have been lost before its audit
+      // event was written, and a wallet that makes a key per attempt never comes back with that
+      // one: the credential it made is recorded now, so that the school can see (and revoke) it.
+      await auditIssued(deps, { ...cmd, actor: record.actor ?? cmd.actor }, p, record.credentialId, record.issuedAt);
       throw new AttestoError('IDEMPOTENCY_KEY_REUSED', 'this request was completed for another key');
     }
     const { built, jws } = await sign(deps, cmd, p, record.slot, record.issuedAt);

@@ -13,14 +13,18 @@ import { count } from '../metrics';
 import { schoolOfPath } from './school-of-path';
 import type { RouteHandler } from './types';
 
-/** A bounded read of a body as text: the wallet endpoints face the internet too. */
-async function bodyText(c: Context, maxBytes: number): Promise<string> {
+/**
+ * A bounded read of a body as text: the wallet endpoints face the internet too. Refused with the
+ * endpoint's own code: at the credential endpoint, payload errors are `invalid_credential_request`,
+ * never the generic `invalid_request` (OpenID4VCI 1.0 §8.3.1.2).
+ */
+async function bodyText(c: Context, maxBytes: number, code: 'invalid_request' | 'invalid_credential_request'): Promise<string> {
   const raw = await c.req.arrayBuffer();
-  if (raw.byteLength > maxBytes) throw new OAuthError('invalid_request', 'the body is too large');
+  if (raw.byteLength > maxBytes) throw new OAuthError(code, 'the body is too large');
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(raw);
   } catch {
-    throw new OAuthError('invalid_request', 'the body is not UTF-8');
+    throw new OAuthError(code, 'the body is not UTF-8');
   }
 }
 
@@ -53,11 +57,13 @@ export const walletRoutes: Record<string, RouteHandler> = {
     if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
       throw new OAuthError('invalid_request', 'send the token request as application/x-www-form-urlencoded');
     }
-    const params = new URLSearchParams(await bodyText(c, 4096));
+    const params = new URLSearchParams(await bodyText(c, 8192, 'invalid_request'));
     // RFC 6749 §3.2: request parameters "MUST NOT be included more than once".
     const repeated = [...new Set(params.keys())].find((k) => params.getAll(k).length > 1);
     if (repeated !== undefined) throw new OAuthError('invalid_request', `${repeated.slice(0, 64)} is sent more than once`);
-    const form = Object.fromEntries(params);
+    // And "parameters sent without a value MUST be treated as if they were omitted" (a wallet's form
+    // may send an empty tx_code for an offer without a PIN).
+    const form = Object.fromEntries([...params].filter(([, value]) => value !== ''));
     return c.json(await exchangePreAuthorizedCode({ ...deps.core, wallet: deps.wallet }, form), 200, noStore);
   },
 
@@ -70,7 +76,7 @@ export const walletRoutes: Record<string, RouteHandler> = {
     if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) throw new OAuthError('invalid_credential_request', 'send the credential request as application/json');
     let body: unknown;
     try {
-      body = JSON.parse(await bodyText(c, 16_384));
+      body = JSON.parse(await bodyText(c, 16_384, 'invalid_credential_request'));
     } catch (e) {
       if (e instanceof OAuthError) throw e;
       throw new OAuthError('invalid_credential_request', 'the body is not JSON');
