@@ -44,10 +44,14 @@ const TIMEOUTS: Partial<Record<string, Duration>> = {
   // KMS stalling (lambdas/http/routes/batch.ts: 11 s): 18 s of a 29 s function. A status change
   // signs three lists, each with Sign's retries. API Gateway's own limit is 30 s.
   issuer: Duration.seconds(29),
-  // Verification reads the store only, but two reads in a row (the school, then its lists), each
-  // with DynamoReader's retries (3 s attempts), can outlast 10 s when DynamoDB stalls: the answer
-  // must still be the verifier's 503, not the gateway's.
-  verifier: Duration.seconds(15),
+  // Issues through the same use case as the issuer: STS, then KMS Sign with its retries; at a
+  // status list's rollover, three lists are signed before the credential.
+  wallet: Duration.seconds(29),
+  // The public readers read the store only, but two reads in a row (the school, then its lists),
+  // each with DynamoReader's retries (READ_WORST_CASE_MS, 11 s), can outlast 20 s when DynamoDB
+  // stalls: the answer must still be the function's 503 with Retry-After, not the gateway's.
+  verifier: Duration.seconds(25),
+  documents: Duration.seconds(25),
 };
 
 export class AttestoStack extends Stack {
@@ -143,7 +147,12 @@ export class AttestoStack extends Stack {
 
 
     new CfnOutput(this, 'IssuerUrl', { value: publicUrl, description: 'Issuer domain: DIDs are did:web:<domain>:schools:<uai>; schools and verifiers call this URL' });
-    new CfnOutput(this, 'ApiUrl', { value: this.api.api.apiEndpoint, description: 'Regional API endpoint, for operators signing requests with SigV4 (the operator routes: POST /schools, /schools/{uai}/key-rotations, /schools/{uai}/status-list-republications) only: every other route answers only requests that came through CloudFront' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.api.apiEndpoint,
+      description: `Regional API endpoint, for operators signing requests with SigV4 (the operator routes: POST /schools, /schools/{uai}/key-rotations, /schools/{uai}/status-list-republications)${
+        settings.schoolRoutesDirect ? '; the school routes answer here too (schoolRoutesDirect), without the WAF: every other route answers only requests that came through CloudFront' : ' only: every other route answers only requests that came through CloudFront'
+      }`,
+    });
     new CfnOutput(this, 'DistributionDomainName', { value: this.edge.distribution.distributionDomainName, description: 'Point the issuer domain here (CNAME, or alias A/AAAA)' });
     new CfnOutput(this, 'TokenEndpoint', { value: this.schoolClients.tokenEndpoint, description: 'OAuth2 token endpoint for school systems (client_credentials)' });
     new CfnOutput(this, 'UserPoolId', { value: this.schoolClients.userPool.userPoolId, description: 'Cognito user pool holding one app client per school' });

@@ -99,6 +99,10 @@ export const GROUP_ACCESS: ForEveryGroup<GroupAccess> = {
   wallet: {
     table: {
       read: STORE_READS,
+      // Everything its stores read (schools, clients for school sessions, credentials, status,
+      // reservations, offers, tokens, nonces), but not the audit trail, which it only appends to:
+      // the most exposed of the signing functions cannot read every school's audit.
+      readOnly: ['SCHOOL#', 'CLIENT#', 'CRED#', 'STATUS#', 'IDEM#', 'OFFER#', 'ATOKEN#', 'NONCE#'],
       write: {
         'dynamodb:PutItem': [...ISSUANCE_PUTS, 'OFFER#', 'ATOKEN#', 'NONCE#'],
         'dynamodb:UpdateItem': ['OFFER#', 'ATOKEN#', 'STATUS#'],

@@ -56,6 +56,13 @@ type BatchGetOutput = {
   UnprocessedKeys?: Record<string, { Keys?: Record<string, AttributeValue>[] }>;
 };
 
+/** Each read's budget: requests, each given this long, with at most this long between two. */
+export const READ_ATTEMPTS = 3;
+export const READ_ATTEMPT_TIMEOUT_MS = 3000;
+export const READ_MAX_BACKOFF_MS = 1000;
+/** The longest a read can take before it answers STORE_UNAVAILABLE: what a function's timeout must allow per read in a row. */
+export const READ_WORST_CASE_MS = READ_ATTEMPTS * READ_ATTEMPT_TIMEOUT_MS + (READ_ATTEMPTS - 1) * READ_MAX_BACKOFF_MS;
+
 /** Keys per BatchGetItem, DynamoDB's limit. */
 const BATCH_KEYS = 100;
 const idOf = (key: Key) => `${key.pk}\n${key.sk}`;
@@ -233,9 +240,9 @@ export class DynamoReader implements Store {
     };
     try {
       await withRetries(attempt, {
-        maxAttempts: this.o.maxAttempts ?? 3,
+        maxAttempts: this.o.maxAttempts ?? READ_ATTEMPTS,
         baseDelayMs: 50,
-        maxDelayMs: 1000,
+        maxDelayMs: READ_MAX_BACKOFF_MS,
         retryable: (e) => !(e instanceof DynamoHttpError) || e.retryable,
         giveUp: (e) => new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable (BatchGetItem); retry', { cause: e, retryAfter: 1 }),
         sleep: this.o.sleep,
@@ -292,7 +299,7 @@ export class DynamoReader implements Store {
           });
         },
       );
-      req.setTimeout(this.o.timeoutMs ?? 3000, () => req.destroy(new Error(`DynamoDB ${operation} timed out`)));
+      req.setTimeout(this.o.timeoutMs ?? READ_ATTEMPT_TIMEOUT_MS, () => req.destroy(new Error(`DynamoDB ${operation} timed out`)));
       req.on('error', reject);
       req.end(body);
     });

@@ -91,7 +91,9 @@ export class AttestoFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      // INFO: the platform's START and REPORT lines (duration, memory, init duration) are what an
+      // on-call operator reads first about a timeout or an out-of-memory crash; they hold nothing personal.
+      systemLogLevelV2: lambda.SystemLogLevel.INFO,
       tracing: lambda.Tracing.ACTIVE,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,

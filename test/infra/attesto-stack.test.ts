@@ -11,6 +11,7 @@ import { ENV_DOCS, loadConfig } from '../../lambdas/config';
 import { TABLE_KEYS, TTL_ATTRIBUTE } from '../../lambdas/adapters/dynamo/table';
 import { methodsOf, ROUTE_GROUPS, ROUTES, type RouteGroup } from '../../lambdas/http/routes';
 import { LAST_ITEM_MS } from '../../lambdas/http/routes/batch';
+import { READ_WORST_CASE_MS } from '../../lambdas/adapters/dynamo-reader';
 import { GROUP_ACCESS } from '../../lib/group-access';
 import { ANY_ROUTE_RATE_LIMIT, MAX_REGEX_LENGTH, PUBLIC_RATE_LIMIT, PUBLIC_WRITE_RATE_LIMIT, routesRegexes } from '../../lib/web-acl-rules';
 import { KMS_QUOTA_ALARM_PERCENT, TABLE_OPERATIONS } from '../../lib/constructs/operations-alarms';
@@ -142,7 +143,8 @@ describe('functions: one per route group, from the route table', () => {
 
   it('logs structured JSON through Powertools, never the incoming event (request bodies hold personal data)', () => {
     for (const f of allFunctions()) {
-      expect(fn(f.fn).LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO' });
+      // The platform's START and REPORT lines too (SystemLogLevel INFO): duration, memory, init.
+      expect(fn(f.fn).LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'INFO' });
       expect(fn(f.fn).Environment.Variables).toMatchObject({
         POWERTOOLS_SERVICE_NAME: expect.stringMatching(/^attesto-/),
         POWERTOOLS_METRICS_NAMESPACE: 'attesto',
@@ -177,6 +179,10 @@ describe('functions: one per route group, from the route table', () => {
     for (const group of ROUTE_GROUPS) expect(timeout(group), group).toBeLessThan(30);
     // Items start until LAST_ITEM_MS before the timeout: at least 15 s of starting (100 items take about 1 s).
     expect(timeout('issuer') * 1000 - LAST_ITEM_MS).toBeGreaterThanOrEqual(15_000);
+    // Every function that signs issues through the issuer's use case: the issuer's time.
+    for (const group of ROUTE_GROUPS.filter((g) => GROUP_ACCESS[g].signs)) expect(timeout(group), group).toBe(timeout('issuer'));
+    // The public readers read twice in a row (a school, then its status lists), each read with its retries.
+    for (const group of ['verifier', 'documents'] as const) expect(timeout(group) * 1000, group).toBeGreaterThan(2 * READ_WORST_CASE_MS);
     // CloudFront waits for the slowest answer the gateway can give (the authorizer's time, then the function's),
     // so that the function's own answer (a batch's 503 with Retry-After) reaches the client rather than a 504.
     const authorizerTimeout = Object.values(s.resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'attesto-school-authorizer')!.Properties.Timeout as number;
@@ -289,7 +295,13 @@ describe('least privilege, on the IAM statements of each function', () => {
     expect(byStatement(statementsOf(s, roleId('wallet')))).toEqual({
       WriteOwnLogs: logsOf('wallet'),
       xray: XRAY,
-      ReadStateTable: { Effect: 'Allow', Action: STORE_READS, Resource: tableArn() },
+      // Everything but the audit trail, which it only appends to.
+      ReadStateTable: {
+        Effect: 'Allow',
+        Action: STORE_READS,
+        Resource: tableArn(),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SCHOOL#*', 'CLIENT#*', 'CRED#*', 'STATUS#*', 'IDEM#*', 'OFFER#*', 'ATOKEN#*', 'NONCE#*'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+      },
       PutItemsUnderItsKeyPrefixes: writeUnder('dynamodb:PutItem', ['CRED#', 'STATUS#', 'IDEM#', 'AUDIT#', 'OFFER#', 'ATOKEN#', 'NONCE#']),
       UpdateItemsUnderItsKeyPrefixes: writeUnder('dynamodb:UpdateItem', ['OFFER#', 'ATOKEN#', 'STATUS#']),
       DeleteItemsUnderItsKeyPrefixes: writeUnder('dynamodb:DeleteItem', ['ATOKEN#', 'NONCE#']),

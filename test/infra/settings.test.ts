@@ -126,7 +126,12 @@ describe('issuer domain, certificate, account and the rest', () => {
       const s = synthAttesto({ 'aws:cdk:bundling-stacks': [], ...context });
       const authorizers = Object.values(s.resources).filter((r) => (r as { Type: string }).Type === 'AWS::ApiGatewayV2::Authorizer').map((r) => (r as { Properties: { Name: string; IdentitySource: string[] } }).Properties);
       const fn = Object.values(s.resources).find((r) => (r as { Properties?: { Environment?: { Variables?: Record<string, unknown> } } }).Properties?.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'attesto-school-authorizer') as { Properties: { Environment: { Variables: Record<string, unknown> } } };
-      return { identity: authorizers.find((a) => a.Name === 'school-oauth2-token')!.IdentitySource, env: fn.Properties.Environment.Variables, publicGuard: authorizers.some((a) => a.Name === 'through-cloudfront') };
+      return {
+        identity: authorizers.find((a) => a.Name === 'school-oauth2-token')!.IdentitySource,
+        env: fn.Properties.Environment.Variables,
+        publicGuard: authorizers.some((a) => a.Name === 'through-cloudfront'),
+        apiUrl: (s.template.toJSON().Outputs.ApiUrl as { Description: string }).Description,
+      };
     };
     const behind = schoolAuthorizer({});
     expect(behind.identity).toEqual(['$request.header.Authorization', '$request.header.x-attesto-origin']);
@@ -136,6 +141,9 @@ describe('issuer domain, certificate, account and the rest', () => {
     expect(direct.env).not.toHaveProperty('ATTESTO_ORIGIN_SECRET_ARN');
     // Public routes stay behind CloudFront either way.
     expect(direct.publicGuard).toBe(true);
+    // What the regional address answers, as the output tells the operator.
+    expect(behind.apiUrl).toMatch(/operator routes.*\) only: every other route/);
+    expect(direct.apiUrl).toMatch(/school routes answer here too \(schoolRoutesDirect\), without the WAF/);
   }, 120_000);
 
   it('names every problem at once', () => {

@@ -269,8 +269,20 @@ describe('table reads of the internet-facing functions', () => {
       expect(readsOf(group), group).toEqual(expect.arrayContaining(['getSchool', 'getPublishedList']));
       expect(readsOf(group).filter((m) => !['getSchool', 'getPublishedList'].includes(m)), group).toEqual([]);
     }
-    // The others still read what their stores read (every prefix).
-    expect(KEY_PREFIXES.every((prefix) => tableDecision('wallet', { action: 'dynamodb:GetItem', pk: pkUnder(prefix), attributes: ['pk', 'sk'], returnValues: 'NONE' }) === 'allowed')).toBe(true);
+    // The issuer reads what its stores read (every prefix: the audit route included).
+    const reads = (group: RouteGroup, action: string) => KEY_PREFIXES.filter((prefix) => tableDecision(group, { action, pk: pkUnder(prefix), attributes: ['pk', 'sk'], returnValues: 'NONE' }) === 'allowed');
+    for (const action of ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']) expect(reads('issuer', action), action).toEqual([...KEY_PREFIXES]);
+  });
+
+  it('lets the wallet function read all its stores read, but not the audit trail, which it only appends to', () => {
+    for (const action of ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']) {
+      const readable = KEY_PREFIXES.filter((prefix) => tableDecision('wallet', { action, pk: pkUnder(prefix), attributes: ['pk', 'sk'], returnValues: 'NONE' }) === 'allowed');
+      expect(readable, action).toEqual(KEY_PREFIXES.filter((p) => p !== 'AUDIT#'));
+    }
+    // Its code never lists the audit (only the issuer's audit route does).
+    const lists = (group: RouteGroup) => sourcesOf(group).some((f) => readFileSync(f, 'utf8').includes('.listAudit('));
+    expect(lists('wallet')).toBe(false);
+    expect(lists('issuer')).toBe(true);
   });
 });
 
