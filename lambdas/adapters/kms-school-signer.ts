@@ -54,7 +54,7 @@ export interface KmsSchoolSignerOptions {
   kmsFor?: (credentials: SessionCredentials) => KMSClient;
   /** How long a session is reused. Default 15 minutes (sessions last at most an hour). */
   sessionTtlMs?: number;
-  /** How long to wait, in total, for a new key's tag to reach KMS authorization. Default 20 s. */
+  /** How long to wait, in total from the key's creation, for a new key's tag to reach KMS authorization. Default 20 s. */
   tagPropagationMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -160,7 +160,6 @@ export class KmsSchoolSigner implements KeyManager {
    */
   private async withSession<T>(uai: string, keyRef: string, call: (signer: KmsSigner) => Promise<T>): Promise<T> {
     const budget = this.options.tagPropagationMs ?? 20_000;
-    let waited = 0;
     for (let delay = 250; ; delay *= 2) {
       const session = await this.session(uai);
       try {
@@ -170,9 +169,10 @@ export class KmsSchoolSigner implements KeyManager {
         const fresh = created !== undefined && this.now() - created < FRESH_KEY_MS;
         if (!fresh || !isNotYetUsable(e)) throw signerError(e);
         // The key is new: its refusal is the tag on its way, which a later attempt will find there.
-        if (waited + delay > budget) throw new AttestoError('SIGNER_UNAVAILABLE', "the school's new key is not authorized yet; retry", { cause: e, retryAfter: 1 });
+        // One budget from the key's creation, shared by every call that waits for it (its public
+        // key, then the first lists' signatures): a registration must end within the function's 29 s.
+        if (this.now() + delay - created > budget) throw new AttestoError('SIGNER_UNAVAILABLE', "the school's new key is not authorized yet; retry", { cause: e, retryAfter: 1 });
         await this.sleep(delay);
-        waited += delay;
       }
     }
   }

@@ -23,7 +23,7 @@ const T0 = Date.UTC(2026, 10, 2, 8, 0, 0);
 const accessDenied = () => new KMSServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized', $metadata: { httpStatusCode: 400 } });
 
 /** Prepare: STS handing out numbered credentials, a KMS with real keys, a clock. */
-function setup(options: { tagVisibleAfterMs?: number; createFailures?: Error[]; roleSignsAnyKey?: boolean } = {}) {
+function setup(options: { tagVisibleAfterMs?: number; signVisibleAfterMs?: number; createFailures?: Error[]; roleSignsAnyKey?: boolean } = {}) {
   const kms = fakeKms();
   const sts = new STSClient({ region: 'eu-west-3', credentials: { accessKeyId: 'fn', secretAccessKey: 'fn' } });
   const stsMock = mockClient(sts);
@@ -63,7 +63,9 @@ function setup(options: { tagVisibleAfterMs?: number; createFailures?: Error[]; 
     // policy, whose explicit deny no IAM policy overrides.
     const authorize = (keyId: string, action: string) => {
       const key = kms.keys.get(keyId);
-      const propagated = clock - (keyCreatedAt.get(keyId) ?? -Infinity) >= (options.tagVisibleAfterMs ?? 0);
+      // KMS is eventually consistent host by host: a tag one call saw, the next may not see yet.
+      const visibleAfter = (action === 'kms:Sign' ? options.signVisibleAfterMs : undefined) ?? options.tagVisibleAfterMs ?? 0;
+      const propagated = clock - (keyCreatedAt.get(keyId) ?? -Infinity) >= visibleAfter;
       if ((!options.roleSignsAnyKey && key?.tags['attesto:uai'] !== sessionSchool.get(credentials.accessKeyId)) || !propagated) throw accessDenied();
       const session = { 'aws:PrincipalArn': ROLE_ARN, 'aws:PrincipalTag/uai': sessionSchool.get(credentials.accessKeyId) };
       if (key?.policy && evaluate(key.policy.Statement, { action, resource: () => true, context: session }) === 'explicitly denied') throw accessDenied();
@@ -261,6 +263,20 @@ describe('KMS school signer: creating a school key', () => {
 
     expect(signature).toHaveLength(64);
     expect(env.sleeps).toEqual([250, 500, 1000]);
+  });
+
+  it("waits for a new key's tag no longer in all than the budget since the key was made, however many calls wait for it", async () => {
+    // GetPublicKey (during creation) sees the tag after 15 s; Sign (the first status lists) never does.
+    const env = setup({ tagVisibleAfterMs: 15_000, signVisibleAfterMs: 10 * 60_000 });
+    const { keyRef } = await env.signers.createKey(SCHOOL_A);
+    const waitedForKey = env.sleeps.reduce((a, b) => a + b, 0);
+    expect(waitedForKey).toBeGreaterThanOrEqual(15_000);
+
+    const error = await env.signers.forSchool(SCHOOL_A).sign(keyRef, new Uint8Array([1])).catch((e) => e);
+
+    expect(error).toMatchObject({ code: 'SIGNER_UNAVAILABLE', status: 503 });
+    // One budget for the key (the operator function has 29 s for the whole registration), not one per call.
+    expect(env.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(20_000);
   });
 
   it('gives up with SIGNER_UNAVAILABLE when the tag takes longer than the wait budget', async () => {
