@@ -7,6 +7,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AcademicYear, HolderDid, IsoDate, Profile, Student, Text } from './common.schema';
 
+/** Open Badges 3.0 ResultStatusType (https://www.imsglobal.org/spec/ob/v3p0/#resultstatustype). */
+export const RESULT_STATUSES = ['Completed', 'Enrolled', 'Failed', 'InProgress', 'OnHold', 'Provisional', 'Withdrew'] as const;
+export type ResultStatus = (typeof RESULT_STATUSES)[number];
+
 const Scale = Type.Object(
   { min: Type.Number(), max: Type.Number() },
   { additionalProperties: false, description: 'Grading scale; defaults to 0–20.' },
@@ -42,6 +46,12 @@ export const TranscriptInput = Type.Object(
         {
           average: Type.Optional(Type.Number()),
           result: Type.Optional(Text(100, 'e.g. "Admis", "Ajourné"')),
+          status: Type.Optional(
+            Type.Union(RESULT_STATUSES.map((s) => Type.Literal(s)), {
+              description:
+                'The outcome as Open Badges 3.0 reads it (ResultStatusType). Without it, "Admis", "Admise", "Reçu(e)", "Validé(e)" read as Completed and "Ajourné(e)", "Refusé(e)", "Non admis(e)", "Non validé(e)" as Failed; any other result is kept as text only.',
+            }),
+          ),
           ects: Type.Optional(Type.Number({ minimum: 0, maximum: 300 })),
         },
         { additionalProperties: false },

@@ -1,5 +1,5 @@
 /** Building the issued subject of a TranscriptCredential: the Open Badges 3.0 mapping (schemas in transcript.schema.ts). */
-import type { TranscriptInput } from './transcript.schema';
+import type { ResultStatus, TranscriptInput } from './transcript.schema';
 import { endOfDay, recipientIdentifier, startOfDay, type SubjectContext } from './common';
 
 /** French grading, when the transcript names no scale. */
@@ -31,10 +31,14 @@ export function buildTranscriptSubject(input: TranscriptInput, ctx: SubjectConte
     descriptions.push({ id, type: ['ResultDescription'], name: 'Moyenne générale', resultType: 'GradePointAverage', valueMin: String(scale.min), valueMax: String(scale.max) });
     results.push({ type: ['Result'], resultDescription: id, value: String(overall.average) });
   }
-  if (overall?.result !== undefined) {
+  if (overall?.result !== undefined || overall?.status !== undefined) {
     const id = `${base}:overall-result`;
-    descriptions.push({ id, type: ['ResultDescription'], name: 'Résultat', resultType: 'Status' });
-    results.push({ type: ['Result'], resultDescription: id, value: overall.result });
+    // OB 3.0 (Result.status): "Required if resultType of the linked ResultDescription is Status", and a
+    // Status result without one reads as Completed. So the outcome is a Status only when it is known
+    // (given, or one of the usual words); any other text is kept as a plain Result.
+    const status = overall.status ?? statusOf(overall.result!);
+    descriptions.push({ id, type: ['ResultDescription'], name: 'Résultat', resultType: status ? 'Status' : 'Result' });
+    results.push({ type: ['Result'], resultDescription: id, value: overall.result ?? STATUS_LABELS[status!], ...(status ? { status } : {}) });
   }
   return {
     ...(input.id ? { id: input.id } : {}),
@@ -60,6 +64,27 @@ export function buildTranscriptSubject(input: TranscriptInput, ctx: SubjectConte
     result: results,
   };
 }
+
+/** What the usual French outcomes mean, as Open Badges' ResultStatusType. Only whole words: "Admissible" is not "Admis". */
+const USUAL_OUTCOMES: Record<string, ResultStatus> = Object.fromEntries([
+  ...['admis', 'admise', 'reçu', 'reçue', 'validé', 'validée'].map((w) => [w, 'Completed'] as const),
+  ...['ajourné', 'ajournée', 'refusé', 'refusée', 'non admis', 'non admise', 'non validé', 'non validée'].map((w) => [w, 'Failed'] as const),
+]);
+
+function statusOf(result: string): ResultStatus | undefined {
+  return USUAL_OUTCOMES[result.normalize('NFC').trim().toLocaleLowerCase('fr').replace(/\s+/g, ' ')];
+}
+
+/** The text of an outcome given only as a status. */
+const STATUS_LABELS: Record<ResultStatus, string> = {
+  Completed: 'Validé',
+  Enrolled: 'Inscrit',
+  Failed: 'Non validé',
+  InProgress: 'En cours',
+  OnHold: 'Suspendu',
+  Provisional: 'Provisoire',
+  Withdrew: 'Abandon',
+};
 
 function slug(s: string): string {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'period';
