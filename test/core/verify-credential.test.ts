@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { bytesToBase58 } from 'did-jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySources } from '../../lambdas/adapters/verify-sources';
-import { signVcJose, signVcJwt } from '../../lambdas/core/credential/jws';
+import { signJwt, signVcJose, signVcJwt } from '../../lambdas/core/credential/jws';
 import { buildCredential } from '../../lambdas/core/credential/build';
 import { encodeList, newBitstring } from '../../lambdas/core/status/bitstring';
 import { KINDS } from '../../lambdas/core/kinds';
@@ -252,6 +252,27 @@ describe('status', () => {
 });
 
 describe('schema', () => {
+  it('refuses a VC 2.0 credential whose registered claims (Open Badges 3.0 puts them beside it) say other than it does, even correctly signed', async () => {
+    at('2026-11-22T10:00:00Z');
+    const { jws } = await issued('DiplomaCredential', 'vc+jwt');
+    const claims = JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    expect(claims).toMatchObject({ iss: school.did, jti: expect.any(String), nbf: expect.any(Number) });
+    const key = { signer: deps.signer, keyRef: school.keyRef, kid: school.kid };
+    const resigned = (changed: Record<string, unknown>) => signJwt({ ...claims, ...changed }, key, 'vc+jwt');
+    expect((await verifyCredential(verify, await resigned({}))).verified).toBe(true);
+    for (const [changed, why] of [
+      [{ jti: 'urn:attesto:another' }, 'jti and id disagree'],
+      [{ iss: other.did }, 'iss and issuer disagree'],
+      [{ nbf: (claims.nbf as number) - 86_400 }, 'nbf and validFrom disagree'],
+      [{ exp: (claims.nbf as number) + 60, validUntil: new Date(((claims.nbf as number) + 86_400) * 1000).toISOString() }, 'exp and validUntil disagree'],
+      [{ sub: 'did:jwk:a', credentialSubject: { ...(claims.credentialSubject as object), id: 'did:jwk:b' } }, 'sub and credentialSubject.id disagree'],
+    ] as const) {
+      const r = await verifyCredential(verify, await resigned(changed));
+      expect(r.verified, why).toBe(false);
+      expect(r.errors, why).toEqual([expect.objectContaining({ code: 'MALFORMED_CREDENTIAL', message: why })]);
+    }
+  });
+
   it('fails a correctly signed credential whose subject does not fit its kind', async () => {
     at('2026-11-22T10:00:00Z');
     const vc = buildCredential({ kind: KINDS.EnrollmentCredential, subjectInput: enrollmentSubject, school, slot: { list: 1, index: 2 }, format: 'jwt_vc', issuedAt: '2026-11-22T10:00:00Z', publicUrl: PUBLIC_URL });

@@ -1,4 +1,4 @@
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttestoError } from '../../lambdas/core/errors';
 import { issueCredential, reservationKey, type IssueResult } from '../../lambdas/core/use-cases/issue-credential';
@@ -96,6 +96,24 @@ describe('issuing', () => {
     // OB 3.0's activity dates are DateTimes with their zone (DateTimeZ), not dates.
     for (const field of ['activityStartDate', 'activityEndDate'].filter((f) => f in subject)) expect(subject[field], field).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);
     expect('activityEndDate' in subject).toBe(true);
+  });
+
+  it.each(['TranscriptCredential', 'DiplomaCredential'] as const)('secures a VC 2.0 %s as Open Badges 3.0 asks of a JWT (§8.2): iss, jti, nbf and sub beside the credential, saying what it says; an independent verifier checks them', async (kind) => {
+    const holder = 'did:jwk:eyJrdHkiOiJFQyIsImNydiI6IlAtMjU2IiwieCI6IjRqVjN4dWtzUWtPd2RJNk9QSUdXYXlsR1RHNTlpS0Q2U0dLRlBUbU5sYk0iLCJ5IjoiRjRWWGJhT0dNNkFUZk9XNlNhcnJvZGdlV1RzcTNsa2NRc2N5dkJFcFM4YyJ9';
+    const request = issueRequest(kind, 'vc+jwt');
+    const r = await issue({ ...request, credential: { ...request.credential, credentialSubject: { ...request.credential.credentialSubject, id: holder } } } as IssueRequest);
+    const jws = (issued(r) as string).replace('data:application/vc+jwt,', '');
+    const claims = decodeJwt(jws);
+    expect(claims).toMatchObject({ iss: school.did, jti: r.credentialId, sub: holder, nbf: Math.floor(Date.parse(String(claims.validFrom)) / 1000) });
+    expect((claims.credentialSubject as { id: string }).id).toBe(holder);
+    // jose checks iss, nbf (and exp) as a JWT library does; the signature with the school's key.
+    const verified = await jwtVerify(jws, await importJWK(school.publicJwk, 'ES256'), { issuer: school.did, subject: holder, currentDate: new Date(NOW.getTime() + 60_000), typ: 'vc+jwt' });
+    expect(verified.payload.jti).toBe(r.credentialId);
+  });
+
+  it('adds no registered claims to a VC 2.0 enrolment attestation, which is not an Open Badge (VC-JOSE-COSE calls nbf NOT RECOMMENDED)', async () => {
+    const claims = decodeJwt((issued(await issue(issueRequest('EnrollmentCredential', 'vc+jwt'))) as string).replace('data:application/vc+jwt,', ''));
+    for (const claim of ['iss', 'jti', 'sub', 'nbf', 'exp']) expect(claims, claim).not.toHaveProperty(claim);
   });
 
   it("writes a school's dates as days of its own time zone: a period ending 31 January ends then in Paris, not on 1 February", async () => {

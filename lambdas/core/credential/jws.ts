@@ -57,7 +57,32 @@ export async function signVcJwt(credential: Record<string, unknown>, key: Signin
  */
 export async function signVcJose(credential: Record<string, unknown>, key: SigningKey): Promise<string> {
   // did-jwt types `typ` as 'JWT' only; a JWS header may carry any media type.
-  return createJWS(credential, didJwtSigner(key), { alg: ALG, typ: 'vc+jwt', cty: 'vc', kid: key.kid } as never);
+  return createJWS({ ...credential, ...openBadgesClaims(credential) }, didJwtSigner(key), { alg: ALG, typ: 'vc+jwt', cty: 'vc', kid: key.kid } as never);
+}
+
+/**
+ * Open Badges 3.0 secures an AchievementCredential as a JWT whose payload is the credential with
+ * the registered claims `iss`, `jti`, `nbf`, `sub` and `exp` beside it, and its verifiers require
+ * them to match the issuer, id, validity and subject (OB 3.0 §8.2, JSON Web Token Proof Format:
+ * https://www.imsglobal.org/spec/ob/v3p0/#jwt-proof). VC-JOSE-COSE allows registered claims that
+ * do not conflict with the credential (Appendix A, JOSE Header Parameters and JWT Claims), so
+ * transcripts and diplomas carry them, with the credential's own values. (VC-JOSE-COSE calls
+ * `nbf` "NOT RECOMMENDED": the same date as validFrom, it restricts nothing more.)
+ */
+function openBadgesClaims(credential: Record<string, unknown>): Record<string, unknown> {
+  const types = Array.isArray(credential.type) ? credential.type : [credential.type];
+  if (!types.includes('AchievementCredential')) return {};
+  const { id, issuer, validFrom, validUntil, credentialSubject } = credential;
+  const iss = typeof issuer === 'string' ? issuer : isObject(issuer) ? issuer.id : undefined;
+  const sub = isObject(credentialSubject) ? credentialSubject.id : undefined;
+  const seconds = (date: unknown) => Math.floor(Date.parse(String(date)) / 1000);
+  return {
+    ...(typeof iss === 'string' ? { iss } : {}),
+    ...(typeof id === 'string' ? { jti: id } : {}),
+    ...(typeof sub === 'string' ? { sub } : {}),
+    ...(typeof validFrom === 'string' ? { nbf: seconds(validFrom) } : {}),
+    ...(typeof validUntil === 'string' ? { exp: seconds(validUntil) } : {}),
+  };
 }
 
 /**

@@ -96,9 +96,17 @@ export function parseCredentialJws(jws: string): ParsedCredential {
     if (header.typ !== undefined && !typIs(header.typ, 'vc+jwt')) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', `unexpected typ ${shown(header.typ)} for a VC 2.0 credential`);
     const iss = issuerId(payload.issuer);
     if (!iss) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'the credential has no issuer');
+    // Registered claims beside the credential (Open Badges 3.0 §8.2 puts them there) must say what it says.
     if (payload.iss !== undefined && payload.iss !== iss) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'iss and issuer disagree');
+    if (payload.jti !== undefined && payload.id !== undefined && payload.jti !== payload.id) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'jti and id disagree');
+    const subjectId = isObject(payload.credentialSubject) ? payload.credentialSubject.id : undefined;
+    if (payload.sub !== undefined && subjectId !== undefined && payload.sub !== subjectId) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'sub and credentialSubject.id disagree');
     const validFrom = date(payload.validFrom ?? payload.nbf, 'validFrom');
     const validUntil = date(payload.validUntil ?? payload.exp, 'validUntil');
+    // Both given, the claim is the date to the second (a NumericDate): it must be that second.
+    const sameSecond = (claim: unknown, property: Date | undefined) => claim === undefined || property === undefined || (typeof claim === 'number' && Math.floor(property.getTime() / 1000) === claim);
+    if (payload.validFrom !== undefined && !sameSecond(payload.nbf, validFrom)) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'nbf and validFrom disagree');
+    if (payload.validUntil !== undefined && !sameSecond(payload.exp, validUntil)) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'exp and validUntil disagree');
     return { ...jwsParts, format: 'vc+jwt', issuer: iss, credential: payload, ...(validFrom ? { validFrom } : {}), ...(validUntil ? { validUntil } : {}) };
   }
   throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'the JWT holds no verifiable credential');
