@@ -82,8 +82,8 @@ describe('issuing', () => {
 
   it.each(['TranscriptCredential', 'DiplomaCredential'] as const)('issues a %s as VC 2.0 with what Open Badges 3.0 requires of an AchievementCredential', async (kind) => {
     const vc = decodeJwt((issued(await issue(issueRequest(kind, 'vc+jwt'))) as string).replace('data:application/vc+jwt,', ''));
-    expect((vc['@context'] as string[]).slice(0, 1)).toEqual(['https://www.w3.org/ns/credentials/v2']);
-    expect(vc['@context']).toContain('https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json');
+    // VC 2.0 first, OB 3.0 second (OB 3.0 B.1.2); last, the context for terms no other defines (VCDM 2.0 §5.2).
+    expect(vc['@context']).toEqual(['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json', 'https://www.w3.org/ns/credentials/undefined-terms/v2']);
     expect(vc).toMatchObject({ type: expect.arrayContaining(['VerifiableCredential', 'AchievementCredential']), name: expect.any(String), validFrom: expect.any(String), issuer: { id: school.did, type: ['Profile'], name: school.name } });
     const subject = vc.credentialSubject as Record<string, any>;
     expect(subject.type).toContain('AchievementSubject');
@@ -114,6 +114,8 @@ describe('issuing', () => {
   it('adds no registered claims to a VC 2.0 enrolment attestation, which is not an Open Badge (VC-JOSE-COSE calls nbf NOT RECOMMENDED)', async () => {
     const claims = decodeJwt((issued(await issue(issueRequest('EnrollmentCredential', 'vc+jwt'))) as string).replace('data:application/vc+jwt,', ''));
     for (const claim of ['iss', 'jti', 'sub', 'nbf', 'exp']) expect(claims, claim).not.toHaveProperty(claim);
+    // Its terms (student, academicYear…) are attesto's own: the undefined-terms context comes last (VCDM 2.0 §5.2).
+    expect(claims['@context']).toEqual(['https://www.w3.org/ns/credentials/v2', 'https://www.w3.org/ns/credentials/undefined-terms/v2']);
   });
 
   it("writes a school's dates as days of its own time zone: a period ending 31 January ends then in Paris, not on 1 February", async () => {

@@ -9,7 +9,7 @@ import type { KindDefinition } from '../kinds';
 import type { CredentialFormat, SchoolRecord, StatusSlot } from '../records';
 import { STATUS_PURPOSES } from '../records';
 import { credentialIdFor, statusListUrl } from '../status/slot';
-import { STATUS_V1_CONTEXT, VC_V1_CONTEXT, VC_V2_CONTEXT } from './contexts';
+import { STATUS_V1_CONTEXT, UNDEFINED_TERMS_V2_CONTEXT, VC_V1_CONTEXT, VC_V2_CONTEXT } from './contexts';
 
 export interface BuildCredentialInput {
   kind: KindDefinition;
@@ -54,7 +54,7 @@ export function buildCredential(input: BuildCredentialInput): BuiltCredential {
 
   const v2 = format === 'vc+jwt';
   const credential: Record<string, unknown> = {
-    '@context': v2 ? [VC_V2_CONTEXT, ...kind.extraContexts] : [VC_V1_CONTEXT, STATUS_V1_CONTEXT, ...kind.extraContexts],
+    '@context': v2 ? [VC_V2_CONTEXT, ...kind.extraContexts, UNDEFINED_TERMS_V2_CONTEXT] : [VC_V1_CONTEXT, STATUS_V1_CONTEXT, ...kind.extraContexts],
     id,
     type: ['VerifiableCredential', ...kind.types],
     issuer: { id: school.did, type: ['Profile'], name: school.name },
