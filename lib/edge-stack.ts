@@ -22,7 +22,17 @@ export class AttestoEdgeStack extends Stack {
       customResponseBodies: {
         [RATE_LIMITED_BODY]: {
           contentType: 'APPLICATION_JSON',
-          content: JSON.stringify({ type: 'urn:attesto:problem:rate-limited', title: 'RATE_LIMITED', status: 429, detail: 'too many requests from this address; retry in a few minutes', code: 'RATE_LIMITED' }),
+          // One body for every route: a problem (type, title, status, detail, code) that is also an
+          // OAuth error object (error, error_description), which is what wallets parse.
+          content: JSON.stringify({
+            type: 'urn:attesto:problem:rate-limited',
+            title: 'RATE_LIMITED',
+            status: 429,
+            detail: 'too many requests from this address; retry in a few minutes',
+            code: 'RATE_LIMITED',
+            error: 'temporarily_unavailable',
+            error_description: 'too many requests from this address; retry in a few minutes',
+          }),
         },
       },
       visibilityConfig: { metricName: 'attesto-issuer-domain', cloudWatchMetricsEnabled: true, sampledRequestsEnabled: false },

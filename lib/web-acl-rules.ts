@@ -19,6 +19,21 @@ export const ANY_ROUTE_RATE_LIMIT = 10_000;
 
 export const RATE_LIMITED_BODY = 'RateLimited';
 
+/**
+ * How long a client over a limit should wait before trying again, in seconds: the limits count
+ * over a sliding five minutes, and WAF re-evaluates them about every minute.
+ */
+export const RATE_LIMITED_RETRY_AFTER = 60;
+
+/**
+ * A 429, with Retry-After (RFC 6585 §4), and the body registered under RATE_LIMITED_BODY: a
+ * problem (RFC 9457) whose members are also an OAuth error object's, so that a wallet at the
+ * token, nonce and credential endpoints finds its `error` too (lib/edge-stack.ts).
+ */
+const RATE_LIMITED: CfnWebACL.RuleActionProperty = {
+  block: { customResponse: { responseCode: 429, customResponseBodyKey: RATE_LIMITED_BODY, responseHeaders: [{ name: 'retry-after', value: String(RATE_LIMITED_RETRY_AFTER) }] } },
+};
+
 /** `/schools/{uai}/did.json` → `^/schools/[^/]+/did\.json$`: one path segment per parameter, as API Gateway matches. */
 export function pathRegex(path: string): string {
   const escaped = path.split(/(\{[a-zA-Z]+\})/).map((part) => (/^\{[a-zA-Z]+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')));
@@ -69,7 +84,7 @@ const rateLimited = (name: string, priority: number, limit: number, scopeDown: C
   name,
   priority,
   statement: { rateBasedStatement: { limit, evaluationWindowSec: 300, aggregateKeyType: 'IP', scopeDownStatement: scopeDown } },
-  action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: RATE_LIMITED_BODY } } },
+  action: RATE_LIMITED,
   visibilityConfig: visibility(name),
 });
 
@@ -114,7 +129,7 @@ export function webAclRules(routes: readonly RouteDef[] = ROUTES): CfnWebACL.Rul
     name: 'AnyRouteRateLimit',
     priority: 5,
     statement: { rateBasedStatement: { limit: ANY_ROUTE_RATE_LIMIT, evaluationWindowSec: 300, aggregateKeyType: 'IP' } },
-    action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: RATE_LIMITED_BODY } } },
+    action: RATE_LIMITED,
     visibilityConfig: visibility('AnyRouteRateLimit'),
   });
   return rules;

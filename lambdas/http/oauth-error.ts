@@ -3,6 +3,7 @@
  * (RFC 6749 §5.2, RFC 6750 §3, OpenID4VCI 1.0 §8.3.1.2), which is what a wallet parses: not only
  * the protocol's own refusals but also ours, such as the store or the signer being unavailable
  * (`temporarily_unavailable`, with Retry-After) or the token being redeemed by another request.
+ * (The edge's rate limits answer before the app, in a body that carries `error` too: lib/edge-stack.ts.)
  */
 import type { Context } from 'hono';
 import { OAuthError } from '../core/oid4vci/errors';
@@ -20,7 +21,7 @@ export function asOAuthError(err: unknown, malformed: 'invalid_request' | 'inval
   // Logged as every entry logs it (an unexpected error, without its message).
   const e = problemFor(err);
   const retryAfter = e.retryAfter ?? (e.status === 503 ? 1 : undefined);
-  if (e.status === 503 || e.status === 409 || e.status === 429) {
+  if (e.status === 503 || e.status === 409) {
     return new OAuthError('temporarily_unavailable', e.message, e.status, retryAfter === undefined ? {} : { retryAfter });
   }
   if (e.status >= 500) return new OAuthError('server_error', 'an unexpected error occurred', 500);

@@ -130,7 +130,7 @@ export function openApiDocument(publicUrl: string) {
         error: {
           type: 'string',
           description:
-            'invalid_request, invalid_grant, unsupported_grant_type, invalid_authorization_details (token); invalid_token, invalid_credential_request, unknown_credential_configuration, unknown_credential_identifier, invalid_proof, invalid_nonce, invalid_encryption_parameters, credential_request_denied (credential); temporarily_unavailable (409, 429 or 503, with Retry-After) and server_error (500) at any of the three.',
+            'invalid_request, invalid_grant, unsupported_grant_type, invalid_authorization_details (token); invalid_token, invalid_credential_request, unknown_credential_configuration, unknown_credential_identifier, invalid_proof, invalid_nonce, invalid_encryption_parameters, credential_request_denied, and unsupported_credential_format for the earlier `format` form (credential); temporarily_unavailable (409 or 503, with Retry-After) and server_error (500) at any of the three. A 429 from the edge (WAF) carries `error: temporarily_unavailable` too; API Gateway\'s own throttling answers {"message": "Too Many Requests"}.',
         },
         error_description: { type: 'string' },
       },

@@ -54,12 +54,25 @@ describe("a transcript's overall outcome", () => {
     }
   });
 
-  it('a status given by the school prevails, and alone it is shown in words', () => {
+  it('a status given by the school qualifies other text, and alone it is shown in words', () => {
     expect(outcome({ result: 'Admissible', status: 'Provisional' }).result).toMatchObject({ value: 'Admissible', status: 'Provisional' });
-    expect(outcome({ result: 'Admis', status: 'Failed' }).result?.status).toBe('Failed');
+    expect(outcome({ result: 'Admis', status: 'Completed' }).result?.status).toBe('Completed');
     const alone = outcome({ status: 'Completed' });
     expect(alone.description?.resultType).toBe('Status');
     expect(alone.result).toMatchObject({ value: 'Validé', status: 'Completed' });
+  });
+
+  it('is refused when it contradicts the result\'s words: "Ajourné" shown, Completed read', async () => {
+    const { validateCredentialRequest } = await import('../../lambdas/core/use-cases/issue-credential');
+    const { issueRequest } = await import('../helpers/fixtures');
+    const request = (overall: Record<string, unknown>) => {
+      const r = issueRequest('TranscriptCredential');
+      return { ...r, credential: { ...r.credential, credentialSubject: { ...r.credential.credentialSubject, overall } } } as typeof r;
+    };
+    for (const overall of [{ result: 'Ajourné', status: 'Completed' }, { result: 'Admise', status: 'Failed' }]) {
+      expect(() => validateCredentialRequest(request(overall).credential), JSON.stringify(overall)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ pointer: '/credential/credentialSubject/overall/status' })] }));
+    }
+    expect(() => validateCredentialRequest(request({ result: 'Ajourné', status: 'Failed' }).credential)).not.toThrow();
   });
 
   it('is accepted in requests only as one of ResultStatusType', () => {

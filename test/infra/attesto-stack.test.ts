@@ -641,7 +641,12 @@ describe('issuer domain: CloudFront, caching, WAF, throttling', () => {
     const rule = (name: string) => webAcl.Rules.find((r: { Name: string }) => r.Name === name);
     const publicRule = rule('PublicRateLimit');
     expect(publicRule.Statement.RateBasedStatement).toMatchObject({ Limit: PUBLIC_RATE_LIMIT, AggregateKeyType: 'IP', EvaluationWindowSec: 300 });
-    expect(publicRule.Action).toEqual({ Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'RateLimited' } } });
+    const limited = { Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'RateLimited', ResponseHeaders: [{ Name: 'retry-after', Value: '60' }] } } };
+    for (const name of ['PublicRateLimit', 'PublicWriteRateLimit', 'AnyRouteRateLimit']) expect(rule(name).Action, name).toEqual(limited);
+    // One body, read as a problem (code) and, by a wallet at the OAuth endpoints, as an OAuth error (error).
+    const body = JSON.parse(webAcl.CustomResponseBodies.RateLimited.Content);
+    expect(body).toMatchObject({ status: 429, code: 'RATE_LIMITED', error: 'temporarily_unavailable', error_description: expect.any(String) });
+    expect(webAcl.CustomResponseBodies.RateLimited.ContentType).toBe('APPLICATION_JSON');
     const scopeDown = publicRule.Statement.RateBasedStatement.ScopeDownStatement;
     const regexes: string[] = (scopeDown.OrStatement?.Statements ?? [scopeDown]).map((st: { RegexMatchStatement: { RegexString: string } }) => st.RegexMatchStatement.RegexString);
     for (const r of regexes) expect(r.length).toBeLessThanOrEqual(512);

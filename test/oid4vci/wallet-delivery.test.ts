@@ -196,6 +196,7 @@ describe('a wallet that asks for the credential with authorization_details (Open
     oauthError(await request({ credential_configuration_id: o.credentialConfigurationId }), 400, 'invalid_credential_request');
     oauthError(await request({}), 400, 'invalid_credential_request');
     oauthError(await request({ credential_identifier: 'another-dataset' }), 400, 'unknown_credential_identifier');
+    oauthError(await request({ credential_identifier: 5 }), 400, 'invalid_credential_request');
     expect((await request({ credential_identifier: o.offerId })).status).toBe(200);
 
     const plain = await offer('EnrollmentCredential');
@@ -212,12 +213,14 @@ describe('a wallet that asks for the credential with authorization_details (Open
       [{ type: 'payment_initiation', credential_configuration_id: o.credentialConfigurationId }],
       [{ type: 'openid_credential' }],
       [{ type: 'openid_credential', credential_configuration_id: o.credentialConfigurationId, locations: ['https://another-issuer.example'] }],
+      [{ type: 'openid_credential', credential_configuration_id: o.credentialConfigurationId, claims: 'x' }],
+      [{ type: 'openid_credential', credential_configuration_id: o.credentialConfigurationId, claims: [] }],
       [],
       { type: 'openid_credential', credential_configuration_id: o.credentialConfigurationId },
     ];
     for (const entries of wrong) oauthError(await tokenFor(o, { ...details(entries), tx_code: '000000' }), 400, 'invalid_authorization_details');
     oauthError(await tokenFor(o, { authorization_details: '[{"type":', tx_code: '000000' }), 400, 'invalid_authorization_details');
-    // Eight refusals, and all five PIN attempts are left: the right one redeems it.
+    // Ten refusals, and all five PIN attempts are left: the right one redeems it.
     const stored = (await scanTable(home.server.dynamo)).find((i) => i.pk === `OFFER#${lookupHash(secretOf(o))}`)!;
     expect(stored.attemptsLeft).toBe(5);
     expect((await tokenFor(o, { ...details([{ type: 'openid_credential', credential_configuration_id: o.credentialConfigurationId }]), tx_code: o.txCode! })).status).toBe(200);
@@ -358,6 +361,10 @@ describe('what never yields a credential', () => {
     const missing = await credentialRequest(undefined, { credential_configuration_id: o.credentialConfigurationId });
     oauthError(missing, 401, 'invalid_token');
     expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+    // Whatever the body: the resource is protected first.
+    const bare = await home.call('POST', '/credential', { raw: 'not json', headers: { 'content-type': 'text/plain' } });
+    oauthError(bare, 401, 'invalid_token');
+    expect(bare.headers.get('www-authenticate')).toBe('Bearer');
     const unknown = await credentialRequest('A'.repeat(43), { credential_configuration_id: o.credentialConfigurationId });
     oauthError(unknown, 401, 'invalid_token');
     expect(unknown.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');

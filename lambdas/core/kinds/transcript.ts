@@ -36,7 +36,7 @@ export function buildTranscriptSubject(input: TranscriptInput, ctx: SubjectConte
     // OB 3.0 (Result.status): "Required if resultType of the linked ResultDescription is Status", and a
     // Status result without one reads as Completed. So the outcome is a Status only when it is known
     // (given, or one of the usual words); any other text is kept as a plain Result.
-    const status = overall.status ?? statusOf(overall.result!);
+    const status = overall.status ?? outcomeOf(overall.result!);
     descriptions.push({ id, type: ['ResultDescription'], name: 'Résultat', resultType: status ? 'Status' : 'Result' });
     results.push({ type: ['Result'], resultDescription: id, value: overall.result ?? STATUS_LABELS[status!], ...(status ? { status } : {}) });
   }
@@ -71,7 +71,8 @@ const USUAL_OUTCOMES: Record<string, ResultStatus> = Object.fromEntries([
   ...['ajourné', 'ajournée', 'refusé', 'refusée', 'non admis', 'non admise', 'non validé', 'non validée'].map((w) => [w, 'Failed'] as const),
 ]);
 
-function statusOf(result: string): ResultStatus | undefined {
+/** The status a usual outcome word means, or undefined for any other text. */
+export function outcomeOf(result: string): ResultStatus | undefined {
   return USUAL_OUTCOMES[result.normalize('NFC').trim().toLocaleLowerCase('fr').replace(/\s+/g, ' ')];
 }
 

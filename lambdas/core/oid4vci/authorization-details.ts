@@ -46,6 +46,8 @@ export function grantedDetails(raw: string | undefined, offer: Pick<OfferRecord,
     if (entry.type !== OPENID_CREDENTIAL) throw invalid(`only authorization_details of type ${OPENID_CREDENTIAL} are supported`);
     if (typeof entry.credential_configuration_id !== 'string') throw invalid('credential_configuration_id is required in each authorization_details entry');
     if (entry.credential_configuration_id !== offer.configurationId) throw invalid(`this offer is for ${offer.configurationId} only`);
+    // OpenID4VCI 1.0 §5.1.1: "a non-empty array of claims description objects" (RFC 9396 §5: a field of the wrong type is refused).
+    if (entry.claims !== undefined && (!Array.isArray(entry.claims) || entry.claims.length === 0 || !entry.claims.every(isObject))) throw invalid('claims must be a non-empty array of claims description objects');
     if (entry.locations !== undefined) {
       if (!Array.isArray(entry.locations) || !entry.locations.every((l): l is string => typeof l === 'string')) throw invalid('locations must be an array of strings');
       if (!entry.locations.includes(offer.credentialIssuer)) throw invalid(`locations must name the offer's credential issuer, ${offer.credentialIssuer}`);

@@ -41,7 +41,8 @@ function checkRequested(body: Record<string, unknown>, token: AccessTokenRecord,
   if (token.credentialIdentifiers) {
     if (requested !== undefined) throw new OAuthError('invalid_credential_request', 'this token was granted with authorization_details: name the credential by its credential_identifier, not credential_configuration_id');
     if (identifier === undefined) throw new OAuthError('invalid_credential_request', 'credential_identifier is required: the token response named it');
-    if (typeof identifier !== 'string' || !token.credentialIdentifiers.includes(identifier)) throw new OAuthError('unknown_credential_identifier', 'unknown credential_identifier for this token');
+    if (typeof identifier !== 'string') throw new OAuthError('invalid_credential_request', 'credential_identifier must be a string');
+    if (!token.credentialIdentifiers.includes(identifier)) throw new OAuthError('unknown_credential_identifier', 'unknown credential_identifier for this token');
     return;
   }
   if (identifier !== undefined) throw new OAuthError('invalid_credential_request', 'credential_identifier is only for a token granted with authorization_details: send credential_configuration_id');

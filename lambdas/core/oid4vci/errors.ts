@@ -21,7 +21,10 @@ export type OAuthErrorCode =
   | 'credential_request_denied'
   // draft 13, for the earlier `format` request form only
   | 'unsupported_credential_format'
-  // RFC 6749 §4.1.2.1: the server cannot answer now (the store or signer unavailable, the token being redeemed): retry
+  // Borrowed from RFC 6749 §4.1.2.1, where they are defined for the authorization endpoint: neither
+  // RFC 6749 §5.2 nor OpenID4VCI 1.0 §8.3.1.2 has a code for "cannot answer now, retry" (the store
+  // or the signer unavailable, the token being redeemed) or for an unexpected failure, and a
+  // wallet parses an `error` member whatever the status.
   | 'temporarily_unavailable'
   | 'server_error';
 
@@ -31,7 +34,7 @@ export class OAuthError extends Error {
   constructor(
     readonly error: OAuthErrorCode,
     description: string,
-    readonly status: 400 | 401 | 409 | 429 | 500 | 503 = error === 'invalid_token' ? 401 : 400,
+    readonly status: 400 | 401 | 409 | 500 | 503 = error === 'invalid_token' ? 401 : 400,
     readonly options: {
       /** Seconds, for `Retry-After`. */
       retryAfter?: number;

@@ -29,7 +29,7 @@ import { allocateSlot } from '../status/allocate';
 import { credentialIdFor } from '../status/slot';
 import { createHmac } from 'node:crypto';
 import type { TranscriptInput } from '../kinds/transcript.schema';
-import { DEFAULT_SCALE } from '../kinds/transcript';
+import { DEFAULT_SCALE, outcomeOf } from '../kinds/transcript';
 
 export interface IssueCommand {
   school: SchoolRecord;
@@ -245,6 +245,10 @@ function checkTranscript(t: TranscriptInput): void {
   });
   const average = t.overall?.average;
   if (average !== undefined && (average < scale.min || average > scale.max)) throw field('/overall/average', `must be on the transcript's scale (${scale.min} to ${scale.max})`);
+  // "Ajourné" shown to the student, Completed read by a machine: one credential saying two things.
+  const { result, status } = t.overall ?? {};
+  const worded = result === undefined ? undefined : outcomeOf(result);
+  if (status !== undefined && worded !== undefined && worded !== status) throw field('/overall/status', `says ${status}, and the result "${result}" says ${worded}`);
 }
 
 interface Signed {

@@ -73,6 +73,8 @@ export const walletRoutes: Record<string, RouteHandler> = {
 
   async credential(c, deps) {
     const auth = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
+    // The resource is protected first: without a token, the bare challenge (RFC 6750 §3.1), whatever the body.
+    if (!auth) throw new OAuthError('invalid_token', 'an access token is required (Authorization: Bearer)', 401, { noCredentials: true });
     if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) throw new OAuthError('invalid_credential_request', 'send the credential request as application/json');
     let body: unknown;
     try {
@@ -81,7 +83,7 @@ export const walletRoutes: Record<string, RouteHandler> = {
       if (e instanceof OAuthError) throw e;
       throw new OAuthError('invalid_credential_request', 'the body is not JSON');
     }
-    const issued = await issueToWallet({ ...deps.core, wallet: deps.wallet }, auth?.[1], body);
+    const issued = await issueToWallet({ ...deps.core, wallet: deps.wallet }, auth[1], body);
     count('WalletCredentialsIssued');
     return c.json(issued, 200, noStore);
   },
