@@ -56,7 +56,8 @@ export async function issueBatchCommand(cmd: IssueBatchCommand): Promise<number>
   // The demo school's token is only ever sent to the local home it belongs to, never to a --url elsewhere.
   const sameOrigin = (a: string, b: string | undefined) => b !== undefined && new URL(a).origin === new URL(b).origin;
   const token = process.env.ATTESTO_TOKEN ?? (baseUrl && sameOrigin(baseUrl, localUrl) ? demo?.token : undefined);
-  if (!baseUrl || !token) throw new Error('set --url and the school token in ATTESTO_TOKEN (or run it next to a local home)');
+  // baseUrl is set here (checked above): what is missing is the token, never sent to another address than its home's.
+  if (!baseUrl || !token) throw new Error(`set the school's API token in ATTESTO_TOKEN for ${baseUrl}${cmd.url !== undefined && localUrl !== undefined ? ` (the local demo school's is used only for its own home, ${localUrl})` : ''}`);
   const out = cmd.out ?? `${cmd.file.replace(/\.jsonl?$/, '')}.results.jsonl`;
   // The results would replace the school's own file, and the next run would find no items in it.
   if (sameFile(out, cmd.file)) throw new Error(`--out is the items file (${cmd.file}): give another file for the results`);
@@ -161,7 +162,7 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
       onProgress: (p) => {
         if (p.pending === 0 || Date.now() - last > 1000) {
           last = Date.now();
-          process.stderr.write(`issued ${p.issued}/${p.total} sent this run (${p.replayed} replayed${alreadyIssued ? `; ${alreadyIssued} issued by earlier runs` : ''}), failed ${p.failed}, calls ${p.calls}\n`);
+          process.stderr.write(`issued ${p.issued}/${p.total} sent this run (${p.replayed} replayed${alreadyIssued ? `; ${alreadyIssued} issued by earlier runs` : ''}), failed ${p.failed} of those sent${invalid || changed ? ` (and ${invalid + changed} not sent: invalid or changed lines)` : ''}, calls ${p.calls}\n`);
         }
       },
     });
@@ -198,6 +199,9 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
     const uncertain = lines.slice(0, items.length).filter((l) => l.maybeIssued || (sent.has(l.id) && mayBeIssued(l))).length + lost;
     if (uncertain > 0) process.stderr.write(`${uncertain} item(s) may have been issued without their credential saved here: run the same command (same job key) within 24 hours to get them; after that they would be issued anew.\n`);
     const failed = progress.failed + invalid + changed;
+    // Why, on the terminal too: one bad token fails every item, and the file is not where one looks first.
+    const reasons = failureReasons(lines.slice(0, items.length), changed);
+    for (const [reason, { count, detail }] of Object.entries(reasons)) process.stderr.write(`failed: ${reason} ×${count}${detail ? `: ${detail}` : ''}\n`);
     const summary = {
       total: items.length,
       alreadyIssued,
@@ -207,6 +211,7 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
       failed,
       ...(invalid ? { invalid } : {}),
       ...(changed ? { changed } : {}),
+      ...(failed ? { failures: Object.fromEntries(Object.entries(reasons).map(([reason, { count }]) => [reason, count])) } : {}),
       pending: progress.pending,
       ...(lost ? { unsaved: lost } : {}),
       ...(uncertain ? { rerunWithin24h: uncertain } : {}),
@@ -221,6 +226,22 @@ async function run(cmd: IssueBatchCommand, o: { items: JobItem[]; baseUrl: strin
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * The failures of a run's lines by reason (the problem's code and status, or no answer), each
+ * with the first detail given; items changed since they were issued, which are not sent, apart.
+ */
+function failureReasons(lines: ResultLine[], changed: number): Record<string, { count: number; detail?: string }> {
+  const reasons: Record<string, { count: number; detail?: string }> = {};
+  for (const l of lines) {
+    if (l.status === 201 || (l.status === 0 && l.problem === undefined)) continue;
+    const reason = `${l.problem?.code ?? 'NO_ANSWER'} (${l.status || 'no answer'})`;
+    const r = (reasons[reason] ??= { count: 0, ...(l.problem?.detail ? { detail: l.problem.detail.slice(0, 200) } : {}) });
+    r.count++;
+  }
+  if (changed) reasons['CHANGED_SINCE_ISSUED (not sent)'] = { count: changed, detail: 'revoke the credential and issue the corrected line under a new id' };
+  return reasons;
 }
 
 /**

@@ -80,6 +80,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
+  // A mistyped UAI is said as such (its check letter), by every command, before anything is read.
+  if (values.uai !== undefined && !isValidUai(values.uai)) throw invalidUai(values.uai);
   // Resolved only by the commands that change something (and so are audited).
   const actor = () => operatorActor(process.env);
   switch (command) {
@@ -117,7 +119,6 @@ export async function main(argv: string[]): Promise<number> {
       const signerRoleArn = values['role-arn'] || process.env.ATTESTO_SCHOOL_SIGNER_ROLE_ARN;
       if (!values.uai) break;
       if (!signerRoleArn) throw new Error('give the school signer role: --role-arn <the stack\'s SchoolSignerRoleArn output>, or ATTESTO_SCHOOL_SIGNER_ROLE_ARN');
-      if (!isValidUai(values.uai)) throw invalidUai(values.uai);
       print(JSON.parse(schoolKeyPolicy({ signerRoleArn, uai: values.uai })));
       return 0;
     }

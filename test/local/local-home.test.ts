@@ -287,7 +287,9 @@ describe('the local home', () => {
       writeItems(items);
       const refused = await cliExit(dataDir, 'issue-batch', '--file', file, '--job', 'bac-2027-terminales', { ATTESTO_TOKEN: 'atst_0750001U_expired' });
       expect(refused.code).toBe(3);
-      expect(JSON.parse(refused.stdout)).toMatchObject({ alreadyIssued: 149, sent: 1, failed: 1 });
+      expect(JSON.parse(refused.stdout)).toMatchObject({ alreadyIssued: 149, sent: 1, failed: 1, failures: { 'UNAUTHORIZED (401)': 1 } });
+      // Why, on the terminal too, not only in the results file.
+      expect(refused.stderr).toMatch(/failed: UNAUTHORIZED \(401\) ×1: .*token/);
       expect(readResults().filter((r) => r.status === 201)).toHaveLength(149);
       expect(readResults().find((r) => r.id === 'eleve-0')).toMatchObject({ status: 401, problem: { code: 'UNAUTHORIZED' } });
 
@@ -556,11 +558,14 @@ describe('the local home', () => {
     expect(JSON.parse(error.stderr).detail).toContain('no local home at');
   }, 30_000);
 
-  it('refuses an invalid UAI with a clear message and a non-zero exit', async () => {
+  it('refuses an invalid UAI with a clear message and a non-zero exit, in every command, before reading anything', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
-    const error = await cli(dataDir, 'school', 'add', '--uai', '0330003A', '--name', 'X').catch((e) => e);
-    expect(error.code).toBe(1);
-    expect(JSON.parse(error.stderr)).toMatchObject({ code: 'INVALID_UAI' });
+    // A wrong check letter is said as such, not as a school that is not there.
+    for (const args of [['school', 'add', '--uai', '0330003A', '--name', 'X'], ['school', 'rotate-token', '--uai', '0999999Z'], ['audit', '--uai', '0330003A'], ['school', 'republish-status-lists', '--uai', '0330003A']]) {
+      const refused = await cliExit(dataDir, ...args);
+      expect(refused.code, args.join(' ')).toBe(1);
+      expect(JSON.parse(refused.stderr), args.join(' ')).toMatchObject({ code: 'INVALID_UAI' });
+    }
   }, 30_000);
 
   it('serves the same handlers as on AWS: a health route answers through the API Gateway event adapter', async () => {

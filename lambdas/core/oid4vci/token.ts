@@ -46,7 +46,7 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
       // The last attempt spent: the offer can never be redeemed, and its sealed data goes now, not
       // when it expires (up to 30 days). Best effort: the answer is the same either way.
       if (left === 0) await deps.wallet.dropExhaustedOffer(hash).catch(() => undefined);
-      throw new OAuthError('invalid_grant', left > 0 ? `wrong code (${left} attempts left)` : 'too many wrong codes: ask your school for a new offer');
+      throw new OAuthError('invalid_grant', left > 0 ? `wrong code (${left} ${left === 1 ? 'attempt' : 'attempts'} left)` : 'too many wrong codes: ask your school for a new offer');
     }
   } else if (form.tx_code !== undefined) {
     throw new OAuthError('invalid_request', 'this offer has no transaction code');
