@@ -130,6 +130,7 @@ export type AuditAction =
   | 'status-list.republished'
   | 'offer.created'
   | 'offer.redeemed'
+  | 'offer.exhausted'
   | 'offer.withdrawn';
 
 /** An audit event. Actor, school, action, target, time: never personal data. */

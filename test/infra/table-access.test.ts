@@ -94,6 +94,8 @@ function recordingClient() {
       if (action === 'UpdateItem') return { Attributes: { seq: 1, attemptsLeft: 1 } };
       // An offer's reference exists (withdrawing an offer reads it before it writes).
       if (action === 'GetItem' && Key?.sk === 'REF') return { Item: { ...Key, hash: 'offer-hash', expiry: NOW } };
+      // And the offer, still offered (withdrawing reads it to say what it had become: here, past its end).
+      if (action === 'GetItem' && Key?.sk === 'OFFER') return { Item: { ...Key, uai: UAI, state: 'offered', attemptsLeft: 5, expiry: NOW } };
       return {};
     },
   };

@@ -449,6 +449,31 @@ describe('a school withdrawing an offer', () => {
     expect(await auditOf(o.offerId)).toEqual(['offer.created', 'offer.withdrawn']);
   });
 
+  it('says, in the answer and the audit, what an offer had become when it could no longer be redeemed: its PIN attempts spent (itself audited), or past its end', async () => {
+    const events = async (offerId: string) =>
+      ((await home.get(`/schools/${home.server.demo.uai}/audit?limit=500`, { token })).json.events as { action: string; actor: string; detail?: { offer?: string; was?: string } }[]).filter((e) => e.detail?.offer === offerId);
+    // Five wrong PINs: the school sees the offer exhausted by whoever held its link.
+    const guessed = await offer('EnrollmentCredential', { txCode: true });
+    const wrong = guessed.txCode === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i++) await tokenFor(guessed, { tx_code: wrong });
+    expect((await events(guessed.offerId)).map((e) => e.action)).toEqual(['offer.created', 'offer.exhausted']);
+    expect((await events(guessed.offerId)).find((e) => e.action === 'offer.exhausted')?.actor).toBe(`wallet:offer:${guessed.offerId}`);
+    const closed = await withdraw(guessed.offerId);
+    expect(closed.json).toEqual({ offerId: guessed.offerId, state: 'withdrawn', was: 'exhausted' });
+    expect((await events(guessed.offerId)).find((e) => e.action === 'offer.withdrawn')?.detail).toEqual({ offer: guessed.offerId, was: 'exhausted' });
+    // Sent again: the same answer, audited once.
+    expect((await withdraw(guessed.offerId)).json).toEqual({ offerId: guessed.offerId, state: 'withdrawn', was: 'exhausted' });
+    expect((await events(guessed.offerId)).filter((e) => e.action === 'offer.withdrawn')).toHaveLength(1);
+
+    // Past its end (not yet removed by its TTL): its data goes now, and the withdrawal says it had expired.
+    const late = await offer();
+    const db = documentClient({ region: 'eu-west-3', endpoint: home.server.dynamo.endpoint, credentials: { accessKeyId: home.server.dynamo.accessKeyId, secretAccessKey: 'x' } });
+    await db.send(new UpdateCommand({ TableName: 'attesto', Key: { pk: `OFFER#${lookupHash(secretOf(late))}`, sk: 'OFFER' }, UpdateExpression: 'SET expiry = :past', ExpressionAttributeValues: { ':past': '2020-01-01T00:00:00Z' } }));
+    expect((await withdraw(late.offerId)).json).toEqual({ offerId: late.offerId, state: 'withdrawn', was: 'expired' });
+    expect((await scanTable(home.server.dynamo)).find((i) => i.pk === `OFFER#${lookupHash(secretOf(late))}`)).not.toHaveProperty('sealed');
+    expect((await events(late.offerId)).find((e) => e.action === 'offer.withdrawn')?.detail).toEqual({ offer: late.offerId, was: 'expired' });
+  });
+
   it("cannot withdraw another school's offer, nor tell it exists (404), and the student still gets it", async () => {
     const operator = JSON.parse(readFileSync(join(home.server.dataDir, 'operator.json'), 'utf8')).token as string;
     const other = await home.post('/schools', { uai: '0690004E', name: 'Collège Voisin' }, { token: operator });

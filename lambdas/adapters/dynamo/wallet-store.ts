@@ -3,7 +3,7 @@
  * TTL attribute (and are checked for expiry on read: TTL deletion can lag by hours).
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AccessTokenRecord, OfferRecord, WalletStore } from '../../core/oid4vci/store';
+import type { AccessTokenRecord, OfferEnd, OfferRecord, WalletStore } from '../../core/oid4vci/store';
 import { conditionalCall } from './calls';
 import { keys, TTL_ATTRIBUTE, withoutKeys } from './table';
 
@@ -43,26 +43,34 @@ export class DynamoWalletStore implements WalletStore {
     const ref = await this.get<{ hash: string }>(keys.offerRef(uai, offerId));
     if (!ref) return { state: 'unknown' as const };
     // A few rounds: a redemption undone meanwhile (its wallet got nothing) puts the offer back.
+    // Withdrawn before (a resend, or an SDK retry whose first answer was lost): as it was recorded.
+    const recorded = (offer: OfferRecord) => ({ state: 'withdrawn' as const, at: offer.withdrawnAt ?? withdrawal.at, actor: offer.withdrawnBy ?? withdrawal.actor, ...(offer.withdrawnWas ? { was: offer.withdrawnWas } : {}) });
     for (let round = 0; round < 3; round++) {
+      const offer = await this.getOffer(ref.hash);
+      if (offer?.uai !== uai) return { state: 'unknown' as const };
+      if (offer.state === 'withdrawn') return recorded(offer);
+      // Still offered, but past its end or its PIN attempts: withdrawn all the same (its data goes
+      // now, not when its TTL comes), and recorded as what it was. (A redeemed one is decided
+      // below, after the write: a redemption may be undone in between.)
+      const was: OfferEnd | undefined = offer.state !== 'offered' ? undefined : Date.parse(offer.expiresAt) <= Date.parse(withdrawal.at) ? 'expired' : offer.txCodeMac !== undefined && offer.attemptsLeft <= 0 ? 'exhausted' : undefined;
       const out = await this.send(() =>
         this.db.send(
           new UpdateCommand({
             TableName: this.table,
             Key: keys.offer(ref.hash),
-            UpdateExpression: 'SET #s = :withdrawn, withdrawnAt = :at, withdrawnBy = :by REMOVE sealed, txCodeMac',
+            UpdateExpression: `SET #s = :withdrawn, withdrawnAt = :at, withdrawnBy = :by${was ? ', withdrawnWas = :was' : ''} REMOVE sealed, txCodeMac`,
             // This school's, and still offered: a redemption that came first wins.
             ConditionExpression: '#s = :offered AND uai = :uai',
             ExpressionAttributeNames: { '#s': 'state' },
-            ExpressionAttributeValues: { ':offered': 'offered', ':withdrawn': 'withdrawn', ':uai': uai, ':at': withdrawal.at, ':by': withdrawal.actor },
+            ExpressionAttributeValues: { ':offered': 'offered', ':withdrawn': 'withdrawn', ':uai': uai, ':at': withdrawal.at, ':by': withdrawal.actor, ...(was ? { ':was': was } : {}) },
           }),
         ),
       );
-      if (out !== false) return { state: 'withdrawn' as const, ...withdrawal };
-      const offer = await this.getOffer(ref.hash);
-      if (offer?.uai !== uai) return { state: 'unknown' as const };
-      // Withdrawn before (a resend, or an SDK retry whose first answer was lost): as it was recorded.
-      if (offer.state === 'withdrawn') return { state: 'withdrawn' as const, at: offer.withdrawnAt ?? withdrawal.at, actor: offer.withdrawnBy ?? withdrawal.actor };
-      if (offer.state === 'redeemed') return { state: 'redeemed' as const };
+      if (out !== false) return { state: 'withdrawn' as const, ...withdrawal, ...(was ? { was } : {}) };
+      const now = await this.getOffer(ref.hash);
+      if (now?.uai !== uai) return { state: 'unknown' as const };
+      if (now.state === 'withdrawn') return recorded(now);
+      if (now.state === 'redeemed') return { state: 'redeemed' as const };
     }
     return { state: 'unknown' as const };
   }

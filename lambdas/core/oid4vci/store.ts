@@ -4,6 +4,9 @@
  */
 import type { CredentialKind } from '../records';
 
+/** What makes an offer that is still `offered` unredeemable. */
+export type OfferEnd = 'expired' | 'exhausted';
+
 export interface OfferRecord {
   hash: string;
   /** Short, non-secret id for audit and support (a prefix of the hash). */
@@ -24,6 +27,8 @@ export interface OfferRecord {
   /** When and by whom (a client id) the school withdrew it. */
   withdrawnAt?: string;
   withdrawnBy?: string;
+  /** What it had become when it was withdrawn, if no longer redeemable: past its end, or its PIN attempts spent. */
+  withdrawnWas?: OfferEnd;
   createdAt: string;
   expiresAt: string;
 }
@@ -70,10 +75,11 @@ export interface WalletStore {
   /**
    * Withdraws the school's offer `offerId` if still offered: it is closed, its sealed data and
    * PIN MAC dropped, and `withdrawal` recorded. Says what became of it: `withdrawn` (now or
-   * before: with the withdrawal recorded first), `redeemed` (a wallet came first), or `unknown`
-   * (not this school's, or expired and removed).
+   * before: with the withdrawal recorded first, and `was`, what it had become if it could no
+   * longer be redeemed: expired, or its PIN attempts spent), `redeemed` (a wallet came first), or
+   * `unknown` (not this school's, or expired and removed).
    */
-  withdrawOffer(uai: string, offerId: string, withdrawal: { at: string; actor: string }): Promise<{ state: 'withdrawn'; at: string; actor: string } | { state: 'redeemed' } | { state: 'unknown' }>;
+  withdrawOffer(uai: string, offerId: string, withdrawal: { at: string; actor: string }): Promise<{ state: 'withdrawn'; at: string; actor: string; was?: OfferEnd } | { state: 'redeemed' } | { state: 'unknown' }>;
   putAccessToken(token: AccessTokenRecord): Promise<void>;
   getAccessToken(hash: string): Promise<AccessTokenRecord | undefined>;
   deleteAccessToken(hash: string): Promise<void>;

@@ -44,8 +44,15 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
     if (left === undefined) throw new OAuthError('invalid_grant', 'too many wrong codes: ask your school for a new offer');
     if (!/^[0-9]{6}$/.test(pin) || !same(pinMac(code, pin), offer.txCodeMac)) {
       // The last attempt spent: the offer can never be redeemed, and its sealed data goes now, not
-      // when it expires (up to 30 days). Best effort: the answer is the same either way.
-      if (left === 0) await deps.wallet.dropExhaustedOffer(hash).catch(() => undefined);
+      // when it expires (up to 30 days). The school's audit says so: someone holding the link
+      // guessed the PIN five times (or the student mistyped it). Best effort both: the answer is
+      // the same either way.
+      if (left === 0) {
+        await Promise.allSettled([
+          deps.wallet.dropExhaustedOffer(hash),
+          deps.store.appendAudit({ uai: offer.uai, at: isoSeconds(now), action: 'offer.exhausted', actor: `wallet:offer:${offer.offerId}`, detail: { offer: offer.offerId } }),
+        ]);
+      }
       throw new OAuthError('invalid_grant', left > 0 ? `wrong code (${left} ${left === 1 ? 'attempt' : 'attempts'} left)` : 'too many wrong codes: ask your school for a new offer');
     }
   } else if (form.tx_code !== undefined) {

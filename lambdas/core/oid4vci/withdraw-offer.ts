@@ -9,7 +9,7 @@ import type { CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
 import type { SchoolRecord } from '../records';
 import { isoSeconds } from '../credential/build';
-import type { WalletStore } from './store';
+import type { OfferEnd, WalletStore } from './store';
 
 export async function withdrawOffer(deps: CoreDeps & { wallet: WalletStore }, cmd: { school: SchoolRecord; actor: string; offerId: string }) {
   const outcome = await deps.wallet.withdrawOffer(cmd.school.uai, cmd.offerId, { at: isoSeconds(deps.clock()), actor: cmd.actor });
@@ -22,6 +22,9 @@ export async function withdrawOffer(deps: CoreDeps & { wallet: WalletStore }, cm
   }
   // The event as the withdrawal was recorded, written again by a resend (audit writes are
   // idempotent): a withdrawal whose audit write failed is audited by the retry the 503 asks for.
-  await deps.store.appendAudit({ uai: cmd.school.uai, at: outcome.at, action: 'offer.withdrawn', actor: outcome.actor, detail: { offer: cmd.offerId } });
-  return { offerId: cmd.offerId, state: 'withdrawn' as const };
+  // An offer that could no longer be redeemed is recorded as such: the trail does not show the
+  // school closing an open offer when its time or its PIN attempts had run out.
+  const was: { was?: OfferEnd } = outcome.was ? { was: outcome.was } : {};
+  await deps.store.appendAudit({ uai: cmd.school.uai, at: outcome.at, action: 'offer.withdrawn', actor: outcome.actor, detail: { offer: cmd.offerId, ...(outcome.was ? { was: outcome.was } : {}) } });
+  return { offerId: cmd.offerId, state: 'withdrawn' as const, ...was };
 }
