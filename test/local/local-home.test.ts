@@ -184,7 +184,7 @@ describe('the local home', () => {
       expect(lines.map((line) => JSON.parse(line))).toEqual(audit.events);
       expect(audit.events.length).toBeGreaterThan(2);
       // A mistyped UAI or page size is said, with a non-zero exit, not answered with an empty trail.
-      for (const [args, code] of [[['--uai', '0999999Z'], 'UNKNOWN_SCHOOL'], [['--uai', '0330003Z', '--limit', 'abc'], 'VALIDATION_FAILED'], [['--uai', '0330003Z', '--to', '2026-02-30'], 'VALIDATION_FAILED']] as const) {
+      for (const [args, code] of [[['--uai', '0999999F'], 'UNKNOWN_SCHOOL'], [['--uai', '0999999Z'], 'INVALID_UAI'], [['--uai', '0330003Z', '--limit', 'abc'], 'VALIDATION_FAILED'], [['--uai', '0330003Z', '--to', '2026-02-30'], 'VALIDATION_FAILED']] as const) {
         const refused = await cliExit(dataDir, 'audit', ...args);
         expect(refused.code, args.join(' ')).toBe(1);
         expect(JSON.parse(refused.stderr).code, args.join(' ')).toBe(code);
