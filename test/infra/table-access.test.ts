@@ -127,7 +127,7 @@ const WRITE_CALLS: Record<string, (store: DynamoStore, wallet: DynamoWalletStore
   appendAudit: (st) => st.appendAudit({ uai: UAI, at: NOW, action: 'credential.issued', actor: 'client' } as never),
   putOffer: (_, w) => w.putOffer(OFFER as never),
   spendPinAttempt: (_, w) => w.spendPinAttempt('offer-hash'),
-  dropExhaustedOffer: (_, w) => w.dropExhaustedOffer('offer-hash'),
+  dropExhaustedOffer: (_, w) => w.dropExhaustedOffer('offer-hash', NOW),
   redeemOffer: (_, w) => w.redeemOffer('offer-hash', 'token-hash'),
   reopenOffer: (_, w) => w.reopenOffer('offer-hash', 'token-hash', 'sealed', true),
   withdrawOffer: (_, w) => w.withdrawOffer(UAI, 'o', { at: NOW, actor: 'client' }),

@@ -231,6 +231,51 @@ describe('a wallet that comes back only with a new key after its credential was 
   });
 });
 
+describe('an offer whose PIN attempts are spent', () => {
+  const pinOffer = async () => {
+    const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('EnrollmentCredential').credential, txCode: true });
+    const code = offer.credentialOffer.grants[PRE_AUTHORIZED_GRANT]['pre-authorized_code'];
+    const wrong = offer.txCode === '000000' ? '111111' : '000000';
+    const attempt = (pin: string, d = deps) => exchangePreAuthorizedCode(d, { grant_type: PRE_AUTHORIZED_GRANT, 'pre-authorized_code': code, tx_code: pin });
+    const events = async (action: string) => (await readAudit(deps, { uai: school.uai, limit: 500 })).events.filter((e) => e.action === action && e.detail?.offer === offer.offerId);
+    return { offer, code, wrong, attempt, events };
+  };
+
+  it('is recorded exhausted by a wrong PIN, once, even when the first write of that event failed (the retry the 503 asks for writes it)', async () => {
+    const { offer, wrong, attempt, events } = await pinOffer();
+    for (let i = 0; i < PIN_ATTEMPTS - 1; i++) await expect(attempt(wrong)).rejects.toMatchObject({ error: 'invalid_grant' });
+    auditDown = true;
+    try {
+      await expect(attempt(wrong)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    } finally {
+      auditDown = false;
+    }
+    expect(await events('offer.exhausted')).toHaveLength(0);
+    await expect(attempt(wrong)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(attempt(offer.txCode!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect(await events('offer.exhausted')).toEqual([expect.objectContaining({ actor: `wallet:offer:${offer.offerId}` })]);
+    expect(await withdrawOffer(deps, { school, actor: 'school:test', offerId: offer.offerId })).toEqual({ offerId: offer.offerId, state: 'withdrawn', was: 'exhausted' });
+  });
+
+  it('is not called exhausted when the right PIN spent the last attempt and its exchange then failed', async () => {
+    const { offer, code, wrong, attempt, events } = await pinOffer();
+    for (let i = 0; i < PIN_ATTEMPTS - 1; i++) await expect(attempt(wrong)).rejects.toMatchObject({ error: 'invalid_grant' });
+    const failing = { ...deps, wallet: new Proxy(deps.wallet, { get: (t, n, r) => (n === 'putAccessToken' ? async () => Promise.reject(new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable; retry', { retryAfter: 1 })) : Reflect.get(t, n, r)) }) };
+    await expect(attempt(offer.txCode!, failing)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(await deps.wallet.getOffer(lookupHash(code))).toMatchObject({ state: 'offered', attemptsLeft: 0 });
+    // No attempts left, but no wrong PIN took the last: neither the audit nor the withdrawal says exhausted.
+    expect(await events('offer.exhausted')).toHaveLength(0);
+    expect(await withdrawOffer(deps, { school, actor: 'school:test', offerId: offer.offerId })).toEqual({ offerId: offer.offerId, state: 'withdrawn' });
+  });
+
+  it('is spent by no guess once withdrawn: a wrong PIN racing the withdrawal exhausts nothing', async () => {
+    const { offer, code } = await pinOffer();
+    await withdrawOffer(deps, { school, actor: 'school:test', offerId: offer.offerId });
+    expect(await deps.wallet.spendPinAttempt(lookupHash(code))).toBeUndefined();
+    expect(await deps.wallet.getOffer(lookupHash(code))).toMatchObject({ state: 'withdrawn', attemptsLeft: PIN_ATTEMPTS });
+  });
+});
+
 describe('withdrawing an offer when the audit write fails', () => {
   it('answers 503, and the resend the 503 asks for records the withdrawal as it was made, once', async () => {
     const offer = await createOffer(deps, { school, actor: 'school:test', credential: issueRequest('DiplomaCredential').credential, txCode: false });

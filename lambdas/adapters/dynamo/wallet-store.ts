@@ -52,15 +52,18 @@ export class DynamoWalletStore implements WalletStore {
       // Still offered, but past its end or its PIN attempts: withdrawn all the same (its data goes
       // now, not when its TTL comes), and recorded as what it was. (A redeemed one is decided
       // below, after the write: a redemption may be undone in between.)
-      const was: OfferEnd | undefined = offer.state !== 'offered' ? undefined : Date.parse(offer.expiresAt) <= Date.parse(withdrawal.at) ? 'expired' : offer.txCodeMac !== undefined && offer.attemptsLeft <= 0 ? 'exhausted' : undefined;
+      // Exhausted only as a wrong PIN marked it (exhaustedAt): no attempts left may also be a right
+      // PIN's exchange in flight, or one that failed after spending its attempt.
+      const was: OfferEnd | undefined = offer.state !== 'offered' ? undefined : Date.parse(offer.expiresAt) <= Date.parse(withdrawal.at) ? 'expired' : offer.exhaustedAt !== undefined ? 'exhausted' : undefined;
       const out = await this.send(() =>
         this.db.send(
           new UpdateCommand({
             TableName: this.table,
             Key: keys.offer(ref.hash),
             UpdateExpression: `SET #s = :withdrawn, withdrawnAt = :at, withdrawnBy = :by${was ? ', withdrawnWas = :was' : ''} REMOVE sealed, txCodeMac`,
-            // This school's, and still offered: a redemption that came first wins.
-            ConditionExpression: '#s = :offered AND uai = :uai',
+            // This school's, and still offered: a redemption that came first wins. And as it was read:
+            // an exhaustion marked meanwhile is read again, and recorded.
+            ConditionExpression: `#s = :offered AND uai = :uai${was === 'exhausted' ? '' : ' AND attribute_not_exists(exhaustedAt)'}`,
             ExpressionAttributeNames: { '#s': 'state' },
             ExpressionAttributeValues: { ':offered': 'offered', ':withdrawn': 'withdrawn', ':uai': uai, ':at': withdrawal.at, ':by': withdrawal.actor, ...(was ? { ':was': was } : {}) },
           }),
@@ -86,8 +89,10 @@ export class DynamoWalletStore implements WalletStore {
           TableName: this.table,
           Key: keys.offer(hash),
           UpdateExpression: 'SET attemptsLeft = attemptsLeft - :one',
-          ConditionExpression: 'attemptsLeft > :zero',
-          ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+          // Only an open offer's: a guess at one withdrawn (or redeemed) meanwhile spends nothing, and exhausts nothing.
+          ConditionExpression: 'attemptsLeft > :zero AND #s = :offered',
+          ExpressionAttributeNames: { '#s': 'state' },
+          ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':offered': 'offered' },
           ReturnValues: 'UPDATED_NEW',
         }),
       ),
@@ -95,20 +100,21 @@ export class DynamoWalletStore implements WalletStore {
     return out ? Number(out.Attributes?.attemptsLeft) : undefined;
   }
 
-  async dropExhaustedOffer(hash: string) {
-    await this.send(() =>
+  async dropExhaustedOffer(hash: string, at: string) {
+    const out = await this.send(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.offer(hash),
-          UpdateExpression: 'REMOVE sealed',
-          // Not one a right PIN redeemed meanwhile (its data went then), nor one given back an attempt.
-          ConditionExpression: '#s = :offered AND attemptsLeft <= :zero',
+          UpdateExpression: 'SET exhaustedAt = :at REMOVE sealed',
+          // Not one a right PIN redeemed meanwhile (its data went then), nor one given back an attempt, nor one marked already.
+          ConditionExpression: '#s = :offered AND attemptsLeft <= :zero AND attribute_not_exists(exhaustedAt)',
           ExpressionAttributeNames: { '#s': 'state' },
-          ExpressionAttributeValues: { ':offered': 'offered', ':zero': 0 },
+          ExpressionAttributeValues: { ':offered': 'offered', ':zero': 0, ':at': at },
         }),
       ),
     );
+    return out !== false;
   }
 
   async redeemOffer(hash: string, tokenHash: string) {

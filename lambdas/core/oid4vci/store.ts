@@ -27,6 +27,8 @@ export interface OfferRecord {
   /** When and by whom (a client id) the school withdrew it. */
   withdrawnAt?: string;
   withdrawnBy?: string;
+  /** When a wrong PIN spent its last attempt (then it can never be redeemed). */
+  exhaustedAt?: string;
   /** What it had become when it was withdrawn, if no longer redeemable: past its end, or its PIN attempts spent. */
   withdrawnWas?: OfferEnd;
   createdAt: string;
@@ -51,16 +53,17 @@ export interface WalletStore {
   putOffer(offer: OfferRecord): Promise<void>;
   getOffer(hash: string): Promise<OfferRecord | undefined>;
   /**
-   * Consumes one PIN attempt if any is left, atomically; returns the attempts left after it,
-   * or undefined when none was left. Every attempt pays before it is checked, so parallel
+   * Consumes one PIN attempt of an open offer if any is left, atomically; returns the attempts
+   * left after it, or undefined when none was left (or the offer is no longer open). Every attempt pays before it is checked, so parallel
    * guesses cannot get more tries than the limit.
    */
   spendPinAttempt(hash: string): Promise<number | undefined>;
   /**
-   * Drops the sealed data of an offer whose PIN attempts are all spent (it can never be redeemed:
-   * the student's data has no reason to stay until the offer expires), if it is still offered.
+   * Marks an offer whose PIN attempts a wrong PIN has all spent as exhausted at `at`, and drops its
+   * sealed data (it can never be redeemed: the student's data has no reason to stay until the
+   * offer expires), if it is still offered and not marked yet. True if this call marked it.
    */
-  dropExhaustedOffer(hash: string): Promise<void>;
+  dropExhaustedOffer(hash: string, at: string): Promise<boolean>;
   /**
    * Marks the offer redeemed for the access token `tokenHash` and drops its sealed data, if still
    * offered (or already redeemed for that same token: a retried call); false otherwise.

@@ -11,7 +11,7 @@ import { PRE_AUTHORIZED_GRANT } from './metadata';
 import { pinMac } from './create-offer';
 import { lookupHash, seal, unseal } from './sealing';
 import { grantedDetails } from './authorization-details';
-import type { WalletStore } from './store';
+import type { OfferRecord, WalletStore } from './store';
 
 /**
  * Five minutes: the wallet spends it at once, on one credential. Longer-lived tokens would have to
@@ -41,17 +41,19 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
     // No code at all is a malformed request (OpenID4VCI 1.0 §6.3), not a guess: no attempt is spent.
     if (pin === undefined || pin === '') throw new OAuthError('invalid_request', 'this offer needs its transaction code (tx_code)');
     const left = await deps.wallet.spendPinAttempt(hash);
-    if (left === undefined) throw new OAuthError('invalid_grant', 'too many wrong codes: ask your school for a new offer');
+    if (left === undefined) {
+      // Exhausted before: its event is written again (stored once), should the first write have failed.
+      if (offer.exhaustedAt) await auditExhausted(deps, offer, offer.exhaustedAt);
+      throw new OAuthError('invalid_grant', 'too many wrong codes: ask your school for a new offer');
+    }
     if (!/^[0-9]{6}$/.test(pin) || !same(pinMac(code, pin), offer.txCodeMac)) {
       // The last attempt spent: the offer can never be redeemed, and its sealed data goes now, not
       // when it expires (up to 30 days). The school's audit says so: someone holding the link
-      // guessed the PIN five times (or the student mistyped it). Best effort both: the answer is
-      // the same either way.
+      // guessed the PIN five times (or the student mistyped it). Should that write fail, the 503
+      // asks for a retry, which writes it (above).
       if (left === 0) {
-        await Promise.allSettled([
-          deps.wallet.dropExhaustedOffer(hash),
-          deps.store.appendAudit({ uai: offer.uai, at: isoSeconds(now), action: 'offer.exhausted', actor: `wallet:offer:${offer.offerId}`, detail: { offer: offer.offerId } }),
-        ]);
+        const at = isoSeconds(now);
+        if (await deps.wallet.dropExhaustedOffer(hash, at)) await auditExhausted(deps, offer, at);
       }
       throw new OAuthError('invalid_grant', left > 0 ? `wrong code (${left} ${left === 1 ? 'attempt' : 'attempts'} left)` : 'too many wrong codes: ask your school for a new offer');
     }
@@ -90,6 +92,11 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
   }
   // Asked for by authorization_details, the credential is then requested by its identifier (OpenID4VCI 1.0 §6.2).
   return { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS, ...(details ? { authorization_details: details } : {}) };
+}
+
+/** The exhaustion of an offer's PIN attempts, as recorded: the same event however often it is written. */
+function auditExhausted(deps: CoreDeps, offer: Pick<OfferRecord, 'uai' | 'offerId'>, at: string) {
+  return deps.store.appendAudit({ uai: offer.uai, at, action: 'offer.exhausted', actor: `wallet:offer:${offer.offerId}`, detail: { offer: offer.offerId } });
 }
 
 export const NONCE_SECONDS = 300;
