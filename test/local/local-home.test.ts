@@ -69,10 +69,14 @@ async function startHomeOnce(dataDir: string, port: number, env: Record<string, 
     port: listening,
     demo,
     output: out,
+    // Stopped as Ctrl+C would; a home that has not exited 10 s later is killed, so that no test
+    // file can wait on it for ever.
     stop: () =>
       new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.removeAllListeners('exit');
-        child.on('exit', () => resolve());
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.on('exit', () => (clearTimeout(kill), resolve()));
         child.kill('SIGTERM');
       }),
   };
