@@ -4,6 +4,7 @@
  * end of validity) they carry its offset: `2027-01-31T23:59:59+01:00`, which a wallet in Paris
  * shows as 31 January, where `2027-01-31T23:59:59Z` would show as 1 February, 00:59.
  */
+import { AttestoError } from './errors';
 
 /** The zone of schools registered without one: attesto's schools are French first. */
 export const DEFAULT_TIME_ZONE = 'Europe/Paris';
@@ -31,6 +32,13 @@ export function canonicalTimeZone(value: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `value` as canonicalTimeZone spells it, or VALIDATION_FAILED naming the field. */
+export function requireTimeZone(value: string): string {
+  const zone = canonicalTimeZone(value);
+  if (zone) return zone;
+  throw new AttestoError('VALIDATION_FAILED', 'timeZone must be an IANA time zone name, such as Europe/Paris, America/Guadeloupe or Pacific/Noumea', { errors: [{ pointer: '/timeZone', message: 'is not a time zone name' }] });
 }
 
 /** The zone's offset from UTC at an instant, in seconds (`GMT+01:00` → 3600; historic ones have seconds: `GMT-00:44:30`). */

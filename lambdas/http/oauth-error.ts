@@ -7,6 +7,7 @@
  */
 import type { Context } from 'hono';
 import { OAuthError } from '../core/oid4vci/errors';
+import { problemHeaders } from './problem';
 import { problemFor } from './unexpected';
 
 /** The OAuth operations of the route table, and the code each gives a malformed request. */
@@ -20,9 +21,10 @@ export function asOAuthError(err: unknown, malformed: 'invalid_request' | 'inval
   if (err instanceof OAuthError) return err;
   // Logged as every entry logs it (an unexpected error, without its message).
   const e = problemFor(err);
-  const retryAfter = e.retryAfter ?? (e.status === 503 ? 1 : undefined);
   if (e.status === 503 || e.status === 409) {
-    return new OAuthError('temporarily_unavailable', e.message, e.status, retryAfter === undefined ? {} : { retryAfter });
+    // The delay a problem would give (every 503 has one).
+    const retryAfter = problemHeaders(e)['retry-after'];
+    return new OAuthError('temporarily_unavailable', e.message, e.status, retryAfter === undefined ? {} : { retryAfter: Number(retryAfter) });
   }
   if (e.status >= 500) return new OAuthError('server_error', 'an unexpected error occurred', 500);
   if (e.status === 401) return new OAuthError('invalid_token', e.message);

@@ -268,6 +268,18 @@ describe('an offer whose PIN attempts are spent', () => {
     expect(await withdrawOffer(deps, { school, actor: 'school:test', offerId: offer.offerId })).toEqual({ offerId: offer.offerId, state: 'withdrawn' });
   });
 
+  it('is withdrawn as expired once past its end too, not lost as an unknown offer', async () => {
+    const { offer, wrong, attempt } = await pinOffer();
+    for (let i = 0; i < PIN_ATTEMPTS; i++) await expect(attempt(wrong)).rejects.toMatchObject({ error: 'invalid_grant' });
+    const t0 = deps.now.value;
+    deps.now.value = new Date(Date.parse(offer.expiresAt) + 60_000);
+    try {
+      expect(await withdrawOffer(deps, { school, actor: 'school:test', offerId: offer.offerId })).toEqual({ offerId: offer.offerId, state: 'withdrawn', was: 'expired' });
+    } finally {
+      deps.now.value = t0;
+    }
+  });
+
   it('is spent by no guess once withdrawn: a wrong PIN racing the withdrawal exhausts nothing', async () => {
     const { offer, code } = await pinOffer();
     await withdrawOffer(deps, { school, actor: 'school:test', offerId: offer.offerId });

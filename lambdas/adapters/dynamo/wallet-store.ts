@@ -42,9 +42,9 @@ export class DynamoWalletStore implements WalletStore {
   async withdrawOffer(uai: string, offerId: string, withdrawal: { at: string; actor: string }) {
     const ref = await this.get<{ hash: string }>(keys.offerRef(uai, offerId));
     if (!ref) return { state: 'unknown' as const };
-    // A few rounds: a redemption undone meanwhile (its wallet got nothing) puts the offer back.
     // Withdrawn before (a resend, or an SDK retry whose first answer was lost): as it was recorded.
     const recorded = (offer: OfferRecord) => ({ state: 'withdrawn' as const, at: offer.withdrawnAt ?? withdrawal.at, actor: offer.withdrawnBy ?? withdrawal.actor, ...(offer.withdrawnWas ? { was: offer.withdrawnWas } : {}) });
+    // A few rounds: a redemption undone meanwhile (its wallet got nothing) puts the offer back.
     for (let round = 0; round < 3; round++) {
       const offer = await this.getOffer(ref.hash);
       if (offer?.uai !== uai) return { state: 'unknown' as const };
@@ -61,9 +61,9 @@ export class DynamoWalletStore implements WalletStore {
             TableName: this.table,
             Key: keys.offer(ref.hash),
             UpdateExpression: `SET #s = :withdrawn, withdrawnAt = :at, withdrawnBy = :by${was ? ', withdrawnWas = :was' : ''} REMOVE sealed, txCodeMac`,
-            // This school's, and still offered: a redemption that came first wins. And as it was read:
-            // an exhaustion marked meanwhile is read again, and recorded.
-            ConditionExpression: `#s = :offered AND uai = :uai${was === 'exhausted' ? '' : ' AND attribute_not_exists(exhaustedAt)'}`,
+            // This school's, and still offered: a redemption that came first wins. And, read as still
+            // redeemable, not exhausted meanwhile: it is read again, and recorded as exhausted.
+            ConditionExpression: `#s = :offered AND uai = :uai${was === undefined ? ' AND attribute_not_exists(exhaustedAt)' : ''}`,
             ExpressionAttributeNames: { '#s': 'state' },
             ExpressionAttributeValues: { ':offered': 'offered', ':withdrawn': 'withdrawn', ':uai': uai, ':at': withdrawal.at, ':by': withdrawal.actor, ...(was ? { ':was': was } : {}) },
           }),

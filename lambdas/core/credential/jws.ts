@@ -16,6 +16,9 @@ export interface SigningKey {
   kid: string;
 }
 
+/** A credential's date as a JWT NumericDate (RFC 7519 §2): whole seconds. */
+const numericDate = (date: unknown) => Math.floor(Date.parse(String(date)) / 1000);
+
 /** did-jwt's signer shape: signing input in, base64url signature (r‖s for ES256) out. */
 export function didJwtSigner(key: Pick<SigningKey, 'signer' | 'keyRef'>) {
   return async (data: string | Uint8Array): Promise<string> => {
@@ -35,7 +38,6 @@ export async function signVcJwt(credential: Record<string, unknown>, key: Signin
   const { id, issuer, issuanceDate, expirationDate, credentialSubject, ...rest } = credential;
   const subject = isObject(credentialSubject) ? credentialSubject : {};
   const { id: sub, ...subjectClaims } = subject;
-  const seconds = (date: unknown) => Math.floor(Date.parse(String(date)) / 1000);
   const payload: JwtCredentialPayload = {
     vc: {
       ...rest,
@@ -43,8 +45,8 @@ export async function signVcJwt(credential: Record<string, unknown>, key: Signin
       credentialSubject: subjectClaims,
     } as JwtCredentialPayload['vc'],
     ...(typeof id === 'string' ? { jti: id } : {}),
-    nbf: seconds(issuanceDate),
-    ...(expirationDate !== undefined ? { exp: seconds(expirationDate) } : {}),
+    nbf: numericDate(issuanceDate),
+    ...(expirationDate !== undefined ? { exp: numericDate(expirationDate) } : {}),
     ...(typeof sub === 'string' ? { sub } : {}),
   };
   return createVerifiableCredentialJwt(payload, { did: key.did, signer: didJwtSigner(key), alg: ALG }, { header: { kid: key.kid } });
@@ -75,13 +77,12 @@ function openBadgesClaims(credential: Record<string, unknown>): Record<string, u
   const { id, issuer, validFrom, validUntil, credentialSubject } = credential;
   const iss = typeof issuer === 'string' ? issuer : isObject(issuer) ? issuer.id : undefined;
   const sub = isObject(credentialSubject) ? credentialSubject.id : undefined;
-  const seconds = (date: unknown) => Math.floor(Date.parse(String(date)) / 1000);
   return {
     ...(typeof iss === 'string' ? { iss } : {}),
     ...(typeof id === 'string' ? { jti: id } : {}),
     ...(typeof sub === 'string' ? { sub } : {}),
-    ...(typeof validFrom === 'string' ? { nbf: seconds(validFrom) } : {}),
-    ...(typeof validUntil === 'string' ? { exp: seconds(validUntil) } : {}),
+    ...(typeof validFrom === 'string' ? { nbf: numericDate(validFrom) } : {}),
+    ...(typeof validUntil === 'string' ? { exp: numericDate(validUntil) } : {}),
   };
 }
 

@@ -56,9 +56,11 @@ function checkRequested(body: Record<string, unknown>, token: AccessTokenRecord,
   }
 }
 
+/** RFC 6750 §3.1: a request with no token at all is answered with a bare challenge, naming no error. */
+export const missingToken = () => new OAuthError('invalid_token', 'an access token is required (Authorization: Bearer)', 401, { noCredentials: true });
+
 export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, accessToken: string | undefined, body: unknown) {
-  // RFC 6750 §3.1: a request with no token at all is answered with a bare challenge.
-  if (accessToken === undefined) throw new OAuthError('invalid_token', 'an access token is required (Authorization: Bearer)', 401, { noCredentials: true });
+  if (accessToken === undefined) throw missingToken();
   if (!/^[A-Za-z0-9_-]{43}$/.test(accessToken)) throw new OAuthError('invalid_token', 'a valid access token is required');
   const tokenHash = lookupHash(accessToken);
   const token = await deps.wallet.getAccessToken(tokenHash);

@@ -24,7 +24,7 @@ export async function withdrawOffer(deps: CoreDeps & { wallet: WalletStore }, cm
   // idempotent): a withdrawal whose audit write failed is audited by the retry the 503 asks for.
   // An offer that could no longer be redeemed is recorded as such: the trail does not show the
   // school closing an open offer when its time or its PIN attempts had run out.
-  const was: { was?: OfferEnd } = outcome.was ? { was: outcome.was } : {};
-  await deps.store.appendAudit({ uai: cmd.school.uai, at: outcome.at, action: 'offer.withdrawn', actor: outcome.actor, detail: { offer: cmd.offerId, ...(outcome.was ? { was: outcome.was } : {}) } });
+  const was: Record<string, OfferEnd> = outcome.was ? { was: outcome.was } : {};
+  await deps.store.appendAudit({ uai: cmd.school.uai, at: outcome.at, action: 'offer.withdrawn', actor: outcome.actor, detail: { offer: cmd.offerId, ...was } });
   return { offerId: cmd.offerId, state: 'withdrawn' as const, ...was };
 }

@@ -211,12 +211,12 @@ function checkDates(credential: IssueRequest['credential'], kind: CredentialKind
   // attestation's end of validity); a transcript's period within a year either side (a two-year
   // cycle). A typed 2062 for 2026 is refused.
   const year = s.academicYear as string | undefined;
-  if (year !== undefined) {
+  if (year !== undefined && period) {
     const [first, second] = year.split('-').map(Number) as [number, number];
     if (second !== first + 1 && second !== first) throw invalidField('credentialSubject/academicYear', `must be two consecutive years (${first}-${first + 1}), or one year (${first}-${first})`);
     const transcript = kind === 'TranscriptCredential';
     const [from, to] = transcript ? [first - 1, second + 1] : [first, second];
-    for (const [name, date] of [['startDate', period!.startDate], ['endDate', period!.endDate]] as const) {
+    for (const [name, date] of [['startDate', period.startDate], ['endDate', period.endDate]] as const) {
       const y = Number(date.slice(0, 4));
       if (y < from || y > to) throw invalidField(`${transcript ? 'credentialSubject/period' : 'credentialSubject'}/${name}`, `must be ${transcript ? 'near' : 'in'} the academic year ${year} (${from} to ${to})`);
     }

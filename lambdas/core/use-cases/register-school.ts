@@ -2,7 +2,7 @@
  * Registers a school as an issuer: validates its UAI, creates its own signing key, DID and
  * first status lists, and returns its API token (shown once, stored only as a hash).
  */
-import { canonicalTimeZone, DEFAULT_TIME_ZONE } from '../time-zone';
+import { DEFAULT_TIME_ZONE, requireTimeZone } from '../time-zone';
 import { nfc } from '../text';
 import { createHash } from 'node:crypto';
 import type { OperatorDeps, SchoolClient } from '../deps';
@@ -43,10 +43,7 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
   // The CLI's path does not go through the request schema: the same rule, here.
   if (!isPrintableName(name)) throw new AttestoError('VALIDATION_FAILED', 'name must not contain control characters or line breaks');
   // The days its credentials' dates are (../time-zone.ts): checked before any key is made.
-  const timeZone = input.timeZone === undefined ? DEFAULT_TIME_ZONE : canonicalTimeZone(input.timeZone);
-  if (!timeZone) {
-    throw new AttestoError('VALIDATION_FAILED', 'timeZone must be an IANA time zone name, such as Europe/Paris, America/Guadeloupe or Pacific/Noumea', { errors: [{ pointer: '/timeZone', message: 'is not a time zone name' }] });
-  }
+  const timeZone = input.timeZone === undefined ? DEFAULT_TIME_ZONE : requireTimeZone(input.timeZone);
   if (await deps.store.getSchool(uai)) throw new AttestoError('SCHOOL_EXISTS', `school ${uai} is already registered`);
 
   const { keyRef, publicJwk } = await deps.keys.createKey(uai);

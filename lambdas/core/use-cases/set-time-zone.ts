@@ -6,15 +6,12 @@
 import type { CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
 import { isoSeconds } from '../credential/build';
-import { canonicalTimeZone, timeZoneOf } from '../time-zone';
+import { requireTimeZone, timeZoneOf } from '../time-zone';
 import { invalidUai, isValidUai } from '../uai';
 
 export async function setSchoolTimeZone(deps: CoreDeps, cmd: { uai: string; timeZone: string; actor: string }) {
   if (!isValidUai(cmd.uai)) throw invalidUai(cmd.uai);
-  const timeZone = canonicalTimeZone(cmd.timeZone);
-  if (!timeZone) {
-    throw new AttestoError('VALIDATION_FAILED', 'timeZone must be an IANA time zone name, such as Europe/Paris, America/Guadeloupe or Pacific/Noumea', { errors: [{ pointer: '/timeZone', message: 'is not a time zone name' }] });
-  }
+  const timeZone = requireTimeZone(cmd.timeZone);
   const school = await deps.store.getSchool(cmd.uai);
   if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${cmd.uai} is not registered`);
   const previous = timeZoneOf(school);

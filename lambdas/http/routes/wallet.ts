@@ -5,7 +5,7 @@
 import type { Context } from 'hono';
 import { AttestoError } from '../../core/errors';
 import { readOffer } from '../../core/oid4vci/create-offer';
-import { issueToWallet } from '../../core/oid4vci/credential';
+import { issueToWallet, missingToken } from '../../core/oid4vci/credential';
 import { OAuthError } from '../../core/oid4vci/errors';
 import { authorizationServerMetadata, credentialIssuerMetadata, schoolIssuer } from '../../core/oid4vci/metadata';
 import { exchangePreAuthorizedCode, newNonce } from '../../core/oid4vci/token';
@@ -74,7 +74,7 @@ export const walletRoutes: Record<string, RouteHandler> = {
   async credential(c, deps) {
     const auth = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
     // The resource is protected first: without a token, the bare challenge (RFC 6750 §3.1), whatever the body.
-    if (!auth) throw new OAuthError('invalid_token', 'an access token is required (Authorization: Bearer)', 401, { noCredentials: true });
+    if (!auth) throw missingToken();
     if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) throw new OAuthError('invalid_credential_request', 'send the credential request as application/json');
     let body: unknown;
     try {
