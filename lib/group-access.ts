@@ -21,7 +21,7 @@ export type ReadAction = 'dynamodb:GetItem' | 'dynamodb:BatchGetItem' | 'dynamod
 export type WriteAction = 'dynamodb:PutItem' | 'dynamodb:UpdateItem' | 'dynamodb:DeleteItem';
 
 /** The partition key prefixes of the single table (lambdas/adapters/dynamo/table.ts, `keys`). */
-export const KEY_PREFIXES = ['SCHOOL#', 'CLIENT#', 'CRED#', 'STATUS#', 'IDEM#', 'AUDIT#', 'OFFER#', 'ATOKEN#', 'NONCE#'] as const;
+export const KEY_PREFIXES = ['SCHOOL#', 'CLIENT#', 'CRED#', 'STATUS#', 'IDEM#', 'AUDIT#', 'OFFER#', 'ATOKEN#', 'NONCE#', 'DPOP#'] as const;
 export type KeyPrefix = (typeof KEY_PREFIXES)[number];
 
 /** The table's key attributes: every `dynamodb:Attributes` allow list must name them. */
@@ -104,7 +104,7 @@ export const GROUP_ACCESS: ForEveryGroup<GroupAccess> = {
       // the most exposed of the signing functions cannot read every school's audit.
       readOnly: ['SCHOOL#', 'CLIENT#', 'CRED#', 'STATUS#', 'IDEM#', 'OFFER#', 'ATOKEN#', 'NONCE#'],
       write: {
-        'dynamodb:PutItem': [...ISSUANCE_PUTS, 'OFFER#', 'ATOKEN#', 'NONCE#'],
+        'dynamodb:PutItem': [...ISSUANCE_PUTS, 'OFFER#', 'ATOKEN#', 'NONCE#', 'DPOP#'],
         'dynamodb:UpdateItem': ['OFFER#', 'ATOKEN#', 'STATUS#'],
         'dynamodb:DeleteItem': ['ATOKEN#', 'NONCE#'],
       },

@@ -10,7 +10,7 @@ export const CORS = {
   allowOrigins: ['*'],
   allowMethods: ['GET', 'POST'],
   /** What clients send besides the CORS-safelisted headers. */
-  allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+  allowHeaders: ['authorization', 'content-type', 'dpop', 'idempotency-key'],
   /** What clients may read besides the CORS-safelisted response headers. */
   exposeHeaders: ['etag', 'idempotent-replayed', 'retry-after', 'www-authenticate'],
   maxAgeSeconds: 3600,

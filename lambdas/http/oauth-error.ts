@@ -7,6 +7,7 @@
  */
 import type { Context } from 'hono';
 import { OAuthError } from '../core/oid4vci/errors';
+import { DPOP_ALGS } from '../core/oid4vci/dpop-algs';
 import { problemHeaders } from './problem';
 import { problemFor } from './unexpected';
 
@@ -31,9 +32,13 @@ export function asOAuthError(err: unknown, malformed: 'invalid_request' | 'inval
   return new OAuthError(malformed, e.message);
 }
 
+/** The `WWW-Authenticate` challenge of the DPoP scheme (RFC 9449 §7.1), with the algorithms it takes. */
+const dpopChallenge = (error?: string) => `DPoP ${error ? `error="${error}", ` : ''}algs="${DPOP_ALGS.join(' ')}"`;
+
 export function oauthErrorResponse(c: Context, err: OAuthError): Response {
   const headers: Record<string, string> = { 'cache-control': 'no-store' };
-  if (err.status === 401) headers['www-authenticate'] = err.options.noCredentials ? 'Bearer' : `Bearer error="${err.error}"`;
+  // With no token at all, both schemes are offered (RFC 9449 §7.1): a Bearer token, or a DPoP-bound one.
+  if (err.status === 401) headers['www-authenticate'] = err.options.noCredentials ? `Bearer, ${dpopChallenge()}` : err.options.scheme === 'DPoP' ? dpopChallenge(err.error) : `Bearer error="${err.error}"`;
   if (err.options.retryAfter !== undefined) headers['retry-after'] = String(err.options.retryAfter);
   return c.json({ error: err.error, error_description: err.description }, err.status, headers);
 }

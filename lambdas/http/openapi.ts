@@ -2,6 +2,7 @@
  * The published JSON Schemas and the OpenAPI description, generated from the very schemas that
  * validate requests and credentials, so documentation and behaviour cannot drift apart.
  */
+import { COMPACT_JWS } from '../core/verify/jws';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { KINDS } from '../core/kinds';
 import { SCHEMAS } from '../core/schemas';
@@ -94,11 +95,13 @@ const EXTRA: Record<string, { parameters?: unknown[]; requestBody?: unknown; sec
         },
       },
     },
+    parameters: [header('DPoP', false, COMPACT_JWS, 'A DPoP proof (RFC 9449 §5): the token is then bound to its key, and the response says token_type DPoP.')],
     responses: oauthErrors,
   },
   nonce: { responses: oauthErrors },
   credential: {
-    security: [{ walletAccessToken: [] }],
+    security: [{ walletAccessToken: [] }, { walletDpopToken: [] }],
+    parameters: [header('DPoP', false, COMPACT_JWS, 'Required with a DPoP-bound token (Authorization: DPoP <token>): a fresh proof by its key, with ath (RFC 9449 §7.1).')],
     requestBody: {
       required: true,
       content: {
@@ -130,7 +133,7 @@ export function openApiDocument(publicUrl: string) {
         error: {
           type: 'string',
           description:
-            'invalid_request, invalid_grant, unsupported_grant_type, invalid_authorization_details (token); invalid_token, invalid_credential_request, unknown_credential_configuration, unknown_credential_identifier, invalid_proof, invalid_nonce, invalid_encryption_parameters, credential_request_denied, and unsupported_credential_format for the earlier `format` form (credential); temporarily_unavailable (409 or 503, with Retry-After) and server_error (500) at any of the three. A 429 from the edge (WAF) carries `error: temporarily_unavailable` too; API Gateway\'s own throttling answers {"message": "Too Many Requests"}.',
+            'invalid_request, invalid_grant, unsupported_grant_type, invalid_authorization_details, invalid_dpop_proof (token); invalid_token, invalid_dpop_proof, invalid_credential_request, unknown_credential_configuration, unknown_credential_identifier, invalid_proof, invalid_nonce, invalid_encryption_parameters, credential_request_denied, and unsupported_credential_format for the earlier `format` form (credential); temporarily_unavailable (409 or 503, with Retry-After) and server_error (500) at any of the three. A 429 from the edge (WAF) carries `error: temporarily_unavailable` too; API Gateway\'s own throttling answers {"message": "Too Many Requests"}.',
         },
         error_description: { type: 'string' },
       },
@@ -184,6 +187,7 @@ export function openApiDocument(publicUrl: string) {
         schoolToken: { type: 'http', scheme: 'bearer', description: 'A school API token (atst_<uai>_…).' },
         operatorToken: { type: 'http', scheme: 'bearer', description: 'The operator token.' },
         walletAccessToken: { type: 'http', scheme: 'bearer', description: 'An access token from POST /token (pre-authorized code flow).' },
+        walletDpopToken: { type: 'http', scheme: 'dpop', description: 'A DPoP-bound access token from POST /token (RFC 9449), sent with a DPoP proof header.' },
       },
     },
   };

@@ -215,7 +215,9 @@ describe('public documents', () => {
       expect(refused.json.error, path).toMatch(/^invalid_/);
     }
     expect(Object.keys(op('/token').requestBody.content)).toEqual(['application/x-www-form-urlencoded']);
-    expect(op('/credential').security).toEqual([{ walletAccessToken: [] }]);
+    // A Bearer token, or a DPoP-bound one with its proof header (RFC 9449).
+    expect(op('/credential').security).toEqual([{ walletAccessToken: [] }, { walletDpopToken: [] }]);
+    for (const path of ['/token', '/credential']) expect(op(path).parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`), path).toEqual(['header:DPoP']);
   });
 });
 

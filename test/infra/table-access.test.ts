@@ -136,6 +136,7 @@ const WRITE_CALLS: Record<string, (store: DynamoStore, wallet: DynamoWalletStore
   consumeAccessToken: (_, w) => w.consumeAccessToken('token-hash'),
   putNonce: (_, w) => w.putNonce('nonce-hash', NOW),
   consumeNonce: (_, w) => w.consumeNonce('nonce-hash', NOW),
+  recordDpopProof: (_, w) => w.recordDpopProof('proof-hash', NOW, NOW),
 };
 /** Methods that only read (GetItem, Query), and the adapters' private helpers. */
 const READ_METHODS = new Set([
@@ -226,6 +227,7 @@ describe('the table layout the policies are written for', () => {
       keys.offerRef(UAI, 'o').pk,
       keys.accessToken('h').pk,
       keys.nonce('h').pk,
+      keys.dpopProof('h').pk,
     ];
     expect(Object.keys(keys).length, 'a new kind of key: list it above and in KEY_PREFIXES').toBe(built.length);
     for (const pk of built) expect(KEY_PREFIXES.filter((p) => pk.startsWith(p)), pk).toHaveLength(1);
@@ -276,10 +278,10 @@ describe('table reads of the internet-facing functions', () => {
     for (const action of ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']) expect(reads('issuer', action), action).toEqual([...KEY_PREFIXES]);
   });
 
-  it('lets the wallet function read all its stores read, but not the audit trail, which it only appends to', () => {
+  it('lets the wallet function read all its stores read, but not the audit trail, which it only appends to, nor the DPoP proofs it only records', () => {
     for (const action of ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']) {
       const readable = KEY_PREFIXES.filter((prefix) => tableDecision('wallet', { action, pk: pkUnder(prefix), attributes: ['pk', 'sk'], returnValues: 'NONE' }) === 'allowed');
-      expect(readable, action).toEqual(KEY_PREFIXES.filter((p) => p !== 'AUDIT#'));
+      expect(readable, action).toEqual(KEY_PREFIXES.filter((p) => p !== 'AUDIT#' && p !== 'DPOP#'));
     }
     // Its code never lists the audit (only the issuer's audit route does).
     const lists = (group: RouteGroup) => sourcesOf(group).some((f) => readFileSync(f, 'utf8').includes('.listAudit('));
@@ -319,7 +321,7 @@ describe('table writes: each function group, on the key prefixes it writes', () 
     const none = { 'dynamodb:PutItem': [], 'dynamodb:UpdateItem': [], 'dynamodb:DeleteItem': [] };
     expect(matrix('issuer')).toEqual({ 'dynamodb:PutItem': ['CRED#', 'STATUS#', 'IDEM#', 'AUDIT#'], 'dynamodb:UpdateItem': ['STATUS#'], 'dynamodb:DeleteItem': [] });
     expect(matrix('wallet')).toEqual({
-      'dynamodb:PutItem': ['CRED#', 'STATUS#', 'IDEM#', 'AUDIT#', 'OFFER#', 'ATOKEN#', 'NONCE#'],
+      'dynamodb:PutItem': ['CRED#', 'STATUS#', 'IDEM#', 'AUDIT#', 'OFFER#', 'ATOKEN#', 'NONCE#', 'DPOP#'],
       'dynamodb:UpdateItem': ['STATUS#', 'OFFER#', 'ATOKEN#'],
       'dynamodb:DeleteItem': ['ATOKEN#', 'NONCE#'],
     });

@@ -357,14 +357,14 @@ describe('what never yields a credential', () => {
     oauthError(await credentialRequest(at, { credential_configuration_id: 'PassportCredential_mso_mdoc', proofs: { jwt: [await proof(key, { nonce: await nonce() })] } }), 400, 'unknown_credential_configuration');
     oauthError(await credentialRequest(at, { format: 'ldp_vc', proofs: { jwt: [await proof(key, { nonce: await nonce() })] } }), 400, 'unsupported_credential_format');
     oauthError(await credentialRequest(at, { credential_configuration_id: 'DiplomaCredential_jwt_vc_json', proofs: { jwt: [await proof(key, { nonce: await nonce() })] } }), 400, 'invalid_credential_request');
-    // No token at all: a bare challenge, naming no error (RFC 6750 §3.1); a token we never gave: invalid_token.
+    // No token at all: a bare challenge, naming no error (RFC 6750 §3.1), in either scheme (RFC 9449 §7.1); a token we never gave: invalid_token.
     const missing = await credentialRequest(undefined, { credential_configuration_id: o.credentialConfigurationId });
     oauthError(missing, 401, 'invalid_token');
-    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer, DPoP algs="ES256"');
     // Whatever the body: the resource is protected first.
     const bare = await home.call('POST', '/credential', { raw: 'not json', headers: { 'content-type': 'text/plain' } });
     oauthError(bare, 401, 'invalid_token');
-    expect(bare.headers.get('www-authenticate')).toBe('Bearer');
+    expect(bare.headers.get('www-authenticate')).toBe('Bearer, DPoP algs="ES256"');
     const unknown = await credentialRequest('A'.repeat(43), { credential_configuration_id: o.credentialConfigurationId });
     oauthError(unknown, 401, 'invalid_token');
     expect(unknown.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');

@@ -15,6 +15,7 @@
  *   OFFER#<uai>#<offerId>           REF                which offer a school's offerId names, to withdraw it (expires)
  *   ATOKEN#<sha256 of the token>    ATOKEN             wallet access token (expires)
  *   NONCE#<sha256 of the nonce>     NONCE              wallet proof nonce (expires)
+ *   DPOP#<sha256 of jkt.jti>         DPOP               a DPoP proof seen, against its replay (expires)
  *
  * Each credential is its own partition: a school issuing a year group spreads over many items,
  * never through one hot item.
@@ -37,6 +38,7 @@ export const keys = {
   offerRef: (uai: string, offerId: string) => ({ pk: `OFFER#${uai}#${offerId}`, sk: 'REF' }),
   accessToken: (hash: string) => ({ pk: `ATOKEN#${hash}`, sk: 'ATOKEN' }),
   nonce: (hash: string) => ({ pk: `NONCE#${hash}`, sk: 'NONCE' }),
+  dpopProof: (hash: string) => ({ pk: `DPOP#${hash}`, sk: 'DPOP' }),
 };
 
 /** An item without its table keys and TTL attribute: the record the core sees. */

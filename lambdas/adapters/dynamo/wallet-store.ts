@@ -188,4 +188,19 @@ export class DynamoWalletStore implements WalletStore {
     );
     return out !== false;
   }
+
+  async recordDpopProof(hash: string, expiresAt: string, now: string) {
+    const out = await this.send(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: toItem(keys.dpopProof(hash), { expiresAt }),
+          // One still within its window is a replay; one past it (TTL deletion lags) is not.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiry <= :now',
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      ),
+    );
+    return out !== false;
+  }
 }

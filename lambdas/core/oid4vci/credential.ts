@@ -16,6 +16,13 @@ import { lookupHash, unseal } from './sealing';
 import type { AccessTokenRecord, WalletStore } from './store';
 import { isObject } from '../json';
 import { isoSeconds } from '../credential/build';
+import { checkDpopProof, type DpopRequest } from './dpop';
+
+/** How the access token was presented: its scheme (RFC 6750 Bearer, or RFC 9449 DPoP) and the request's DPoP header. */
+export interface Presentation {
+  scheme: 'Bearer' | 'DPoP';
+  dpop?: DpopRequest;
+}
 
 function proofJwt(body: Record<string, unknown>): { jwt: unknown; legacy: boolean } {
   const { proof, proofs } = body;
@@ -57,21 +64,31 @@ function checkRequested(body: Record<string, unknown>, token: AccessTokenRecord,
 }
 
 /** RFC 6750 §3.1: a request with no token at all is answered with a bare challenge, naming no error. */
-export const missingToken = () => new OAuthError('invalid_token', 'an access token is required (Authorization: Bearer)', 401, { noCredentials: true });
+export const missingToken = () => new OAuthError('invalid_token', 'an access token is required (Authorization: Bearer, or DPoP with a DPoP proof)', 401, { noCredentials: true });
 
-export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, accessToken: string | undefined, body: unknown) {
+export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, accessToken: string | undefined, body: unknown, presented: Presentation = { scheme: 'Bearer' }) {
   if (accessToken === undefined) throw missingToken();
-  if (!/^[A-Za-z0-9_-]{43}$/.test(accessToken)) throw new OAuthError('invalid_token', 'a valid access token is required');
+  // A refused token is challenged in the scheme it came in.
+  const unauthorized = (why: string) => new OAuthError('invalid_token', why, 401, { scheme: presented.scheme });
+  if (!/^[A-Za-z0-9_-]{43}$/.test(accessToken)) throw unauthorized('a valid access token is required');
   const tokenHash = lookupHash(accessToken);
   const token = await deps.wallet.getAccessToken(tokenHash);
   const now = deps.clock();
   if (!token || token.used || !token.sealed || Date.parse(token.expiresAt) <= now.getTime()) {
-    throw new OAuthError('invalid_token', 'the access token is unknown, expired or already used');
+    throw unauthorized('the access token is unknown, expired or already used');
+  }
+  if (token.jkt) {
+    // RFC 9449 §7.2: a DPoP-bound token is never accepted as a bearer token; its proof is checked
+    // before the request's body.
+    if (presented.scheme !== 'DPoP') throw new OAuthError('invalid_token', 'this access token is bound to a key: send it as Authorization: DPoP, with a DPoP proof by that key', 401, { scheme: 'DPoP' });
+    await checkDpopProof(deps, presented.dpop?.header, { method: 'POST', url: presented.dpop?.url ?? '', now, boundTo: { tokenHash, jkt: token.jkt } });
+  } else if (presented.scheme === 'DPoP') {
+    throw unauthorized('this access token is not bound to a key (its token response said Bearer): send it as Authorization: Bearer');
   }
   if (!isObject(body)) throw new OAuthError('invalid_credential_request', 'the body must be a JSON object');
 
   const granted = configurationOf(token.configurationId);
-  if (!granted) throw new OAuthError('invalid_token', 'the access token names a credential that is no longer offered');
+  if (!granted) throw unauthorized('the access token names a credential that is no longer offered');
   checkRequested(body, token, granted);
   // Encrypted responses are not offered (the issuer metadata lists no credential_response_encryption):
   // a wallet that asks for one gets an error, never the credential in the clear it did not want.
@@ -86,7 +103,7 @@ export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, ac
   }
 
   const school = await deps.store.getSchool(token.uai);
-  if (!school) throw new OAuthError('invalid_token', 'the school of this offer no longer exists');
+  if (!school) throw unauthorized('the school of this offer no longer exists');
   const credential = unseal<IssueRequest['credential']>(accessToken, 'token', token.sealed);
   const request: IssueRequest = {
     credential: { ...credential, credentialSubject: { ...credential.credentialSubject, id: proof.holder } },
@@ -106,7 +123,7 @@ export async function issueToWallet(deps: CoreDeps & { wallet: WalletStore }, ac
     // redeeming this token, or one was stopped midway; nothing is issued yet, so the wallet retries.)
     // (Or the first attempt, with another key, made the credential and its answer was lost: the
     // credential made for that key is in the school's audit all the same.)
-    if (isAttestoError(e) && e.code === 'IDEMPOTENCY_KEY_REUSED') throw new OAuthError('invalid_token', 'this access token has already been used, with another key: send the request again with the key of the first attempt, or ask your school for a new offer');
+    if (isAttestoError(e) && e.code === 'IDEMPOTENCY_KEY_REUSED') throw unauthorized('this access token has already been used, with another key: send the request again with the key of the first attempt, or ask your school for a new offer');
     // The offer was made while the credential could still be issued, and its validity ended since:
     // no retry will change that (OpenID4VCI 1.0 §8.3.1.2: "unrecoverable").
     if (isAttestoError(e) && e.code === 'VALIDATION_FAILED' && e.errors?.some((f) => /^\/credential\/(validFrom|validUntil|credentialSubject\/endDate)$/.test(f.pointer))) throw new OAuthError('credential_request_denied', `the offered credential can no longer be issued (${e.message}): ask your school for a new offer`);

@@ -19,6 +19,8 @@ export type OAuthErrorCode =
   | 'invalid_nonce'
   | 'invalid_encryption_parameters'
   | 'credential_request_denied'
+  // RFC 9449 §5 and §7.1: a DPoP proof missing, malformed, replayed, or not by the token's key
+  | 'invalid_dpop_proof'
   // draft 13, for the earlier `format` request form only
   | 'unsupported_credential_format'
   // Borrowed from RFC 6749 §4.1.2.1, where they are defined for the authorization endpoint: neither
@@ -43,6 +45,11 @@ export class OAuthError extends Error {
        * error, since the client may simply not have known authentication was needed.
        */
       noCredentials?: boolean;
+      /**
+       * The authentication scheme of the challenge (a 401): `DPoP` for a request that presented,
+       * or had to present, a DPoP-bound token (RFC 9449 §7.1); `Bearer` otherwise.
+       */
+      scheme?: 'Bearer' | 'DPoP';
     } = {},
   ) {
     super(asciiDescription(description));

@@ -9,6 +9,7 @@ import { KINDS, KIND_NAMES, type KindDefinition } from '../kinds';
 import type { CredentialFormat, CredentialKind } from '../records';
 import { vctOf } from '../credential/vct';
 import { credentialClaims } from '../credential/type-metadata';
+import { DPOP_ALGS } from './dpop-algs';
 
 export const PRE_AUTHORIZED_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
 
@@ -80,6 +81,8 @@ export function authorizationServerMetadata(publicUrl: string, issuer: string) {
     'pre-authorized_grant_anonymous_access_supported': true,
     // RFC 9396 §10: a wallet may name the offer's credential in the token request (see ./authorization-details.ts).
     authorization_details_types_supported: ['openid_credential'],
+    // RFC 9449 §5.1: a token request with a DPoP proof gets a token bound to its key (./dpop.ts).
+    dpop_signing_alg_values_supported: [...DPOP_ALGS],
     token_endpoint_auth_methods_supported: ['none'],
     response_types_supported: [],
   };

@@ -43,6 +43,11 @@ export interface AccessTokenRecord extends Pick<OfferRecord, 'offerId' | 'uai' |
    * then name the credential by one of these (`credential_identifier`), not by its configuration.
    */
   credentialIdentifiers?: string[];
+  /**
+   * The RFC 7638 thumbprint of the wallet key the token is bound to (RFC 9449 §6), when the token
+   * request carried a DPoP proof: the credential request must then carry a proof by that key.
+   */
+  jkt?: string;
   /** The credential request, re-sealed under the access token; removed once issued. */
   sealed?: string;
   used: boolean;
@@ -94,4 +99,9 @@ export interface WalletStore {
    * form of `expiresAt` (whole seconds, `Z`): the adapter compares them as text.
    */
   consumeNonce(hash: string, now: string): Promise<boolean>;
+  /**
+   * Records a DPoP proof (by the hash of its key thumbprint and jti) until `expiresAt`, unless it
+   * is recorded and not yet expired at `now`: false then (a replay). Times as for nonces.
+   */
+  recordDpopProof(hash: string, expiresAt: string, now: string): Promise<boolean>;
 }

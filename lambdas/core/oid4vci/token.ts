@@ -12,6 +12,7 @@ import { pinMac } from './create-offer';
 import { lookupHash, seal, unseal } from './sealing';
 import { grantedDetails } from './authorization-details';
 import type { OfferRecord, WalletStore } from './store';
+import { checkDpopProof, type DpopRequest } from './dpop';
 
 /**
  * Five minutes: the wallet spends it at once, on one credential. Longer-lived tokens would have to
@@ -22,7 +23,7 @@ export const ACCESS_TOKEN_SECONDS = 300;
 
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
-export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: WalletStore }, form: Record<string, string>) {
+export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: WalletStore }, form: Record<string, string>, dpop?: DpopRequest) {
   if (form.grant_type !== PRE_AUTHORIZED_GRANT) throw new OAuthError('unsupported_grant_type', `only ${PRE_AUTHORIZED_GRANT} is supported`);
   const code = form['pre-authorized_code'];
   // Missing, it is a malformed request (RFC 6749 §5.2); present, any unknown value is an invalid grant.
@@ -35,6 +36,8 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
   if (Date.parse(offer.expiresAt) <= now.getTime()) throw new OAuthError('invalid_grant', 'the offer has expired');
   // What the wallet asks for is checked before a PIN attempt is spent on it.
   const details = grantedDetails(form.authorization_details, offer);
+  // A proof sent is a proof checked, before anything is spent: the token is then bound to its key.
+  const jkt = dpop?.header === undefined ? undefined : await checkDpopProof(deps, dpop.header, { method: 'POST', url: dpop.url, now });
 
   if (offer.txCodeMac) {
     const pin = form.tx_code;
@@ -72,6 +75,7 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
     configurationId: offer.configurationId,
     kind: offer.kind,
     ...(details ? { credentialIdentifiers: details[0]!.credential_identifiers } : {}),
+    ...(jkt ? { jkt } : {}),
     sealed: seal(accessToken, 'token', request),
     used: false,
     expiresAt: isoSeconds(new Date(now.getTime() + ACCESS_TOKEN_SECONDS * 1000)),
@@ -91,7 +95,7 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
     throw e;
   }
   // Asked for by authorization_details, the credential is then requested by its identifier (OpenID4VCI 1.0 §6.2).
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS, ...(details ? { authorization_details: details } : {}) };
+  return { access_token: accessToken, token_type: jkt ? 'DPoP' : 'Bearer', expires_in: ACCESS_TOKEN_SECONDS, ...(details ? { authorization_details: details } : {}) };
 }
 
 /** The exhaustion of an offer's PIN attempts, as recorded: the same event however often it is written. */

@@ -64,7 +64,8 @@ export const walletRoutes: Record<string, RouteHandler> = {
     // And "parameters sent without a value MUST be treated as if they were omitted" (a wallet's form
     // may send an empty tx_code for an offer without a PIN).
     const form = Object.fromEntries([...params].filter(([, value]) => value !== ''));
-    return c.json(await exchangePreAuthorizedCode({ ...deps.core, wallet: deps.wallet }, form), 200, noStore);
+    const dpop = { header: c.req.header('dpop'), url: `${deps.config.publicUrl}/token` };
+    return c.json(await exchangePreAuthorizedCode({ ...deps.core, wallet: deps.wallet }, form, dpop), 200, noStore);
   },
 
   async nonce(c, deps) {
@@ -72,7 +73,8 @@ export const walletRoutes: Record<string, RouteHandler> = {
   },
 
   async credential(c, deps) {
-    const auth = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
+    // RFC 6750 §2.1 or RFC 9449 §7.1: the scheme name is case-insensitive.
+    const auth = /^(Bearer|DPoP)\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
     // The resource is protected first: without a token, the bare challenge (RFC 6750 §3.1), whatever the body.
     if (!auth) throw missingToken();
     if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) throw new OAuthError('invalid_credential_request', 'send the credential request as application/json');
@@ -83,7 +85,8 @@ export const walletRoutes: Record<string, RouteHandler> = {
       if (e instanceof OAuthError) throw e;
       throw new OAuthError('invalid_credential_request', 'the body is not JSON');
     }
-    const issued = await issueToWallet({ ...deps.core, wallet: deps.wallet }, auth[1], body);
+    const scheme = auth[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
+    const issued = await issueToWallet({ ...deps.core, wallet: deps.wallet }, auth[2], body, { scheme, dpop: { header: c.req.header('dpop'), url: `${deps.config.publicUrl}/credential` } });
     count('WalletCredentialsIssued');
     return c.json(issued, 200, noStore);
   },
