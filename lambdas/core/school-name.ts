@@ -1,6 +1,9 @@
 /**
  * A school's name is public: its DID document, its issuer metadata and every credential show it.
- * No control characters or line breaks (C0, DEL, C1, U+2028, U+2029).
+ * The same characters are refused as in any signed text (../text.ts): no control characters,
+ * line breaks, bidirectional formatting or invisible characters.
  */
-export const SCHOOL_NAME_PATTERN = '^[^\\u0000-\\u001F\\u007F-\\u009F\\u2028\\u2029]+$';
+import { UNPRINTABLE_CLASS } from './text';
+
+export const SCHOOL_NAME_PATTERN = `^[^${UNPRINTABLE_CLASS}]+$`;
 export const isPrintableName = (name: string) => new RegExp(SCHOOL_NAME_PATTERN, 'u').test(name);

@@ -189,7 +189,7 @@ describe('issuing', () => {
     expect(vc.credentialSubject.result.map((x) => [nameOf(x.resultDescription), x.value])).toEqual(expect.arrayContaining([['Maths', '12'], ['Français', '15']]));
   });
 
-  it('refuses text a wallet could show other than it was signed: control, bidirectional formatting and lone surrogate characters', async () => {
+  it('refuses text a wallet could show other than it was signed: control, bidirectional formatting, invisible and lone surrogate characters, and blank text', async () => {
     const e = issueRequest('EnrollmentCredential');
     const s = e.credential.credentialSubject as unknown as { student: Record<string, unknown> };
     const named = (familyName: string) => ({ ...e, credential: { ...e.credential, credentialSubject: { ...s, student: { ...s.student, familyName } } } }) as IssueRequest;
@@ -199,10 +199,17 @@ describe('issuing', () => {
       [named('Martin\u202Enif'), '/credential/credentialSubject/student/familyName'], // shown as "Martinfin"
       [named('Mar\u0000tin'), '/credential/credentialSubject/student/familyName'],
       [named('Martin\uD800'), '/credential/credentialSubject/student/familyName'],
+      // Two names that look the same but differ: a zero width space, a word joiner, a Hangul filler, tag characters.
+      [named('Mar\u200Btin'), '/credential/credentialSubject/student/familyName'],
+      [named('Mar\u2060tin'), '/credential/credentialSubject/student/familyName'],
+      [named('Martin\u3164'), '/credential/credentialSubject/student/familyName'],
+      [named('Martin\u{E0041}'), '/credential/credentialSubject/student/familyName'],
+      [named('Martin\uFFF9note\uFFFB'), '/credential/credentialSubject/student/familyName'],
+      [named('   '), '/credential/credentialSubject/student/familyName'],
       [{ ...t, credential: { ...t.credential, credentialSubject: { ...ts, subjects: [ts.subjects[0], { ...ts.subjects[1], name: 'Logique\u2066' }] } } } as IssueRequest, '/credential/credentialSubject/subjects/1/name'],
     ]);
     // Letters of any script, accents (composed or not), and emoji are names' business.
-    for (const familyName of ['Nguyễn', 'Müller-Lüdenscheidt', 'Le\u0301vy', 'بن علي', 'Zoé 😀']) expect((await issue(named(familyName))).credentialId).toMatch(/^urn:attesto:/);
+    for (const familyName of ['Nguyễn', 'Müller-Lüdenscheidt', 'Le\u0301vy', 'بن علي', 'Zoé 😀', 'فرهاد\u200Cزاده']) expect((await issue(named(familyName))).credentialId).toMatch(/^urn:attesto:/);
   });
 
   it('signs names as NFC text, however they were typed: the same request, whichever way its accents came, is one credential', async () => {

@@ -87,13 +87,16 @@ describe('registering a school', () => {
 });
 
 describe('a school name', () => {
-  it('is refused with control characters or line breaks: it is shown in DID documents, issuer metadata and every credential', async () => {
-    for (const name of ['A\u0000B', 'Lycée\n<script>', 'Lycée\u2028X', 'Lycée\u007F', 'Lycée\u009B31m']) {
+  it('is refused with control, bidirectional formatting or invisible characters, lone surrogates or line breaks: it is shown in DID documents, issuer metadata and every credential', async () => {
+    // U+202E would show "Lycée prédé" reversed; a lone surrogate makes strict JSON parsers refuse every credential.
+    const refused = ['A\u0000B', 'Lycée\n<script>', 'Lycée\u2028X', 'Lycée\u007F', 'Lycée\u009B31m', 'Lycée \u202Eedèrp', 'Lyc\uD800ée', 'Lycée\u200BHugo', 'Ly\uFEFFcée', 'Lycée\u{E0041}', 'Lycée\uFFFF', 'Lycée\u3164'];
+    for (const name of refused) {
       await expect(registerSchool(deps, { uai: uai('0330022'), name, actor: 'test' }), JSON.stringify(name)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
       expect(validate.RegisterSchoolRequest({ uai: '0330022Y', name }), JSON.stringify(name)).toBe(false);
     }
     expect(await env.store.getSchool(uai('0330022'))).toBeUndefined();
-    expect(validate.RegisterSchoolRequest({ uai: '0330022Y', name: 'Lycée Saint-Exupéry — Cité scolaire' })).toBe(true);
+    // Any script, and the joiners Persian and Indic names need.
+    for (const name of ['Lycée Saint-Exupéry — Cité scolaire', 'دبیرستان\u200Cها', 'विद्या\u200Dलय']) expect(validate.RegisterSchoolRequest({ uai: '0330022Y', name }), name).toBe(true);
   });
 });
 

@@ -13,7 +13,7 @@
  * bytes of a replay differ; the credential they secure does not.)
  */
 import { DEFAULT_TIME_ZONE, timeZoneOf, UTC_Z } from '../time-zone';
-import { nfc } from '../text';
+import { isBlank, nfc, UNPRINTABLE } from '../text';
 import { signerOf, type CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
 import { canonicalDigest, sha256 } from '../hash';
@@ -121,16 +121,13 @@ const invalidField = (field: string, message: string) =>
   new AttestoError('VALIDATION_FAILED', `${field} ${message}`, { errors: [{ pointer: `/credential/${field}`, message }] });
 
 /**
- * Control characters, lone surrogates and bidirectional formatting characters: none belongs in a
- * name, a title or a label, and the last can make a wallet show a name other than the one signed
- * (U+202E turns the text after it around). Refused at issuance only: credentials already issued
- * still verify.
+ * What no signed text may hold (../text.ts), nor text that shows nothing ("   " as a given name).
+ * Refused at issuance only: credentials already issued still verify.
  */
-const UNPRINTABLE = /[\p{Cc}\p{Cs}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
-
 function checkCharacters(value: unknown, field: string): void {
   if (typeof value === 'string') {
-    if (UNPRINTABLE.test(value)) throw invalidField(field, 'must not contain control or bidirectional formatting characters');
+    if (UNPRINTABLE.test(value)) throw invalidField(field, 'must not contain control, bidirectional formatting or invisible characters, nor line breaks');
+    if (isBlank(value)) throw invalidField(field, 'must not be blank');
   } else if (Array.isArray(value)) value.forEach((v, i) => checkCharacters(v, `${field}/${i}`));
   else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) checkCharacters(v, `${field}/${k}`);
 }

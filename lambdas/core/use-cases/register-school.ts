@@ -41,7 +41,7 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
   if (!isValidUai(uai)) throw invalidUai(input.uai);
   if (name.length === 0 || name.length > 200) throw new AttestoError('VALIDATION_FAILED', 'name must be 1 to 200 characters');
   // The CLI's path does not go through the request schema: the same rule, here.
-  if (!isPrintableName(name)) throw new AttestoError('VALIDATION_FAILED', 'name must not contain control characters or line breaks');
+  if (!isPrintableName(name)) throw new AttestoError('VALIDATION_FAILED', 'name must not contain control, bidirectional formatting or invisible characters, nor line breaks');
   // The days its credentials' dates are (../time-zone.ts): checked before any key is made.
   const timeZone = input.timeZone === undefined ? DEFAULT_TIME_ZONE : requireTimeZone(input.timeZone);
   if (await deps.store.getSchool(uai)) throw new AttestoError('SCHOOL_EXISTS', `school ${uai} is already registered`);
