@@ -129,6 +129,28 @@ describe('signature', () => {
     expect(codes(await verifyCredential(verify, forged))).toEqual(['SIGNATURE_INVALID']);
   });
 
+  it('refuses a signature written in a non-canonical base64url form: one credential has one string', async () => {
+    at('2026-11-22T10:00:00Z');
+    const { jws } = await issued();
+    const [h, p, s] = jws.split('.');
+    // 64 bytes take 86 characters, whose last carries 4 unused bits: flipping one decodes to the same bytes.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const variant = `${s!.slice(0, -1)}${alphabet[alphabet.indexOf(s!.at(-1)!) ^ 1]}`;
+    expect(Buffer.from(variant, 'base64url')).toEqual(Buffer.from(s!, 'base64url'));
+    expect((await verifyCredential(verify, `${h}.${p}.${s}`)).verified).toBe(true);
+    expect(codes(await verifyCredential(verify, `${h}.${p}.${variant}`))).toEqual(['SIGNATURE_INVALID']);
+  });
+
+  it('refuses a kid that is not a string, rather than falling back to the issuer\'s only key', async () => {
+    at('2026-11-22T10:00:00Z');
+    const { jws } = await issued('DiplomaCredential', 'vc+jwt');
+    const claims = JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    for (const kid of [[school.kid], { id: school.kid }, 1]) {
+      const signed = await signJwt(claims, { signer: deps.signer, keyRef: school.keyRef, kid: kid as never }, 'vc+jwt');
+      expect(codes(await verifyCredential(verify, signed)), JSON.stringify(kid)).toEqual(['KEY_NOT_AUTHORIZED']);
+    }
+  });
+
   it('refuses a kid that belongs to another issuer', async () => {
     const { jws } = await issued();
     const [, p, s] = jws.split('.');
@@ -147,6 +169,31 @@ describe('signature', () => {
 });
 
 describe('issuer', () => {
+  it("refuses a credential its school signed that says it is another school's: the enrolment's school, the transcript's grader, the credential id", async () => {
+    at('2026-11-22T10:00:00Z');
+    const key = { signer: deps.signer, keyRef: other.keyRef, did: other.did, kid: other.kid };
+    const built = (kind: KindName, index: number) => buildCredential({ kind: KINDS[kind], subjectInput: issueRequest(kind).credential.credentialSubject as never, school: other, slot: { list: 1, index }, format: 'jwt_vc', issuedAt: '2026-11-22T10:00:00Z', publicUrl: PUBLIC_URL }).credential as Record<string, any>;
+    // As `other` issues them, they verify.
+    for (const kind of ['EnrollmentCredential', 'TranscriptCredential'] as const) expect((await verifyCredential(verify, await signVcJwt(built(kind, 7), key))).verified, kind).toBe(true);
+
+    const enrolment = built('EnrollmentCredential', 8);
+    const claimingDid = structuredClone(enrolment);
+    claimingDid.credentialSubject.school = { ...claimingDid.credentialSubject.school, id: school.did, name: 'Lycée Victor Hugo' };
+    const claimingUai = structuredClone(enrolment);
+    claimingUai.credentialSubject.school = { ...claimingUai.credentialSubject.school, uai: school.uai };
+    const transcript = built('TranscriptCredential', 9);
+    transcript.credentialSubject.achievement.creator = { ...transcript.credentialSubject.achievement.creator, id: school.did, name: 'Lycée Victor Hugo' };
+    const id = built('DiplomaCredential', 10);
+    id.id = (id.id as string).replace(other.uai, school.uai);
+    for (const [forged, why] of [[claimingDid, 'school DID'], [claimingUai, 'school UAI'], [transcript, 'grader'], [id, 'credential id']] as const) {
+      const r = await verifyCredential(verify, await signVcJwt(forged, key));
+      expect(r.verified, why).toBe(false);
+      expect(codes(r), why).toEqual(['ISSUER_MISMATCH']);
+      // Its issuer is still said, as the one who signed it.
+      expect(r.issuer, why).toMatchObject({ did: other.did, uai: other.uai });
+    }
+  });
+
   it('refuses a credential of any other issuer as such, resolving nothing and fetching nothing', async () => {
     at('2026-11-22T10:00:00Z');
     const outsider = await generateKeyPair('ES256');
@@ -209,7 +256,8 @@ describe('status', () => {
     const r = await verifyCredential(verify, jws);
     expect(r.verified).toBe(false);
     expect(codes(r)).toEqual(['STATUS_LIST_INVALID']);
-    expect(r.errors[0]!.message).toContain('issued by another DID');
+    // Said by the list's issuer, or by its key, whichever is read first (the list may be cached).
+    expect(r.errors[0]!.message).toMatch(/issued by another DID|does not belong to the issuer/);
   });
 
   it('reads lists as Bitstring Status List v1.0 §3.2 says: one or more purposes, at least 131,072 entries, statusSize 1', async () => {

@@ -302,7 +302,7 @@ describe('least privilege, on the IAM statements of each function', () => {
         Resource: tableArn(),
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SCHOOL#*', 'CLIENT#*', 'CRED#*', 'STATUS#*', 'IDEM#*', 'OFFER#*', 'ATOKEN#*', 'NONCE#*'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
       },
-      PutItemsUnderItsKeyPrefixes: writeUnder('dynamodb:PutItem', ['CRED#', 'STATUS#', 'IDEM#', 'AUDIT#', 'OFFER#', 'ATOKEN#', 'NONCE#']),
+      PutItemsUnderItsKeyPrefixes: writeUnder('dynamodb:PutItem', ['CRED#', 'STATUS#', 'IDEM#', 'AUDIT#', 'OFFER#', 'ATOKEN#', 'NONCE#', 'DPOP#']),
       UpdateItemsUnderItsKeyPrefixes: writeUnder('dynamodb:UpdateItem', ['OFFER#', 'ATOKEN#', 'STATUS#']),
       DeleteItemsUnderItsKeyPrefixes: writeUnder('dynamodb:DeleteItem', ['ATOKEN#', 'NONCE#']),
       UpdateOnlySchoolAttributes: listRollover(),

@@ -42,7 +42,12 @@ export function decodeCompactJws(jws: string): DecodedJws {
   const header = jsonObject(jws.slice(0, first));
   const payload = jsonObject(jws.slice(first + 1, last));
   if (!header || !payload) throw new TypeError('the JWS header or payload is not a base64url JSON object');
-  return { header, payload, signingInput: jws.slice(0, last), signature: Buffer.from(jws.slice(last + 1), 'base64url') };
+  const encoded = jws.slice(last + 1);
+  const signature = Buffer.from(encoded, 'base64url');
+  // Base64url leaves unused bits in its last character: a signature must be in its one canonical
+  // form, or the same credential would verify under several strings (and pass a blocklist of one).
+  // An empty signature then fails verification as any wrong one does.
+  return { header, payload, signingInput: jws.slice(0, last), signature: signature.toString('base64url') === encoded ? signature : Buffer.alloc(0) };
 }
 
 /**

@@ -17,6 +17,8 @@ const imported = new LRUCache<string, KeyObject>({ max: 1000 });
 export function assertionKey(doc: ResolvedDid, header: { kid?: unknown }): { id: string; jwk: JWK } {
   const candidates = doc.verificationMethods.filter((vm) => doc.assertionMethod.includes(vm.id) && vm.publicKeyJwk);
   let chosen;
+  // A kid that is there names a key, or the credential is malformed: never "the only key" by default.
+  if (header.kid !== undefined && typeof header.kid !== 'string') throw new VerifyFailure('KEY_NOT_AUTHORIZED', 'signature', 'kid must be a DID URL (a string)');
   if (typeof header.kid === 'string') {
     const kid = header.kid.startsWith('#') ? `${doc.did}${header.kid}` : header.kid;
     if (!kid.startsWith(`${doc.did}#`)) throw new VerifyFailure('KEY_NOT_AUTHORIZED', 'signature', `kid ${shown(header.kid)} does not belong to the issuer ${shown(doc.did)}`);

@@ -9,6 +9,7 @@ import { check } from '../validation';
 import { shown } from '../json';
 import { verifyEs256 } from './jws';
 import { issuerKeys } from './keys';
+import { otherSchoolNamed } from './school-claims';
 import { extractJws, parseCredentialJws, type ParsedCredential } from './parse';
 import type { VerifyDeps } from './ports';
 import { verdict, VerifyFailure, type VerificationResult } from './result';
@@ -110,7 +111,9 @@ export async function verifyCredential(deps: VerifyDeps, input: unknown): Promis
 
   // Named only now: a forged credential is not shown with the school's name.
   described.issuer = { did: parsed.issuer, uai: school.uai, name: school.name };
-  passed.push('issuer');
+  const other = otherSchoolNamed({ id: parsed.credential.id, subject: parsed.credential.credentialSubject }, kind, { did: parsed.issuer, uai: school.uai });
+  if (other) errors.push({ code: 'ISSUER_MISMATCH', check: 'issuer', message: other });
+  else passed.push('issuer');
 
   if (!kind) {
     errors.push({ code: 'UNKNOWN_KIND', check: 'schema', message: 'type names none of EnrollmentCredential, TranscriptCredential, DiplomaCredential' });

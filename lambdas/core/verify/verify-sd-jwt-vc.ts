@@ -15,6 +15,7 @@ import { isObject, shown } from '../json';
 import { KIND_NAMES, KIND_SLUGS } from '../kinds/names';
 import { vctOf } from '../credential/vct';
 import { importKey, issuerKeys, type IssuerKeys } from './keys';
+import { otherSchoolNamed } from './school-claims';
 import { numericDateMs, verifyEs256 } from './jws';
 import type { VerifyDeps } from './ports';
 import { verdict, VerifyFailure, type VerificationResult } from './result';
@@ -134,7 +135,9 @@ export async function verifySdJwtVc(deps: VerifyDeps, input: string, o: { keyBin
   }
 
   described.issuer = { iss, did, uai: school.uai, name: school.name };
-  passed.push('issuer');
+  const other = otherSchoolNamed({ subject: claims }, kind, { did, uai: school.uai });
+  if (other) errors.push({ code: 'ISSUER_MISMATCH', check: 'issuer', message: other });
+  else passed.push('issuer');
 
   // What the holder discloses is theirs to choose: the schema check is the type (vct).
   if (kind) passed.push('schema');
