@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { Config } from '../config';
 import type { AppDeps } from '../composition';
 import { createApp } from './app';
+import { inRequest } from './logger';
 import { onColdStart, type LambdaHandler } from './cold-start';
 import type { RouteGroup } from './routes';
 import type { RouteHandler } from './routes/types';
@@ -31,6 +32,6 @@ export function lambdaHandler(group: RouteGroup, routes: Record<string, RouteHan
   return onColdStart((config) => {
     const app = handle(createApp(group, compose(config), routes));
     // hono's own Lambda event types differ from @types/aws-lambda's in details (body: null vs undefined).
-    return async (event, context) => (await app(forHono(event) as never, context as never)) as APIGatewayProxyStructuredResultV2;
+    return (event, context) => inRequest(event.requestContext?.requestId, async () => (await app(forHono(event) as never, context as never)) as APIGatewayProxyStructuredResultV2);
   });
 }

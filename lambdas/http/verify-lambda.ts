@@ -16,7 +16,7 @@ import type { VerifyPresentationRequest, VerifyRequest } from '../core/requests'
 import { verifyCredential } from '../core/verify/verify-credential';
 import { verifyPresentation } from '../core/verify/verify-presentation';
 import { MAX_JWS_LENGTH } from '../core/verify/parse';
-import { logger } from './logger';
+import { inRequest, logger } from './logger';
 import { checkJsonHeaders, decodeJson } from './body';
 import type { LambdaHandler } from './cold-start';
 import { count, publishMetrics } from './metrics';
@@ -89,7 +89,7 @@ async function answer(deps: AppDeps, event: APIGatewayProxyEventV2): Promise<API
 }
 
 export function verifyLambda(deps: AppDeps): LambdaHandler {
-  return async (event) => {
+  return (event) => inRequest(event.requestContext?.requestId, async () => {
     const started = performance.now();
     let result: APIGatewayProxyStructuredResultV2;
     try {
@@ -103,5 +103,5 @@ export function verifyLambda(deps: AppDeps): LambdaHandler {
     const path = VERIFIER_ROUTES.find((r) => routeKey(r) === event.routeKey)?.path;
     logger.info('request', { group: 'verifier', method: event.requestContext?.http?.method, ...(path ? { path } : {}), status: result.statusCode, ms: Math.round(performance.now() - started) });
     return result;
-  };
+  });
 }

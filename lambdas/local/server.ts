@@ -137,6 +137,8 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
       }
       // As the gateway sends it: a HEAD comes by its own route (Node's server then sends no body).
       const event = toApiGatewayEvent(req, body, { routeKey: routeKey({ method: req.method!, path: route.path }), pathParameters }, url);
+      // As the gateway does: the request id its logs carry, for the caller to quote.
+      res.setHeader('apigw-requestid', event.requestContext.requestId);
       writeResult(res, await handlers[route.group](event), req.method === 'HEAD');
     } catch {
       if (!res.headersSent) localProblem(res, new AttestoError('INTERNAL', 'an unexpected error occurred'));

@@ -27,7 +27,9 @@ export interface AttestoApiProps {
 
 /** Per request: what happened and how long it took. No source IP, no user agent, no body. */
 const ACCESS_LOG_FIELDS = {
+  // The id the function's log lines carry (and callers get in `apigw-requestid`), and Lambda's own for its invocation.
   requestId: '$context.requestId',
+  integrationRequestId: '$context.integration.requestId',
   requestTime: '$context.requestTimeEpoch',
   routeKey: '$context.routeKey',
   status: '$context.status',
