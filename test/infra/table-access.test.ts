@@ -127,6 +127,7 @@ const WRITE_CALLS: Record<string, (store: DynamoStore, wallet: DynamoWalletStore
   appendAudit: (st) => st.appendAudit({ uai: UAI, at: NOW, action: 'credential.issued', actor: 'client' } as never),
   putOffer: (_, w) => w.putOffer(OFFER as never),
   spendPinAttempt: (_, w) => w.spendPinAttempt('offer-hash'),
+  refundPinAttempt: (_, w) => w.refundPinAttempt('offer-hash', 5),
   dropExhaustedOffer: (_, w) => w.dropExhaustedOffer('offer-hash', NOW),
   redeemOffer: (_, w) => w.redeemOffer('offer-hash', 'token-hash'),
   reopenOffer: (_, w) => w.reopenOffer('offer-hash', 'token-hash', 'sealed', true),

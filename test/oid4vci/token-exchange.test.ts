@@ -257,15 +257,27 @@ describe('an offer whose PIN attempts are spent', () => {
     expect(await withdrawOffer(deps, { school, actor: 'school:test', offerId: offer.offerId })).toEqual({ offerId: offer.offerId, state: 'withdrawn', was: 'exhausted' });
   });
 
-  it('is not called exhausted when the right PIN spent the last attempt and its exchange then failed', async () => {
+  it('is not spent by our failures: the right PIN whose exchange then failed (store unavailable) gets its attempt back, however often, and the retry redeems', async () => {
     const { offer, code, wrong, attempt, events } = await pinOffer();
     for (let i = 0; i < PIN_ATTEMPTS - 1; i++) await expect(attempt(wrong)).rejects.toMatchObject({ error: 'invalid_grant' });
-    const failing = { ...deps, wallet: new Proxy(deps.wallet, { get: (t, n, r) => (n === 'putAccessToken' ? async () => Promise.reject(new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable; retry', { retryAfter: 1 })) : Reflect.get(t, n, r)) }) };
-    await expect(attempt(offer.txCode!, failing)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-    expect(await deps.wallet.getOffer(lookupHash(code))).toMatchObject({ state: 'offered', attemptsLeft: 0 });
-    // No attempts left, but no wrong PIN took the last: neither the audit nor the withdrawal says exhausted.
+    const unavailable = async () => Promise.reject(new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable; retry', { retryAfter: 1 }));
+    const failingAt = (method: string) => ({ ...deps, wallet: new Proxy(deps.wallet, { get: (t, n, r) => (n === method ? unavailable : Reflect.get(t, n, r)) }) });
+    // An outage of several retries, failing at either write: the last attempt is never lost.
+    for (const method of ['putAccessToken', 'redeemOffer', 'putAccessToken', 'redeemOffer', 'putAccessToken', 'redeemOffer']) {
+      await expect(attempt(offer.txCode!, failingAt(method)), method).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      expect(await deps.wallet.getOffer(lookupHash(code)), method).toMatchObject({ state: 'offered', attemptsLeft: 1 });
+    }
     expect(await events('offer.exhausted')).toHaveLength(0);
-    expect(await withdrawOffer(deps, { school, actor: 'school:test', offerId: offer.offerId })).toEqual({ offerId: offer.offerId, state: 'withdrawn' });
+    expect((await attempt(offer.txCode!)).access_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('gives back no attempt to a wrong PIN, nor beyond the limit', async () => {
+    const { code, wrong, attempt } = await pinOffer();
+    await expect(attempt(wrong)).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect(await deps.wallet.getOffer(lookupHash(code))).toMatchObject({ attemptsLeft: PIN_ATTEMPTS - 1 });
+    await deps.wallet.refundPinAttempt(lookupHash(code), PIN_ATTEMPTS);
+    await deps.wallet.refundPinAttempt(lookupHash(code), PIN_ATTEMPTS);
+    expect(await deps.wallet.getOffer(lookupHash(code))).toMatchObject({ attemptsLeft: PIN_ATTEMPTS });
   });
 
   it('is withdrawn as expired once past its end too, not lost as an unknown offer', async () => {

@@ -100,6 +100,21 @@ export class DynamoWalletStore implements WalletStore {
     return out ? Number(out.Attributes?.attemptsLeft) : undefined;
   }
 
+  async refundPinAttempt(hash: string, max: number) {
+    await this.send(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.offer(hash),
+          UpdateExpression: 'SET attemptsLeft = attemptsLeft + :one',
+          ConditionExpression: '#s = :offered AND attemptsLeft < :max',
+          ExpressionAttributeNames: { '#s': 'state' },
+          ExpressionAttributeValues: { ':one': 1, ':max': max, ':offered': 'offered' },
+        }),
+      ),
+    );
+  }
+
   async dropExhaustedOffer(hash: string, at: string) {
     const out = await this.send(() =>
       this.db.send(

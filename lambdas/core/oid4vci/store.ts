@@ -64,6 +64,12 @@ export interface WalletStore {
    */
   spendPinAttempt(hash: string): Promise<number | undefined>;
   /**
+   * Gives back the attempt a right PIN spent when the exchange then failed on our side (the store
+   * unavailable): if the offer is still open and below `max` attempts. A student retrying through
+   * an outage must not burn the offer.
+   */
+  refundPinAttempt(hash: string, max: number): Promise<void>;
+  /**
    * Marks an offer whose PIN attempts a wrong PIN has all spent as exhausted at `at`, and drops its
    * sealed data (it can never be redeemed: the student's data has no reason to stay until the
    * offer expires), if it is still offered and not marked yet. True if this call marked it.

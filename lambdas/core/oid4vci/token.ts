@@ -8,7 +8,7 @@ import type { CoreDeps } from '../deps';
 import { isoSeconds } from '../credential/build';
 import { OAuthError } from './errors';
 import { PRE_AUTHORIZED_GRANT } from './metadata';
-import { pinMac } from './create-offer';
+import { PIN_ATTEMPTS, pinMac } from './create-offer';
 import { lookupHash, seal, unseal } from './sealing';
 import { grantedDetails } from './authorization-details';
 import type { OfferRecord, WalletStore } from './store';
@@ -66,22 +66,37 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
 
   const accessToken = deps.randomToken(32);
   const tokenHash = lookupHash(accessToken);
-  const request = unseal<unknown>(code, 'offer', offer.sealed);
-  await deps.wallet.putAccessToken({
-    hash: tokenHash,
-    offerId: offer.offerId,
-    uai: offer.uai,
-    credentialIssuer: offer.credentialIssuer,
-    configurationId: offer.configurationId,
-    kind: offer.kind,
-    ...(details ? { credentialIdentifiers: details[0]!.credential_identifiers } : {}),
-    ...(jkt ? { jkt } : {}),
-    sealed: seal(accessToken, 'token', request),
-    used: false,
-    expiresAt: isoSeconds(new Date(now.getTime() + ACCESS_TOKEN_SECONDS * 1000)),
-  });
+  const open = offer;
+  /** The token stored, then the offer redeemed for it: true if this exchange won the offer. */
+  const grant = async () => {
+    const request = unseal<unknown>(code, 'offer', open.sealed);
+    await deps.wallet.putAccessToken({
+      hash: tokenHash,
+      offerId: open.offerId,
+      uai: open.uai,
+      credentialIssuer: open.credentialIssuer,
+      configurationId: open.configurationId,
+      kind: open.kind,
+      ...(details ? { credentialIdentifiers: details[0]!.credential_identifiers } : {}),
+      ...(jkt ? { jkt } : {}),
+      sealed: seal(accessToken, 'token', request),
+      used: false,
+      expiresAt: isoSeconds(new Date(now.getTime() + ACCESS_TOKEN_SECONDS * 1000)),
+    });
+    return deps.wallet.redeemOffer(hash, tokenHash);
+  };
+  let redeemed: boolean;
+  try {
+    redeemed = await grant();
+  } catch (e) {
+    // Our failure, not the wallet's: the attempt the right PIN paid is given back, or a student
+    // retrying through an outage would burn the offer. (A redemption that went through, its
+    // answer lost, is not touched: the offer is no longer open.)
+    if (offer.txCodeMac) await Promise.allSettled([deps.wallet.refundPinAttempt(hash, PIN_ATTEMPTS)]);
+    throw e;
+  }
   // Single use: only one redemption wins; a loser's token is withdrawn before anyone sees it.
-  if (!(await deps.wallet.redeemOffer(hash, tokenHash))) {
+  if (!redeemed) {
     await deps.wallet.deleteAccessToken(tokenHash);
     throw new OAuthError('invalid_grant', 'the pre-authorized code is unknown or already used');
   }
