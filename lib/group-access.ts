@@ -75,8 +75,10 @@ const LIST_ROLLOVER: TableAccess['updateOnly'] = { 'SCHOOL#': ['currentList'] };
 
 export const GROUP_ACCESS: ForEveryGroup<GroupAccess> = {
   // Issues, changes status (putFlags: STATUS#; bumpStatusSeq: UpdateItem STATUS#), reads audit.
+  // Reads what its store reads, and not the wallet's secrets' items (offers, tokens, nonces, DPoP
+  // proofs), which no route of its group touches.
   issuer: {
-    table: { read: STORE_READS, write: { 'dynamodb:PutItem': ISSUANCE_PUTS, 'dynamodb:UpdateItem': ['STATUS#'] }, updateOnly: LIST_ROLLOVER },
+    table: { read: STORE_READS, readOnly: ['SCHOOL#', 'CLIENT#', 'CRED#', 'STATUS#', 'IDEM#', 'AUDIT#'], write: { 'dynamodb:PutItem': ISSUANCE_PUTS, 'dynamodb:UpdateItem': ['STATUS#'] }, updateOnly: LIST_ROLLOVER },
     signs: true,
     registersSchools: false,
   },

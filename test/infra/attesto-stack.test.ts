@@ -241,7 +241,12 @@ describe('least privilege, on the IAM statements of each function', () => {
     expect(byStatement(statementsOf(s, roleId('issuer')))).toEqual({
       WriteOwnLogs: logsOf('issuer'),
       xray: XRAY,
-      ReadStateTable: { Effect: 'Allow', Action: STORE_READS, Resource: tableArn() },
+      ReadStateTable: {
+        Effect: 'Allow',
+        Action: STORE_READS,
+        Resource: tableArn(),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SCHOOL#*', 'CLIENT#*', 'CRED#*', 'STATUS#*', 'IDEM#*', 'AUDIT#*'] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+      },
       PutItemsUnderItsKeyPrefixes: writeUnder('dynamodb:PutItem', ['CRED#', 'STATUS#', 'IDEM#', 'AUDIT#']),
       UpdateItemsUnderItsKeyPrefixes: writeUnder('dynamodb:UpdateItem', ['STATUS#']),
       UpdateOnlySchoolAttributes: listRollover(),
