@@ -103,7 +103,11 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   const server = createServer(async (req, res) => {
     try {
       if (!handlers) return localProblem(res, new AttestoError('STORE_UNAVAILABLE', 'attesto is starting; retry', { retryAfter: 1 }));
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      // Appended, not resolved: a path starting with "//" would otherwise be read as a host. A
+      // target that is no path (`*`, an absolute URL) leads nowhere.
+      const target = `http://localhost${req.url ?? '/'}`;
+      if (!req.url?.startsWith('/') || !URL.canParse(target)) return localProblem(res, new AttestoError('NOT_FOUND', 'the request target is not a path'));
+      const url = new URL(target);
       const path = url.pathname;
       const candidates = compiled.filter((r) => r.regex.test(path));
       // CORS, as the HTTP API does it (./http/cors.ts): preflight answered here, before any handler.

@@ -124,6 +124,37 @@ describe('what a client may send around the body', () => {
     expect(JSON.parse(did.body).id).toMatch(/^did:web:/);
   });
 
+  it('routes paths as paths: "//host/…" names no host, and a target that is no path (`*`, an absolute URL) leads nowhere', async () => {
+    const at = new URL(home.server.url);
+    const target = (path: string, method = 'POST') =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request({ hostname: at.hostname, port: at.port, path, method, headers: { 'content-type': 'application/json' } }, (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+        });
+        req.on('error', reject);
+        req.end(method === 'POST' ? '{"verifiableCredential":"x.y.z"}' : undefined);
+      });
+    for (const path of ['//credentials/verify', '//x/credentials/verify', '*', `http://evil.example/credentials/verify`]) {
+      const res = await target(path, path === '*' ? 'OPTIONS' : 'POST');
+      expect(res.status, path).toBe(404);
+      expect(JSON.parse(res.body).code, path).toBe('NOT_FOUND');
+    }
+    expect((await target('/credentials/verify')).status).toBe(400);
+  });
+
+  it('answers If-None-Match: * with 304 where there is a document (RFC 9110 §13.1.2)', async () => {
+    const res = await home.get(`/schools/${schools.A.uai}/did.json`, { headers: { 'if-none-match': '*' } });
+    expect(res.status).toBe(304);
+  });
+
+  it('never quotes back what would turn an answer around or hide text: bidirectional and control characters are shown as U+FFFD', async () => {
+    const res = await home.get('/schools/%E2%80%AE%00X/did.json');
+    expect(res.status).toBe(404);
+    expect(res.json.detail).toBe('no school \uFFFD\uFFFDX');
+  });
+
   it('refuses an empty Idempotency-Key (a retry would otherwise issue twice), writing nothing', async () => {
     const before = await itemCount();
     for (const key of ['', ' ']) {

@@ -15,7 +15,8 @@ function etagged(c: Context, body: string, contentType: string, maxAge: number):
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
   const headers = { etag, 'cache-control': `public, max-age=${maxAge}`, 'content-type': contentType };
   const inm = c.req.header('if-none-match');
-  if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`)) return c.body(null, 304, headers);
+  // `*` matches any current representation (RFC 9110 §13.1.2): there is one.
+  if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}` || t.trim() === '*')) return c.body(null, 304, headers);
   return c.body(body, 200, headers);
 }
 

@@ -4,11 +4,12 @@ import { AttestoError } from '../../core/errors';
 import type { SchoolRecord } from '../../core/records';
 import type { Store } from '../../core/store';
 import { isValidUai } from '../../core/uai';
+import { shown } from '../../core/json';
 
 export async function schoolOfPath(c: Context, store: Pick<Store, 'getSchool'>): Promise<SchoolRecord> {
   const uai = c.req.param('uai') ?? '';
   const school = isValidUai(uai) ? await store.getSchool(uai) : undefined;
   // Sliced: the path is whatever the caller sent.
-  if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `no school ${uai.slice(0, 20)}`);
+  if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `no school ${shown(uai, 20)}`);
   return school;
 }
