@@ -9,6 +9,7 @@
  *                                                         now, signing in 5 minutes (--now: at once; --compromised: at once,
  *                                                         old keys dropped; --replaces: safe to run again)
  *   attesto school republish-status-lists --uai 0750001U  sign the school's status lists again with its current key
+ *   attesto school next-status-list --uai 0750001U        move its new credentials to a fresh status list
  *                                                         (after a --compromised rotation that stopped halfway)
  *   attesto school key-policy --uai 0750001U --role-arn <SchoolSignerRoleArn>
  *                                                         print the key policy for a school key made from a terminal
@@ -32,6 +33,7 @@ import { readAudit } from '../core/use-cases/read-audit';
 import { setSchoolTimeZone } from '../core/use-cases/set-time-zone';
 import { rotateKey } from '../core/use-cases/rotate-key';
 import { republishStatusLists } from '../core/use-cases/republish-status-lists';
+import { startNextStatusList } from '../core/use-cases/next-status-list';
 import { canRotateKeys } from '../core/store';
 import { openLocalDeps } from './local-deps';
 import { issueBatchCommand } from './issue-batch';
@@ -47,6 +49,7 @@ const USAGE = `usage:
   attesto school rotate-key --uai <UAI> [--now | --compromised] [--replaces <kid>]
       (--replaces: the key it signs with now, did:web:…#key-N; run again, it answers the same rotation)
   attesto school republish-status-lists --uai <UAI>
+  attesto school next-status-list --uai <UAI>   (new credentials on a fresh list from now: after a table restore)
   attesto school key-policy --uai <UAI> [--role-arn <SchoolSignerRoleArn>]   (default: $ATTESTO_SCHOOL_SIGNER_ROLE_ARN)
   attesto audit --uai <UAI> [--from <ISO date>] [--to <ISO date>] [--limit <n>] [--cursor <next> | --all]
       (a page as one JSON object, whose "next" --cursor continues; --all: every event of the window, one JSON line each)
@@ -112,6 +115,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'school republish-status-lists':
       if (!values.uai) break;
       print(await withDeps(async (d) => republishStatusLists(d.core, { uai: values.uai!, actor: await actor() })));
+      return 0;
+    case 'school next-status-list':
+      if (!values.uai) break;
+      print(await withDeps(async (d) => startNextStatusList(d.core, { uai: values.uai!, actor: await actor() })));
       return 0;
     case 'school key-policy': {
       // For keys created with the operator's own rights, which get KMS's default policy: the one the

@@ -7,7 +7,9 @@
  * signer role with the session tag `uai = <the school its request is authenticated for>`; that
  * role may sign only with keys whose `attesto:uai` tag equals its session's `uai` tag
  * (attribute-based access control). Code that picks up another school's key reference gets
- * AccessDenied from KMS, not a signature.
+ * AccessDenied from KMS, not a signature. What this does not stop: a signing function under an
+ * attacker's control, which can open its session with any school's tag; the school a request is
+ * for comes from application code (the gateway-verified client id). README, Noticed and left alone.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';

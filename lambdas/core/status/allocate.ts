@@ -51,13 +51,16 @@ export async function allocateSlot(deps: CoreDeps, school: SchoolRecord): Promis
   throw new AttestoError('STATUS_LIST_EXHAUSTED', 'no free status slot found; retry', { retryAfter: 1 });
 }
 
-/** Moves the school to its next list and publishes that list before anything points at it. */
-async function rollover(deps: CoreDeps, school: SchoolRecord, from: number): Promise<number> {
+/**
+ * Moves the school to its next list and publishes that list before anything points at it; audited
+ * as created by `actor` (attesto itself when a list fills).
+ */
+export async function rollover(deps: CoreDeps, school: SchoolRecord, from: number, actor = 'attesto'): Promise<number> {
   const list = await deps.store.advanceList(school.uai, from);
   const created = !(await deps.store.getPublishedList(school.uai, list, 'revocation'));
   // Every form, always: a rollover that died between two of them (or an older version that wrote
   // no Token Status List) is finished here. A no-op when all are published and current.
   await publishStatusLists(deps, school, list);
-  if (created) await deps.store.appendAudit({ uai: school.uai, at: isoSeconds(deps.clock()), action: 'status-list.created', actor: 'attesto', detail: { list } });
+  if (created) await deps.store.appendAudit({ uai: school.uai, at: isoSeconds(deps.clock()), action: 'status-list.created', actor, detail: { list } });
   return list;
 }
