@@ -101,6 +101,15 @@ describe('a school name', () => {
 });
 
 describe('rotating a school token', () => {
+  it('is refused for a school that authenticates with an OAuth2 app client (on AWS): the token would be accepted nowhere, and its old access would go on', async () => {
+    const schoolClients = { create: async () => ({ clientId: 'client-oauth-1', clientSecret: 's', scopes: [] }), remove: async () => undefined };
+    const registered = await registerSchool({ ...deps, schoolClients }, { uai: uai('0330023'), name: 'Lycée OAuth', actor: 'operator:test' });
+    const before = (await env.store.getSchool(registered.uai))!.tokenHash;
+    const error = await rotateToken(deps, { uai: registered.uai, actor: 'operator:test' }).catch((e: AttestoError) => e);
+    expect(error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('client-oauth-1') });
+    expect((await env.store.getSchool(registered.uai))!.tokenHash).toBe(before);
+  });
+
   it('shows the new token even when the audit write then fails (the old one no longer works), and the event is written later, once', async () => {
     const registered = await registerSchool(deps, { uai: uai('0330021'), name: 'Lycée Token', actor: 'test' });
     const rotated = await rotateToken({ ...deps, store: auditDown(env.store) }, { uai: registered.uai, actor: 'operator:test' });
