@@ -4,6 +4,8 @@
  *   attesto school add --uai 0750001U --name "Lycée …" [--time-zone America/Guadeloupe]
  *                                                         register a school, print its DID and API token
  *   attesto school rotate-token --uai 0750001U            replace a school's API token
+ *   attesto school revoke-client --uai 0750001U           cut its OAuth2 app client off at once (AWS)
+ *   attesto school new-client --uai 0750001U              give it a new app client (AWS)
  *   attesto school set-time-zone --uai 9710001V --time-zone America/Guadeloupe   the zone of its credentials' dates
  *   attesto school rotate-key --uai 0750001U [--now | --compromised] [--replaces <kid>]  new signing key: published
  *                                                         now, signing in 5 minutes (--now: at once; --compromised: at once,
@@ -34,6 +36,7 @@ import { setSchoolTimeZone } from '../core/use-cases/set-time-zone';
 import { rotateKey } from '../core/use-cases/rotate-key';
 import { republishStatusLists } from '../core/use-cases/republish-status-lists';
 import { startNextStatusList } from '../core/use-cases/next-status-list';
+import { newSchoolClient, revokeSchoolClient } from '../core/use-cases/school-client';
 import { canRotateKeys } from '../core/store';
 import { openLocalDeps } from './local-deps';
 import { issueBatchCommand } from './issue-batch';
@@ -45,6 +48,8 @@ import { invalidUai, isValidUai } from '../core/uai';
 const USAGE = `usage:
   attesto school add --uai <UAI> --name <name> [--time-zone <IANA zone>]   (default Europe/Paris)
   attesto school rotate-token --uai <UAI>
+  attesto school revoke-client --uai <UAI>   (its OAuth2 app client's tokens refused from the next request on)
+  attesto school new-client --uai <UAI>      (a new app client, once the old one is revoked; its secret shown once)
   attesto school set-time-zone --uai <UAI> --time-zone <IANA zone>   (its credentials' dates from then on)
   attesto school rotate-key --uai <UAI> [--now | --compromised] [--replaces <kid>]
       (--replaces: the key it signs with now, did:web:…#key-N; run again, it answers the same rotation)
@@ -95,6 +100,14 @@ export async function main(argv: string[]): Promise<number> {
     case 'school rotate-token':
       if (!values.uai) break;
       print(await withDeps(async (d) => rotateToken(d.core, { uai: values.uai!, actor: await actor() })));
+      return 0;
+    case 'school revoke-client':
+      if (!values.uai) break;
+      print(await withDeps(async (d) => revokeSchoolClient(d.core, { uai: values.uai!, actor: await actor() })));
+      return 0;
+    case 'school new-client':
+      if (!values.uai) break;
+      print(await withDeps(async (d) => newSchoolClient(d.core, { uai: values.uai!, actor: await actor() })));
       return 0;
     case 'school set-time-zone':
       if (!values.uai || !values['time-zone']) break;

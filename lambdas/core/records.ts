@@ -119,6 +119,8 @@ export interface PublishedStatusList {
 export type AuditAction =
   | 'school.registered'
   | 'school.token-rotated'
+  | 'school.client-revoked'
+  | 'school.client-created'
   | 'school.time-zone-set'
   | 'key.created'
   | 'key.rotated'

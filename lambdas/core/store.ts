@@ -85,6 +85,13 @@ export const canRotateKeys = (store: Store): store is Store & KeyRotationStore =
 /** Finding a school by its OAuth2 client id (schools authenticated by the gateway's authorizer). */
 export interface SchoolByClient {
   getSchoolByClientId(clientId: string): Promise<SchoolRecord | undefined>;
+  /**
+   * Makes `clientId` the school's OAuth2 client (its pointer, then the school's side), if the
+   * school has none; false otherwise. A client of another school is SCHOOL_EXISTS.
+   */
+  linkClient(uai: string, clientId: string): Promise<boolean>;
+  /** Drops `clientId` from the school, if it is still the school's: its tokens authenticate no one from then on. */
+  unlinkClient(uai: string, clientId: string): Promise<boolean>;
 }
 
 export const canFindByClient = (store: Store): store is Store & SchoolByClient =>

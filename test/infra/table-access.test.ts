@@ -117,6 +117,8 @@ const WRITE_CALLS: Record<string, (store: DynamoStore, wallet: DynamoWalletStore
   advanceList: (st) => st.advanceList(UAI, 1),
   setTokenHash: (st) => st.setTokenHash(UAI, 'h', []),
   setTimeZone: (st) => st.setTimeZone(UAI, 'Europe/Paris'),
+  linkClient: (st) => st.linkClient(UAI, 'client'),
+  unlinkClient: (st) => st.unlinkClient(UAI, 'client'),
   replaceKeys: (st) => st.replaceKeys(UAI, { kid: 'a', nextKid: 'b' }, { kid: 'b', keyRef: 'arn:k', publicJwk: {}, previousKeys: [], nextKey: { kid: 'c' } } as never),
   putCredential: (st) => st.putCredential({ uai: UAI, slot: SLOT, id: 'urn:uuid:1' } as never),
   putFlags: (st) => st.putFlags(UAI, 1, { index: 7, suspended: true, updatedAt: NOW } as never, { index: 7, suspended: false, updatedAt: NOW } as never),

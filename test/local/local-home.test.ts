@@ -568,7 +568,7 @@ describe('the local home', () => {
   it('refuses an invalid UAI with a clear message and a non-zero exit, in every command, before reading anything', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
     // A wrong check letter is said as such, not as a school that is not there.
-    for (const args of [['school', 'add', '--uai', '0330003A', '--name', 'X'], ['school', 'rotate-token', '--uai', '0999999Z'], ['audit', '--uai', '0330003A'], ['school', 'republish-status-lists', '--uai', '0330003A'], ['school', 'next-status-list', '--uai', '0330003A']]) {
+    for (const args of [['school', 'add', '--uai', '0330003A', '--name', 'X'], ['school', 'rotate-token', '--uai', '0999999Z'], ['audit', '--uai', '0330003A'], ['school', 'republish-status-lists', '--uai', '0330003A'], ['school', 'next-status-list', '--uai', '0330003A'], ['school', 'revoke-client', '--uai', '0330003A'], ['school', 'new-client', '--uai', '0330003A']]) {
       const refused = await cliExit(dataDir, ...args);
       expect(refused.code, args.join(' ')).toBe(1);
       expect(JSON.parse(refused.stderr), args.join(' ')).toMatchObject({ code: 'INVALID_UAI' });

@@ -71,6 +71,39 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
     return school?.clientId === clientId ? school : undefined;
   }
 
+  async linkClient(uai: string, clientId: string): Promise<boolean> {
+    if (!(await this.putIf({ ...keys.client(clientId), uai }, 'attribute_not_exists(pk)'))) {
+      throw new AttestoError('SCHOOL_EXISTS', `client ${clientId} already belongs to a school`);
+    }
+    const linked = await conditionalCall('link client', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.school(uai),
+          UpdateExpression: 'SET clientId = :c',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(clientId)',
+          ExpressionAttributeValues: { ':c': clientId },
+        }),
+      ),
+    );
+    return linked !== false;
+  }
+
+  async unlinkClient(uai: string, clientId: string): Promise<boolean> {
+    const unlinked = await conditionalCall('unlink client', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.school(uai),
+          UpdateExpression: 'REMOVE clientId',
+          ConditionExpression: 'clientId = :c',
+          ExpressionAttributeValues: { ':c': clientId },
+        }),
+      ),
+    );
+    return unlinked !== false;
+  }
+
   async getSchool(uai: string): Promise<SchoolRecord | undefined> {
     const item = await this.get(keys.school(uai));
     return item ? (withoutKeys(item) as unknown as SchoolRecord) : undefined;
