@@ -31,6 +31,14 @@ export const SIGNER_UNAVAILABLE_METRIC = 'SignerUnavailable';
  * signing service unavailable, or a school's key unusable (disabled, scheduled for deletion).
  */
 export const SIGNER_UNAVAILABLE_PATTERN = '{ $.message = "unavailable" && ($.code = "SIGNER_UNAVAILABLE" || $.code = "SIGNING_KEY_UNUSABLE") }';
+export const BATCH_ITEMS_FAILED_METRIC = 'BatchItemsFailed';
+/**
+ * A batch answers 200 with its failed items inside, so the API's 5xx alarm never sees them: its
+ * `unavailable` line per code (lambdas/http/routes/batch.ts, with `items`) is counted here, for
+ * every cause on our side but signing (the SignerUnavailable alarm's) and items merely out of
+ * time (`BATCH_OUT_OF_TIME`: resent, they are issued).
+ */
+export const BATCH_ITEMS_FAILED_PATTERN = '{ $.message = "unavailable" && $.items >= 1 && $.code != "BATCH_OUT_OF_TIME" && $.code != "SIGNER_UNAVAILABLE" && $.code != "SIGNING_KEY_UNUSABLE" }';
 
 /** The table operations the functions call, each alarmed on when throttled. */
 export const TABLE_OPERATIONS = [
@@ -110,6 +118,8 @@ export class OperationsAlarms extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
       a.addAlarmAction(new actions.SnsAction(this.topic));
+      // And when it is over: the one on call learns the incident ended without opening the console.
+      a.addOkAction(new actions.SnsAction(this.topic));
       this.alarms.push(a);
       return a;
     };
@@ -154,6 +164,7 @@ export class OperationsAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     quota.addAlarmAction(new actions.SnsAction(this.topic));
+    quota.addOkAction(new actions.SnsAction(this.topic));
     this.alarms.push(quota);
 
     for (const fn of props.signing) {
@@ -166,6 +177,22 @@ export class OperationsAlarms extends Construct {
         defaultValue: 0,
       });
     }
+    for (const fn of props.signing) {
+      new logs.MetricFilter(this, `${fn.node.id}BatchItemsFailed`, {
+        logGroup: fn.logGroup,
+        filterPattern: logs.FilterPattern.literal(BATCH_ITEMS_FAILED_PATTERN),
+        metricNamespace: METRICS_NAMESPACE,
+        metricName: BATCH_ITEMS_FAILED_METRIC,
+        metricValue: '$.items',
+        defaultValue: 0,
+      });
+    }
+    alarm(
+      'BatchItemsFailed',
+      'attesto batch items failed on our side (store unavailable, unexpected error), answered inside a 200: a year group is not being issued',
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: BATCH_ITEMS_FAILED_METRIC, period: fiveMinutes, statistic: 'Sum' }),
+      1,
+    );
     alarm(
       'SignerUnavailable',
       'attesto could not sign (KMS or STS error): credentials and status changes are failing',

@@ -764,9 +764,19 @@ describe('operations', () => {
     expect(quota.Metrics.find((m: { Expression?: string }) => m.Expression).Expression).toMatch(/FILL\(\w+, 0\) \/ 60 \/ SERVICE_QUOTA\(\w+\)/);
   });
 
+  it('alarms on batch items that failed on our side, answered inside a 200, other than signing (its own alarm) and items out of time', () => {
+    expect(alarms()).toContainEqual(expect.objectContaining({ Namespace: 'attesto', MetricName: 'BatchItemsFailed', Threshold: 1 }));
+    const filters = Object.values(s.resources).filter((r) => r.Type === 'AWS::Logs::MetricFilter' && r.Properties.MetricTransformations[0].MetricName === 'BatchItemsFailed');
+    expect(filters.length).toBeGreaterThan(0);
+    for (const f of filters) {
+      expect(f.Properties.MetricTransformations[0]).toMatchObject({ MetricValue: '$.items', MetricNamespace: 'attesto' });
+      for (const excluded of ['BATCH_OUT_OF_TIME', 'SIGNER_UNAVAILABLE', 'SIGNING_KEY_UNUSABLE']) expect(f.Properties.FilterPattern).toContain(`$.code != "${excluded}"`);
+    }
+  });
+
   it('alarms on KMS (signing) errors, counted from the logs of every signing function', () => {
     expect(alarms()).toContainEqual(expect.objectContaining({ Namespace: 'attesto', MetricName: 'SignerUnavailable', Threshold: 1 }));
-    const filters = Object.values(s.resources).filter((r) => r.Type === 'AWS::Logs::MetricFilter').map((r) => r.Properties);
+    const filters = Object.values(s.resources).filter((r) => r.Type === 'AWS::Logs::MetricFilter' && r.Properties.MetricTransformations[0].MetricName === 'SignerUnavailable').map((r) => r.Properties);
     const signing = ROUTE_GROUPS.filter((g) => GROUP_ACCESS[g].signs);
     expect(filters.map((f) => f.LogGroupName.Ref).sort()).toEqual(signing.map((g) => s.logicalId(s.main.functions[g].logGroup)).sort());
     for (const f of filters) {
@@ -777,6 +787,8 @@ describe('operations', () => {
 
   it('sends every alarm to one encrypted topic, with the alarm email subscribed', () => {
     for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([topicRef()]);
+    // And when it is over.
+    for (const alarm of alarms()) expect(alarm.OKActions).toEqual([topicRef()]);
     s.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: DEPLOYMENT.alarmEmail, TopicArn: topicRef() });
   });
