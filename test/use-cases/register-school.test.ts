@@ -6,6 +6,7 @@ import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
 import { hashToken, registerSchool, rotateToken } from '../../lambdas/core/use-cases/register-school';
 import { republishStatusLists } from '../../lambdas/core/use-cases/republish-status-lists';
 import { readAudit } from '../../lambdas/core/use-cases/read-audit';
+import { revokeSchoolClient } from '../../lambdas/core/use-cases/school-client';
 import { coreDeps, uai } from '../helpers/core';
 import { issueRequest } from '../helpers/fixtures';
 import { auditDown, startStore } from '../helpers/store';
@@ -107,6 +108,10 @@ describe('rotating a school token', () => {
     const before = (await env.store.getSchool(registered.uai))!.tokenHash;
     const error = await rotateToken(deps, { uai: registered.uai, actor: 'operator:test' }).catch((e: AttestoError) => e);
     expect(error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('client-oauth-1') });
+    expect((await env.store.getSchool(registered.uai))!.tokenHash).toBe(before);
+    // Nor once its client is revoked: where schools have app clients, a token is accepted nowhere.
+    await revokeSchoolClient({ ...deps, schoolClients }, { uai: registered.uai, actor: 'operator:test' });
+    await expect(rotateToken({ ...deps, schoolClients }, { uai: registered.uai, actor: 'operator:test' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('new-client') });
     expect((await env.store.getSchool(registered.uai))!.tokenHash).toBe(before);
   });
 

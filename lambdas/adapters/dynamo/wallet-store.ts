@@ -107,7 +107,8 @@ export class DynamoWalletStore implements WalletStore {
           TableName: this.table,
           Key: keys.offer(hash),
           UpdateExpression: 'SET attemptsLeft = attemptsLeft + :one',
-          ConditionExpression: '#s = :offered AND attemptsLeft < :max',
+          // Never to an offer a wrong PIN exhausted meanwhile: its data is gone.
+          ConditionExpression: '#s = :offered AND attemptsLeft < :max AND attribute_not_exists(exhaustedAt)',
           ExpressionAttributeNames: { '#s': 'state' },
           ExpressionAttributeValues: { ':one': 1, ':max': max, ':offered': 'offered' },
         }),

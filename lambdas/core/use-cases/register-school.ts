@@ -122,10 +122,11 @@ export async function registerSchool(deps: OperatorDeps, input: { uai: string; n
 export async function rotateToken(deps: OperatorDeps, input: { uai: string; actor: string }): Promise<{ uai: string; token: string; warnings?: string[] }> {
   const school = await deps.store.getSchool(input.uai);
   if (!school) throw new AttestoError('UNKNOWN_SCHOOL', `school ${input.uai} is not registered`);
-  // A school with an OAuth2 app client (on AWS) is authenticated by it alone: a new API token would
-  // be accepted nowhere, and an operator cutting a school off would believe it done.
-  if (school.clientId) {
-    throw new AttestoError('VALIDATION_FAILED', `school ${input.uai} authenticates with its OAuth2 app client ${school.clientId}, not an API token: to cut its access, rotate that client's secret or delete the client in Cognito (README, Key rotation)`);
+  // Where schools authenticate with OAuth2 app clients (on AWS), a new API token would be accepted
+  // nowhere, and an operator cutting a school off would believe it done: even once its client is
+  // revoked (then it has none).
+  if (school.clientId || deps.schoolClients) {
+    throw new AttestoError('VALIDATION_FAILED', `school ${input.uai} authenticates with an OAuth2 app client${school.clientId ? ` (${school.clientId})` : ''}, not an API token: revoke-client cuts its access at once, new-client gives it a new one`);
   }
   const token = newToken(deps, input.uai);
   const event: AuditEvent = { uai: input.uai, at: isoSeconds(deps.clock()), action: 'school.token-rotated', actor: input.actor };

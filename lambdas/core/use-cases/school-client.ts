@@ -35,11 +35,12 @@ async function audited(deps: OperatorDeps, event: AuditEvent): Promise<string[]>
 export async function revokeSchoolClient(deps: OperatorDeps, input: { uai: string; actor: string }) {
   const { school, store } = await schoolOf(deps, input.uai);
   const clientId = school.clientId;
-  if (!clientId) throw new AttestoError('VALIDATION_FAILED', `school ${school.uai} has no OAuth2 app client (it authenticates with an API token: rotate-token replaces it)`);
+  if (!clientId) throw new AttestoError('VALIDATION_FAILED', deps.schoolClients ? `school ${school.uai} has no OAuth2 app client (revoked already?): new-client gives it one` : `school ${school.uai} has no OAuth2 app client (it authenticates with an API token: rotate-token replaces it)`);
   if (!(await store.unlinkClient(school.uai, clientId))) throw new AttestoError('ROTATION_CONFLICT', `school ${school.uai} changed meanwhile: read it again`);
   const warnings = await audited(deps, { uai: school.uai, at: isoSeconds(deps.clock()), action: 'school.client-revoked', actor: input.actor, detail: { clientId } });
   // Deleted in Cognito too, so that it gets no new tokens either (those it has are refused already).
   if (deps.schoolClients) await deps.schoolClients.remove(clientId).catch(() => warnings.push(`the app client ${clientId} could not be deleted in Cognito (its tokens are refused all the same): delete it by hand`));
+  else warnings.push(`the app client ${clientId} is not deleted in Cognito (no user pool given: ATTESTO_USER_POOL_ID); its tokens are refused all the same: delete it by hand`);
   return { uai: school.uai, revokedClientId: clientId, ...(warnings.length ? { warnings } : {}) };
 }
 

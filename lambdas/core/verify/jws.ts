@@ -44,9 +44,10 @@ export function decodeCompactJws(jws: string): DecodedJws {
   if (!header || !payload) throw new TypeError('the JWS header or payload is not a base64url JSON object');
   const encoded = jws.slice(last + 1);
   const signature = Buffer.from(encoded, 'base64url');
-  // Base64url leaves unused bits in its last character: a signature must be in its one canonical
-  // form, or the same credential would verify under several strings (and pass a blocklist of one).
-  // An empty signature then fails verification as any wrong one does.
+  // Base64url leaves unused bits in its last character: a signature must be in its canonical
+  // encoding, or one signature would verify under several strings. (ECDSA itself allows a second
+  // signature, s and n - s, as every ES256 verifier accepts: a blocklist keys on the credential id,
+  // never on the JWS string.) An empty signature then fails verification as any wrong one does.
   return { header, payload, signingInput: jws.slice(0, last), signature: signature.toString('base64url') === encoded ? signature : Buffer.alloc(0) };
 }
 
