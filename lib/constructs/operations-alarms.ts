@@ -167,25 +167,15 @@ export class OperationsAlarms extends Construct {
     quota.addOkAction(new actions.SnsAction(this.topic));
     this.alarms.push(quota);
 
+    // Counted from the logs of every signing function: each metric, its log pattern and the value a matching line adds.
+    const fromLogs: [string, string, string][] = [
+      [SIGNER_UNAVAILABLE_METRIC, SIGNER_UNAVAILABLE_PATTERN, '1'],
+      [BATCH_ITEMS_FAILED_METRIC, BATCH_ITEMS_FAILED_PATTERN, '$.items'],
+    ];
     for (const fn of props.signing) {
-      new logs.MetricFilter(this, `${fn.node.id}SignerUnavailable`, {
-        logGroup: fn.logGroup,
-        filterPattern: logs.FilterPattern.literal(SIGNER_UNAVAILABLE_PATTERN),
-        metricNamespace: METRICS_NAMESPACE,
-        metricName: SIGNER_UNAVAILABLE_METRIC,
-        metricValue: '1',
-        defaultValue: 0,
-      });
-    }
-    for (const fn of props.signing) {
-      new logs.MetricFilter(this, `${fn.node.id}BatchItemsFailed`, {
-        logGroup: fn.logGroup,
-        filterPattern: logs.FilterPattern.literal(BATCH_ITEMS_FAILED_PATTERN),
-        metricNamespace: METRICS_NAMESPACE,
-        metricName: BATCH_ITEMS_FAILED_METRIC,
-        metricValue: '$.items',
-        defaultValue: 0,
-      });
+      for (const [metricName, pattern, metricValue] of fromLogs) {
+        new logs.MetricFilter(this, `${fn.node.id}${metricName}`, { logGroup: fn.logGroup, filterPattern: logs.FilterPattern.literal(pattern), metricNamespace: METRICS_NAMESPACE, metricName, metricValue, defaultValue: 0 });
+      }
     }
     alarm(
       'BatchItemsFailed',
