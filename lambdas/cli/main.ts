@@ -11,8 +11,9 @@
  *                                                         now, signing in 5 minutes (--now: at once; --compromised: at once,
  *                                                         old keys dropped; --replaces: safe to run again)
  *   attesto school republish-status-lists --uai 0750001U  sign the school's status lists again with its current key
- *   attesto school next-status-list --uai 0750001U        move its new credentials to a fresh status list
  *                                                         (after a --compromised rotation that stopped halfway)
+ *   attesto school next-status-list --uai 0750001U        move its new credentials to a fresh status list
+ *                                                         (after a table restore)
  *   attesto school key-policy --uai 0750001U --role-arn <SchoolSignerRoleArn>
  *                                                         print the key policy for a school key made from a terminal
  *   attesto audit --uai 0750001U [--from ISO] [--to ISO] [--cursor C | --all]

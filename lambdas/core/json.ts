@@ -1,9 +1,8 @@
 /** Narrowing untrusted JSON. */
+import { UNPRINTABLE_CLASS } from './text';
 
 /** A JSON object (not null, not an array). */
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-import { UNPRINTABLE_CLASS } from './text';
 
 const UNPRINTABLE_ALL = new RegExp(`[${UNPRINTABLE_CLASS}]`, 'gu');
 

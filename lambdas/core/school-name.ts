@@ -6,4 +6,5 @@
 import { UNPRINTABLE_CLASS } from './text';
 
 export const SCHOOL_NAME_PATTERN = `^[^${UNPRINTABLE_CLASS}]+$`;
-export const isPrintableName = (name: string) => new RegExp(SCHOOL_NAME_PATTERN, 'u').test(name);
+const PRINTABLE_NAME = new RegExp(SCHOOL_NAME_PATTERN, 'u');
+export const isPrintableName = (name: string) => PRINTABLE_NAME.test(name);

@@ -70,10 +70,10 @@ export class DynamoWalletStore implements WalletStore {
         ),
       );
       if (out !== false) return { state: 'withdrawn' as const, ...withdrawal, ...(was ? { was } : {}) };
-      const now = await this.getOffer(ref.hash);
-      if (now?.uai !== uai) return { state: 'unknown' as const };
-      if (now.state === 'withdrawn') return recorded(now);
-      if (now.state === 'redeemed') return { state: 'redeemed' as const };
+      const after = await this.getOffer(ref.hash);
+      if (after?.uai !== uai) return { state: 'unknown' as const };
+      if (after.state === 'withdrawn') return recorded(after);
+      if (after.state === 'redeemed') return { state: 'redeemed' as const };
     }
     return { state: 'unknown' as const };
   }

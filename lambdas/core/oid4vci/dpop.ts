@@ -12,9 +12,8 @@
 import { calculateJwkThumbprint, compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { isoSeconds } from '../credential/build';
 import { sha256 } from '../hash';
-import { isObject } from '../json';
 import { COMPACT_JWS } from '../verify/jws';
-import { isP256Coordinate } from '../verify/keys';
+import { isPublicP256 } from '../verify/keys';
 import { typIs } from '../verify/typ';
 import { OAuthError } from './errors';
 import { DPOP_ALGS } from './dpop-algs';
@@ -65,9 +64,7 @@ export async function checkDpopProof(deps: { wallet: WalletStore }, header: stri
   if (!(DPOP_ALGS as readonly unknown[]).includes(protectedHeader.alg)) throw refuse(`the DPoP proof must be signed with ${DPOP_ALGS.join(' or ')}`);
   if (protectedHeader.crit !== undefined || protectedHeader.b64 !== undefined) throw refuse('the DPoP proof must not use critical header extensions (crit, b64)');
   const { jwk } = protectedHeader;
-  if (!isObject(jwk) || jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !isP256Coordinate(jwk.x) || !isP256Coordinate(jwk.y) || 'd' in jwk) {
-    throw refuse('the DPoP proof must carry its public P-256 key (jwk)');
-  }
+  if (!isPublicP256(jwk)) throw refuse('the DPoP proof must carry its public P-256 key (jwk)');
   const key: JWK = { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };
   try {
     await compactVerify(header, await importJWK(key, 'ES256'), { algorithms: [...DPOP_ALGS] });

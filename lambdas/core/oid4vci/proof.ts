@@ -6,10 +6,9 @@
 import { calculateJwkThumbprint, compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { OAuthError } from './errors';
 import { p256JwkOfDidKey, publicJwkOfDidJwk } from '../key-dids';
-import { isObject } from '../json';
 import { COMPACT_JWS } from '../verify/jws';
 import { typIs } from '../verify/typ';
-import { isP256Coordinate } from '../verify/keys';
+import { isPublicP256 } from '../verify/keys';
 
 /** How far a proof's `iat` may be from now, seconds. */
 export const PROOF_MAX_AGE_SECONDS = 300;
@@ -26,7 +25,7 @@ const b64json = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64u
 
 function p256(jwk: unknown): JWK {
   // Coordinates in base64url only: the credential is bound to the did:jwk made of them.
-  if (!isObject(jwk) || jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !isP256Coordinate(jwk.x) || !isP256Coordinate(jwk.y) || 'd' in jwk) {
+  if (!isPublicP256(jwk)) {
     throw new OAuthError('invalid_proof', 'the proof key must be a public P-256 key (ES256)');
   }
   return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };

@@ -66,28 +66,24 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
 
   const accessToken = deps.randomToken(32);
   const tokenHash = lookupHash(accessToken);
-  const open = offer;
-  /** The token stored, then the offer redeemed for it: true if this exchange won the offer. */
-  const grant = async () => {
-    const request = unseal<unknown>(code, 'offer', open.sealed);
+  let redeemed: boolean;
+  try {
+    // The token stored, then the offer redeemed for it: true if this exchange won the offer.
+    const request = unseal<unknown>(code, 'offer', offer.sealed);
     await deps.wallet.putAccessToken({
       hash: tokenHash,
-      offerId: open.offerId,
-      uai: open.uai,
-      credentialIssuer: open.credentialIssuer,
-      configurationId: open.configurationId,
-      kind: open.kind,
+      offerId: offer.offerId,
+      uai: offer.uai,
+      credentialIssuer: offer.credentialIssuer,
+      configurationId: offer.configurationId,
+      kind: offer.kind,
       ...(details ? { credentialIdentifiers: details[0]!.credential_identifiers } : {}),
       ...(jkt ? { jkt } : {}),
       sealed: seal(accessToken, 'token', request),
       used: false,
       expiresAt: isoSeconds(new Date(now.getTime() + ACCESS_TOKEN_SECONDS * 1000)),
     });
-    return deps.wallet.redeemOffer(hash, tokenHash);
-  };
-  let redeemed: boolean;
-  try {
-    redeemed = await grant();
+    redeemed = await deps.wallet.redeemOffer(hash, tokenHash);
   } catch (e) {
     // Our failure, not the wallet's: the attempt the right PIN paid is given back, or a student
     // retrying through an outage would burn the offer. (A redemption that went through, its

@@ -4,7 +4,7 @@
  * a `jwk`, `jku` or `x5u` header is never used to find it.
  */
 import type { KeyObject } from 'node:crypto';
-import { shown } from '../json';
+import { isObject, shown } from '../json';
 import type { JWK } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { p256PublicKey } from './jws';
@@ -95,9 +95,13 @@ export function issuerKeys(deps: Pick<VerifyDeps, 'resolveDid'>, resolved: Resol
 const COORDINATE = /^[A-Za-z0-9_-]{1,43}$/;
 export const isP256Coordinate = (v: unknown): v is string => typeof v === 'string' && COORDINATE.test(v);
 
+/** Whether an untrusted value is a public P-256 JWK: EC, P-256, base64url coordinates, no private `d`. */
+export const isPublicP256 = (jwk: unknown): jwk is JWK & { x: string; y: string } =>
+  isObject(jwk) && jwk.kty === 'EC' && jwk.crv === 'P-256' && isP256Coordinate(jwk.x) && isP256Coordinate(jwk.y) && !('d' in jwk);
+
 /** The native public key of a P-256 JWK (public members only), imported once and cached. */
 export function importKey(jwk: JWK): KeyObject {
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !isP256Coordinate(jwk.x) || !isP256Coordinate(jwk.y) || 'd' in jwk) {
+  if (!isPublicP256(jwk)) {
     throw new VerifyFailure('KEY_NOT_AUTHORIZED', 'signature', 'the assertion key is not a public P-256 key');
   }
   const cacheKey = `${jwk.x}.${jwk.y}`;
