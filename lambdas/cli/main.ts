@@ -150,6 +150,7 @@ export async function main(argv: string[]): Promise<number> {
       if (!values.uai || (values.all && values.cursor)) break;
       const query = {
         uai: values.uai,
+        reader: 'operator' as const,
         ...(values.from ? { from: values.from } : {}),
         ...(values.to ? { to: values.to } : {}),
         ...(values.limit ? { limit: Number(values.limit) } : {}),

@@ -60,8 +60,13 @@ export interface Store {
   getIdempotency(uai: string, key: string, orKey?: string): Promise<IdempotencyRecord | undefined>;
   /** Creates the reservation; false if the key already has one. */
   reserveIdempotency(record: IdempotencyRecord): Promise<boolean>;
-  /** Replaces the record if its owner is still `owner`; false otherwise. */
-  updateIdempotency(record: IdempotencyRecord, owner: string): Promise<boolean>;
+  /**
+   * Replaces the record if its owner is still `owner` and it is still pending (or already in the
+   * state written: the retry of a write whose answer was lost); false otherwise. A completed
+   * reservation is never taken back to pending by a takeover decided on it while it was pending.
+   * `expired`: the record replaced is past its 24 hours, whatever its state.
+   */
+  updateIdempotency(record: IdempotencyRecord, owner: string, replacing?: 'expired'): Promise<boolean>;
 
   // Audit
   appendAudit(event: AuditEvent): Promise<void>;

@@ -42,3 +42,25 @@ export function auditDown<S extends object>(store: S): S {
     get: (target, name, receiver) => (name === 'appendAudit' ? async () => Promise.reject(new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable (audit); retry')) : Reflect.get(target, name, receiver)),
   });
 }
+
+/**
+ * The document client, where the first `times` commands `match` picks land and lose their answer:
+ * each is sent twice, as the SDK sends again a request whose answer timed out, and the second
+ * meets the state the first made (a conditional write then fails its condition).
+ */
+export function losingAnswers<C extends { send: (...a: never[]) => Promise<unknown> }>(db: C, match: (input: Record<string, unknown>, command: string) => boolean, times = 1): C {
+  let left = times;
+  return new Proxy(db, {
+    get(target, name) {
+      if (name !== 'send') return Reflect.get(target, name);
+      return async (command: { input: Record<string, unknown>; constructor: { name: string } }) => {
+        const send = (target.send as unknown as (c: unknown) => Promise<unknown>).bind(target);
+        if (left > 0 && match(command.input, command.constructor.name)) {
+          left--;
+          await send(command);
+        }
+        return send(command);
+      };
+    },
+  });
+}

@@ -184,6 +184,12 @@ describe('on AWS', () => {
     // Audited as the operator's IAM identity.
     const events = (await scanTable(env)).filter((i) => String(i.pk).startsWith('AUDIT#0751234J#') && ['key.rotated', 'status-list.republished'].includes(String(i.action)));
     expect(events.map((e) => [e.action, e.actor])).toEqual(expect.arrayContaining([['key.rotated', `operator:${operator.iam.userArn}`], ['status-list.republished', `operator:${operator.iam.userArn}`]]));
+    // The school reads that an operator acted, not who: an operator's ARN often ends with a person's SSO login (an e-mail).
+    const trail = await call(handlers.issuer, apiGatewayEvent({ method: 'GET', path: '/schools/0751234J/audit', authorizer: asSchool(schools.A!.clientId) }));
+    expect(trail.status).toBe(200);
+    const operatorEvents = trail.json.events.filter((e: { action: string }) => ['key.rotated', 'status-list.republished'].includes(e.action));
+    expect(operatorEvents.map((e: { actor: string }) => e.actor)).toEqual(['operator', 'operator']);
+    expect(JSON.stringify(trail.json)).not.toContain(operator.iam.userArn);
 
     // After a compromise: a new key at once, every previous key dropped, the lists signed again through the school's session.
     // Naming the key it replaces makes the request safe to send again (an answer lost to a timeout).

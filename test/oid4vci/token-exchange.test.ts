@@ -271,13 +271,19 @@ describe('an offer whose PIN attempts are spent', () => {
     expect((await attempt(offer.txCode!)).access_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
-  it('gives back no attempt to a wrong PIN, nor beyond the limit', async () => {
+  it('gives an attempt back once however often it is asked, and only the latest attempt spent', async () => {
     const { code, wrong, attempt } = await pinOffer();
+    const hash = lookupHash(code);
     await expect(attempt(wrong)).rejects.toMatchObject({ error: 'invalid_grant' });
-    expect(await deps.wallet.getOffer(lookupHash(code))).toMatchObject({ attemptsLeft: PIN_ATTEMPTS - 1 });
-    await deps.wallet.refundPinAttempt(lookupHash(code), PIN_ATTEMPTS);
-    await deps.wallet.refundPinAttempt(lookupHash(code), PIN_ATTEMPTS);
-    expect(await deps.wallet.getOffer(lookupHash(code))).toMatchObject({ attemptsLeft: PIN_ATTEMPTS });
+    const earlier = (await deps.wallet.getOffer(hash))!.lastAttempt!;
+    await expect(attempt(wrong)).rejects.toMatchObject({ error: 'invalid_grant' });
+    // Another attempt was spent since: nothing is given back for this one.
+    await deps.wallet.refundPinAttempt(hash, earlier);
+    expect(await deps.wallet.getOffer(hash)).toMatchObject({ attemptsLeft: PIN_ATTEMPTS - 2 });
+    const latest = (await deps.wallet.getOffer(hash))!.lastAttempt!;
+    await deps.wallet.refundPinAttempt(hash, latest);
+    await deps.wallet.refundPinAttempt(hash, latest);
+    expect(await deps.wallet.getOffer(hash)).toMatchObject({ attemptsLeft: PIN_ATTEMPTS - 1 });
   });
 
   it('is withdrawn as expired once past its end too, not lost as an unknown offer', async () => {
@@ -295,7 +301,7 @@ describe('an offer whose PIN attempts are spent', () => {
   it('is spent by no guess once withdrawn: a wrong PIN racing the withdrawal exhausts nothing', async () => {
     const { offer, code } = await pinOffer();
     await withdrawOffer(deps, { school, actor: 'school:test', offerId: offer.offerId });
-    expect(await deps.wallet.spendPinAttempt(lookupHash(code))).toBeUndefined();
+    expect(await deps.wallet.spendPinAttempt(lookupHash(code), { id: 'a-guess', wrong: true, at: NOW.toISOString() })).toBeUndefined();
     expect(await deps.wallet.getOffer(lookupHash(code))).toMatchObject({ state: 'withdrawn', attemptsLeft: PIN_ATTEMPTS });
   });
 });

@@ -476,6 +476,29 @@ describe('Idempotency-Key', () => {
     expect((await env.store.getCredential(school.uai, slot))!.kind).toBe('EnrollmentCredential');
   });
 
+  it('completes a reservation for good: a takeover decided on it while it was pending cannot take it back (one credential, one holder)', async () => {
+    const request = issueRequest('TranscriptCredential');
+    let lateTakeover: boolean | undefined;
+    const racing = new Proxy(env.store, {
+      get: (target, name, receiver) =>
+        name === 'updateIdempotency'
+          ? async (record: { state: string }, owner: string) => {
+              // Another request read the record while it was pending (and stale by its clock), and takes it over just after it completes.
+              const seen = record.state === 'complete' ? await target.getIdempotency(school.uai, reservationKey('completed-key-01')) : undefined;
+              const done = await target.updateIdempotency(record as never, owner);
+              if (seen) lateTakeover = await target.updateIdempotency({ ...seen, owner: 'late', reservedAt: '2026-11-22T10:00:00.000Z' }, seen.owner);
+              return done;
+            }
+          : Reflect.get(target, name, receiver),
+    });
+    const r = await issueCredential({ ...deps, store: racing }, { school, actor: 'school:test', request, idempotencyKey: 'completed-key-01' });
+    expect(lateTakeover).toBe(false);
+    expect(await env.store.getIdempotency(school.uai, reservationKey('completed-key-01'))).toMatchObject({ state: 'complete', credentialId: r.credentialId });
+    // The completion's own retry (its answer lost) still goes through.
+    const complete = (await env.store.getIdempotency(school.uai, reservationKey('completed-key-01')))!;
+    expect(await env.store.updateIdempotency(complete, complete.owner)).toBe(true);
+  });
+
   it('moves a reservation under a new owner token, so a takeover decided on the record as it was cannot write the old slot back', async () => {
     const taken = await issue();
     const { slot } = parseCredentialId(taken.credentialId)!;

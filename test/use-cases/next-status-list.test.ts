@@ -37,7 +37,7 @@ describe('moving a school to a fresh status list', () => {
 
     expect(await startNextStatusList(deps, { uai: school.uai, actor: 'operator:test' })).toEqual({ uai: school.uai, previousList: 1, currentList: 2 });
     for (const purpose of ['revocation', 'suspension', 'token'] as const) expect(await env.store.getPublishedList(school.uai, 2, purpose), purpose).toBeDefined();
-    const events = (await readAudit(deps, { uai: school.uai })).events.filter((e) => e.action === 'status-list.created');
+    const events = (await readAudit(deps, { reader: 'operator', uai: school.uai })).events.filter((e) => e.action === 'status-list.created');
     expect(events).toEqual([expect.objectContaining({ actor: 'operator:test', detail: { list: 2 } })]);
 
     const moved = (await env.store.getSchool(school.uai))!;

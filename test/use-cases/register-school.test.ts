@@ -48,7 +48,7 @@ describe('registering a school', () => {
     // What the warning says: republishing records them, once however often it runs.
     await republishStatusLists(deps, { uai: registered.uai, actor: 'operator:test' });
     await republishStatusLists(deps, { uai: registered.uai, actor: 'operator:test' });
-    const { events } = await readAudit(deps, { uai: registered.uai });
+    const { events } = await readAudit(deps, { reader: 'operator', uai: registered.uai });
     expect(events.filter((e) => e.action !== 'status-list.republished').map((e) => [e.action, e.actor]).sort()).toEqual([
       ['key.created', 'operator:test'],
       ['school.registered', 'operator:test'],
@@ -124,7 +124,7 @@ describe('rotating a school token', () => {
     // The new token is the one that works.
     const school = (await env.store.getSchool(registered.uai))!;
     expect(school.tokenHash).toBe(hashToken(rotated.token));
-    const events = async () => (await readAudit(deps, { uai: registered.uai })).events.filter((e) => e.action === 'school.token-rotated');
+    const events = async () => (await readAudit(deps, { reader: 'operator', uai: registered.uai })).events.filter((e) => e.action === 'school.token-rotated');
     expect(await events()).toEqual([]);
     await republishStatusLists(deps, { uai: registered.uai, actor: 'operator:test' });
     await republishStatusLists(deps, { uai: registered.uai, actor: 'operator:test' });

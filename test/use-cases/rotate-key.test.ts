@@ -176,7 +176,7 @@ describe('key rotation', () => {
 
     expect(await republishStatusLists(deps, { uai, actor: 'operator:test' })).toEqual({ uai, lists: 1, kid: `${did}#key-2` });
     expect(await verifyCredential(verifier(), after)).toMatchObject({ verified: true, errors: [] });
-    const { events } = await readAudit(deps, { uai });
+    const { events } = await readAudit(deps, { reader: 'operator', uai });
     expect(events.find((e) => e.action === 'status-list.republished')).toMatchObject({ actor: 'operator:test', detail: { lists: 1, kid: `${did}#key-2` } });
   });
 
@@ -190,7 +190,7 @@ describe('key rotation', () => {
     });
     expect(decodeProtectedHeader((await env.store.getPublishedList(uai, 1, 'revocation'))!.jwt).kid).toBe(`${did}#key-2`);
     // What the warning says: republishing records the rotation, once however often it is run.
-    const rotations = async () => (await readAudit(deps, { uai })).events.filter((e) => e.action === 'key.rotated');
+    const rotations = async () => (await readAudit(deps, { reader: 'operator', uai })).events.filter((e) => e.action === 'key.rotated');
     expect(await rotations()).toEqual([]);
     await republishStatusLists({ ...deps, store: env.store }, { uai, actor: 'operator:test' });
     await republishStatusLists({ ...deps, store: env.store }, { uai, actor: 'operator:other' });
@@ -201,7 +201,7 @@ describe('key rotation', () => {
 
   it('keeps the event of a rotation whose audit write failed: a later rotation, or a republication that fails, writes it first', async () => {
     const { uai, did } = await schoolWithToken(deps, '0330010');
-    const rotations = async () => (await readAudit(deps, { uai })).events.filter((e) => e.action === 'key.rotated').map((e) => e.detail?.kid);
+    const rotations = async () => (await readAudit(deps, { reader: 'operator', uai })).events.filter((e) => e.action === 'key.rotated').map((e) => e.detail?.kid);
     await rotateKey({ ...deps, store: auditDown(env.store) }, { uai, actor: 'operator:test', compromised: false, immediate: true });
     const throttled = { ...deps, store: env.store, signer: { sign: async () => Promise.reject(new AttestoError('SIGNER_UNAVAILABLE', 'throttled', { retryAfter: 1 })) } };
     await expect(republishStatusLists(throttled, { uai, actor: 'operator:test' })).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE' });
@@ -210,7 +210,7 @@ describe('key rotation', () => {
     const { uai: uai2, did: did2 } = await schoolWithToken(deps, '0330011');
     await rotateKey({ ...deps, store: auditDown(env.store) }, { uai: uai2, actor: 'operator:test', compromised: false, immediate: true });
     await later(10, () => rotate(uai2, false, true));
-    expect((await readAudit(deps, { uai: uai2, to: '2026-11-22T10:01:00Z' })).events.filter((e) => e.action === 'key.rotated').map((e) => e.detail?.kid)).toEqual([`${did2}#key-2`, `${did2}#key-3`]);
+    expect((await readAudit(deps, { reader: 'operator', uai: uai2, to: '2026-11-22T10:01:00Z' })).events.filter((e) => e.action === 'key.rotated').map((e) => e.detail?.kid)).toEqual([`${did2}#key-2`, `${did2}#key-3`]);
   });
 
   it('never lets a failing audit store hold back a compromise rotation: the unwritten events stay saved until written', async () => {
@@ -222,7 +222,7 @@ describe('key rotation', () => {
     // The recovery command re-signs even while audit writes fail, and says the events still wait.
     expect(await republishStatusLists({ ...deps, store: auditDown(env.store) }, { uai, actor: 'operator:test' }).catch((e) => e)).toMatchObject({ code: 'STORE_UNAVAILABLE' });
     await republishStatusLists({ ...deps, store: env.store }, { uai, actor: 'operator:test' });
-    const rotations = (await readAudit(deps, { uai })).events.filter((e) => e.action === 'key.rotated').map((e) => e.detail?.kid);
+    const rotations = (await readAudit(deps, { reader: 'operator', uai })).events.filter((e) => e.action === 'key.rotated').map((e) => e.detail?.kid);
     expect(rotations.sort()).toEqual([`${did}#key-2`, `${did}#key-3`]);
   });
 
@@ -266,7 +266,7 @@ describe('key rotation', () => {
   it('is audited, without personal data', async () => {
     const { uai, did } = await schoolWithToken(deps, '0690002');
     await rotate(uai, false);
-    const { events } = await readAudit(deps, { uai });
+    const { events } = await readAudit(deps, { reader: 'operator', uai });
     expect(events.find((e) => e.action === 'key.rotated')).toMatchObject({ actor: 'operator:test', detail: { kid: `${did}#key-2`, previous: `${did}#key-1`, compromised: false, activeFrom: expect.any(String), retiredKeyRefs: expect.stringMatching(/^local:\S+$/) } });
   });
 

@@ -42,7 +42,7 @@ describe("revoking a school's app client", () => {
     expect(await env.store.getSchoolByClientId(renewed.oauthClient.clientId)).toMatchObject({ uai: registered.uai });
     expect(await env.store.getSchoolByClientId(first)).toBeUndefined();
 
-    const events = (await readAudit(deps, { uai: registered.uai })).events.filter((e) => e.action.startsWith('school.client-'));
+    const events = (await readAudit(deps, { reader: 'operator', uai: registered.uai })).events.filter((e) => e.action.startsWith('school.client-'));
     // (Of the same second here: the clock is frozen, and events of one second are in no set order.)
     expect(events).toHaveLength(2);
     expect(events.map((e) => [e.action, e.actor, e.detail])).toEqual(

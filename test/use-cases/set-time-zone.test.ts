@@ -28,7 +28,7 @@ describe("setting a school's time zone", () => {
     expect(await activityEnd(school)).toBe('2027-01-31T23:59:59+01:00');
     expect(await setSchoolTimeZone(deps, { uai: school, timeZone: 'america/martinique', actor: 'operator:test' })).toEqual({ uai: school, timeZone: 'America/Martinique', previous: 'Europe/Paris' });
     expect(await activityEnd(school)).toBe('2027-01-31T23:59:59-04:00');
-    const { events } = await readAudit(deps, { uai: school });
+    const { events } = await readAudit(deps, { reader: 'operator', uai: school });
     expect(events.find((e) => e.action === 'school.time-zone-set')).toMatchObject({ actor: 'operator:test', detail: { timeZone: 'America/Martinique', previous: 'Europe/Paris' } });
   });
 

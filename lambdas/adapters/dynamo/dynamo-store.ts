@@ -45,6 +45,26 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
     return (await conditionalCall('put', () => this.db.send(put))) !== false;
   }
 
+  /**
+   * After a failed condition: whether the item shows this very write. The write may have landed
+   * and only its answer been lost (the client times out at 1 s and sends it again), the retry then
+   * failing the condition the first attempt's own change broke. Taken for a conflict, it would be
+   * reported as one while it is in force: a key in use called unused, a school registered told it
+   * exists. `ours` compares what only this write could have put there (a key just created, a
+   * client just made).
+   */
+  private async landed(key: { pk: string; sk: string }, ours: (item: Item) => boolean): Promise<boolean> {
+    const item = await this.get(key);
+    return item !== undefined && ours(item);
+  }
+
+  /** Claims a client id's pointer for `uai`: true if claimed now, or by an earlier attempt of this very write. */
+  private async claimClient(clientId: string, uai: string): Promise<boolean> {
+    const pointer = keys.client(clientId);
+    // A client id is made by Cognito for one registration or one new-client: a pointer to this school is this one's.
+    return (await this.putIf({ ...pointer, uai }, 'attribute_not_exists(pk)')) || this.landed(pointer, (item) => item.uai === uai);
+  }
+
   private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {
     const out = await this.call('get', () => this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true })));
     return out.Item;
@@ -57,10 +77,13 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
     // If the school cannot be created (another registration won), the pointer stays: its client
     // is deleted by the caller, and getSchoolByClientId follows a pointer only to a school that
     // names the same client. (The functions that write the table may not delete items.)
-    if (school.clientId && !(await this.putIf({ ...keys.client(school.clientId), uai: school.uai }, 'attribute_not_exists(pk)'))) {
+    if (school.clientId && !(await this.claimClient(school.clientId, school.uai))) {
       throw new AttestoError('SCHOOL_EXISTS', `client ${school.clientId} already belongs to a school`);
     }
-    const ok = await this.putIf({ ...keys.school(school.uai), ...school }, 'attribute_not_exists(pk)');
+    const ok =
+      (await this.putIf({ ...keys.school(school.uai), ...school }, 'attribute_not_exists(pk)')) ||
+      // The key was created for this registration: a school holding it is this one.
+      (await this.landed(keys.school(school.uai), (item) => item.keyRef === school.keyRef && item.tokenHash === school.tokenHash));
     if (!ok) throw new AttestoError('SCHOOL_EXISTS', `school ${school.uai} is already registered`);
   }
 
@@ -72,7 +95,7 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
   }
 
   async linkClient(uai: string, clientId: string): Promise<boolean> {
-    if (!(await this.putIf({ ...keys.client(clientId), uai }, 'attribute_not_exists(pk)'))) {
+    if (!(await this.claimClient(clientId, uai))) {
       throw new AttestoError('SCHOOL_EXISTS', `client ${clientId} already belongs to a school`);
     }
     const linked = await conditionalCall('link client', () =>
@@ -86,7 +109,7 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
         }),
       ),
     );
-    return linked !== false;
+    return linked !== false || this.landed(keys.school(uai), (item) => item.clientId === clientId);
   }
 
   async unlinkClient(uai: string, clientId: string): Promise<boolean> {
@@ -101,7 +124,8 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
         }),
       ),
     );
-    return unlinked !== false;
+    // Unlinked by an earlier attempt of this write (or by another operator's at the same time): it is unlinked.
+    return unlinked !== false || this.landed(keys.school(uai), (item) => item.clientId !== clientId);
   }
 
   async getSchool(uai: string): Promise<SchoolRecord | undefined> {
@@ -169,7 +193,8 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
         }),
       ),
     );
-    return replaced !== false;
+    // The new key was created for this rotation: a school holding it took this very write.
+    return replaced !== false || this.landed(keys.school(uai), (item) => (k.nextKey ? (item.nextKey as { keyRef?: unknown } | undefined)?.keyRef === k.nextKey.keyRef : item.keyRef === k.keyRef));
   }
 
   // Credentials -----------------------------------------------------------------------------
@@ -280,8 +305,9 @@ export class DynamoStore implements Store, KeyRotationStore, SchoolByClient {
     return this.putIf(this.idemItem(record), 'attribute_not_exists(pk)');
   }
 
-  async updateIdempotency(record: IdempotencyRecord, owner: string): Promise<boolean> {
-    return this.putIf(this.idemItem(record), '#o = :o', { ':o': owner }, { '#o': 'owner' });
+  async updateIdempotency(record: IdempotencyRecord, owner: string, replacing?: 'expired'): Promise<boolean> {
+    if (replacing === 'expired') return this.putIf(this.idemItem(record), '#o = :o', { ':o': owner }, { '#o': 'owner' });
+    return this.putIf(this.idemItem(record), '#o = :o AND (#s = :pending OR #s = :state)', { ':o': owner, ':pending': 'pending', ':state': record.state }, { '#o': 'owner', '#s': 'state' });
   }
 
   private idemItem(record: IdempotencyRecord): Item {

@@ -4,8 +4,12 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccessTokenRecord, OfferEnd, OfferRecord, WalletStore } from '../../core/oid4vci/store';
+import { AttestoError } from '../../core/errors';
 import { conditionalCall } from './calls';
 import { keys, TTL_ATTRIBUTE, withoutKeys } from './table';
+
+/** Rounds of a PIN attempt's write lost to other attempts at the same offer before a 503. */
+const MAX_SPEND_ROUNDS = 8;
 
 const ttl = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
@@ -82,55 +86,57 @@ export class DynamoWalletStore implements WalletStore {
     return this.get<OfferRecord>(keys.offer(hash));
   }
 
-  async spendPinAttempt(hash: string) {
-    const out = await this.send(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.offer(hash),
-          UpdateExpression: 'SET attemptsLeft = attemptsLeft - :one',
-          // Only an open offer's: a guess at one withdrawn (or redeemed) meanwhile spends nothing, and exhausts nothing.
-          ConditionExpression: 'attemptsLeft > :zero AND #s = :offered',
-          ExpressionAttributeNames: { '#s': 'state' },
-          ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':offered': 'offered' },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      ),
-    );
-    return out ? Number(out.Attributes?.attemptsLeft) : undefined;
+  async spendPinAttempt(hash: string, attempt: { id: string; wrong: boolean; at: string }, seen?: number) {
+    let left = seen;
+    // Conditional on the count read, so that the write knows whether it spends the last attempt
+    // (and, for a wrong PIN, exhausts the offer with it). Lost to another attempt, it reads again.
+    for (let round = 0; round < MAX_SPEND_ROUNDS; round++) {
+      if (left === undefined) {
+        const offer = await this.getOffer(hash);
+        if (!offer || offer.state !== 'offered' || offer.exhaustedAt !== undefined) return undefined;
+        left = offer.attemptsLeft;
+      }
+      const expected: number = left;
+      if (!(expected > 0)) return undefined;
+      const exhausts = attempt.wrong && expected === 1;
+      const out = await this.send(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: keys.offer(hash),
+            UpdateExpression: `SET attemptsLeft = :next, lastAttempt = :id${exhausts ? ', exhaustedAt = :at REMOVE sealed' : ''}`,
+            // Only an open offer's: a guess at one withdrawn (or redeemed) meanwhile spends nothing, and exhausts nothing.
+            ConditionExpression: 'attemptsLeft = :left AND #s = :offered AND attribute_not_exists(exhaustedAt)',
+            ExpressionAttributeNames: { '#s': 'state' },
+            ExpressionAttributeValues: { ':left': expected, ':next': expected - 1, ':id': attempt.id, ':offered': 'offered', ...(exhausts ? { ':at': attempt.at } : {}) },
+          }),
+        ),
+      );
+      if (out !== false) return expected - 1;
+      const now = await this.getOffer(hash);
+      // This very write, landed, its answer lost: the SDK's retry then found the count it had changed.
+      if (now?.lastAttempt === attempt.id) return expected - 1;
+      if (!now || now.state !== 'offered' || now.exhaustedAt !== undefined) return undefined;
+      left = now.attemptsLeft;
+    }
+    throw new AttestoError('STORE_UNAVAILABLE', 'too many PIN attempts at once on this offer; retry', { retryAfter: 1 });
   }
 
-  async refundPinAttempt(hash: string, max: number) {
+  async refundPinAttempt(hash: string, attemptId: string) {
     await this.send(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.offer(hash),
-          UpdateExpression: 'SET attemptsLeft = attemptsLeft + :one',
-          // Never to an offer a wrong PIN exhausted meanwhile: its data is gone.
-          ConditionExpression: '#s = :offered AND attemptsLeft < :max AND attribute_not_exists(exhaustedAt)',
+          // Removing the attempt's id makes a second refund of it (a retry) fail its condition.
+          UpdateExpression: 'SET attemptsLeft = attemptsLeft + :one REMOVE lastAttempt',
+          // The latest attempt spent, on an offer still open (never one a wrong PIN exhausted: its data is gone).
+          ConditionExpression: 'lastAttempt = :id AND #s = :offered AND attribute_not_exists(exhaustedAt)',
           ExpressionAttributeNames: { '#s': 'state' },
-          ExpressionAttributeValues: { ':one': 1, ':max': max, ':offered': 'offered' },
+          ExpressionAttributeValues: { ':one': 1, ':id': attemptId, ':offered': 'offered' },
         }),
       ),
     );
-  }
-
-  async dropExhaustedOffer(hash: string, at: string) {
-    const out = await this.send(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.offer(hash),
-          UpdateExpression: 'SET exhaustedAt = :at REMOVE sealed',
-          // Not one a right PIN redeemed meanwhile (its data went then), nor one given back an attempt, nor one marked already.
-          ConditionExpression: '#s = :offered AND attemptsLeft <= :zero AND attribute_not_exists(exhaustedAt)',
-          ExpressionAttributeNames: { '#s': 'state' },
-          ExpressionAttributeValues: { ':offered': 'offered', ':zero': 0, ':at': at },
-        }),
-      ),
-    );
-    return out !== false;
   }
 
   async redeemOffer(hash: string, tokenHash: string) {

@@ -29,6 +29,8 @@ export interface OfferRecord {
   withdrawnBy?: string;
   /** When a wrong PIN spent its last attempt (then it can never be redeemed). */
   exhaustedAt?: string;
+  /** The id of the latest PIN attempt spent: how a write retried after its answer was lost knows it landed. */
+  lastAttempt?: string;
   /** What it had become when it was withdrawn, if no longer redeemable: past its end, or its PIN attempts spent. */
   withdrawnWas?: OfferEnd;
   createdAt: string;
@@ -58,23 +60,21 @@ export interface WalletStore {
   putOffer(offer: OfferRecord): Promise<void>;
   getOffer(hash: string): Promise<OfferRecord | undefined>;
   /**
-   * Consumes one PIN attempt of an open offer if any is left, atomically; returns the attempts
-   * left after it, or undefined when none was left (or the offer is no longer open). Every attempt pays before it is checked, so parallel
-   * guesses cannot get more tries than the limit.
+   * Spends one PIN attempt of an open offer if any is left, atomically; returns the attempts left
+   * after it, or undefined when none was left (or the offer is no longer open). Every attempt pays
+   * before its outcome is told, so parallel guesses cannot get more tries than the limit.
+   * A `wrong` attempt that spends the last one marks the offer exhausted at `at` in the same write,
+   * and drops its sealed data: it can never be redeemed, and the student's data has no reason to
+   * stay until the offer expires. `attempt.id` makes the spend idempotent: a write retried after
+   * its answer was lost is recognised, not counted twice. `seen`: the attempts left as last read.
    */
-  spendPinAttempt(hash: string): Promise<number | undefined>;
+  spendPinAttempt(hash: string, attempt: { id: string; wrong: boolean; at: string }, seen?: number): Promise<number | undefined>;
   /**
-   * Gives back the attempt a right PIN spent when the exchange then failed on our side (the store
-   * unavailable): if the offer is still open and below `max` attempts. A student retrying through
-   * an outage must not burn the offer.
+   * Gives back the attempt `attemptId` spent, a right PIN's whose exchange then failed on our side
+   * (the store unavailable), if no attempt was spent since and the offer is still open. A student
+   * retrying through an outage must not burn the offer. Given back once, however often it is sent.
    */
-  refundPinAttempt(hash: string, max: number): Promise<void>;
-  /**
-   * Marks an offer whose PIN attempts a wrong PIN has all spent as exhausted at `at`, and drops its
-   * sealed data (it can never be redeemed: the student's data has no reason to stay until the
-   * offer expires), if it is still offered and not marked yet. True if this call marked it.
-   */
-  dropExhaustedOffer(hash: string, at: string): Promise<boolean>;
+  refundPinAttempt(hash: string, attemptId: string): Promise<void>;
   /**
    * Marks the offer redeemed for the access token `tokenHash` and drops its sealed data, if still
    * offered (or already redeemed for that same token: a retried call); false otherwise.

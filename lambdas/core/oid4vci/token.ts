@@ -8,7 +8,7 @@ import type { CoreDeps } from '../deps';
 import { isoSeconds } from '../credential/build';
 import { OAuthError } from './errors';
 import { PRE_AUTHORIZED_GRANT } from './metadata';
-import { PIN_ATTEMPTS, pinMac } from './create-offer';
+import { pinMac } from './create-offer';
 import { lookupHash, seal, unseal } from './sealing';
 import { grantedDetails } from './authorization-details';
 import type { OfferRecord, WalletStore } from './store';
@@ -39,25 +39,25 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
   // A proof sent is a proof checked, before anything is spent: the token is then bound to its key.
   const jkt = dpop?.header === undefined ? undefined : await checkDpopProof(deps, dpop.header, { method: 'POST', url: dpop.url, now });
 
+  const attemptId = deps.randomToken(12);
   if (offer.txCodeMac) {
     const pin = form.tx_code;
     // No code at all is a malformed request (OpenID4VCI 1.0 §6.3), not a guess: no attempt is spent.
     if (pin === undefined || pin === '') throw new OAuthError('invalid_request', 'this offer needs its transaction code (tx_code)');
-    const left = await deps.wallet.spendPinAttempt(hash);
+    // Known now, told only once the attempt is paid for. A wrong PIN that spends the last attempt
+    // exhausts the offer in the same write: it can never be redeemed, and its sealed data goes now.
+    const right = /^[0-9]{6}$/.test(pin) && same(pinMac(code, pin), offer.txCodeMac);
+    const at = isoSeconds(now);
+    const left = await deps.wallet.spendPinAttempt(hash, { id: attemptId, wrong: !right, at }, offer.attemptsLeft);
     if (left === undefined) {
       // Exhausted before: its event is written again (stored once), should the first write have failed.
       if (offer.exhaustedAt) await auditExhausted(deps, offer, offer.exhaustedAt);
       throw new OAuthError('invalid_grant', 'too many wrong codes: ask your school for a new offer');
     }
-    if (!/^[0-9]{6}$/.test(pin) || !same(pinMac(code, pin), offer.txCodeMac)) {
-      // The last attempt spent: the offer can never be redeemed, and its sealed data goes now, not
-      // when it expires (up to 30 days). The school's audit says so: someone holding the link
-      // guessed the PIN five times (or the student mistyped it). Should that write fail, the 503
-      // asks for a retry, which writes it (above).
-      if (left === 0) {
-        const at = isoSeconds(now);
-        if (await deps.wallet.dropExhaustedOffer(hash, at)) await auditExhausted(deps, offer, at);
-      }
+    if (!right) {
+      // The school's audit says so: someone holding the link guessed the PIN five times (or the
+      // student mistyped it). Should that write fail, the 503 asks for a retry, which writes it (above).
+      if (left === 0) await auditExhausted(deps, offer, at);
       throw new OAuthError('invalid_grant', left > 0 ? `wrong code (${left} ${left === 1 ? 'attempt' : 'attempts'} left)` : 'too many wrong codes: ask your school for a new offer');
     }
   } else if (form.tx_code !== undefined) {
@@ -88,7 +88,7 @@ export async function exchangePreAuthorizedCode(deps: CoreDeps & { wallet: Walle
     // Our failure, not the wallet's: the attempt the right PIN paid is given back, or a student
     // retrying through an outage would burn the offer. (A redemption that went through, its
     // answer lost, is not touched: the offer is no longer open.)
-    if (offer.txCodeMac) await Promise.allSettled([deps.wallet.refundPinAttempt(hash, PIN_ATTEMPTS)]);
+    if (offer.txCodeMac) await Promise.allSettled([deps.wallet.refundPinAttempt(hash, attemptId)]);
     throw e;
   }
   // Single use: only one redemption wins; a loser's token is withdrawn before anyone sees it.

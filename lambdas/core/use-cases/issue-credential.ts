@@ -382,7 +382,7 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, r
     };
     // An expired reservation of an earlier version (under the key itself) is left to its TTL: this one goes under the digest.
     const replaces = expired?.key === key ? expired : undefined;
-    if (await (replaces ? deps.store.updateIdempotency(fresh, replaces.owner) : deps.store.reserveIdempotency(fresh))) return completeReservation(deps, cmd, p, fresh);
+    if (await (replaces ? deps.store.updateIdempotency(fresh, replaces.owner, 'expired') : deps.store.reserveIdempotency(fresh))) return completeReservation(deps, cmd, p, fresh);
     record = await deps.store.getIdempotency(uai, key);
     // Our own reservation, whose answer was lost (the SDK's retry then found the key taken).
     if (record?.owner === fresh.owner) return completeReservation(deps, cmd, p, record);

@@ -2,6 +2,7 @@
 import type { CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
 import { isoSeconds } from '../credential/build';
+import type { AuditEvent } from '../records';
 import type { AuditPage } from '../store';
 
 const MAX_WINDOW_DAYS = 31;
@@ -57,9 +58,23 @@ function decodeCursor(cursor: string): Cursor | undefined {
   throw new AttestoError('VALIDATION_FAILED', 'cursor is not valid: send the `next` of a page as it was given', { errors: [{ pointer: '/cursor', message: 'is not a cursor this service gave' }] });
 }
 
+/**
+ * Who reads the trail. The school reads what happened to its credentials, and that an operator
+ * acted, but not which person: an operator's actor is the AWS identity that called
+ * (`operator:arn:aws:sts::…:assumed-role/<role>/<session>`), whose session name is often the
+ * person's SSO login, an e-mail address. The operator reads it whole, and CloudTrail keeps it too.
+ */
+export type AuditReader = 'school' | 'operator';
+
+/** The event as `reader` sees it. */
+export function asSeenBy(reader: AuditReader, event: AuditEvent): AuditEvent {
+  return reader === 'school' && event.actor.startsWith('operator:') ? { ...event, actor: 'operator' } : event;
+}
+
 export async function readAudit(
   deps: CoreDeps,
-  q: { uai: string; from?: string; to?: string; limit?: number; cursor?: string },
+  /** `reader`: the school's view unless said, the one that shows least. */
+  q: { uai: string; reader?: AuditReader; from?: string; to?: string; limit?: number; cursor?: string },
 ): Promise<AuditPage & { from: string; to: string }> {
   const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
   const now = deps.clock();
@@ -79,5 +94,5 @@ export async function readAudit(
   }
   const at = cursor ? cursor.at : q.cursor;
   const page = await deps.store.listAudit(q.uai, { ...window, limit, ...(at ? { cursor: at } : {}) });
-  return { events: page.events, ...(page.next ? { next: encodeCursor({ ...window, at: page.next }) } : {}), ...window };
+  return { events: page.events.map((e) => asSeenBy(q.reader ?? 'school', e)), ...(page.next ? { next: encodeCursor({ ...window, at: page.next }) } : {}), ...window };
 }

@@ -44,6 +44,7 @@ export const issuerRoutes: Record<string, RouteHandler> = {
     if (limit !== undefined && !Number.isInteger(limit)) throw new AttestoError('VALIDATION_FAILED', 'limit must be an integer');
     const page = await readAudit(deps.core, {
       uai: school.uai,
+      reader: 'school',
       ...(q.from ? { from: q.from } : {}),
       ...(q.to ? { to: q.to } : {}),
       ...(limit !== undefined ? { limit } : {}),
