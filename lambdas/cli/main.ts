@@ -3,10 +3,11 @@
  *
  *   attesto school add --uai 0750001U --name "Lycée …" [--time-zone America/Guadeloupe]
  *                                                         register a school, print its DID and API token
+ *   attesto school show --uai 0750001U                    what an operator needs of it: signing key (its KMS ARN), client, list
  *   attesto school rotate-token --uai 0750001U            replace a school's API token
  *   attesto school revoke-client --uai 0750001U           cut its OAuth2 app client off at once (AWS)
  *   attesto school new-client --uai 0750001U              give it a new app client (AWS)
- *   attesto school set-time-zone --uai 9710001V --time-zone America/Guadeloupe   the zone of its credentials' dates
+ *   attesto school set-time-zone --uai 9710001Z --time-zone America/Guadeloupe   the zone of its credentials' dates
  *   attesto school rotate-key --uai 0750001U [--now | --compromised] [--replaces <kid>]  new signing key: published
  *                                                         now, signing in 5 minutes (--now: at once; --compromised: at once,
  *                                                         old keys dropped; --replaces: safe to run again)
@@ -34,6 +35,7 @@ import { AttestoError, isAttestoError } from '../core/errors';
 import { registerSchool, rotateToken } from '../core/use-cases/register-school';
 import { readAudit } from '../core/use-cases/read-audit';
 import { setSchoolTimeZone } from '../core/use-cases/set-time-zone';
+import { showSchool } from '../core/use-cases/show-school';
 import { rotateKey } from '../core/use-cases/rotate-key';
 import { republishStatusLists } from '../core/use-cases/republish-status-lists';
 import { startNextStatusList } from '../core/use-cases/next-status-list';
@@ -48,6 +50,7 @@ import { invalidUai, isValidUai } from '../core/uai';
 
 const USAGE = `usage:
   attesto school add --uai <UAI> --name <name> [--time-zone <IANA zone>]   (default Europe/Paris)
+  attesto school show --uai <UAI>   (its DID, the key signing now and its KMS ARN, its app client, its status list)
   attesto school rotate-token --uai <UAI>
   attesto school revoke-client --uai <UAI>   (its OAuth2 app client's tokens refused from the next request on)
   attesto school new-client --uai <UAI>      (a new app client, once the old one is revoked; its secret shown once)
@@ -97,6 +100,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'school add':
       if (!values.uai || !values.name) break;
       print(await withDeps(async (d) => registerSchool(d.core, { uai: values.uai!, name: values.name!, actor: await actor(), ...(values['time-zone'] ? { timeZone: values['time-zone'] } : {}) })));
+      return 0;
+    case 'school show':
+      if (!values.uai) break;
+      print(await withDeps(async (d) => showSchool(d.core, values.uai!)));
       return 0;
     case 'school rotate-token':
       if (!values.uai) break;

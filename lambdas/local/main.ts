@@ -45,7 +45,7 @@ Demo school  ${demo.name}
 Try it:
   ${demo.try.issue}
 
-  then verify the returned JWT:
+  then verify the JWT it returns (its "verifiableCredential", in place of <jwt>):
   ${demo.try.verify}
 
   the same as an SD-JWT VC (selective disclosure; verify it the same way):
@@ -53,6 +53,10 @@ Try it:
 
   and revoke it by its credentialId:
   ${demo.try.revoke}
+
+Operate it (schools, keys, audit trail): npx attesto --help, run from this folder
+  (the operator routes' token is in ${dataDir}/operator.json)
+The README's walkthrough goes further: wallets (OpenID4VCI), presentations, a year group as one job.
 
 OpenAPI: ${server.url}/openapi.json      Stop: Ctrl+C
 `);

@@ -15,7 +15,7 @@ import { problemHeaders, problemOf } from '../http/problem';
 import { methodsOf, ROUTES, routeKey, routeRegex, type RouteGroup } from '../http/routes';
 import { CORS } from '../http/cors';
 import { toApiGatewayEvent, writeResult } from './apigw-event';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { ensureDataDir, folderPublicUrl, LocalHomeError, paths, publicOrigin, runningHome, savedPublicUrl, writePrivateJson, type RuntimeRecord } from './data-dir';
 import { ensureDemoSchool, type DemoSchool } from './demo';
 import { startDynalite } from './dynalite';
@@ -90,6 +90,8 @@ export { LocalHomeError };
 export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
   // Refused before anything is written: a folder saves the address it was first served at.
   const askedPublicUrl = opts.publicUrl === undefined ? undefined : publicOrigin(opts.publicUrl);
+  // A folder made by a start that is then refused (its port taken) is removed: nothing is left behind.
+  const madeHere = !existsSync(opts.dataDir);
   ensureDataDir(opts.dataDir);
   const files = paths(opts.dataDir);
   // The store holds a lock on its folder: a second home on it would fail deep inside dynalite.
@@ -156,6 +158,7 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     });
   } catch (e) {
     await dynamo.close();
+    if (madeHere) rmSync(opts.dataDir, { recursive: true, force: true });
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       const saved = savedPublicUrl(opts.dataDir);
       throw new LocalHomeError(`port ${opts.port} is in use: stop what listens there, or start on another port (PORT=…)${saved ? ` answering as this folder's address (ATTESTO_PUBLIC_URL=${saved}), which its schools' DIDs contain` : ''}`);

@@ -210,6 +210,11 @@ describe('the local home', () => {
       expect(key).toMatchObject({ kid: `${school.did}#key-2`, retired: `${school.did}#key-1`, compromised: false, replayed: false });
       const doc = (await home.get('/schools/0330003Z/did.json')).json;
       expect(doc.assertionMethod).toEqual([`${school.did}#key-2`, `${school.did}#key-1`]);
+      // What an operator needs of the school: the key signing now and its reference (a KMS ARN on AWS), the one to come.
+      const shown = JSON.parse((await cli(dataDir, 'school', 'show', '--uai', '0330003Z')).stdout);
+      expect(shown).toMatchObject({ uai: '0330003Z', did: school.did, timeZone: 'Europe/Paris', signing: { kid: `${school.did}#key-1`, keyRef: expect.stringMatching(/^local:0330003Z\./) }, next: { kid: `${school.did}#key-2`, keyRef: expect.stringMatching(/^local:0330003Z\./) }, retired: [], currentStatusList: 1 });
+      expect(shown.next.keyRef).not.toBe(shown.signing.keyRef);
+      expect(JSON.stringify(shown)).not.toMatch(/tokenHash|publicJwk|Events/);
 
       const republished = JSON.parse((await cli(dataDir, 'school', 'republish-status-lists', '--uai', '0330003Z')).stdout);
       expect(republished).toEqual({ uai: '0330003Z', lists: 1, kid: `${school.did}#key-1` }); // key-2 signs in 5 minutes
@@ -559,6 +564,19 @@ describe('the local home', () => {
     }
   }, 90_000);
 
+  it('refuses to start on a port in use, saying so, and leaves no folder it made behind', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    const dataDir = join(tmpdir(), `attesto-refused-${process.pid}-${Date.now()}`);
+    try {
+      expect(await startFails(dataDir, { PORT: String(port) })).toContain(`port ${port} is in use`);
+      expect(existsSync(dataDir)).toBe(false);
+    } finally {
+      blocker.close();
+    }
+  }, 30_000);
+
   it('refuses to run the CLI where there is no local home, rather than register a school in a new empty folder', async () => {
     const error = await cli(join(tmpdir(), `attesto-none-${process.pid}-${Date.now()}`), 'school', 'add', '--uai', '0330003Z', '--name', 'X').catch((e) => e);
     expect(error.code).toBe(1);
@@ -568,7 +586,7 @@ describe('the local home', () => {
   it('refuses an invalid UAI with a clear message and a non-zero exit, in every command, before reading anything', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'attesto-cli-'));
     // A wrong check letter is said as such, not as a school that is not there.
-    for (const args of [['school', 'add', '--uai', '0330003A', '--name', 'X'], ['school', 'rotate-token', '--uai', '0999999Z'], ['audit', '--uai', '0330003A'], ['school', 'republish-status-lists', '--uai', '0330003A'], ['school', 'next-status-list', '--uai', '0330003A'], ['school', 'revoke-client', '--uai', '0330003A'], ['school', 'new-client', '--uai', '0330003A']]) {
+    for (const args of [['school', 'add', '--uai', '0330003A', '--name', 'X'], ['school', 'rotate-token', '--uai', '0999999Z'], ['audit', '--uai', '0330003A'], ['school', 'republish-status-lists', '--uai', '0330003A'], ['school', 'next-status-list', '--uai', '0330003A'], ['school', 'revoke-client', '--uai', '0330003A'], ['school', 'new-client', '--uai', '0330003A'], ['school', 'show', '--uai', '0330003A']]) {
       const refused = await cliExit(dataDir, ...args);
       expect(refused.code, args.join(' ')).toBe(1);
       expect(JSON.parse(refused.stderr), args.join(' ')).toMatchObject({ code: 'INVALID_UAI' });
