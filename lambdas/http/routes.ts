@@ -44,6 +44,10 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/.well-known/openid-credential-issuer/schools/{uai}', group: 'wallet', auth: 'public', operationId: 'issuerMetadata', summary: "OpenID4VCI Credential Issuer metadata of a school." },
   { method: 'GET', path: '/.well-known/oauth-authorization-server', group: 'wallet', auth: 'public', operationId: 'authServerMetadataRoot', summary: 'OAuth 2.0 authorization server metadata (RFC 8414) of the deployment.' },
   { method: 'GET', path: '/.well-known/oauth-authorization-server/schools/{uai}', group: 'wallet', auth: 'public', operationId: 'authServerMetadata', summary: "OAuth 2.0 authorization server metadata of a school." },
+  // Where wallets built on the drafts look (OpenID4VCI drafts up to 15, §11.2.2: the suffix appended to the issuer
+  // identifier, not inserted after the host as 1.0 §12.2.2 and RFC 8414 §3.1 do): the same documents.
+  { method: 'GET', path: '/schools/{uai}/.well-known/openid-credential-issuer', group: 'wallet', auth: 'public', operationId: 'issuerMetadataAppended', summary: "A school's Credential Issuer metadata where pre-1.0 wallets look for it (the same document)." },
+  { method: 'GET', path: '/schools/{uai}/.well-known/oauth-authorization-server', group: 'wallet', auth: 'public', operationId: 'authServerMetadataAppended', summary: "A school's authorization server metadata where pre-1.0 wallets look for it (the same document)." },
   { method: 'GET', path: '/offers/{offer}', group: 'wallet', auth: 'public', operationId: 'credentialOffer', summary: 'A credential offer by reference (credential_offer_uri).' },
   { method: 'POST', path: '/token', group: 'wallet', auth: 'public', operationId: 'token', summary: 'Pre-authorized code (and PIN) for an access token.' },
   { method: 'POST', path: '/nonce', group: 'wallet', auth: 'public', operationId: 'nonce', summary: 'A fresh c_nonce for a proof of possession.' },

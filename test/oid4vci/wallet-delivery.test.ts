@@ -170,6 +170,12 @@ describe('metadata', () => {
     expect((await home.get('/.well-known/openid-credential-issuer')).json.credential_issuer).toBe(base);
     expect((await home.get('/.well-known/oauth-authorization-server')).json.issuer).toBe(base);
     expect((await home.get('/.well-known/openid-credential-issuer/schools/0000000A')).status).toBe(404);
+    // Wallets built on the drafts append the suffix to the issuer identifier: the same documents there.
+    expect((await home.get(`/schools/${uai}/.well-known/openid-credential-issuer`)).json).toEqual(meta);
+    expect((await home.get(`/schools/${uai}/.well-known/oauth-authorization-server`)).json).toEqual(as);
+    expect((await home.get('/schools/0000000A/.well-known/openid-credential-issuer')).status).toBe(404);
+    // And read a configuration's display at its top level, where 1.0 has it in credential_metadata.
+    expect(diploma.display).toEqual(diploma.credential_metadata.display);
   });
 });
 

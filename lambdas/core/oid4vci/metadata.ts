@@ -37,17 +37,18 @@ export function configurationOf(id: string): { kind: CredentialKind; format: Wal
 export { schoolIssuer } from '../did-web';
 
 function configuration(publicUrl: string, k: KindDefinition, format: WalletFormat) {
+  const display = [
+    { name: k.title.fr, locale: 'fr-FR' },
+    { name: k.title.en, locale: 'en-US' },
+  ];
   const common = {
     format,
+    // Where wallets built on the drafts read it (1.0 moved it into credential_metadata, §12.2.4).
+    display,
     cryptographic_binding_methods_supported: format === 'dc+sd-jwt' ? ['jwk'] : ['did:jwk', 'did:key', 'jwk'],
     credential_signing_alg_values_supported: ['ES256'],
     proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256'] } },
-    credential_metadata: {
-      display: [
-        { name: k.title.fr, locale: 'fr-FR' },
-        { name: k.title.en, locale: 'en-US' },
-      ],
-    },
+    credential_metadata: { display },
   };
   // A scope names one configuration: the default format keeps the kind's name, as before.
   if (format === 'dc+sd-jwt') {

@@ -46,6 +46,8 @@ export const walletRoutes: Record<string, RouteHandler> = {
     const s = await schoolOfPath(c, deps.store);
     return publicJson(c, authorizationServerMetadata(deps.config.publicUrl, schoolIssuer(deps.config.publicUrl, s.uai)));
   },
+  issuerMetadataAppended: (c, deps) => walletRoutes.issuerMetadata!(c, deps),
+  authServerMetadataAppended: (c, deps) => walletRoutes.authServerMetadata!(c, deps),
 
   async credentialOffer(c, deps) {
     const offer = await readOffer({ clock: deps.core.clock, wallet: deps.wallet }, c.req.param('offer') ?? '');
