@@ -15,6 +15,11 @@ export const IssueRequest = Type.Object(
     credential: Type.Object(
       {
         '@context': Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 10 })),
+        issuer: Type.Optional(
+          Type.Union([Type.String({ maxLength: 300 }), Type.Object({ id: Type.String({ maxLength: 300 }) }, { additionalProperties: true, maxProperties: 20 })], {
+            description: "The VC-API's issuer: the school's own DID (or an object with it as its id), or left out. Another is refused.",
+          }),
+        ),
         type: Type.Array(Type.String({ maxLength: 100 }), {
           minItems: 1,
           maxItems: 6,

@@ -70,9 +70,9 @@ describe("a transcript's overall outcome", () => {
       return { ...r, credential: { ...r.credential, credentialSubject: { ...r.credential.credentialSubject, overall } } } as typeof r;
     };
     for (const overall of [{ result: 'Ajourné', status: 'Completed' }, { result: 'Admise', status: 'Failed' }]) {
-      expect(() => validateCredentialRequest(request(overall).credential), JSON.stringify(overall)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ pointer: '/credential/credentialSubject/overall/status' })] }));
+      expect(() => validateCredentialRequest(request(overall).credential, { did: 'did:web:attesto.test:schools:0750001U' }), JSON.stringify(overall)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ pointer: '/credential/credentialSubject/overall/status' })] }));
     }
-    expect(() => validateCredentialRequest(request({ result: 'Ajourné', status: 'Failed' }).credential)).not.toThrow();
+    expect(() => validateCredentialRequest(request({ result: 'Ajourné', status: 'Failed' }).credential, { did: 'did:web:attesto.test:schools:0750001U' })).not.toThrow();
   });
 
   it('is accepted in requests only as one of ResultStatusType', () => {

@@ -83,6 +83,29 @@ describe.each(KIND_FORMAT_CASES)('%s as %s', (kind, format) => {
   });
 });
 
+describe("issue requests in the VC-API's own shape (IssueCredentialRequest)", () => {
+  const withIssuer = (issuer: unknown) => {
+    const r = issueRequest('DiplomaCredential');
+    return { ...r, credential: { '@context': ['https://www.w3.org/ns/credentials/v2'], ...r.credential, issuer } };
+  };
+
+  it("names the school as the credential's issuer, by its DID or an object with it as id: issued by that school", async () => {
+    for (const issuer of [home.server.demo.did, { id: home.server.demo.did, name: 'Lycée' }]) {
+      const res = await home.post('/credentials/issue', withIssuer(issuer), { token });
+      expect(res.status, JSON.stringify(issuer)).toBe(201);
+      expect(decodeJwt(jwsOf(res.json.verifiableCredential)).iss).toBe(home.server.demo.did);
+    }
+  });
+
+  it('names another issuer: 400 naming the field, nothing issued', async () => {
+    for (const issuer of ['did:web:attesto.test:schools:0130001F', { id: 'did:web:elsewhere.example' }, { name: 'Lycée' }, 42]) {
+      const res = await home.post('/credentials/issue', withIssuer(issuer), { token });
+      expect(res.status, JSON.stringify(issuer)).toBe(400);
+      expect(res.json, JSON.stringify(issuer)).toMatchObject({ code: 'VALIDATION_FAILED', errors: expect.arrayContaining([expect.objectContaining({ pointer: '/credential/issuer' })]) });
+    }
+  });
+});
+
 describe('status updates in the VC-API\'s own shape (UpdateCredentialStatusRequest)', () => {
   it('suspends, unsuspends and revokes with {credentialId, credentialStatus: {type, statusPurpose}, status}', async () => {
     const issued = await home.post('/credentials/issue', issueRequest('DiplomaCredential'), { token });

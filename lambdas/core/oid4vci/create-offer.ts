@@ -37,7 +37,7 @@ export async function createOffer(deps: CoreDeps & { wallet: WalletStore }, comm
   // Checked, kept and issued as NFC text (../text.ts): normalising can lengthen text, and an offer
   // accepted as sent could fail only once a wallet has spent it.
   const cmd = { ...command, credential: nfc(command.credential) };
-  const kind = validateCredentialRequest(cmd.credential);
+  const kind = validateCredentialRequest(cmd.credential, cmd.school);
   assertIssuableAt(cmd.credential, kind, deps.clock(), timeZoneOf(cmd.school));
   if ((cmd.credential.credentialSubject as { id?: unknown }).id !== undefined) {
     throw new AttestoError('VALIDATION_FAILED', 'an offered credential is bound to the wallet key: leave credentialSubject.id out', {

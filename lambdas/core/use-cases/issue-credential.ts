@@ -76,7 +76,7 @@ interface Prepared {
 export async function issueCredential(deps: CoreDeps, command: IssueCommand): Promise<IssueResult> {
   // Signed as NFC text (./text.ts), and idempotent on it: the same names typed either way are the same request.
   const cmd = { ...command, request: { ...command.request, credential: nfc(command.request.credential) } };
-  const prepared = { ...prepare(cmd.request, cmd.idempotentOn), sentHash: () => canonicalDigest(command.idempotentOn ?? command.request) };
+  const prepared = { ...prepare(cmd.request, cmd.school, cmd.idempotentOn), sentHash: () => canonicalDigest(command.idempotentOn ?? command.request) };
   if (!cmd.idempotencyKey) {
     assertIssuableAt(cmd.request.credential, prepared.kind.kind, deps.clock(), timeZoneOf(cmd.school));
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
@@ -90,8 +90,8 @@ export async function issueCredential(deps: CoreDeps, command: IssueCommand): Pr
   return issueIdempotent(deps, cmd, prepared, cmd.idempotencyKey);
 }
 
-function prepare(request: IssueRequest, idempotentOn: unknown = request): Omit<Prepared, 'sentHash'> {
-  const kind = KINDS[validateCredentialRequest(request.credential)];
+function prepare(request: IssueRequest, school: SchoolRecord, idempotentOn: unknown = request): Omit<Prepared, 'sentHash'> {
+  const kind = KINDS[validateCredentialRequest(request.credential, school)];
   const format = request.options?.format ?? 'jwt_vc';
   // Refused now, before a slot or an idempotency key is taken: the key an SD-JWT VC is bound to.
   if (format === 'dc+sd-jwt') confirmationKey((request.credential.credentialSubject as { id?: unknown }).id);
@@ -100,10 +100,14 @@ function prepare(request: IssueRequest, idempotentOn: unknown = request): Omit<P
 
 /**
  * What a credential request must be before anything is stored or signed: one known kind, a
- * subject valid for it, coherent dates. Shared by issuance and wallet offers (an offer refused
- * only when the student redeems it would strand the student).
+ * subject valid for it, coherent dates, and no other issuer than the school. Shared by issuance
+ * and wallet offers (an offer refused only when the student redeems it would strand the student).
  */
-export function validateCredentialRequest(credential: IssueRequest['credential']): CredentialKind {
+export function validateCredentialRequest(credential: IssueRequest['credential'], school: Pick<SchoolRecord, 'did'>): CredentialKind {
+  // VC-API clients name the issuer in the credential: the school's own DID is what the credential
+  // says anyway; another would be a client that means another school, which never gets one from this one.
+  const issuer = typeof credential.issuer === 'string' ? credential.issuer : credential.issuer?.id;
+  if (credential.issuer !== undefined && issuer !== school.did) throw invalidField('issuer', `is not this school's DID (${school.did})`);
   const kindName = kindOf(credential.type);
   if (!kindName) {
     throw new AttestoError('UNKNOWN_KIND', `credential.type must name exactly one of ${Object.keys(KINDS).join(', ')}`);
