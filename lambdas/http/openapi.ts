@@ -12,7 +12,11 @@ import { BATCH_KEY, IDEMPOTENCY_KEY } from '../core/batch-limits';
 import { MAX_AUDIT_PAGE } from '../core/use-cases/read-audit';
 import { ROUTES } from './routes';
 
-const DRAFT = 'http://json-schema.org/draft-07/schema#';
+/**
+ * JSON Schema 2020-12: the one version VC JSON Schema requires verifiers to support (§ JSON Schema
+ * Specifications), and OpenAPI 3.1's own dialect.
+ */
+const DRAFT = 'https://json-schema.org/draft/2020-12/schema';
 const clone = (s: TSchema) => JSON.parse(JSON.stringify(s)) as Record<string, unknown>;
 
 let memo: { base: string; schemas: Record<string, Record<string, unknown>> } | undefined;

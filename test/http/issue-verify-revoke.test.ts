@@ -6,10 +6,14 @@
 import { decodeList } from '@digitalbazaar/vc-bitstring-status-list';
 import { Resolver } from 'did-resolver';
 import { verifyCredential as didJwtVcVerify } from 'did-jwt-vc';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { compactVerify, decodeJwt, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueRequest, KIND_FORMAT_CASES, KINDS, maximalTranscriptSubject } from '../helpers/live-fixtures';
 import { jwsOf, localHome } from '../helpers/http';
+
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv2020) => Ajv2020;
 
 let home: Awaited<ReturnType<typeof localHome>>;
 let token: string;
@@ -208,6 +212,26 @@ describe('public documents', () => {
       expect(res.json.$id).toBe(`${home.server.url}/schemas/${name}.json`);
     }
     expect(openapi.components.schemas.diploma.properties.level.properties.eqf).toMatchObject({ minimum: 1, maximum: 8 });
+    // JSON Schema 2020-12, the version VC JSON Schema requires verifiers to support: a strict 2020-12
+    // validator compiles each, and a credential issued validates against the schema it names.
+    const ajv = new Ajv2020({ strict: true, strictTypes: false, allowUnionTypes: true });
+    addFormats(ajv);
+    const { publishedSchemas } = await import('../../lambdas/http/openapi');
+    for (const name of Object.keys(publishedSchemas(home.server.url))) {
+      const schema = (await home.get(`/schemas/${name}.json`)).json;
+      expect(schema.$schema, name).toBe('https://json-schema.org/draft/2020-12/schema');
+      ajv.compile(schema);
+    }
+    for (const format of ['jwt_vc', 'vc+jwt'] as const) {
+      const issued = await home.post('/credentials/issue', issueRequest('TranscriptCredential', format), { token: home.server.demo.token });
+      const payload = decodeJwt(jwsOf(issued.json.verifiableCredential));
+      const credential = (payload.vc ?? payload) as { credentialSchema: { id: string; type: string } };
+      expect(credential.credentialSchema.type).toBe('JsonSchema');
+      const validate = ajv.getSchema(credential.credentialSchema.id)!;
+      expect(validate(credential), JSON.stringify(validate.errors)).toBe(true);
+      expect(validate({ ...credential, credentialSubject: 'none' })).toBe(false);
+      expect(validate({ ...credential, type: ['VerifiableCredential'] })).toBe(false);
+    }
     // The routes that make something answer 201, as documented.
     const created = ROUTES.filter((r) => '201' in openapi.paths[r.path][r.method.toLowerCase()].responses).map((r) => r.operationId);
     expect(created.sort()).toEqual(['createOffer', 'issueCredential', 'registerSchool', 'rotateKey']);
