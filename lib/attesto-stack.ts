@@ -141,6 +141,7 @@ export class AttestoStack extends Stack {
       api: this.api.api,
       functions: { ...Object.fromEntries(ROUTE_GROUPS.map((g) => [functionId(g), this.functions[g]])), SchoolAuthorizer: this.schoolClients.authorizerFunction, OriginAuthorizer: this.origin.authorizerFunction },
       signing: signers.map((g) => this.functions[g]),
+      originCheckers: { OriginAuthorizer: this.origin.authorizerFunction, SchoolAuthorizer: this.schoolClients.authorizerFunction },
       table: this.state.table,
       alarmEmail: settings.alarmEmail,
     });

@@ -25,13 +25,20 @@ export interface AttestoApiProps {
   publicAuthorizer: apigwv2.IHttpRouteAuthorizer;
 }
 
-/** Per request: what happened and how long it took. No source IP, no user agent, no body. */
+/**
+ * Per request: who called (a school's app client, an operator's IAM identity; public callers are
+ * not identified), what happened and how long it took. No source IP, no user agent, no body.
+ */
 const ACCESS_LOG_FIELDS = {
   // The id the function's log lines carry (and callers get in `apigw-requestid`), and Lambda's own for its invocation.
   requestId: '$context.requestId',
   integrationRequestId: '$context.integration.requestId',
   requestTime: '$context.requestTimeEpoch',
   routeKey: '$context.routeKey',
+  // The school's OAuth2 app client (its authorizer's context) and the operator's IAM ARN: the
+  // trail of who called which route, which CloudTrail does not keep for API calls.
+  clientId: '$context.authorizer.clientId',
+  callerArn: '$context.identity.userArn',
   status: '$context.status',
   protocol: '$context.protocol',
   responseLength: '$context.responseLength',

@@ -40,6 +40,16 @@ export const BATCH_ITEMS_FAILED_METRIC = 'BatchItemsFailed';
  */
 export const BATCH_ITEMS_FAILED_PATTERN = '{ $.message = "unavailable" && $.items >= 1 && $.code != "BATCH_OUT_OF_TIME" && $.code != "SIGNER_UNAVAILABLE" && $.code != "SIGNING_KEY_UNUSABLE" }';
 
+export const ORIGIN_REFUSED_METRIC = 'OriginRefused';
+/**
+ * A request that reached the API's own address with an origin header that is not CloudFront's
+ * (lambdas/handlers/origin-authorizer.ts, school-authorizer.ts). Without the header the gateway
+ * refuses before any authorizer runs: a line here means someone who knows the header's name is
+ * calling around CloudFront and its WAF, or CloudFront sends a secret the authorizers no longer
+ * accept (a rotation gone wrong: then every request is refused, while no function fails).
+ */
+export const ORIGIN_REFUSED_PATTERN = '{ $.message = "origin refused" || ($.message = "school token refused" && $.reason = "not-through-cloudfront") }';
+
 /** The table operations the functions call, each alarmed on when throttled. */
 export const TABLE_OPERATIONS = [
   dynamodb.Operation.GET_ITEM,
@@ -56,6 +66,8 @@ export interface OperationsAlarmsProps {
   functions: Record<string, AttestoFunction>;
   /** The functions that sign (their logs are searched for signing failures). */
   signing: AttestoFunction[];
+  /** The authorizers that check the origin header, by name (their logs are searched for refusals). */
+  originCheckers: Record<string, AttestoFunction>;
   table: dynamodb.ITable;
   alarmEmail: string | undefined;
 }
@@ -181,6 +193,15 @@ export class OperationsAlarms extends Construct {
       'BatchItemsFailed',
       'attesto batch items failed on our side (store unavailable, unexpected error), answered inside a 200: a year group is not being issued',
       new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: BATCH_ITEMS_FAILED_METRIC, period: fiveMinutes, statistic: 'Sum' }),
+      1,
+    );
+    for (const [name, fn] of Object.entries(props.originCheckers)) {
+      new logs.MetricFilter(this, `${name}${ORIGIN_REFUSED_METRIC}`, { logGroup: fn.logGroup, filterPattern: logs.FilterPattern.literal(ORIGIN_REFUSED_PATTERN), metricNamespace: METRICS_NAMESPACE, metricName: ORIGIN_REFUSED_METRIC, metricValue: '1', defaultValue: 0 });
+    }
+    alarm(
+      'OriginRefused',
+      "attesto refused requests at the API's own address for a wrong origin header: someone calling around CloudFront and its WAF, or CloudFront's origin secret no longer accepted (then every request fails)",
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: ORIGIN_REFUSED_METRIC, period: fiveMinutes, statistic: 'Sum' }),
       1,
     );
     alarm(

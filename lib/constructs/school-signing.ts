@@ -29,6 +29,9 @@ export const DENIED_TO_APP_ROLES = [
   'kms:UntagResource',
   'kms:ImportKeyMaterial',
   'kms:ReplicateKey',
+  // Nor undo what an operator did to a key after a compromise (disabled it, scheduled its deletion).
+  'kms:EnableKey',
+  'kms:CancelKeyDeletion',
 ];
 
 /** What a school key is: a P-256 signing key generated inside KMS (its private key never leaves it). */

@@ -32,6 +32,16 @@ describe('a request through CloudFront', () => {
     expect(throughOrigin(CURRENT, [])).toBe(false);
   });
 
+  it('logs each refusal, for the OriginRefused alarm, never with the value sent', async () => {
+    const lines: [string, unknown][] = [];
+    const logging = createOriginAuthorizer(async () => [CURRENT], { warn: (message: string, extra: unknown) => void lines.push([message, extra]) } as never);
+    await logging(event(CURRENT));
+    expect(lines).toEqual([]);
+    await logging(event(NEXT));
+    expect(lines).toEqual([['origin refused', { routeKey: 'POST /credentials/verify' }]]);
+    expect(JSON.stringify(lines)).not.toContain(NEXT);
+  });
+
   it('takes its values from the secret: a long current one, and a previous one only when long too', () => {
     expect(originSecrets({ current: CURRENT })).toEqual([CURRENT]);
     expect(originSecrets({ current: CURRENT, previous: PREVIOUS })).toEqual([CURRENT, PREVIOUS]);

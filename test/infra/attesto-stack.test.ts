@@ -50,7 +50,7 @@ function byStatement(statements: Statement[]) {
   );
 }
 
-const DENIED_KMS = ['kms:CreateGrant', 'kms:DisableKey', 'kms:ImportKeyMaterial', 'kms:PutKeyPolicy', 'kms:ReplicateKey', 'kms:ScheduleKeyDeletion', 'kms:Sign', 'kms:UntagResource'];
+const DENIED_KMS = ['kms:CancelKeyDeletion', 'kms:CreateGrant', 'kms:DisableKey', 'kms:EnableKey', 'kms:ImportKeyMaterial', 'kms:PutKeyPolicy', 'kms:ReplicateKey', 'kms:ScheduleKeyDeletion', 'kms:Sign', 'kms:UntagResource'];
 const logsOf = (group: RouteGroup) => ({ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: getAtt(s.logicalId(s.main.functions[group].logGroup)) });
 const XRAY = { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' };
 const VIA_DYNAMODB = { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-3.amazonaws.com' } };
@@ -712,11 +712,12 @@ describe('issuer domain: CloudFront, caching, WAF, throttling', () => {
     for (const route of ROUTES.filter((r) => r.method === 'GET')) expect(stage.RouteSettings[`HEAD ${route.path}`], route.path).toEqual(stage.RouteSettings[routeKey(route)]);
   });
 
-  it('writes API access logs as JSON, without client addresses or user agents', () => {
+  it('writes API access logs as JSON: which school client or operator called, never client addresses or user agents', () => {
     const stage = Object.values(s.resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Stage')!.Properties;
     const format = JSON.parse(stage.AccessLogSettings.Format);
-    expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
-    expect(stage.AccessLogSettings.Format).not.toMatch(/sourceIp|userAgent|identity\./);
+    expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', clientId: '$context.authorizer.clientId', callerArn: '$context.identity.userArn' });
+    // Of the caller's identity, only the operator's IAM ARN (public callers are never identified).
+    expect(stage.AccessLogSettings.Format.replace('$context.identity.userArn', '')).not.toMatch(/sourceIp|userAgent|identity\./);
   });
 });
 
@@ -772,6 +773,13 @@ describe('operations', () => {
       expect(f.Properties.MetricTransformations[0]).toMatchObject({ MetricValue: '$.items', MetricNamespace: 'attesto' });
       for (const excluded of ['BATCH_OUT_OF_TIME', 'SIGNER_UNAVAILABLE', 'SIGNING_KEY_UNUSABLE']) expect(f.Properties.FilterPattern).toContain(`$.code != "${excluded}"`);
     }
+  });
+
+  it("alarms on requests refused at the API's own address for a wrong origin header (calls around CloudFront, or a secret rotation gone wrong), counted from both authorizers' logs", () => {
+    expect(alarms()).toContainEqual(expect.objectContaining({ Namespace: 'attesto', MetricName: 'OriginRefused', Threshold: 1 }));
+    const filters = Object.values(s.resources).filter((r) => r.Type === 'AWS::Logs::MetricFilter' && r.Properties.MetricTransformations[0].MetricName === 'OriginRefused').map((r) => r.Properties);
+    expect(filters.map((f) => f.LogGroupName.Ref).sort()).toEqual([s.main.origin.authorizerFunction, s.main.schoolClients.authorizerFunction].map((f) => s.logicalId(f.logGroup)).sort());
+    for (const f of filters) expect(f.FilterPattern).toBe('{ $.message = "origin refused" || ($.message = "school token refused" && $.reason = "not-through-cloudfront") }');
   });
 
   it('alarms on KMS (signing) errors, counted from the logs of every signing function', () => {
