@@ -194,6 +194,42 @@ describe('issuer', () => {
     }
   });
 
+  it('fails closed where the claims name a school in a shape attesto never signs, an attesto id however spelt, or an id that is not the jti', async () => {
+    at('2026-11-22T10:00:00Z');
+    const key = { signer: deps.signer, keyRef: other.keyRef, kid: other.kid };
+    /** A VC 1.1 JWT `other` signed, its claims changed by `change`, signed again by `other`. */
+    const signed = async (kind: KindName, index: number, change: (claims: Record<string, any>) => void) => {
+      const built = buildCredential({ kind: KINDS[kind], subjectInput: issueRequest(kind).credential.credentialSubject as never, school: other, slot: { list: 1, index }, format: 'jwt_vc', issuedAt: '2026-11-22T10:00:00Z', publicUrl: PUBLIC_URL }).credential;
+      const claims = JSON.parse(Buffer.from((await signVcJwt(built, { ...key, did: other.did })).split('.')[1]!, 'base64url').toString()) as Record<string, any>;
+      change(claims);
+      return signJwt(claims, key, 'JWT');
+    };
+    const namingSchool = { id: school.did, uai: school.uai, name: 'Lycée Victor Hugo' };
+    const cases: [string, Promise<string>, string][] = [
+      ["the enrolment's school as a list", signed('EnrollmentCredential', 21, (c) => (c.vc.credentialSubject.school = [namingSchool])), 'ISSUER_MISMATCH'],
+      ["the enrolment's school as a string", signed('EnrollmentCredential', 22, (c) => (c.vc.credentialSubject.school = school.did)), 'ISSUER_MISMATCH'],
+      ["the transcript's grader as a list", signed('TranscriptCredential', 23, (c) => (c.vc.credentialSubject.achievement.creator = [namingSchool])), 'ISSUER_MISMATCH'],
+      ['the id in capitals', signed('DiplomaCredential', 24, (c) => (c.jti = `URN:ATTESTO:${school.uai}:1:24`)), 'ISSUER_MISMATCH'],
+      ['the id without its slot', signed('DiplomaCredential', 25, (c) => (c.jti = `urn:attesto:${school.uai}`)), 'ISSUER_MISMATCH'],
+      ['a vc.id that is not the jti', signed('DiplomaCredential', 26, (c) => (c.vc.id = `urn:attesto:${school.uai}:1:26`)), 'MALFORMED_CREDENTIAL'],
+    ];
+    for (const [why, jws, code] of cases) expect(codes(await verifyCredential(verify, await jws)), why).toContain(code);
+  });
+
+  it('holds a VC 1.1 JWT to every window it states: 2.0 dates inside it are not ignored', async () => {
+    at('2026-11-22T10:00:00Z');
+    const claims = JSON.parse(Buffer.from((await issued('DiplomaCredential')).jws.split('.')[1]!, 'base64url').toString()) as Record<string, any>;
+    const resigned = (change: (c: Record<string, any>) => void) => {
+      const c = structuredClone(claims);
+      change(c);
+      return signJwt(c, { signer: deps.signer, keyRef: school.keyRef, kid: school.kid }, 'JWT');
+    };
+    expect(codes(await verifyCredential(verify, await resigned(() => undefined)))).toEqual([]);
+    expect(codes(await verifyCredential(verify, await resigned((c) => ((c.vc.validUntil = '2020-01-01T00:00:00Z'), delete c.exp))))).toEqual(['EXPIRED']);
+    expect(codes(await verifyCredential(verify, await resigned((c) => ((c.vc.validFrom = '2030-01-01T00:00:00Z'), delete c.nbf))))).toEqual(['NOT_YET_VALID']);
+    expect(codes(await verifyCredential(verify, await resigned((c) => (c.vc.expirationDate = '2020-01-01T00:00:00Z'))))).toEqual(['EXPIRED']);
+  });
+
   it('refuses a credential of any other issuer as such, resolving nothing and fetching nothing', async () => {
     at('2026-11-22T10:00:00Z');
     const outsider = await generateKeyPair('ES256');

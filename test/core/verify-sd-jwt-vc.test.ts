@@ -203,6 +203,22 @@ describe('what an SD-JWT VC verification refuses (RFC 9901 §7.1)', () => {
     expect(codes(await verifyCredential(verify, `${unregistered}~`))).toEqual(['ISSUER_NOT_REGISTERED']);
   });
 
+  it("claims of another school, signed by this one: its school as a list, its grader as a list, an id that is another school's (ISSUER_MISMATCH)", async () => {
+    await issued();
+    const namingOther = { id: 'did:web:attesto.test:schools:0130001F', uai: '0130001F', name: 'Autre lycée' };
+    const enrolment = { vct: `${PUBLIC_URL}/vct/enrollment` };
+    const transcript = { vct: `${PUBLIC_URL}/vct/transcript` };
+    for (const [why, claims] of [
+      ['school as a plain object', visibleClaims({ ...enrolment, school: namingOther })],
+      ['school as a list', visibleClaims({ ...enrolment, school: [namingOther] })],
+      ['grader as a list', visibleClaims({ ...transcript, achievement: { creator: [namingOther] } })],
+      ['id', visibleClaims({ id: 'urn:attesto:0130001F:1:108315' })],
+      ['jti in capitals', visibleClaims({ jti: 'URN:ATTESTO:0130001F:1:1' })],
+    ] as const) {
+      expect(codes(await verifyCredential(verify, `${await schoolSigned(claims)}~`)), why).toContain('ISSUER_MISMATCH');
+    }
+  });
+
   it("another school's Token Status List, even once a credential of that school has been verified", async () => {
     const { school: other } = await schoolWithToken(deps, '0130001', 'Autre lycée');
     const otherSigned = await signJwt(

@@ -47,6 +47,10 @@ function date(value: unknown, what: string): Date | undefined {
   return d;
 }
 
+const defined = (dates: (Date | undefined)[]) => dates.filter((d): d is Date => d !== undefined);
+const latest = (dates: (Date | undefined)[]) => defined(dates).reduce<Date | undefined>((a, d) => (a === undefined || d > a ? d : a), undefined);
+const earliest = (dates: (Date | undefined)[]) => defined(dates).reduce<Date | undefined>((a, d) => (a === undefined || d < a ? d : a), undefined);
+
 function issuerId(issuer: unknown): string | undefined {
   if (typeof issuer === 'string') return issuer;
   if (isObject(issuer) && typeof issuer.id === 'string') return issuer.id;
@@ -80,14 +84,18 @@ export function parseCredentialJws(jws: string): ParsedCredential {
       throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'sub and credentialSubject.id disagree');
     }
     if (isObject(subject) && typeof payload.sub === 'string' && subject.id === undefined) subject.id = payload.sub;
+    // `jti` stands for the credential's id: both present, they must agree (which credential this is, and whose).
+    if (payload.jti !== undefined && vc.id !== undefined && payload.jti !== vc.id) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', 'jti and vc.id disagree');
     const credential: Record<string, unknown> = {
       ...vc,
       ...(payload.jti ? { id: payload.jti } : {}),
       issuer: isObject(vc.issuer) ? { ...vc.issuer, id: iss } : iss,
       credentialSubject: subject,
     };
-    const validFrom = date(payload.nbf ?? vc.issuanceDate, 'nbf');
-    const validUntil = date(payload.exp ?? vc.expirationDate, 'exp');
+    // Every window the credential states holds: the latest start and the earliest end of the
+    // registered claims, the 1.1 properties and (in a 1.1 credential that names them) the 2.0 ones.
+    const validFrom = latest([date(payload.nbf, 'nbf'), date(vc.issuanceDate, 'issuanceDate'), date(vc.validFrom, 'validFrom')]);
+    const validUntil = earliest([date(payload.exp, 'exp'), date(vc.expirationDate, 'expirationDate'), date(vc.validUntil, 'validUntil')]);
     return { ...jwsParts, format: 'jwt_vc', issuer: iss, credential, ...(validFrom ? { validFrom } : {}), ...(validUntil ? { validUntil } : {}) };
   }
 

@@ -9,20 +9,31 @@
 import type { CredentialKind } from '../records';
 import { isObject, shown } from '../json';
 
-/** What, if anything, the claims say of a school other than `issuer`: a message naming where. */
-export function otherSchoolNamed(claims: { id?: unknown; subject: unknown }, kind: CredentialKind | undefined, issuer: { did: string; uai: string }): string | undefined {
+/**
+ * What, if anything, the claims say of a school other than `issuer`: a message naming where. Fails
+ * closed: where a claim names a school in a shape attesto never signs (a list of schools, a bare
+ * string), it names no school that can be checked, and is refused as such.
+ */
+export function otherSchoolNamed(claims: { ids: unknown[]; subject: unknown }, kind: CredentialKind | undefined, issuer: { did: string; uai: string }): string | undefined {
   const subject = isObject(claims.subject) ? claims.subject : {};
   const differs = (value: unknown, expected: string) => value !== undefined && value !== expected;
   const school = subject.school;
-  if (kind === 'EnrollmentCredential' && isObject(school)) {
+  if (kind === 'EnrollmentCredential' && school !== undefined) {
+    if (!isObject(school)) return `the enrolment names its school as ${shown(school)}, not as its issuer ${issuer.did}`;
     if (differs(school.id, issuer.did)) return `the enrolment names the school ${shown(school.id)}, not its issuer ${issuer.did}`;
     if (differs(school.uai, issuer.uai)) return `the enrolment names the school ${shown(school.uai)}, not its issuer ${issuer.uai}`;
   }
   const achievement = subject.achievement;
-  if (kind === 'TranscriptCredential' && isObject(achievement) && isObject(achievement.creator) && differs(achievement.creator.id, issuer.did)) {
-    return `the transcript is graded by ${shown(achievement.creator.id)}, not by its issuer ${issuer.did}`;
+  if (kind === 'TranscriptCredential' && achievement !== undefined) {
+    const creator = isObject(achievement) ? achievement.creator : achievement;
+    if (creator !== undefined && !(isObject(creator) && !differs(creator.id, issuer.did))) {
+      return `the transcript is graded by ${shown(isObject(creator) ? creator.id : creator)}, not by its issuer ${issuer.did}`;
+    }
   }
-  const id = typeof claims.id === 'string' ? /^urn:attesto:([^:]*):/.exec(claims.id) : null;
-  if (id && id[1] !== issuer.uai) return `the credential id ${shown(claims.id)} is another school's (${shown(id[1])}), not its issuer's ${issuer.uai}`;
+  // attesto's ids, however spelt (the scheme is case-insensitive, RFC 8141 §3.1): this school's, or none.
+  const own = `urn:attesto:${issuer.uai}:`;
+  for (const id of claims.ids) {
+    if (typeof id === 'string' && /^urn:attesto:/i.test(id) && !id.startsWith(own)) return `the credential id ${shown(id)} is not one of its issuer's (${own}…)`;
+  }
   return undefined;
 }

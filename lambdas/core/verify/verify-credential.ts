@@ -111,7 +111,7 @@ export async function verifyCredential(deps: VerifyDeps, input: unknown): Promis
 
   // Named only now: a forged credential is not shown with the school's name.
   described.issuer = { did: parsed.issuer, uai: school.uai, name: school.name };
-  const other = otherSchoolNamed({ id: parsed.credential.id, subject: parsed.credential.credentialSubject }, kind, { did: parsed.issuer, uai: school.uai });
+  const other = otherSchoolNamed({ ids: [parsed.credential.id], subject: parsed.credential.credentialSubject }, kind, { did: parsed.issuer, uai: school.uai });
   if (other) errors.push({ code: 'ISSUER_MISMATCH', check: 'issuer', message: other });
   else passed.push('issuer');
 

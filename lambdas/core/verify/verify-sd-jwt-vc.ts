@@ -135,7 +135,7 @@ export async function verifySdJwtVc(deps: VerifyDeps, input: string, o: { keyBin
   }
 
   described.issuer = { iss, did, uai: school.uai, name: school.name };
-  const other = otherSchoolNamed({ subject: claims }, kind, { did, uai: school.uai });
+  const other = otherSchoolNamed({ ids: [claims.id, claims.jti], subject: claims }, kind, { did, uai: school.uai });
   if (other) errors.push({ code: 'ISSUER_MISMATCH', check: 'issuer', message: other });
   else passed.push('issuer');
 
