@@ -16,9 +16,20 @@ export const IssueRequest = Type.Object(
       {
         '@context': Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 10 })),
         issuer: Type.Optional(
-          Type.Union([Type.String({ maxLength: 300 }), Type.Object({ id: Type.String({ maxLength: 300 }) }, { additionalProperties: true, maxProperties: 20 })], {
-            description: "The VC-API's issuer: the school's own DID (or an object with it as its id), or left out. Another is refused.",
-          }),
+          Type.Union(
+            [
+              Type.String({ maxLength: 300 }),
+              // Its other properties shallow (a name, an image as {id, type}): read by nothing, and kept from nesting
+              // deep, as every other part of a request is.
+              Type.Object(
+                { id: Type.String({ maxLength: 300 }) },
+                { additionalProperties: Type.Union([Type.String({ maxLength: 2000 }), Type.Object({}, { additionalProperties: Type.String({ maxLength: 2000 }), maxProperties: 10 })]), maxProperties: 20 },
+              ),
+            ],
+            {
+              description: "The VC-API's issuer: the school's own DID (or an object with it as its id), or left out. Another is refused.",
+            },
+          ),
         ),
         type: Type.Array(Type.String({ maxLength: 100 }), {
           minItems: 1,
