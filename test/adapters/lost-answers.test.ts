@@ -12,12 +12,11 @@ import { createOffer, PIN_ATTEMPTS } from '../../lambdas/core/oid4vci/create-off
 import { PRE_AUTHORIZED_GRANT } from '../../lambdas/core/oid4vci/metadata';
 import { lookupHash } from '../../lambdas/core/oid4vci/sealing';
 import { exchangePreAuthorizedCode } from '../../lambdas/core/oid4vci/token';
-import type { SchoolClientRegistry } from '../../lambdas/core/deps';
 import { readAudit } from '../../lambdas/core/use-cases/read-audit';
 import { registerSchool } from '../../lambdas/core/use-cases/register-school';
 import { rotateKey } from '../../lambdas/core/use-cases/rotate-key';
 import { newSchoolClient, revokeSchoolClient } from '../../lambdas/core/use-cases/school-client';
-import { coreDeps, schoolWithToken, uai } from '../helpers/core';
+import { cognitoStandIn, coreDeps, schoolWithToken, uai } from '../helpers/core';
 import { issueRequest } from '../helpers/fixtures';
 import { auditDown, losingAnswers, startStore } from '../helpers/store';
 
@@ -31,12 +30,6 @@ afterAll(() => env.close());
 const storeLosing = (match: Parameters<typeof losingAnswers>[1]) => new DynamoStore(losingAnswers(env.db, match), 'attesto');
 const actions = async (u: string) => (await readAudit(coreDeps(env.store), { uai: u, reader: 'operator', limit: 500 })).events.map((e) => e.action);
 
-/** Cognito's app clients, as the operator's use cases see them: what was made and what was deleted. */
-function cognito(): SchoolClientRegistry & { removed: string[] } {
-  let made = 0;
-  const removed: string[] = [];
-  return { removed, create: async (u) => ({ clientId: `client-${u}-${++made}`, clientSecret: 'secret', scopes: [] }), remove: async (id) => void removed.push(id) };
-}
 
 describe('a write whose answer was lost is this write, in force', () => {
   it('key rotation: the school holds the new key, so the rotation is done: lists signed again with it, audited, nothing to delete', async () => {
@@ -54,7 +47,7 @@ describe('a write whose answer was lost is this write, in force', () => {
   });
 
   it('registration: the school was stored, so it is registered: its client kept, its secret shown', async () => {
-    const clients = cognito();
+    const clients = cognitoStandIn();
     const deps = { ...coreDeps(env.store), schoolClients: clients, store: storeLosing((input, command) => command === 'PutCommand' && String((input.Item as { pk?: string }).pk).startsWith('SCHOOL#')) };
     const registered = await registerSchool(deps, { uai: uai('0751002'), name: 'École 0751002', actor: 'operator:test' });
     expect(registered.oauthClient?.clientSecret).toBe('secret');
@@ -65,7 +58,7 @@ describe('a write whose answer was lost is this write, in force', () => {
   });
 
   it("registration: the client's pointer was stored, so the client is this school's", async () => {
-    const clients = cognito();
+    const clients = cognitoStandIn();
     const deps = { ...coreDeps(env.store), schoolClients: clients, store: storeLosing((input, command) => command === 'PutCommand' && String((input.Item as { pk?: string }).pk).startsWith('CLIENT#')) };
     const registered = await registerSchool(deps, { uai: uai('0751003'), name: 'École 0751003', actor: 'operator:test' });
     expect(await env.store.getSchoolByClientId(registered.oauthClient!.clientId)).toMatchObject({ uai: registered.uai });
@@ -73,7 +66,7 @@ describe('a write whose answer was lost is this write, in force', () => {
   });
 
   it('revoke-client: the client was unlinked, so it is revoked: audited, and deleted in Cognito', async () => {
-    const clients = cognito();
+    const clients = cognitoStandIn();
     const base = { ...coreDeps(env.store), schoolClients: clients };
     const registered = await registerSchool(base, { uai: uai('0751004'), name: 'École 0751004', actor: 'operator:test' });
     const clientId = registered.oauthClient!.clientId;
@@ -85,7 +78,7 @@ describe('a write whose answer was lost is this write, in force', () => {
   });
 
   it('new-client: the pointer or the link was stored, so the school has its new client, shown once and kept', async () => {
-    const clients = cognito();
+    const clients = cognitoStandIn();
     const base = { ...coreDeps(env.store), schoolClients: clients };
     const registered = await registerSchool(base, { uai: uai('0751005'), name: 'École 0751005', actor: 'operator:test' });
     for (const match of [

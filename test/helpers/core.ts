@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
 import { LocalKeys } from '../../lambdas/adapters/local-keys';
-import type { OperatorDeps } from '../../lambdas/core/deps';
+import type { OperatorDeps, SchoolClientRegistry } from '../../lambdas/core/deps';
 import type { Store } from '../../lambdas/core/store';
 import { registerSchool } from '../../lambdas/core/use-cases/register-school';
 import { uaiCheckLetter } from '../../lambdas/core/uai';
@@ -36,4 +36,15 @@ export async function schoolWithToken(deps: OperatorDeps, digits: string, name =
   const registered = await registerSchool(deps, { uai: uai(digits), name, actor: 'test' });
   const school = (await deps.store.getSchool(registered.uai))!;
   return { ...registered, school };
+}
+
+/** A Cognito stand-in for the operator's use cases: numbered app clients, and the ones deleted. */
+export function cognitoStandIn(): SchoolClientRegistry & { removed: string[] } {
+  let made = 0;
+  const removed: string[] = [];
+  return {
+    removed,
+    create: async (uai) => ({ clientId: `client-${uai}-${++made}-${randomBytes(3).toString('hex')}`, clientSecret: 'secret', scopes: ['attesto/issueCredential'] }),
+    remove: async (id) => void removed.push(id),
+  };
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerSchool } from '../../lambdas/core/use-cases/register-school';
 import { readAudit } from '../../lambdas/core/use-cases/read-audit';
 import { newSchoolClient, revokeSchoolClient } from '../../lambdas/core/use-cases/school-client';
-import { coreDeps, uai } from '../helpers/core';
+import { cognitoStandIn, coreDeps, uai } from '../helpers/core';
 import { auditDown, startStore } from '../helpers/store';
 
 let env: Awaited<ReturnType<typeof startStore>>;
@@ -18,16 +18,9 @@ beforeAll(async () => {
 });
 afterAll(() => env.close());
 
-/** A Cognito stand-in: numbered clients, and the ones deleted. */
-function registry() {
-  let n = 0;
-  const removed: string[] = [];
-  return { removed, create: async () => ({ clientId: `client-${++n}-${Math.random().toString(36).slice(2, 8)}`, clientSecret: 'secret', scopes: ['attesto/issueCredential'] }), remove: async (id: string) => void removed.push(id) };
-}
-
 describe("revoking a school's app client", () => {
   it('refuses its tokens from the next request on, deletes it in Cognito, and is audited; a new client then works, the old one never again', async () => {
-    const schoolClients = registry();
+    const schoolClients = cognitoStandIn();
     const operator = { ...deps, schoolClients };
     const registered = await registerSchool(operator, { uai: uai('0330041'), name: 'Lycée Révoqué', actor: 'operator:test' });
     const first = registered.oauthClient!.clientId;
@@ -54,7 +47,7 @@ describe("revoking a school's app client", () => {
   });
 
   it('refuses what would not do what the operator thinks: no client to revoke, a new client beside a live one, clients where schools use API tokens', async () => {
-    const schoolClients = registry();
+    const schoolClients = cognitoStandIn();
     const tokenSchool = await registerSchool(deps, { uai: uai('0330042'), name: 'Lycée Jeton', actor: 'operator:test' });
     await expect(revokeSchoolClient(deps, { uai: tokenSchool.uai, actor: 'operator:test' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('rotate-token') });
     await expect(newSchoolClient(deps, { uai: tokenSchool.uai, actor: 'operator:test' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
@@ -68,7 +61,7 @@ describe("revoking a school's app client", () => {
   });
 
   it('is done even when its audit write fails, and says so rather than invite a retry', async () => {
-    const schoolClients = registry();
+    const schoolClients = cognitoStandIn();
     const registered = await registerSchool({ ...deps, schoolClients }, { uai: uai('0330044'), name: 'Lycée Panne', actor: 'operator:test' });
     const revoked = await revokeSchoolClient({ ...deps, schoolClients, store: auditDown(env.store) }, { uai: registered.uai, actor: 'operator:test' });
     expect(revoked.warnings).toEqual([expect.stringContaining('school.client-revoked')]);
