@@ -173,4 +173,10 @@ export interface IdempotencyRecord {
   holderDigest?: string;
   /** Random: keys the mark its commit leaves on the credential record, and expires with this reservation. */
   salt?: string;
+  /**
+   * The school's time zone when the credential was first built: a replay builds it in the same
+   * one, though the school's zone changed meanwhile (its dates would move by hours, under the same
+   * id). Absent on reservations of earlier versions.
+   */
+  timeZone?: string;
 }

@@ -277,6 +277,8 @@ describe('issuing', () => {
       [{ ...enrollment, credential: { ...enrollment.credential, credentialSubject: { ...enrollment.credential.credentialSubject, endDate: '9999-12-31' } } }, '/credential/credentialSubject/endDate'],
     ];
     await expectRefusedNamingTheField(cases);
+    // Said as it is: in the past (not "after validFrom", which was not sent).
+    expect(await issue({ ...diploma, credential: { ...diploma.credential, validUntil: '2026-11-01T00:00:00Z' } }).catch((e) => e.message)).toBe('validUntil is in the past: the credential would be expired when issued');
     // Within the same second as the issuance: a credential carries whole seconds, so it would end as it starts.
     const t0 = deps.now.value;
     try {
@@ -535,6 +537,31 @@ describe('Idempotency-Key', () => {
     const retried = await issueCredential({ ...deps, signer: flaky }, { school, actor: 't', request, idempotencyKey: 'flaky-signer-0001' });
     expect(retried.replayed).toBe(false);
     expect(await env.store.getIdempotency(school.uai, reservationKey('flaky-signer-0001'))).toMatchObject({ state: 'complete', credentialId: retried.credentialId });
+  });
+
+  it('refuses the retry of an issuance never committed once its validity is over: it would be issued expired', async () => {
+    let failures = 1;
+    const flaky = {
+      sign: async (keyRef: string, data: Uint8Array) => {
+        if (failures-- > 0) throw new AttestoError('SIGNER_UNAVAILABLE', 'throttled', { retryAfter: 1 });
+        return deps.signer.sign(keyRef, data);
+      },
+    };
+    const base = issueRequest('DiplomaCredential');
+    const request = { ...base, credential: { ...base.credential, validUntil: '2026-11-22T10:30:00Z' } };
+    const t0 = deps.now.value;
+    try {
+      deps.now.value = new Date('2026-11-22T10:29:30Z');
+      await expect(issueCredential({ ...deps, signer: flaky }, { school, actor: 't', request, idempotencyKey: 'late-retry-0001' })).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE' });
+      const before = (await env.scanAll()).length;
+      deps.now.value = new Date('2026-11-22T10:35:00Z');
+      const refused = await issueCredential({ ...deps, signer: flaky }, { school, actor: 't', request, idempotencyKey: 'late-retry-0001' }).catch((e) => e);
+      expect(refused).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+      expect(refused.errors[0].pointer).toBe('/credential/validUntil');
+      expect((await env.scanAll()).length).toBe(before);
+    } finally {
+      deps.now.value = t0;
+    }
   });
 
   it('audits an issuance whose request died after committing: the retry writes the event, once', async () => {

@@ -32,6 +32,18 @@ describe("setting a school's time zone", () => {
     expect(events.find((e) => e.action === 'school.time-zone-set')).toMatchObject({ actor: 'operator:test', detail: { timeZone: 'America/Martinique', previous: 'Europe/Paris' } });
   });
 
+  it('leaves a replay as it was first issued: an Idempotency-Key replay after the change keeps its dates', async () => {
+    const { uai: school } = await schoolWithToken(deps, '9720003');
+    const request = issueRequest('TranscriptCredential');
+    const issue = async () => issueCredential(deps, { school: (await env.store.getSchool(school))!, actor: 't', request, idempotencyKey: 'zone-replay-0001' });
+    const first = await issue();
+    await setSchoolTimeZone(deps, { uai: school, timeZone: 'America/Martinique', actor: 'operator:test' });
+    const replay = await issue();
+    expect(replay).toMatchObject({ replayed: true, credentialId: first.credentialId });
+    expect(decodeJwt(replay.verifiableCredential as string)).toEqual(decodeJwt(first.verifiableCredential as string));
+    expect(await activityEnd(school)).toBe('2027-01-31T23:59:59-04:00');
+  });
+
   it('refuses an unknown zone, a malformed UAI and a school not registered, changing nothing', async () => {
     const { uai: school } = await schoolWithToken(deps, '9720002');
     await expect(setSchoolTimeZone(deps, { uai: school, timeZone: 'EST', actor: 'operator:test' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });

@@ -159,9 +159,9 @@ export function assertIssuableAt(credential: IssueRequest['credential'], kind: C
   const end = validityEnd(credential, kind, timeZone);
   if (!end) return;
   const now = toSeconds(at.getTime());
-  const from = credential.validFrom ? toSeconds(Date.parse(credential.validFrom)) : now;
+  const from = credential.validFrom ? toSeconds(Date.parse(credential.validFrom)) : undefined;
   const explicit = end.field === 'validUntil';
-  if (end.at <= from) throw invalidField(end.field, explicit ? 'must be after validFrom' : 'must not be before validFrom: set validUntil');
+  if (from !== undefined && end.at <= from) throw invalidField(end.field, explicit ? 'must be after validFrom' : 'must not be before validFrom: set validUntil');
   if (end.at <= now) {
     throw invalidField(end.field, explicit ? 'is in the past: the credential would be expired when issued' : 'is in the past: the attestation would be expired when issued (set validUntil to attest a past year)');
   }
@@ -383,6 +383,7 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, r
       issuedAt: isoSeconds(deps.clock()),
       actor: cmd.actor,
       salt: deps.randomToken(16),
+      timeZone: timeZoneOf(cmd.school),
     };
     // An expired reservation of an earlier version (under the key itself) is left to its TTL: this one goes under the digest.
     const replaces = expired?.key === key ? expired : undefined;
@@ -400,9 +401,11 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, r
   if (record.requestHash !== p.requestHash && !(record.salt === undefined && record.requestHash === p.sentHash())) {
     throw new AttestoError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request');
   }
-  // Its credential is rebuilt as that version built it, its dates in UTC (`Z`), not in the school's
-  // zone: the same credential, as a replay promises.
-  if (record.salt === undefined) cmd = { ...cmd, school: { ...cmd.school, timeZone: UTC_Z } };
+  // Its credential is rebuilt in the zone it was first built in: the school's as it was then
+  // (it may have changed since), or UTC (`Z`) for a version before schools had zones. The same
+  // credential, as a replay promises.
+  const builtIn = record.salt === undefined ? UTC_Z : record.timeZone;
+  if (builtIn !== undefined) cmd = { ...cmd, school: { ...cmd.school, timeZone: builtIn } };
   if (record.state === 'complete') {
     if (cmd.holder !== undefined && record.holderDigest !== canonicalDigest(cmd.holder)) {
       // Not for this key. But the first attempt's answer may have been lost before its audit
@@ -419,6 +422,9 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, r
   if (age < STALE_RESERVATION_MS) {
     throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is in progress; retry', { retryAfter: 1 });
   }
+  // Never committed: its credential is issued now, by this request, and must not be over already
+  // (a first attempt at 23:59 refused by a throttled signer, retried after midnight).
+  assertIssuableAt(cmd.request.credential, p.kind.kind, deps.clock(), timeZoneOf(cmd.school));
   const takeover: IdempotencyRecord = { ...record, owner: deps.randomToken(16), reservedAt: deps.clock().toISOString() };
   if (!(await deps.store.updateIdempotency(takeover, record.owner))) {
     throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is in progress; retry', { retryAfter: 1 });
