@@ -75,7 +75,8 @@ const zoned = new Map<string, string>();
 function computeZoned(date: string, time: string, timeZone: string, which: 'first' | 'last'): string {
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
   const [h, mi, s] = time.split(':').map(Number) as [number, number, number];
-  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
+  // Not Date.UTC, which reads years 0 to 99 as 1900 to 1999 (and so their offsets).
+  const wall = new Date(0).setUTCFullYear(y, mo - 1, d) + ((h * 60 + mi) * 60 + s) * 1000;
   // The offsets around it; each gives an instant, which is the wall time only if the zone is at that offset then.
   const offsets = [...new Set([-86_400_000, 0, 86_400_000].map((around) => offsetSeconds(wall + around, timeZone)))];
   const instants = offsets.map((o) => ({ o, at: wall - o * 1000 })).filter(({ o, at }) => offsetSeconds(at, timeZone) === o);

@@ -35,6 +35,11 @@ describe('a date on a school clock', () => {
     expect(reads(start, 'Africa/Monrovia').slice(0, 10)).toBe('1970-07-04');
   });
 
+  it('reads years 0 to 99 as themselves, not as 1900 to 1999 (Paris had its local mean time then, not summer time)', () => {
+    expect(zonedDateTime('0099-09-01', '00:00:00', 'Europe/Paris')).toBe('0099-09-01T00:00:00+00:09');
+    expect(zonedDateTime('1999-09-01', '00:00:00', 'Europe/Paris')).toBe('1999-09-01T00:00:00+02:00');
+  });
+
   it('writes UTC as Z in the form credentials had before schools had zones', () => {
     expect(zonedDateTime('2027-07-04', '23:59:59', UTC_Z, 'last')).toBe('2027-07-04T23:59:59Z');
   });

@@ -243,6 +243,10 @@ describe('issuing', () => {
       [withSubject(enrollment, (s) => ({ ...s, endDate: '2028-07-04' })), '/credential/credentialSubject/endDate'],
       [withSubject(transcript, (s) => ({ ...s, period: { ...(s.period as object), startDate: '2024-09-01', endDate: '2025-01-31' } })), '/credential/credentialSubject/period/startDate'],
       [withSubject(transcript, (s) => ({ ...s, period: { ...(s.period as object), startDate: '2062-09-01', endDate: '2062-12-31' } })), '/credential/credentialSubject/period/startDate'],
+      // A transcript is of a period begun (2062 typed for 2026 in both fields), and no period is before its student was born.
+      [withSubject(transcript, (s) => ({ ...s, academicYear: '2062-2063', period: { ...(s.period as object), startDate: '2062-09-01', endDate: '2063-01-31' } })), '/credential/credentialSubject/period/startDate'],
+      [withSubject(transcript, (s) => ({ ...s, academicYear: '0050-0051', period: { ...(s.period as object), startDate: '0050-09-01', endDate: '0051-01-31' } })), '/credential/credentialSubject/period/startDate'],
+      [withSubject(enrollment, (s) => ({ ...s, academicYear: '1990-1991', startDate: '1990-09-01', endDate: '1991-07-04' })), '/credential/credentialSubject/startDate'],
       // Born in the future, or 1907 typed for 2007 (the clock says 2026-11-22).
       [born(enrollment, '2026-12-01'), '/credential/credentialSubject/student/birthDate'],
       [born(diploma, '1905-11-23'), '/credential/credentialSubject/student/birthDate'],

@@ -174,16 +174,20 @@ const OLDEST_STUDENT_YEARS = 120;
 
 /**
  * Dates that cannot be right on the day the credential is first issued: a student born in the
- * future or more than 120 years ago, a diploma awarded in the future. A signed credential cannot
+ * future or more than 120 years ago, a diploma awarded in the future, a transcript of a period not
+ * begun, an enrolment or a period starting before its student was born. A signed credential cannot
  * be corrected, only revoked: a typing error is refused before it is signed.
  */
 function checkPlausibleAt(credential: IssueRequest['credential'], kind: CredentialKind, at: Date): void {
-  const s = credential.credentialSubject as { student: { birthDate: string }; awardDate?: string };
+  const s = credential.credentialSubject as { student: { birthDate: string }; awardDate?: string; startDate?: string; period?: { startDate: string } };
   const today = latestToday(at);
   const birth = s.student.birthDate;
   if (birth > today) throw invalidField('credentialSubject/student/birthDate', 'is in the future');
   if (Number(birth.slice(0, 4)) < at.getUTCFullYear() - OLDEST_STUDENT_YEARS) throw invalidField('credentialSubject/student/birthDate', `is more than ${OLDEST_STUDENT_YEARS} years ago`);
   if (kind === 'DiplomaCredential' && s.awardDate! > today) throw invalidField('credentialSubject/awardDate', 'is in the future: a diploma is attested once awarded');
+  if (kind === 'TranscriptCredential' && s.period!.startDate > today) throw invalidField('credentialSubject/period/startDate', 'is in the future: a transcript is of a period begun');
+  const start = kind === 'TranscriptCredential' ? s.period!.startDate : s.startDate;
+  if (start !== undefined && start < birth) throw invalidField(`credentialSubject${kind === 'TranscriptCredential' ? '/period' : ''}/startDate`, "must not be before the student's birthDate");
 }
 
 function checkDates(credential: IssueRequest['credential'], kind: CredentialKind) {
