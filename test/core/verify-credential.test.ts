@@ -230,6 +230,22 @@ describe('issuer', () => {
     expect(codes(await verifyCredential(verify, await resigned((c) => (c.vc.expirationDate = '2020-01-01T00:00:00Z'))))).toEqual(['EXPIRED']);
   });
 
+  it('reads a date the claims state as an RFC 3339 date-time with its offset, or not at all (the same verdict on any machine)', async () => {
+    at('2026-11-22T10:00:00Z');
+    const claims = JSON.parse(Buffer.from((await issued('DiplomaCredential')).jws.split('.')[1]!, 'base64url').toString()) as Record<string, any>;
+    const stating = (validUntil: string) => {
+      const c = structuredClone(claims);
+      c.vc.validUntil = validUntil;
+      return signJwt(c, { signer: deps.signer, keyRef: school.keyRef, kid: school.kid }, 'JWT');
+    };
+    // No offset (local time: 23:59:59 in UTC, 09:59:59 the next day in Tahiti), prose, a 31st of February, a date alone.
+    for (const date of ['2027-07-04T23:59:59', 'July 4, 2027', '2027-02-31T00:00:00Z', '2027-07-04', '2027']) {
+      const r = await verifyCredential(verify, await stating(date));
+      expect(codes(r), date).toEqual(['MALFORMED_CREDENTIAL']);
+    }
+    expect(codes(await verifyCredential(verify, await stating('2027-07-04T23:59:59+02:00')))).toEqual([]);
+  });
+
   it('refuses a credential of any other issuer as such, resolving nothing and fetching nothing', async () => {
     at('2026-11-22T10:00:00Z');
     const outsider = await generateKeyPair('ES256');
@@ -280,6 +296,27 @@ describe('status', () => {
       expect(r.verified).toBe(false);
       expect(codes(r)).toEqual([code]);
     }
+  });
+
+  it("refuses a genuine list of the school served at another list's address, and a list that is not a vc+jwt", async () => {
+    at('2026-11-22T10:00:00Z');
+    const { jws, credentialId } = await issued();
+    await updateStatus(deps, { school, actor: 't', request: { credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }] } });
+    expect(codes(await verifyCredential(verify, jws))).toEqual(['REVOKED']);
+    const key = { signer: deps.signer, keyRef: school.keyRef, did: school.did, kid: school.kid };
+    // What someone able to write the table, not to sign, could do: put the school's list 2 (signed
+    // by it, nothing revoked) where its list 1 is read, to un-revoke list 1's credentials.
+    const listTwo = async (url: string) => {
+      const list = JSON.parse(Buffer.from((await env.store.getPublishedList(school.uai, 1, 'revocation'))!.jwt.split('.')[1]!, 'base64url').toString());
+      const other = url.replace(/\/1$/, '/2');
+      return signVcJose({ ...list, id: other, credentialSubject: { ...list.credentialSubject, id: `${other}#list`, encodedList: encodeList(newBitstring(131_072)) } }, key);
+    };
+    const swapped = await verifyCredential({ ...verify, fetchStatusList: listTwo }, jws);
+    expect(codes(swapped)).toEqual(['STATUS_LIST_INVALID']);
+    expect(swapped.errors[0]!.message).toMatch(/not the list at this address/);
+    // The list itself, signed as a plain JWT.
+    const plain = async () => signJwt(JSON.parse(Buffer.from((await env.store.getPublishedList(school.uai, 1, 'revocation'))!.jwt.split('.')[1]!, 'base64url').toString()), key, 'JWT');
+    expect(codes(await verifyCredential({ ...verify, fetchStatusList: plain }, jws))).toEqual(['STATUS_LIST_INVALID']);
   });
 
   it("refuses a credential that names another school's genuine lists, where its own bit might be clear", async () => {

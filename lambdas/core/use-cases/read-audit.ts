@@ -1,6 +1,7 @@
 /** A school's audit trail, newest last, over a bounded time window. */
 import type { CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
+import { parseInstant } from '../instant';
 import { isoSeconds } from '../credential/build';
 import type { AuditEvent } from '../records';
 import type { AuditPage } from '../store';
@@ -9,18 +10,10 @@ const MAX_WINDOW_DAYS = 31;
 const DAY_MS = 86_400_000;
 export const MAX_AUDIT_PAGE = 500;
 
-/** A calendar date, or a date and time with its offset (RFC 3339), in years 0000 to 9999. */
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}))?$/;
-
-/**
- * `value` as an instant, or VALIDATION_FAILED. Strict: `Date` alone would read 2026-02-30 as
- * 2 March, and accept years such as +275760 that no audit day can hold.
- */
+/** `value` as an instant (a date alone is its UTC midnight), or VALIDATION_FAILED. */
 function instant(value: string, name: string): Date {
-  const m = RFC3339.exec(value);
-  const date = m ? new Date(m[4] === undefined ? `${value}T00:00:00Z` : value) : undefined;
-  // Date refuses hours, minutes and seconds out of range, but not days: 2026-02-30 would be 2 March.
-  if (!m || !date || Number.isNaN(date.getTime()) || new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!)).toISOString().slice(0, 10) !== `${m[1]}-${m[2]}-${m[3]}`) {
+  const date = parseInstant(value, { dateOnly: true });
+  if (!date) {
     throw new AttestoError('VALIDATION_FAILED', `${name} must be a date (2026-11-30) or a date and time with its offset (2026-11-30T12:00:00Z)`, { errors: [{ pointer: `/${name}`, message: 'is not an RFC 3339 date or date-time' }] });
   }
   return date;

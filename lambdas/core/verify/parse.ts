@@ -4,6 +4,7 @@
  */
 import { COMPACT_JWS, decodeCompactJws } from './jws';
 import { VerifyFailure } from './result';
+import { parseInstant } from '../instant';
 import { isObject, shown } from '../json';
 import { typIs } from './typ';
 
@@ -42,8 +43,9 @@ export function extractJws(input: unknown): string {
 
 function date(value: unknown, what: string): Date | undefined {
   if (value === undefined) return undefined;
-  const d = typeof value === 'number' ? new Date(value * 1000) : typeof value === 'string' ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(d.getTime())) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', `${what} is not a valid date`);
+  // A string is an RFC 3339 date-time with its offset (VC Data Model 2.0 §4.9, dateTimeStamp).
+  const d = typeof value === 'number' ? new Date(value * 1000) : typeof value === 'string' ? parseInstant(value) : undefined;
+  if (d === undefined || Number.isNaN(d.getTime())) throw new VerifyFailure('MALFORMED_CREDENTIAL', 'format', `${what} is not a valid date (a date-time with its offset, such as 2027-07-04T23:59:59+02:00)`);
   return d;
 }
 

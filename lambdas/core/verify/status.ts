@@ -6,6 +6,7 @@
 import { decodeList, getBit, MAX_LIST_LENGTH, MIN_LIST_LENGTH } from '../status/bitstring';
 import { LRUCache } from 'lru-cache';
 import { COMPACT_JWS, decodeCompactJws, verifyEs256 } from './jws';
+import { typIs } from './typ';
 import type { IssuerKeys } from './keys';
 import type { ParsedCredential } from './parse';
 import type { VerifyDeps } from './ports';
@@ -18,6 +19,8 @@ const KNOWN_PURPOSES = ['revocation', 'suspension'];
 
 interface DecodedList {
   issuer: string;
+  /** The list's own URL, as it says (`id`): a list is good only at the address it was signed for. */
+  id: unknown;
   /** statusPurpose "MUST be one or more strings" (§2.2): a list may serve several purposes. */
   purposes: string[];
   bits: Uint8Array;
@@ -91,13 +94,14 @@ async function loadList(deps: VerifyDeps, url: string, issuerKeys: IssuerKeys): 
     const cached = decoded.get(jws);
     if (cached) {
       await issuerKeys.keyFor(cached.header);
-      return cached;
+      return atItsUrl(cached, url);
     }
     if (!COMPACT_JWS.test(jws)) throw new Error('not a compact JWS');
     const { header, payload: claims, signingInput, signature } = decodeCompactJws(jws);
     const issuer = typeof claims.issuer === 'string' ? claims.issuer : isObject(claims.issuer) ? claims.issuer.id : claims.iss;
     if (issuer !== issuerKeys.did) throw new Error('issued by another DID');
     if (header.alg !== 'ES256' || header.crit !== undefined) throw new Error('only plain ES256 lists are accepted');
+    if (!typIs(header.typ, 'vc+jwt')) throw new Error('not a vc+jwt');
     if (!verifyEs256(signingInput, signature, await issuerKeys.keyFor(header))) throw new Error('the signature does not verify');
     const subject = claims.credentialSubject;
     const types = claims.type;
@@ -109,11 +113,21 @@ async function loadList(deps: VerifyDeps, url: string, issuerKeys: IssuerKeys): 
     const bits = decodeList(subject.encodedList, MAX_LIST_BYTES);
     // §3.2 step 10: a list shorter than the minimum is an error (STATUS_LIST_LENGTH_ERROR), however it decodes.
     if (bits.length * 8 < MIN_LIST_LENGTH) throw new Error(`shorter than the ${MIN_LIST_LENGTH} entries the specification requires`);
-    const list = { issuer, purposes: purposes as string[], bits, header };
+    const list = { issuer, id: subject.id === `${claims.id}#list` ? claims.id : undefined, purposes: purposes as string[], bits, header };
     decoded.set(jws, list);
-    return list;
+    return atItsUrl(list, url);
   } catch (e) {
     if (e instanceof VerifyFailure && e.code !== 'KEY_NOT_AUTHORIZED') throw e;
     throw new VerifyFailure('STATUS_LIST_INVALID', 'status', `status list ${url} is not a valid signed list: ${e instanceof Error ? e.message : 'invalid'}`);
   }
+}
+
+/**
+ * The list, if it is the one at `url`: a genuine list of the same school's list 2 put in place of
+ * its list 1 (by someone who can write the table, not sign) would otherwise un-revoke list 1's
+ * credentials. Its `id` is its URL, and its subject `<id>#list`, as attesto signs them.
+ */
+function atItsUrl(list: DecodedList, url: string): DecodedList {
+  if (list.id !== url) throw new Error(`it is not the list at this address (its id is ${shown(list.id)})`);
+  return list;
 }
