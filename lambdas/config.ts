@@ -100,6 +100,9 @@ export function loadConfig(env: Env): Config {
   if (signerKind === 'local') {
     const keyDir = str('ATTESTO_KEY_DIR');
     if (!keyDir) problems.push('ATTESTO_KEY_DIR is required when ATTESTO_SIGNER=local');
+    // The local signer ships in the signing functions' bundles: a changed variable must not move a
+    // deployed function's school keys out of KMS into files in its own storage.
+    if (str('AWS_LAMBDA_FUNCTION_NAME')) problems.push('ATTESTO_SIGNER=local is for a laptop (keys in files), not for a Lambda function: use "kms"');
     signer = { kind: 'local', keyDir: keyDir ?? '' };
   } else if (signerKind !== 'kms') {
     problems.push(`ATTESTO_SIGNER must be "kms" or "local" (got ${signerKind === undefined ? 'nothing' : `"${signerKind}"`})`);

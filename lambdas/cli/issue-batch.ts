@@ -41,6 +41,24 @@ function readItems(file: string): JobItem[] {
   return items;
 }
 
+/** Loopback names: the only hosts plain http may reach (a local home on this machine). */
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * `--url` is https, or http to this machine only: the school's token and every student's names,
+ * birth date and grades go with each call, and would cross the network in the clear.
+ */
+function checkServiceUrl(url: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`--url is not a URL: ${url}`);
+  }
+  if (u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.test(u.hostname))) return;
+  throw new Error(`--url must be https (plain http only to this machine: localhost, 127.0.0.1, [::1]): the school's token and the students' data would cross the network in the clear to ${u.origin}`);
+}
+
 export async function issueBatchCommand(cmd: IssueBatchCommand): Promise<number> {
   const parallel = cmd.parallel ?? 2;
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 16) throw new Error('--parallel must be a whole number from 1 to 16');
@@ -52,6 +70,7 @@ export async function issueBatchCommand(cmd: IssueBatchCommand): Promise<number>
   const demo = readJsonFile<{ token: string }>(paths(dataDir).demo);
   const localUrl = runningHome(dataDir)?.url;
   if (cmd.url === undefined && localUrl === undefined) throw new Error(`no local home is running for ${dataDir}: start it (npm start), or give --url and the school token in ATTESTO_TOKEN`);
+  if (cmd.url !== undefined) checkServiceUrl(cmd.url);
   const baseUrl = cmd.url ?? localUrl;
   // The demo school's token is only ever sent to the local home it belongs to, never to a --url elsewhere.
   const sameOrigin = (a: string, b: string | undefined) => b !== undefined && new URL(a).origin === new URL(b).origin;

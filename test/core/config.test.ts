@@ -28,6 +28,8 @@ describe('configuration is read once and validated as a whole', () => {
   it('requires a key folder for local signing', () => {
     expect(() => loadConfig({ ...valid, ATTESTO_SIGNER: 'local' })).toThrow(/ATTESTO_KEY_DIR/);
     expect(loadConfig({ ...valid, ATTESTO_SIGNER: 'local', ATTESTO_KEY_DIR: '/k' }).signer).toEqual({ kind: 'local', keyDir: '/k' });
+    // Never in a Lambda function: school keys belong in KMS there.
+    expect(() => loadConfig({ ...valid, ATTESTO_SIGNER: 'local', ATTESTO_KEY_DIR: '/tmp/k', AWS_LAMBDA_FUNCTION_NAME: 'attesto-issuer' })).toThrow(/not for a Lambda function/);
   });
 
   it('takes the public URL as an origin only: wallets look for its .well-known documents at the root of its host', () => {

@@ -401,6 +401,10 @@ describe('the local home', () => {
       expect(error.code).toBe(1);
       expect(error.stderr).toContain('ATTESTO_TOKEN');
       expect(seen).toEqual([]);
+      // Nor any token, in the clear, to another machine.
+      const plain = await cliExit(dataDir, 'issue-batch', '--file', file, '--job', 'job-key-0001', '--url', 'http://attesto.example.fr', { ATTESTO_TOKEN: 'atst_0750001U_secret' });
+      expect(plain.code).toBe(1);
+      expect(plain.stderr).toContain('--url must be https');
     } finally {
       elsewhere.close();
     }

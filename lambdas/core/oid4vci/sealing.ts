@@ -25,8 +25,11 @@ export function seal(secret: string, purpose: string, value: unknown): string {
 export function unseal<T>(secret: string, purpose: string, sealed: string): T {
   const [v, iv, ct, tag] = sealed.split('.');
   if (v !== 'v1' || !iv || !ct || !tag) throw new Error('unknown sealing');
-  const decipher = createDecipheriv('aes-256-gcm', keyFor(secret, purpose), Buffer.from(iv, 'base64url'));
+  // The full 16-byte tag, nothing shorter: Node would otherwise take a 4-byte one (2^32 tries to forge).
+  const decipher = createDecipheriv('aes-256-gcm', keyFor(secret, purpose), Buffer.from(iv, 'base64url'), { authTagLength: 16 });
   decipher.setAAD(Buffer.from(lookupHash(secret)));
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  const authTag = Buffer.from(tag, 'base64url');
+  if (authTag.length !== 16) throw new Error('unknown sealing');
+  decipher.setAuthTag(authTag);
   return JSON.parse(Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8')) as T;
 }

@@ -90,10 +90,12 @@ export function issuerKeys(deps: Pick<VerifyDeps, 'resolveDid'>, resolved: Resol
 /**
  * A P-256 coordinate in base64url without padding (RFC 7518 §6.2.1.2). Some wallet libraries drop
  * its leading zero bytes, which RFC 7518 does not allow but which names the same key: accepted.
- * What is not base64url is refused (Node's decoder would skip a trailing dot or padding).
+ * What is not base64url is refused (Node's decoder would skip a trailing dot or padding), and so
+ * is a last character with bits set beyond the coordinate's (Node ignores them): one key would
+ * otherwise be written several ways, each with its own RFC 7638 thumbprint and holder DID.
  */
 const COORDINATE = /^[A-Za-z0-9_-]{1,43}$/;
-export const isP256Coordinate = (v: unknown): v is string => typeof v === 'string' && COORDINATE.test(v);
+export const isP256Coordinate = (v: unknown): v is string => typeof v === 'string' && COORDINATE.test(v) && Buffer.from(v, 'base64url').toString('base64url') === v;
 
 /** Whether an untrusted value is a public P-256 JWK: EC, P-256, base64url coordinates, no private `d`. */
 export const isPublicP256 = (jwk: unknown): jwk is JWK & { x: string; y: string } =>
