@@ -38,6 +38,10 @@ describe('cdk synth', () => {
 
     expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
     for (const stack of ['Attesto', 'AttestoEdge']) expect(existsSync(join(outdir, `${stack}.template.json`)), stack).toBe(true);
+    // Nothing reports home from a deployment either: no CDK version metadata resource in the templates
+    // (cdk.json's versionReporting), as no CLI telemetry (its cli-telemetry, for runs without this environment).
+    for (const stack of ['Attesto', 'AttestoEdge']) expect(readFileSync(join(outdir, `${stack}.template.json`), 'utf8'), stack).not.toContain('AWS::CDK::Metadata');
+    expect(JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context['cli-telemetry']).toBe(false);
     // Without credentials the stacks stay account-agnostic, and the data stack sits in Paris.
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
     expect(manifest.artifacts.Attesto.environment).toBe('aws://unknown-account/eu-west-3');
