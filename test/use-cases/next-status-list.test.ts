@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySources } from '../../lambdas/adapters/verify-sources';
+import { AttestoError } from '../../lambdas/core/errors';
+import { rollover } from '../../lambdas/core/status/allocate';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
 import { startNextStatusList } from '../../lambdas/core/use-cases/next-status-list';
 import { readAudit } from '../../lambdas/core/use-cases/read-audit';
@@ -49,6 +51,32 @@ describe('moving a school to a fresh status list', () => {
       const r = await verifyCredential(verify, issued.verifiableCredential as string);
       expect(r.errors.map((e) => e.code)).toEqual(['REVOKED']);
     }
+  });
+
+  it('audits a list whose first publication failed once a later issuance publishes it (a signer refused, a write lost midway)', async () => {
+    deps.now.value = new Date('2026-11-22T10:00:00Z');
+    const { school } = await schoolWithToken(deps, '0330033');
+    const created = async () => (await readAudit(deps, { reader: 'operator', uai: school.uai })).events.filter((e) => e.action === 'status-list.created');
+    // The signer is throttled as the rollover publishes list 2: the school is on list 2, which is published nowhere.
+    const throttled = { sign: async () => Promise.reject(new AttestoError('SIGNER_UNAVAILABLE', 'throttled', { retryAfter: 1 })) };
+    await expect(rollover({ ...deps, signer: throttled }, school, 1)).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE' });
+    expect((await env.store.getSchool(school.uai))!.currentList).toBe(2);
+    expect(await created()).toEqual([]);
+    // The next issuance publishes it, and says it was made.
+    const issued = await issueCredential(deps, { school: (await env.store.getSchool(school.uai))!, actor: 'school:test', request: issueRequest('EnrollmentCredential') });
+    expect(listOf(issued.verifiableCredential as string)).toEqual(new Set([2]));
+    expect(await created()).toEqual([expect.objectContaining({ actor: 'attesto', detail: { list: 2 } })]);
+    // List 3's Token Status List write fails: its revocation list, written last, is not written either.
+    const losing = new Proxy(env.store, {
+      get: (target, name, receiver) =>
+        name === 'putPublishedList'
+          ? async (p: { purpose: string }) => (p.purpose === 'token' ? Promise.reject(new AttestoError('STORE_UNAVAILABLE', 'storage is unavailable')) : target.putPublishedList(p as never))
+          : Reflect.get(target, name, receiver),
+    });
+    await expect(rollover({ ...deps, store: losing }, (await env.store.getSchool(school.uai))!, 2)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(await env.store.getPublishedList(school.uai, 3, 'revocation')).toBeUndefined();
+    await issueCredential(deps, { school: (await env.store.getSchool(school.uai))!, actor: 'school:test', request: issueRequest('EnrollmentCredential') });
+    expect((await created()).map((e) => e.detail)).toEqual([{ list: 2 }, { list: 3 }]);
   });
 
   it('refuses a UAI that is not valid, or a school that is not registered', async () => {

@@ -90,7 +90,11 @@ export async function publishStatusLists(deps: CoreDeps, school: SchoolRecord, l
   // The caller's retry (the status change answered 503) publishes them together.
   const key = { signer: signerOf(deps, school.uai), did: school.did, ...signingKey(school, now) };
   const signed = await Promise.all(PUBLISHED_LISTS.map(async (purpose) => ({ purpose, jwt: await signedList(deps, school, list, purpose, flags, now, key) })));
-  await Promise.all(signed.map(({ purpose, jwt }) => deps.store.putPublishedList({ uai: school.uai, list, purpose, jwt, seq, publishedAt: isoSeconds(now) })));
+  // The revocation list last: a list whose revocation form is published is published whole, which
+  // is how a new list is told from one whose first publication failed midway (./allocate.ts).
+  const put = ({ purpose, jwt }: (typeof signed)[number]) => deps.store.putPublishedList({ uai: school.uai, list, purpose, jwt, seq, publishedAt: isoSeconds(now) });
+  await Promise.all(signed.filter((s) => s.purpose !== 'revocation').map(put));
+  await Promise.all(signed.filter((s) => s.purpose === 'revocation').map(put));
   // The school record was read when the request began. A key rotation that finished since (a
   // compromise re-signs every list with the new key at once) must not see the withdrawn key put
   // back by this later publication. A rotation saves the new key before re-signing, so the record
