@@ -40,6 +40,17 @@ async function expectRefusedNamingTheField(cases: [IssueRequest, string][]) {
   expect((await env.scanAll()).length).toBe(before);
 }
 
+/** The signer, throttled (as KMS is) for its first call. */
+function throttledOnce() {
+  let failures = 1;
+  return {
+    sign: async (keyRef: string, data: Uint8Array) => {
+      if (failures-- > 0) throw new AttestoError('SIGNER_UNAVAILABLE', 'throttled', { retryAfter: 1 });
+      return deps.signer.sign(keyRef, data);
+    },
+  };
+}
+
 const issued = (r: { verifiableCredential: unknown }) => (typeof r.verifiableCredential === 'string' ? r.verifiableCredential : (r.verifiableCredential as { id: string }).id);
 
 describe('issuing', () => {
@@ -529,13 +540,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('releases its reservation when signing fails, so the retry the 503 asks for succeeds at once', async () => {
-    let failures = 1;
-    const flaky = {
-      sign: async (keyRef: string, data: Uint8Array) => {
-        if (failures-- > 0) throw new AttestoError('SIGNER_UNAVAILABLE', 'throttled', { retryAfter: 1 });
-        return deps.signer.sign(keyRef, data);
-      },
-    };
+    const flaky = throttledOnce();
     const request = issueRequest('DiplomaCredential');
     await expect(issueCredential({ ...deps, signer: flaky }, { school, actor: 't', request, idempotencyKey: 'flaky-signer-0001' })).rejects.toMatchObject({ code: 'SIGNER_UNAVAILABLE' });
     const retried = await issueCredential({ ...deps, signer: flaky }, { school, actor: 't', request, idempotencyKey: 'flaky-signer-0001' });
@@ -544,13 +549,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('refuses the retry of an issuance never committed once its validity is over: it would be issued expired', async () => {
-    let failures = 1;
-    const flaky = {
-      sign: async (keyRef: string, data: Uint8Array) => {
-        if (failures-- > 0) throw new AttestoError('SIGNER_UNAVAILABLE', 'throttled', { retryAfter: 1 });
-        return deps.signer.sign(keyRef, data);
-      },
-    };
+    const flaky = throttledOnce();
     const base = issueRequest('DiplomaCredential');
     const request = { ...base, credential: { ...base.credential, validUntil: '2026-11-22T10:30:00Z' } };
     const t0 = deps.now.value;
