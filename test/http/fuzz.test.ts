@@ -96,4 +96,24 @@ describe('no input reaches a 5xx', () => {
       expect(res.status, `${route.method} ${path} ${body?.slice(0, 300)} → ${res.text.slice(0, 300)}`).toBeLessThan(500);
     }
   });
+
+  /** Nested `depth` levels: arrays, objects, or both, around one value. */
+  const nested = (depth: number, shape: 'array' | 'object' | 'mixed', leaf = '1') =>
+    Array.from({ length: depth }, (_, i) => (shape === 'array' || (shape === 'mixed' && i % 2) ? ['[', ']'] : ['{"a":', '}'])).reduceRight((inner, [open, close]) => `${open}${inner}${close}`, leaf);
+  const b64 = (text: string) => Buffer.from(text).toString('base64url');
+
+  it.each(ROUTES.filter((r) => r.method === 'POST').map((r) => [r.path] as const))('POST %s: deeply nested JSON (to 20,000 levels), as the body, inside a request, inside a token', async (path) => {
+    const { token } = home.server.demo;
+    for (const depth of [64, 2_000, 20_000]) {
+      for (const shape of ['array', 'object', 'mixed'] as const) {
+        const deep = nested(depth, shape);
+        const request = JSON.stringify(issueRequest()).replace('"credential":{', `"credential":{"x":${deep},`);
+        const jws = `${b64('{"alg":"ES256","typ":"vc+jwt"}')}.${b64(`{"iss":"did:web:x","vc":${deep}}`)}.${'A'.repeat(86)}`;
+        for (const body of [deep, request, JSON.stringify({ verifiableCredential: jws }), JSON.stringify({ verifiablePresentation: jws })]) {
+          const res = await home.call('POST', path, { token, headers: { 'content-type': 'application/json' }, raw: body });
+          expect(res.status, `${path} ${depth} ${shape} ${body.slice(0, 80)} → ${res.text.slice(0, 300)}`).toBeLessThan(500);
+        }
+      }
+    }
+  });
 });
