@@ -9,8 +9,8 @@
 export const CORS = {
   allowOrigins: ['*'],
   allowMethods: ['GET', 'POST'],
-  /** What clients send besides the CORS-safelisted headers. */
-  allowHeaders: ['authorization', 'content-type', 'dpop', 'idempotency-key'],
+  /** What clients send besides the CORS-safelisted headers (a page revalidating a DID document sends If-None-Match). */
+  allowHeaders: ['authorization', 'content-type', 'dpop', 'idempotency-key', 'if-none-match'],
   /** What clients may read besides the CORS-safelisted response headers. */
   exposeHeaders: ['etag', 'idempotent-replayed', 'retry-after', 'www-authenticate'],
   maxAgeSeconds: 3600,

@@ -11,6 +11,7 @@ import { IssueBatchRequest } from '../core/batch-request';
 import { BATCH_KEY, IDEMPOTENCY_KEY } from '../core/batch-limits';
 import { MAX_AUDIT_PAGE } from '../core/use-cases/read-audit';
 import { ROUTES } from './routes';
+import { PATH_PARAMETERS, PRESENTATION_RESULT, PROBLEM_CODES, SUCCESS, VERIFY_RESULT } from './openapi-responses';
 
 /**
  * JSON Schema 2020-12: the one version VC JSON Schema requires verifiers to support (§ JSON Schema
@@ -151,11 +152,13 @@ export function openApiDocument(publicUrl: string) {
         title: { type: 'string' },
         status: { type: 'integer' },
         detail: { type: 'string' },
-        code: { type: 'string' },
+        code: { enum: PROBLEM_CODES },
         errors: { type: 'array', items: { type: 'object', properties: { pointer: { type: 'string' }, message: { type: 'string' } } } },
       },
     },
   };
+  components.VerifyResult = VERIFY_RESULT;
+  components.PresentationResult = PRESENTATION_RESULT;
   for (const [name, s] of Object.entries(schemas)) {
     const { $schema: _s, $id: _i, ...rest } = s;
     components[name] = rest;
@@ -163,7 +166,9 @@ export function openApiDocument(publicUrl: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of ROUTES) {
     const extra = EXTRA[r.operationId] ?? {};
-    const params = [...[...r.path.matchAll(/\{([a-zA-Z]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })), ...(extra.parameters ?? [])];
+    const success = SUCCESS[r.operationId] ?? { [['issueCredential', 'registerSchool', 'createOffer', 'rotateKey'].includes(r.operationId) ? '201' : '200']: { description: 'Success' } };
+    const conditional = '304' in success ? [header('If-None-Match', false, /.*/, 'An ETag of an earlier answer: 304 without a body while it is current.')] : [];
+    const params = [...[...r.path.matchAll(/\{([a-zA-Z]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: PATH_PARAMETERS[m[1]!] ?? { type: 'string' } })), ...conditional, ...(extra.parameters ?? [])];
     const op: Record<string, unknown> = {
       operationId: r.operationId,
       summary: r.summary,
@@ -172,8 +177,18 @@ export function openApiDocument(publicUrl: string) {
       security: extra.security ?? (r.auth === 'public' ? [] : [{ [r.auth === 'school' ? 'schoolToken' : 'operatorToken']: [] }]),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${BODY_SCHEMA[r.body]}` } } } } } : extra.requestBody ? { requestBody: extra.requestBody } : {}),
       responses: {
-        [['issueCredential', 'registerSchool', 'createOffer', 'rotateKey'].includes(r.operationId) ? '201' : '200']: { description: 'Success' },
-        ...(r.operationId === 'verifyCredential' || r.operationId === 'verifyPresentation' ? { '400': { description: 'Not verified: {verified: false, checks, errors}, or a problem for a malformed request' } } : {}),
+        ...success,
+        ...(r.operationId === 'verifyCredential' || r.operationId === 'verifyPresentation'
+          ? {
+              '400': {
+                description: 'Not verified: {verified: false, checks, errors} (application/json), or a problem for a malformed request (application/problem+json)',
+                content: {
+                  'application/json': { schema: { $ref: `#/components/schemas/${r.operationId === 'verifyCredential' ? 'VerifyResult' : 'PresentationResult'}` } },
+                  'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+                },
+              },
+            }
+          : {}),
         default: { description: 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
         ...extra.responses,
       },

@@ -29,6 +29,12 @@ describe('cross-origin requests', () => {
     }
   });
 
+  it('lets a page revalidate a public document it holds (If-None-Match, not a safelisted header)', async () => {
+    const res = await preflight(`/schools/${home.server.demo.uai}/did.json`, 'GET', 'if-none-match');
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-headers')!.split(',')).toContain('if-none-match');
+  });
+
   it('lets the page read the answer and the headers it needs', async () => {
     const res = await home.call('POST', '/credentials/verify', { body: { verifiableCredential: 'a.b.c' }, headers: { origin: ORIGIN } });
     expect(res.status).toBe(400);

@@ -272,6 +272,72 @@ describe('public documents', () => {
     expect(op('/credential').security).toEqual([{ walletAccessToken: [] }, { walletDpopToken: [] }]);
     for (const path of ['/token', '/credential']) expect(op(path).parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`), path).toEqual(['header:DPoP']);
   });
+
+  it('answers as its OpenAPI description says: each status documented, with its media type and a body its schema accepts', async () => {
+    const openapi = (await home.get('/openapi.json')).json;
+    const ajv = new Ajv2020({ strict: false, allowUnionTypes: true });
+    addFormats(ajv);
+    const token = home.server.demo.token;
+    /** The answer, checked against the operation's documented response for its status. */
+    const conforms = async (method: string, template: string, path: string, res: Awaited<ReturnType<typeof home.get>>) => {
+      const documented = openapi.paths[template][method].responses;
+      const response = documented[String(res.status)] ?? documented.default;
+      const what = `${method} ${path} → ${res.status} ${res.text.slice(0, 200)}`;
+      expect(response, what).toBeDefined();
+      if (res.status === 304) return expect(res.text, what).toBe('');
+      const mediaType = res.headers.get('content-type')!.split(';')[0]!;
+      const content = response.content?.[mediaType];
+      expect(content, `${what}: ${mediaType} is not documented (${Object.keys(response.content ?? {})})`).toBeDefined();
+      if (mediaType.endsWith('+jwt')) return expect(res.text, what).toMatch(new RegExp(content.schema.pattern));
+      const validate = ajv.compile({ ...content.schema, components: openapi.components });
+      expect(validate(res.json), `${what}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    };
+    for (const format of ['jwt_vc', 'vc+jwt', 'dc+sd-jwt'] as const) {
+      const issued = await home.post('/credentials/issue', issueRequest('DiplomaCredential', format), { token });
+      await conforms('post', '/credentials/issue', '/credentials/issue', issued);
+      const verified = await home.post('/credentials/verify', { verifiableCredential: issued.json.verifiableCredential });
+      expect(verified.status).toBe(200);
+      await conforms('post', '/credentials/verify', '/credentials/verify', verified);
+      const status = await home.post('/credentials/status', { credentialId: issued.json.credentialId, credentialStatus: [{ type: 'BitstringStatusListEntry', statusPurpose: 'revocation', status: true }] }, { token });
+      await conforms('post', '/credentials/status', '/credentials/status', status);
+      const revoked = await home.post('/credentials/verify', { verifiableCredential: issued.json.verifiableCredential });
+      expect(revoked.status).toBe(400);
+      await conforms('post', '/credentials/verify', '/credentials/verify', revoked);
+    }
+    const refusals: [string, string, unknown][] = [
+      ['/credentials/verify', '/credentials/verify', '{'],
+      ['/presentations/verify', '/presentations/verify', { verifiablePresentation: 'a.b.c' }],
+      ['/credentials/issue', '/credentials/issue', { credential: {} }],
+    ];
+    for (const [template, path, body] of refusals) {
+      const res = typeof body === 'string' ? await home.call('POST', path, { raw: body, headers: { 'content-type': 'application/json' }, token }) : await home.post(path, body, { token });
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      await conforms('post', template, path, res);
+    }
+    const offer = await home.post('/offers', { credential: issueRequest('EnrollmentCredential').credential }, { token });
+    await conforms('post', '/offers', '/offers', offer);
+    await conforms('post', '/offer-withdrawals', '/offer-withdrawals', await home.post('/offer-withdrawals', { offerId: offer.json.offerId }, { token }));
+    await conforms('post', '/nonce', '/nonce', await home.post('/nonce', undefined));
+    const uai = home.server.demo.uai;
+    const documents: [string, string][] = [
+      ['/schools/{uai}/did.json', `/schools/${uai}/did.json`],
+      ['/schools/{uai}/status-lists/{purpose}/{list}', `/schools/${uai}/status-lists/revocation/1`],
+      ['/schools/{uai}/status-lists/{purpose}/{list}', `/schools/${uai}/status-lists/token/1`],
+      ['/.well-known/jwt-vc-issuer/schools/{uai}', `/.well-known/jwt-vc-issuer/schools/${uai}`],
+      ['/vct/{name}', '/vct/diploma'],
+      ['/schemas/{name}', '/schemas/diploma.json'],
+      ['/health', '/health'],
+      ['/schools/{uai}/audit', `/schools/${uai}/audit`],
+      ['/.well-known/openid-credential-issuer/schools/{uai}', `/.well-known/openid-credential-issuer/schools/${uai}`],
+      ['/schools/{uai}/did.json', '/schools/0000000A/did.json'],
+    ];
+    for (const [template, path] of documents) {
+      const res = await home.get(path, { token });
+      await conforms('get', template, path, res);
+      const etag = res.headers.get('etag');
+      if (etag) await conforms('get', template, path, await home.get(path, { headers: { 'if-none-match': etag } }));
+    }
+  });
 });
 
 describe('retries', () => {

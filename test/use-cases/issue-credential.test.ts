@@ -567,6 +567,29 @@ describe('Idempotency-Key', () => {
     }
   });
 
+  it('finishes, after its validity ended, an issuance its first attempt committed but never marked complete', async () => {
+    const base = issueRequest('DiplomaCredential');
+    const request = { ...base, credential: { ...base.credential, validUntil: '2026-11-22T10:30:00Z' } };
+    // The reservation is never updated: the attempt dies between its commit and marking the key complete.
+    const dying = new Proxy(env.store, { get: (target, name, receiver) => (name === 'updateIdempotency' ? async () => Promise.reject(new Error('the function was stopped')) : Reflect.get(target, name, receiver)) });
+    const t0 = deps.now.value;
+    try {
+      deps.now.value = new Date('2026-11-22T10:29:00Z');
+      await expect(issueCredential({ ...deps, store: dying }, { school, actor: 't', request, idempotencyKey: 'late-commit-0001' })).rejects.toThrow('stopped');
+      const reserved = (await env.store.getIdempotency(school.uai, reservationKey('late-commit-0001')))!;
+      expect(reserved.state).toBe('pending');
+      expect(await env.store.getCredential(school.uai, reserved.slot)).toBeDefined();
+      // Retried after its validity ended: the credential exists, so it is delivered (and audited), not refused.
+      deps.now.value = new Date('2026-11-22T10:31:00Z');
+      const retried = await issueCredential(deps, { school, actor: 't', request, idempotencyKey: 'late-commit-0001' });
+      expect(retried.credentialId).toBe(reserved.credentialId);
+      const { events } = await readAudit(deps, { reader: 'operator', uai: school.uai, from: '2026-11-22T10:29:00Z', to: '2026-11-22T10:29:01Z', limit: 500 });
+      expect(events.filter((e) => e.credentialId === retried.credentialId).map((e) => e.action)).toEqual(['credential.issued']);
+    } finally {
+      deps.now.value = t0;
+    }
+  });
+
   it('audits an issuance whose request died after committing: the retry writes the event, once', async () => {
     const { school: other } = await schoolWithToken(deps, '0751299');
     const request = issueRequest('DiplomaCredential');

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySources } from '../../lambdas/adapters/verify-sources';
 import { AttestoError } from '../../lambdas/core/errors';
 import { rollover } from '../../lambdas/core/status/allocate';
+import { publishAudited } from '../../lambdas/core/status/publish';
 import { issueCredential } from '../../lambdas/core/use-cases/issue-credential';
 import { startNextStatusList } from '../../lambdas/core/use-cases/next-status-list';
 import { readAudit } from '../../lambdas/core/use-cases/read-audit';
@@ -77,6 +78,17 @@ describe('moving a school to a fresh status list', () => {
     expect(await env.store.getPublishedList(school.uai, 3, 'revocation')).toBeUndefined();
     await issueCredential(deps, { school: (await env.store.getSchool(school.uai))!, actor: 'school:test', request: issueRequest('EnrollmentCredential') });
     expect((await created()).map((e) => e.detail)).toEqual([{ list: 2 }, { list: 3 }]);
+  });
+
+  it('audits a new list once when two requests publish it together (an operator moving the school, an issuance reading the moved record)', async () => {
+    deps.now.value = new Date('2026-11-22T10:00:00Z');
+    const { school } = await schoolWithToken(deps, '0330034');
+    await env.store.advanceList(school.uai, 1);
+    const moved = (await env.store.getSchool(school.uai))!;
+    await Promise.all([publishAudited(deps, moved, 2, 'operator:test'), publishAudited(deps, moved, 2, 'attesto'), publishAudited(deps, moved, 2, 'attesto')]);
+    const events = (await readAudit(deps, { reader: 'operator', uai: school.uai })).events.filter((e) => e.action === 'status-list.created');
+    expect(events).toHaveLength(1);
+    expect(events[0]!.detail).toEqual({ list: 2 });
   });
 
   it('refuses a UAI that is not valid, or a school that is not registered', async () => {

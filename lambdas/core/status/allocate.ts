@@ -8,8 +8,7 @@
 import type { CoreDeps } from '../deps';
 import { AttestoError } from '../errors';
 import type { SchoolRecord, StatusSlot } from '../records';
-import { publishStatusLists } from './publish';
-import { isoSeconds } from '../credential/build';
+import { publishAudited } from './publish';
 
 /**
  * Probes before moving to a fresh list. At fill ratio p an issuance rolls over with probability
@@ -33,7 +32,7 @@ function ensurePublished(deps: CoreDeps, school: SchoolRecord, list: number): Pr
   if (!done) {
     // Nothing to do when every form of the list (two Bitstring, one Token) is published and current.
     // A list never published is created here: a registration or a rollover that died before publishing it.
-    done = publishCreated(deps, school, list, 'attesto');
+    done = publishAudited(deps, school, list, 'attesto');
     published.set(key, done);
     // A failure is not remembered: the next issuance checks again.
     done.catch(() => published.delete(key));
@@ -58,19 +57,6 @@ export async function allocateSlot(deps: CoreDeps, school: SchoolRecord): Promis
  */
 export async function rollover(deps: CoreDeps, school: SchoolRecord, from: number, actor = 'attesto'): Promise<number> {
   const list = await deps.store.advanceList(school.uai, from);
-  await publishCreated(deps, school, list, actor);
+  await publishAudited(deps, school, list, actor);
   return list;
-}
-
-/**
- * Publishes every form of a list, always: a publication that died between two of them (or an
- * older version that wrote no Token Status List) is finished here; a no-op when all are published
- * and current. A list whose revocation form (written last) was not published yet is created now,
- * and audited so, whichever request finishes it: the rollover that moved the school to it, or,
- * when that one failed to publish it, the next issuance.
- */
-async function publishCreated(deps: CoreDeps, school: SchoolRecord, list: number, actor: string): Promise<void> {
-  const created = !(await deps.store.getPublishedList(school.uai, list, 'revocation'));
-  await publishStatusLists(deps, school, list);
-  if (created) await deps.store.appendAudit({ uai: school.uai, at: isoSeconds(deps.clock()), action: 'status-list.created', actor, detail: { list } });
 }

@@ -77,12 +77,19 @@ async function signedList(deps: CoreDeps, school: SchoolRecord, list: number, ki
   return signVcJose(statusListCredential(deps.publicUrl, school, list, purpose, encodeList(bits), now), key);
 }
 
-export async function publishStatusLists(deps: CoreDeps, school: SchoolRecord, list: number, rounds = 3): Promise<void> {
+/**
+ * Signs and publishes every form of a list, unless a publication as recent is there already.
+ * True when this call published the list for the first time: its revocation form (written last)
+ * was not there, and this call's conditional write put it (of two first publishers racing with
+ * the same sequence number, one).
+ */
+export async function publishStatusLists(deps: CoreDeps, school: SchoolRecord, list: number, rounds = 3): Promise<boolean> {
   const seq = await deps.store.getStatusSeq(school.uai, list);
   // Already published from this sequence number or a newer one: that publication holds every
   // change up to it, ours included. Under a burst of revocations most publishers stop here.
   const existing = await Promise.all(PUBLISHED_LISTS.map((p) => deps.store.getPublishedList(school.uai, list, p)));
-  if (existing.every((e) => e !== undefined && e.seq >= seq)) return;
+  if (existing.every((e) => e !== undefined && e.seq >= seq)) return false;
+  const isNew = existing[PUBLISHED_LISTS.indexOf('revocation')] === undefined;
   const flags = await deps.store.listFlags(school.uai, list);
   const now = deps.clock();
   // Every form is signed before any is written: a signer that fails (KMS throttled) for one of
@@ -94,7 +101,8 @@ export async function publishStatusLists(deps: CoreDeps, school: SchoolRecord, l
   // is how a new list is told from one whose first publication failed midway (./allocate.ts).
   const put = ({ purpose, jwt }: (typeof signed)[number]) => deps.store.putPublishedList({ uai: school.uai, list, purpose, jwt, seq, publishedAt: isoSeconds(now) });
   await Promise.all(signed.filter((s) => s.purpose !== 'revocation').map(put));
-  await Promise.all(signed.filter((s) => s.purpose === 'revocation').map(put));
+  const [wroteRevocation] = await Promise.all(signed.filter((s) => s.purpose === 'revocation').map(put));
+  const created = isNew && wroteRevocation === true;
   // The school record was read when the request began. A key rotation that finished since (a
   // compromise re-signs every list with the new key at once) must not see the withdrawn key put
   // back by this later publication. A rotation saves the new key before re-signing, so the record
@@ -105,4 +113,15 @@ export async function publishStatusLists(deps: CoreDeps, school: SchoolRecord, l
     await deps.store.bumpStatusSeq(school.uai, list);
     await publishStatusLists(deps, current, list, rounds - 1);
   }
+  return created;
+}
+
+/**
+ * Publishes a list as publishStatusLists does, and audits it as created by `actor` when this call
+ * published it for the first time: a list is recorded once, by whichever request finishes its
+ * first publication (the rollover or operator that moved the school to it, or, when that one
+ * failed midway, the next issuance or re-signing).
+ */
+export async function publishAudited(deps: CoreDeps, school: SchoolRecord, list: number, actor: string): Promise<void> {
+  if (await publishStatusLists(deps, school, list)) await deps.store.appendAudit({ uai: school.uai, at: isoSeconds(deps.clock()), action: 'status-list.created', actor, detail: { list } });
 }

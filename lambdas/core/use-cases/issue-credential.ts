@@ -426,9 +426,12 @@ async function issueIdempotent(deps: CoreDeps, cmd: IssueCommand, p: Prepared, r
   if (age < STALE_RESERVATION_MS) {
     throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is in progress; retry', { retryAfter: 1 });
   }
-  // Never committed: its credential is issued now, by this request, and must not be over already
-  // (a first attempt at 23:59 refused by a throttled signer, retried after midnight).
-  assertIssuableAt(cmd.request.credential, p.kind.kind, deps.clock(), timeZoneOf(cmd.school));
+  // Not marked complete: unless its first attempt committed it (and died before saying so), its
+  // credential is issued now, by this request, and must not be over already (a first attempt at
+  // 23:59 refused by a throttled signer, retried after midnight). A committed one is finished.
+  const existing = await deps.store.getCredential(uai, record.slot);
+  const committed = existing !== undefined && (existing.idempotencyKeyDigest === commitTag(record, rawKey) || existing.idempotencyKey === rawKey);
+  if (!committed) assertIssuableAt(cmd.request.credential, p.kind.kind, deps.clock(), timeZoneOf(cmd.school));
   const takeover: IdempotencyRecord = { ...record, owner: deps.randomToken(16), reservedAt: deps.clock().toISOString() };
   if (!(await deps.store.updateIdempotency(takeover, record.owner))) {
     throw new AttestoError('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is in progress; retry', { retryAfter: 1 });

@@ -12,7 +12,7 @@ import { isoSeconds } from '../credential/build';
 import { invalidUai, isValidUai } from '../uai';
 import { PUBLISHED_LISTS, type SchoolRecord } from '../records';
 import { signingKey } from '../signing-key';
-import { publishStatusLists } from '../status/publish';
+import { publishAudited } from '../status/publish';
 import { decodeCompactJws } from '../verify/jws';
 
 /**
@@ -45,7 +45,8 @@ export async function resignStatusLists(deps: CoreDeps, school: SchoolRecord): P
       for (; list <= last; list++) {
         for (let round = 1; ; round++) {
           await deps.store.bumpStatusSeq(school.uai, list);
-          await publishStatusLists(deps, school, list);
+          // A list whose first publication failed (a rollover that died) is created here, and audited so.
+          await publishAudited(deps, school, list, 'attesto');
           // A publication with a newer sequence number wins over ours: if a status change signed
           // with the previous key got in, sign again, after it. Compared with the key signing now
           // (a pending key may have become active during a long run).
